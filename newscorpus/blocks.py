@@ -1,0 +1,398 @@
+"""Shared blocks and near-duplicate articles.
+
+The method, stage by stage:
+
+1. Every article's story text is cut into units (`newscorpus.units`): sentences, short ones
+   joined to a neighbour. Units with the same normalised words are one *distinct* unit.
+2. Distinct units of ``min_minhash_words`` words or more get MinHash signatures
+   (`newscorpus.minhash`); LSH banding (`newscorpus.lsh`) proposes candidate pairs, kept when
+   their estimated Jaccard reaches ``unit_threshold``; connected components are *clusters*, the
+   variants of one passage. Shorter units (page furniture: "Reuter", "Advertisement") cluster
+   only by exact normalised text, and only when they stand alone on a line.
+3. Copies of one story are found from the lede: articles whose first units fall in the same
+   cluster are compared on their own text: the text one shares with the other, against that
+   plus the text it shares with nobody (text it shares only with third articles, such as a
+   background the other copy lacks, is left out of the comparison). Copies are grouped.
+4. A cluster is a *background* when its articles belong to two or more different stories (copy
+   groups). Story text that only copies of one story share stays each copy's own text.
+5. Background clusters that follow each other within one paragraph, and are never split by a
+   paragraph break in any article, form one *block* (a background paragraph of several
+   sentences); in each article a block's consecutive units make one shared segment, cut at the
+   block's edges even where the scraper glued it to the story.
+6. Each block's canonical text is its most frequent variant (ties: the lexicographically
+   smallest), and its id a hash of that text, so ids are stable across runs and machines.
+
+Nothing depends on the order articles arrive in: buckets are ordered by content hashes, copy
+groups are represented by their earliest article (by date, then name), and canonical texts are
+chosen by count and text.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+import attrs
+import numpy as np
+import xxhash
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from newscorpus.lsh import candidate_pairs
+from newscorpus.minhash import Signer, words
+from newscorpus.settings import Settings
+from newscorpus.units import Unit
+
+_SIGN_BATCH = 8192
+_VERIFY_BATCH = 65536
+
+
+@attrs.frozen
+class SharedRun:
+    """One occurrence of a block in an article: the span and the block's index."""
+
+    start: int
+    end: int
+    block: int
+
+
+@attrs.frozen
+class FoundBlock:
+    """A block as found: its id, canonical text, and the distinct variant texts with the
+    number of articles carrying each."""
+
+    id: str
+    canonical: str
+    variants: tuple[tuple[str, int], ...]
+    articles: tuple[int, ...]
+
+
+@attrs.frozen
+class Analysis:
+    """What the engine found: the blocks, each article's shared runs, and for each article the
+    index of the article it copies (or -1)."""
+
+    blocks: tuple[FoundBlock, ...]
+    runs: tuple[tuple[SharedRun, ...], ...]
+    duplicate_of: tuple[int, ...]
+    stats: dict
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+class Detector:
+    """Collects articles one at a time, then finds blocks and copies across all of them.
+
+    Holds each article's text and units in memory until `analyse` (the clustering needs the
+    whole corpus); signatures are computed as articles arrive, once per distinct unit.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._signer = Signer(settings.shingle_size, settings.num_perm, settings.seed)
+        self._distinct: dict[int, int] = {}
+        self._distinct_words = array("i")
+        self._distinct_order = array("Q")
+        self._pending_ids: list[int] = []
+        self._pending_tokens: list[list[str]] = []
+        self._sig_ids: list[np.ndarray] = []
+        self._sigs: list[np.ndarray] = []
+        self.texts: list[str] = []
+        self.names: list[str] = []
+        self.dates: list[str | None] = []
+        self.units: list[list[Unit]] = []
+        self._occ_distinct: list[array] = []
+
+    def add(self, name: str, text: str, units: Sequence[Unit], date: str | None) -> int:
+        """Add one article; returns its index."""
+        min_words = self.settings.min_minhash_words
+        ids = array("q")
+        for u in units:
+            tokens = words(text[u.start : u.end])
+            if not tokens:
+                ids.append(-1)
+                continue
+            key = xxhash.xxh3_128_intdigest(" ".join(tokens).encode("utf-8"))
+            d = self._distinct.get(key)
+            if d is None:
+                d = len(self._distinct_words)
+                self._distinct[key] = d
+                self._distinct_words.append(len(tokens))
+                self._distinct_order.append(key >> 65)
+                if len(tokens) >= min_words:
+                    self._pending_ids.append(d)
+                    self._pending_tokens.append(tokens)
+                    if len(self._pending_ids) >= _SIGN_BATCH:
+                        self._sign_pending()
+            ids.append(d)
+        self.texts.append(text)
+        self.names.append(name)
+        self.dates.append(date)
+        self.units.append(list(units))
+        self._occ_distinct.append(ids)
+        return len(self.names) - 1
+
+    def _sign_pending(self) -> None:
+        if self._pending_ids:
+            self._sigs.append(self._signer.sign_tokens(self._pending_tokens))
+            self._sig_ids.append(np.array(self._pending_ids, dtype=np.int64))
+            self._pending_ids, self._pending_tokens = [], []
+
+    # -- analysis ---------------------------------------------------------------------------
+
+    def analyse(self) -> Analysis:
+        """Find clusters, copies and blocks across every article added."""
+        s = self.settings
+        self._sign_pending()
+        n_distinct = len(self._distinct_words)
+        distinct_cluster = self._cluster_distinct(n_distinct)
+        occ_cluster = self._occurrence_clusters(distinct_cluster)
+        cluster_articles = self._multi_article_clusters(occ_cluster)
+        groups, duplicate_of = self._copies(occ_cluster, cluster_articles)
+        background = self._backgrounds(occ_cluster, groups)
+        blocks, runs = self._blocks(occ_cluster, background)
+        stats = {
+            "distinct_units": n_distinct,
+            "clusters": len(cluster_articles),
+            "background_clusters": len(background),
+            "settings": s.to_json(),
+        }
+        return Analysis(tuple(blocks), tuple(tuple(r) for r in runs), tuple(duplicate_of), stats)
+
+    def _cluster_distinct(self, n_distinct: int) -> np.ndarray:
+        """A cluster label for every distinct unit (short ones are their own cluster)."""
+        s = self.settings
+        labels = np.arange(n_distinct, dtype=np.int64)
+        if not self._sigs:
+            return labels
+        ids = np.concatenate(self._sig_ids)
+        sigs = np.concatenate(self._sigs)
+        order_key = np.frombuffer(self._distinct_order, dtype=np.uint64)[ids]
+        pairs = candidate_pairs(sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs)
+        keep = np.zeros(len(pairs), dtype=bool)
+        for lo in range(0, len(pairs), _VERIFY_BATCH):
+            p = pairs[lo : lo + _VERIFY_BATCH]
+            similarity = (sigs[p[:, 0]] == sigs[p[:, 1]]).mean(axis=1)
+            keep[lo : lo + _VERIFY_BATCH] = similarity >= s.unit_threshold
+        edges = pairs[keep]
+        n = len(ids)
+        graph = coo_matrix(
+            (np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])), shape=(n, n)
+        )
+        _, component = connected_components(graph, directed=False)
+        # Label each component by its smallest distinct id, a stable representative.
+        first = np.full(component.max() + 1 if n else 0, n_distinct, dtype=np.int64)
+        np.minimum.at(first, component, ids)
+        labels[ids] = first[component]
+        return labels
+
+    def _occurrence_clusters(self, distinct_cluster: np.ndarray) -> list[np.ndarray]:
+        """Per article, the cluster of each unit, or -1 (no words, or a short unit that does not
+        stand alone on its line)."""
+        min_words = self.settings.min_minhash_words
+        n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
+        out = []
+        for ids_arr, units in zip(self._occ_distinct, self.units):
+            ids = np.frombuffer(ids_arr, dtype=np.int64) if len(ids_arr) else np.zeros(0, np.int64)
+            clusters = np.where(ids >= 0, distinct_cluster[np.maximum(ids, 0)], -1)
+            whole = np.array([u.whole_line for u in units], dtype=bool)
+            short = (ids >= 0) & (n_words[np.maximum(ids, 0)] < min_words)
+            clusters[short & ~whole] = -1
+            out.append(clusters)
+        return out
+
+    def _multi_article_clusters(self, occ_cluster: list[np.ndarray]) -> dict[int, list[int]]:
+        """The clusters found in two or more articles, with their sorted article indices.
+        Every other unit's cluster is set to -1 in place: it is its article's own text."""
+        members: dict[int, set[int]] = defaultdict(set)
+        for a, clusters in enumerate(occ_cluster):
+            for c in set(clusters.tolist()):
+                if c >= 0:
+                    members[c].add(a)
+        multi = {c: sorted(arts) for c, arts in members.items() if len(arts) >= 2}
+        for clusters in occ_cluster:
+            for i, c in enumerate(clusters.tolist()):
+                if c >= 0 and c not in multi:
+                    clusters[i] = -1
+        return multi
+
+    def _profile(self, a: int, occ_cluster: list[np.ndarray]) -> tuple[Counter, int]:
+        """Characters of article ``a`` per shared cluster, and characters in no shared cluster."""
+        shared: Counter = Counter()
+        own = 0
+        for u, c in zip(self.units[a], occ_cluster[a].tolist()):
+            if c >= 0:
+                shared[c] += u.end - u.start
+            else:
+                own += u.end - u.start
+        return shared, own
+
+    def _copies(
+        self, occ_cluster: list[np.ndarray], cluster_articles: dict[int, list[int]]
+    ) -> tuple[list[int], list[int]]:
+        """Copy groups (a group index per article) and, per article, the article it copies."""
+        s = self.settings
+        n = len(self.names)
+        n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
+        ledes: list[list[int]] = []
+        lede_articles: dict[int, list[int]] = defaultdict(list)
+        for a in range(n):
+            lede: list[int] = []
+            for d, c in zip(self._occ_distinct[a].tolist(), occ_cluster[a].tolist()):
+                if d < 0 or n_words[d] < s.min_minhash_words:
+                    continue
+                if c >= 0 and len(cluster_articles[c]) > s.lede_max_articles:
+                    continue
+                lede.append(c)
+                if len(lede) >= s.lede_units:
+                    break
+            ledes.append(lede)
+            if lede and lede[0] >= 0:
+                lede_articles[lede[0]].append(a)
+        name_key = self.names
+        pairs: set[tuple[int, int]] = set()
+        for arts in lede_articles.values():
+            arts = sorted(set(arts), key=name_key.__getitem__)
+            if len(arts) <= s.max_bucket_pairs:
+                pairs.update(
+                    (min(x, y), max(x, y)) for i, x in enumerate(arts) for y in arts[i + 1 :]
+                )
+            else:
+                pairs.update((min(arts[0], y), max(arts[0], y)) for y in arts[1:])
+                pairs.update((min(x, y), max(x, y)) for x, y in zip(arts, arts[1:]))
+        profiles: dict[int, tuple[Counter, int]] = {}
+        uf = _UnionFind(n)
+        for x, y in sorted(pairs):
+            px = profiles.get(x) or profiles.setdefault(x, self._profile(x, occ_cluster))
+            py = profiles.get(y) or profiles.setdefault(y, self._profile(y, occ_cluster))
+            if _ledes_agree(ledes[x], ledes[y], px[0], py[0]) and _is_copy(px, py, s):
+                uf.union(x, y)
+        groups = [uf.find(a) for a in range(n)]
+        members: dict[int, list[int]] = defaultdict(list)
+        for a, g in enumerate(groups):
+            members[g].append(a)
+        duplicate_of = [-1] * n
+        for arts in members.values():
+            if len(arts) < 2:
+                continue
+            first = min(arts, key=lambda a: (self.dates[a] is None, self.dates[a] or "", self.names[a]))
+            for a in arts:
+                if a != first:
+                    duplicate_of[a] = first
+        return groups, duplicate_of
+
+    def _backgrounds(self, occ_cluster: list[np.ndarray], groups: list[int]) -> set[int]:
+        """Clusters carried by articles of two or more different stories."""
+        seen: dict[int, int] = {}
+        background: set[int] = set()
+        for a, clusters in enumerate(occ_cluster):
+            g = groups[a]
+            for c in set(clusters.tolist()):
+                if c < 0 or c in background:
+                    continue
+                first = seen.setdefault(c, g)
+                if first != g:
+                    background.add(c)
+        return background
+
+    def _blocks(
+        self, occ_cluster: list[np.ndarray], background: set[int]
+    ) -> tuple[list[FoundBlock], list[list[SharedRun]]]:
+        """Join background clusters into blocks and cut each article's shared runs."""
+        joined: set[tuple[int, int]] = set()
+        broken: set[tuple[int, int]] = set()
+        for units, clusters in zip(self.units, occ_cluster):
+            cl = clusters.tolist()
+            for i in range(len(cl) - 1):
+                c1, c2 = cl[i], cl[i + 1]
+                if c1 == c2 or c1 not in background or c2 not in background:
+                    continue
+                pair = (min(c1, c2), max(c1, c2))
+                (joined if units[i].paragraph == units[i + 1].paragraph else broken).add(pair)
+        index = {c: i for i, c in enumerate(sorted(background))}
+        uf = _UnionFind(len(index))
+        for c1, c2 in sorted(joined - broken):
+            uf.union(index[c1], index[c2])
+
+        # Runs: consecutive units of one block within one paragraph.
+        raw_runs: list[list[tuple[int, int, int]]] = []
+        variants: dict[int, Counter] = defaultdict(Counter)
+        carriers: dict[int, set[int]] = defaultdict(set)
+        for a, (units, clusters) in enumerate(zip(self.units, occ_cluster)):
+            runs: list[tuple[int, int, int]] = []
+            prev_block, prev_para = -1, -1
+            for u, c in zip(units, clusters.tolist()):
+                block = uf.find(index[c]) if c in background else -1
+                if block >= 0 and block == prev_block and u.paragraph == prev_para:
+                    runs[-1] = (runs[-1][0], u.end, block)
+                elif block >= 0:
+                    runs.append((u.start, u.end, block))
+                prev_block, prev_para = block, u.paragraph
+            for start, end, block in runs:
+                carriers[block].add(a)
+            seen_here: set[tuple[int, str]] = set()
+            for start, end, block in runs:
+                key = (block, self.texts[a][start:end])
+                if key not in seen_here:
+                    seen_here.add(key)
+                    variants[block][key[1]] += 1
+            raw_runs.append(runs)
+
+        found: list[tuple[str, FoundBlock, int]] = []
+        for block, counter in variants.items():
+            ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+            canonical = ranked[0][0]
+            block_id = "b" + xxhash.xxh3_64_hexdigest(canonical.encode("utf-8"))
+            found.append(
+                (block_id, FoundBlock(block_id, canonical, tuple(ranked), tuple(sorted(carriers[block]))), block)
+            )
+        # Most carried first, then by id: a deterministic order.
+        found.sort(key=lambda t: (-len(t[1].articles), t[0]))
+        position = {block: i for i, (_, _, block) in enumerate(found)}
+        runs_out = [
+            [SharedRun(start, end, position[block]) for start, end, block in runs] for runs in raw_runs
+        ]
+        return [fb for _, fb, _ in found], runs_out
+
+
+def _ledes_agree(lx: list[int], ly: list[int], shared_x: Counter, shared_y: Counter) -> bool:
+    """Whether the second lede units agree too (the first ones do, or the pair would not be
+    compared): each side's second unit is a variant of some passage of the other. This keeps
+    two stories apart that open with the same passage (a background or furniture line put at
+    the top) and then go their own ways."""
+    if len(lx) < 2 or len(ly) < 2:
+        return True
+    return lx[1] in shared_y or ly[1] in shared_x
+
+
+def _is_copy(px: tuple[Counter, int], py: tuple[Counter, int], s: Settings) -> bool:
+    """Whether two articles are copies of one story, judged on their own text.
+
+    Each side's own text is what it shares with the other plus what it shares with nobody;
+    text it shares only with third articles (a background the other copy lacks) is left out.
+    """
+    shared_x, alone_x = px
+    shared_y, alone_y = py
+    matched_x = sum(chars for c, chars in shared_x.items() if c in shared_y)
+    matched_y = sum(chars for c, chars in shared_y.items() if c in shared_x)
+    if not matched_x or not matched_y:
+        return False
+    rx = matched_x / (matched_x + alone_x)
+    ry = matched_y / (matched_y + alone_y)
+    return min(rx, ry) >= s.duplicate_min_side and (rx + ry) / 2 >= s.duplicate_threshold

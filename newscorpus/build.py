@@ -1,0 +1,193 @@
+"""Build a store from documents: read, segment and extract metadata, find blocks and copies,
+and write every article as segments.
+
+>>> # corpus = build(iter_documents("seeds/"), "seeds.db")
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import regex
+
+from newscorpus.blocks import Analysis, Detector
+from newscorpus.document import Document
+from newscorpus.errors import InputError
+from newscorpus.meta import Meta, extract
+from newscorpus.settings import Settings
+from newscorpus.store import Corpus, StoreWriter, make_edit
+from newscorpus.units import article_units
+
+_ISO_DATE = regex.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+_DMY_DATE = regex.compile(r"^(\d{1,2})-([A-Za-z]{3})-(\d{4})")
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_COMMIT_EVERY = 2000
+
+
+def field_date(value: Any) -> str | None:
+    """An ISO date from a source's date field, or None if it is not one we read.
+
+    >>> field_date("2018-07-15T07:54:28-04:00"), field_date("26-FEB-1987 15:01:01.79")
+    ('2018-07-15', '1987-02-26')
+    >>> field_date("yesterday") is None
+    True
+    """
+    if not isinstance(value, str):
+        return None
+    if m := _ISO_DATE.match(value):
+        return m.group(0)
+    if (m := _DMY_DATE.match(value)) and m.group(2).lower() in _MONTHS:
+        return f"{m.group(3)}-{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}"
+    return None
+
+
+def _fill_meta(meta: Meta, fields: dict[str, Any]) -> Meta:
+    """Fill what the text did not say from the source's own fields of the same name."""
+    updates: dict[str, Any] = {}
+    if meta.date is None and (d := field_date(fields.get("date"))):
+        updates["date"] = d
+    for key in ("place", "source", "author", "title"):
+        if getattr(meta, key) is None and isinstance(fields.get(key), str) and fields[key].strip():
+            updates[key] = fields[key].strip()
+    return attrs.evolve(meta, **updates) if updates else meta
+
+
+def build(
+    docs: Iterable[Document],
+    path: str | Path,
+    settings: Settings | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> Corpus:
+    """Find the shared blocks and copies in ``docs`` and write a store at ``path``.
+
+    An existing store at ``path`` is replaced only once the new one is complete. Holds every
+    article's text in memory until the store is written. ``progress(articles, chars)`` is called
+    as articles are read. Returns the opened `Corpus`.
+    """
+    settings = settings or Settings()
+    started = time.perf_counter()
+    detector = Detector(settings)
+    metas: list[tuple[Meta, list[tuple[int, int]]]] = []
+    fields: list[dict[str, Any]] = []
+    names: set[str] = set()
+    chars = 0
+    for doc in docs:
+        if doc.name in names:
+            raise InputError(f"two articles are named {doc.name!r}; names must be unique")
+        names.add(doc.name)
+        meta, spans = extract(doc.text)
+        meta = _fill_meta(meta, dict(doc.fields))
+        units = article_units(doc.text, spans, settings.min_sentence_words)
+        detector.add(doc.name, doc.text, units, meta.date)
+        metas.append((meta, spans))
+        fields.append(dict(doc.fields))
+        chars += len(doc.text)
+        if progress is not None:
+            progress(len(metas), chars)
+    analysis = detector.analyse()
+    _write(Path(path), settings, detector, analysis, metas, fields, started)
+    return Corpus.open(path)
+
+
+def _write(
+    path: Path,
+    settings: Settings,
+    detector: Detector,
+    analysis: Analysis,
+    metas: Sequence[tuple[Meta, list[tuple[int, int]]]],
+    fields: Sequence[dict[str, Any]],
+    started: float,
+) -> None:
+    writer = StoreWriter(path, settings)
+    try:
+        variant_number: list[dict[str, int]] = []
+        block_rows, variant_rows = [], []
+        for rank, block in enumerate(analysis.blocks):
+            dates = sorted(d for a in block.articles if (d := detector.dates[a]))
+            block_rows.append((block.id, rank, block.canonical, len(block.articles),
+                               len(block.variants), dates[0] if dates else None,
+                               dates[-1] if dates else None))
+            numbers = {}
+            for i, (text, count) in enumerate(block.variants):
+                numbers[text] = i
+                edit = make_edit(block.canonical, text) if i else []
+                variant_rows.append((block.id, i, _json(edit), count))
+            variant_number.append(numbers)
+        writer.add_blocks(block_rows, variant_rows)
+
+        totals = {"novel": 0, "shared": 0, "meta": 0}
+        for a, text in enumerate(detector.texts):
+            meta, spans = metas[a]
+            rows = _segments(text, spans, analysis, a, variant_number)
+            for start, end, kind, *_ in rows:
+                totals[kind] += end - start
+            dup = analysis.duplicate_of[a]
+            writer.add_article(a, detector.names[a], text, meta, fields[a],
+                               dup if dup >= 0 else None, rows)
+            if a % _COMMIT_EVERY == _COMMIT_EVERY - 1:
+                writer.commit()
+        total = sum(totals.values()) or 1
+        stats = {
+            "articles": len(detector.texts),
+            "blocks": len(analysis.blocks),
+            "duplicates": sum(1 for d in analysis.duplicate_of if d >= 0),
+            "chars": sum(totals.values()),
+            "shared_share": round(totals["shared"] / total, 4),
+            "meta_share": round(totals["meta"] / total, 4),
+            **{k: v for k, v in analysis.stats.items() if k != "settings"},
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+        writer.close(stats)
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def _segments(
+    text: str,
+    meta_spans: Sequence[tuple[int, int]],
+    analysis: Analysis,
+    article: int,
+    variant_number: Sequence[dict[str, int]],
+) -> list[tuple]:
+    """Segment rows covering ``text`` in order; checked to rebuild it exactly."""
+    marked = [(s, e, "meta", None) for s, e in meta_spans]
+    marked += [(r.start, r.end, "shared", r.block) for r in analysis.runs[article]]
+    marked.sort()
+    rows: list[tuple] = []
+    pos = 0
+    for start, end, kind, block in marked:
+        if start > pos:
+            rows.append((pos, start, "novel", text[pos:start], None, None))
+        if kind == "meta":
+            rows.append((start, end, "meta", text[start:end], None, None))
+        else:
+            found = analysis.blocks[block]
+            rows.append((start, end, "shared", None, found.id, variant_number[block][text[start:end]]))
+        pos = end
+    if pos < len(text):
+        rows.append((pos, len(text), "novel", text[pos:], None, None))
+    rebuilt = "".join(r[3] if r[2] != "shared" else text[r[0]:r[1]] for r in rows)
+    if rebuilt != text or any(r[0] >= r[1] for r in rows):
+        raise RuntimeError(f"internal error: segments do not rebuild article {article}")
+    return rows
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1

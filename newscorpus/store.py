@@ -1,0 +1,435 @@
+"""The corpus store: one SQLite file holding every article as segments.
+
+Each article is an ordered list of segments that cover its text exactly: its own (``novel``)
+text and ``meta`` lines are stored as text; a ``shared`` segment refers to a block and to one of
+the block's variants, kept as the edit from the block's canonical text. `Article.text` rebuilds
+the original exactly; `Article.clean_text` is the story alone.
+
+Schema (version 1)::
+
+    info(key, value)             -- schema_version, settings (JSON), newscorpus_version, stats
+    articles(id, name, length, checksum, date, place, source, author, title, tags, fields,
+             duplicate_of)
+    segments(article_id, seq, start, end, kind, text, block_id, variant)
+    blocks(id, rank, canonical, articles, variants, first_date, last_date)
+    variants(block_id, variant, edit, articles)
+
+The store is written to a temporary file beside its destination and moved into place only when
+complete, so a build that fails leaves no half-made store.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import xxhash
+
+from newscorpus.errors import StoreError
+from newscorpus.meta import Meta
+from newscorpus.segment import paragraphs
+from newscorpus.settings import Settings
+
+SCHEMA_VERSION = 1
+_KINDS = ("novel", "shared", "meta")
+
+_SCHEMA = """
+CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    length INTEGER NOT NULL,
+    checksum TEXT NOT NULL,
+    date TEXT, place TEXT, source TEXT, author TEXT, title TEXT,
+    tags TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    duplicate_of INTEGER REFERENCES articles(id)
+);
+CREATE TABLE segments (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    seq INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('novel', 'shared', 'meta')),
+    text TEXT,
+    block_id TEXT REFERENCES blocks(id),
+    variant INTEGER,
+    PRIMARY KEY (article_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE blocks (
+    id TEXT PRIMARY KEY,
+    rank INTEGER NOT NULL UNIQUE,
+    canonical TEXT NOT NULL,
+    articles INTEGER NOT NULL,
+    variants INTEGER NOT NULL,
+    first_date TEXT,
+    last_date TEXT
+);
+CREATE TABLE variants (
+    block_id TEXT NOT NULL REFERENCES blocks(id),
+    variant INTEGER NOT NULL,
+    edit TEXT NOT NULL,
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (block_id, variant)
+) WITHOUT ROWID;
+CREATE INDEX segments_block ON segments(block_id);
+"""
+
+
+@attrs.frozen
+class Segment:
+    """A span ``[start, end)`` of an article's text: ``kind`` is "novel" (the article's own
+    text), "shared" (a variant of block ``block``) or "meta" (a metadata line or prefix)."""
+
+    start: int
+    end: int
+    kind: str = attrs.field(validator=attrs.validators.in_(_KINDS))
+    block: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "kind": self.kind, "block": self.block}
+
+
+@attrs.frozen
+class Article:
+    """One stored article: its exact original ``text``, its segments, metadata, and the name
+    of the article it copies (``duplicate_of``, None for originals and unique stories)."""
+
+    name: str
+    text: str = attrs.field(repr=False)
+    segments: tuple[Segment, ...] = attrs.field(repr=False)
+    meta: Meta
+    duplicate_of: str | None
+    fields: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
+
+    @property
+    def clean_text(self) -> str:
+        """The story alone: the article's own text, paragraph by paragraph, without shared
+        blocks and metadata."""
+        return clean_text(self.text, self.segments)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The export record (see README, "Export format")."""
+        return {
+            "name": self.name,
+            "text": self.text,
+            "clean_text": self.clean_text,
+            "meta": self.meta.to_dict(),
+            "duplicate_of": self.duplicate_of,
+            "segments": [s.to_dict() for s in self.segments],
+        }
+
+
+@attrs.frozen
+class Variant:
+    """One distinct wording of a block and how many articles carry it."""
+
+    text: str
+    articles: int
+
+
+@attrs.frozen
+class Block:
+    """A shared block: a passage found in two or more different stories."""
+
+    id: str
+    text: str = attrs.field(repr=False)
+    articles: int
+    variants: int
+    first_date: str | None
+    last_date: str | None
+
+
+@attrs.frozen
+class Duplicate:
+    """An article that copies another (``of``, the earliest of its copy group)."""
+
+    name: str
+    of: str
+
+
+def clean_text(text: str, segments: Sequence[Segment]) -> str:
+    """The novel text of each paragraph, pieces joined by a space, paragraphs by the article's
+    own separator (a blank line if it uses them, else a line break).
+
+    >>> t = "Story one. Background.\\n\\nMore story."
+    >>> clean_text(t, [Segment(0, 11, "novel"), Segment(11, 22, "shared", "b1"),
+    ...                Segment(22, 35, "novel")])
+    'Story one.\\n\\nMore story.'
+    """
+    novel = [(s.start, s.end) for s in segments if s.kind == "novel"]
+    out: list[str] = []
+    k = 0
+    for p_start, p_end in paragraphs(text):
+        pieces = []
+        while k < len(novel) and novel[k][1] <= p_start:
+            k += 1
+        j = k
+        while j < len(novel) and novel[j][0] < p_end:
+            piece = text[max(p_start, novel[j][0]) : min(p_end, novel[j][1])].strip()
+            if piece:
+                pieces.append(piece)
+            j += 1
+        if pieces:
+            out.append(" ".join(pieces))
+    separator = "\n\n" if "\n\n" in text or "\r\n\r\n" in text else "\n"
+    return separator.join(out)
+
+
+def make_edit(canonical: str, variant: str) -> list[list[Any]]:
+    """The edit from ``canonical`` to ``variant``: ``[start, end, replacement]`` operations on
+    the canonical text, in order.
+
+    >>> e = make_edit("is introduced at noon", "were introduced at noon")
+    >>> apply_edit("is introduced at noon", e)
+    'were introduced at noon'
+    """
+    matcher = difflib.SequenceMatcher(None, canonical, variant, autojunk=False)
+    return [
+        [i1, i2, variant[j1:j2]]
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
+
+
+def apply_edit(canonical: str, edit: Sequence[Sequence[Any]]) -> str:
+    """Apply an edit made by `make_edit`."""
+    out = []
+    pos = 0
+    for start, end, replacement in edit:
+        out.append(canonical[pos:start])
+        out.append(replacement)
+        pos = end
+    out.append(canonical[pos:])
+    return "".join(out)
+
+
+def checksum(text: str) -> str:
+    """The checksum stored with each article to verify that it is rebuilt exactly."""
+    return xxhash.xxh3_128_hexdigest(text.encode("utf-8", "surrogatepass"))
+
+
+class StoreWriter:
+    """Writes a new store; `close` commits it and `abort` discards it."""
+
+    def __init__(self, path: str | Path, settings: Settings) -> None:
+        self.path = Path(path)
+        self.tmp = self.path.with_name(f".{self.path.name}.building")
+        self.tmp.unlink(missing_ok=True)
+        self.db = sqlite3.connect(self.tmp)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+        self._info("schema_version", str(SCHEMA_VERSION))
+        self._info("settings", settings.to_json())
+        self._info("newscorpus_version", _version())
+
+    def _info(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (key, value))
+
+    def add_blocks(self, rows: Sequence[tuple], variant_rows: Sequence[tuple]) -> None:
+        self.db.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        self.db.executemany("INSERT INTO variants VALUES (?, ?, ?, ?)", variant_rows)
+
+    def add_article(
+        self,
+        article_id: int,
+        name: str,
+        text: str,
+        meta: Meta,
+        fields: dict[str, Any],
+        duplicate_of: int | None,
+        segments: Sequence[tuple],
+    ) -> None:
+        """``segments``: ``(start, end, kind, text_or_None, block_id, variant)`` rows."""
+        self.db.execute(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article_id, name, len(text), checksum(text), meta.date, meta.place,
+                meta.source, meta.author, meta.title, json.dumps(list(meta.tags)),
+                json.dumps(fields, ensure_ascii=False, default=str), duplicate_of,
+            ),
+        )
+        self.db.executemany(
+            "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(article_id, seq, *row) for seq, row in enumerate(segments)],
+        )
+
+    def commit(self) -> None:
+        """End the current transaction (one per batch of articles)."""
+        self.db.commit()
+
+    def close(self, stats: dict[str, Any]) -> None:
+        """Commit, then move the finished store into place."""
+        self._info("stats", json.dumps(stats, sort_keys=True))
+        self.db.commit()
+        self.db.close()
+        self.tmp.replace(self.path)
+
+    def abort(self) -> None:
+        self.db.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+class Corpus:
+    """A built corpus, read from its store. Open one with `Corpus.open`.
+
+    >>> # corpus = Corpus.open("seeds.db"); corpus.blocks()[0].articles
+    """
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+        info = dict(db.execute("SELECT key, value FROM info"))
+        self.settings = Settings.from_json(info["settings"])
+        self.stats: dict[str, Any] = json.loads(info.get("stats", "{}"))
+        self._blocks: dict[str, tuple[str, list[Any]]] = {}
+
+    @classmethod
+    def open(cls, path: str | Path) -> Corpus:
+        """Open a store for reading; a missing file, a file that is not a store, or a store of
+        another schema version raises `StoreError`."""
+        path = Path(path)
+        if not path.is_file():
+            raise StoreError(f"{path}: no such store")
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            version = db.execute("SELECT value FROM info WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: not a newscorpus store ({exc})") from None
+        if version is None:
+            raise StoreError(f"{path}: not a newscorpus store (no schema version)")
+        if int(version[0]) != SCHEMA_VERSION:
+            raise StoreError(
+                f"{path}: store schema version {version[0]} is not supported "
+                f"(this newscorpus reads version {SCHEMA_VERSION}); rebuild it"
+            )
+        return cls(db, path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def _variant_text(self, block_id: str, variant: int) -> str:
+        cached = self._blocks.get(block_id)
+        if cached is None:
+            canonical = self._db.execute(
+                "SELECT canonical FROM blocks WHERE id = ?", (block_id,)
+            ).fetchone()[0]
+            edits = [
+                json.loads(e)
+                for (e,) in self._db.execute(
+                    "SELECT edit FROM variants WHERE block_id = ? ORDER BY variant", (block_id,)
+                )
+            ]
+            cached = self._blocks[block_id] = (canonical, edits)
+        canonical, edits = cached
+        return apply_edit(canonical, edits[variant])
+
+    _ARTICLE_COLUMNS = (
+        "a.id, a.name, a.length, a.checksum, a.date, a.place, a.source, a.author, a.title, "
+        "a.tags, a.fields, d.name"
+    )
+
+    def _load(self, row: tuple) -> Article:
+        (article_id, name, length, check, date, place, source, author, title, tags, fields,
+         duplicate_of) = row
+        pieces = []
+        segments = []
+        for start, end, kind, text, block_id, variant in self._db.execute(
+            'SELECT start, "end", kind, text, block_id, variant FROM segments '
+            "WHERE article_id = ? ORDER BY seq",
+            (article_id,),
+        ):
+            pieces.append(text if kind != "shared" else self._variant_text(block_id, variant))
+            segments.append(Segment(start, end, kind, block_id))
+        text = "".join(pieces)
+        if len(text) != length or checksum(text) != check:
+            raise StoreError(f"{self.path}: article {name!r} does not rebuild to its checksum")
+        meta = Meta(date=date, place=place, source=source, author=author, title=title,
+                    tags=tuple(json.loads(tags)))
+        return Article(name, text, tuple(segments), meta, duplicate_of, json.loads(fields))
+
+    def articles(self) -> Iterator[Article]:
+        """Every article, in input order, rebuilt from its segments."""
+        rows = self._db.execute(
+            f"SELECT {self._ARTICLE_COLUMNS} FROM articles a "
+            "LEFT JOIN articles d ON d.id = a.duplicate_of ORDER BY a.id"
+        ).fetchall()
+        for row in rows:
+            yield self._load(row)
+
+    def article(self, name: str) -> Article:
+        """One article by name; `KeyError` if there is none."""
+        row = self._db.execute(
+            f"SELECT {self._ARTICLE_COLUMNS} FROM articles a "
+            "LEFT JOIN articles d ON d.id = a.duplicate_of WHERE a.name = ?",
+            (name,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(name)
+        return self._load(row)
+
+    def blocks(self) -> list[Block]:
+        """Every shared block, most widely carried first."""
+        return [
+            Block(*row)
+            for row in self._db.execute(
+                "SELECT id, canonical, articles, variants, first_date, last_date "
+                "FROM blocks ORDER BY rank"
+            )
+        ]
+
+    def block_articles(self, block_id: str) -> list[str]:
+        """The names of the articles that carry a block, in input order."""
+        return [
+            name
+            for (name,) in self._db.execute(
+                "SELECT DISTINCT a.name FROM segments s JOIN articles a ON a.id = s.article_id "
+                "WHERE s.block_id = ? ORDER BY a.id",
+                (block_id,),
+            )
+        ]
+
+    def variants(self, block_id: str) -> list[Variant]:
+        """The distinct wordings of a block, canonical first."""
+        counts = [
+            n for (n,) in self._db.execute(
+                "SELECT articles FROM variants WHERE block_id = ? ORDER BY variant", (block_id,)
+            )
+        ]
+        if not counts:
+            raise KeyError(block_id)
+        return [Variant(self._variant_text(block_id, i), n) for i, n in enumerate(counts)]
+
+    def duplicates(self) -> list[Duplicate]:
+        """Every article that copies another, in input order."""
+        return [
+            Duplicate(name, of)
+            for name, of in self._db.execute(
+                "SELECT a.name, d.name FROM articles a JOIN articles d ON d.id = a.duplicate_of "
+                "ORDER BY a.id"
+            )
+        ]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("newscorpus")
+    except PackageNotFoundError:
+        return "0+unknown"
