@@ -27,6 +27,7 @@ import attrs
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 _WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 # Page furniture, written for this benchmark (not taken from any corpus): per site, lines that
 # a scraper picks up on every page.
@@ -106,25 +107,52 @@ def _norm(p: str) -> str:
     return " ".join(words(p))
 
 
+def _reused(paragraph_lists: list[list[str]], threshold: float = 0.3) -> set[int]:
+    """Indices of the lists that reuse a paragraph of an earlier list, verbatim or reworded
+    (word-3-gram Jaccard >= threshold by datasketch MinHashLSH). The real corpora reuse text
+    between their own articles; the benchmark's labels are clean only without that."""
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=64)
+    reused = set()
+    for i, paras in enumerate(paragraph_lists):
+        sketches = []
+        for j, p in enumerate(paras):
+            w = words(p)
+            m = MinHash(num_perm=64)
+            m.update_batch([" ".join(w[k:k + 3]).encode() for k in range(max(len(w) - 2, 1))])
+            sketches.append((f"{i}:{j}", m))
+            if any(int(key.split(":")[0]) != i for key in lsh.query(m)):
+                reused.add(i)
+        for key, m in sketches:
+            lsh.insert(key, m)
+    return reused
+
+
 def load_stories(limit: int, rng: random.Random) -> list[list[str]]:
-    """BBC stories as paragraph lists, without stories that repeat another's paragraphs (the
-    corpus has exact duplicates and shared trailers; the labels must be clean)."""
+    """BBC stories as paragraph lists, without stories that reuse another's paragraphs (the
+    corpus has exact and near duplicates and shared trailers; the labels must be clean)."""
     stories = [[p.strip() for p in d["text"].split("\n\n") if p.strip()]
                for d in read_jsonl(CORPORA / "bbc_news.jsonl.gz")]
-    counts = Counter(_norm(p) for s in stories for p in set(s))
-    clean = [s for s in stories if len(s) >= 3 and all(counts[_norm(p)] == 1 for p in s)]
+    stories = [s for s in stories if len(s) >= 3]
+    # Compared sentence by sentence: a story that reuses one sentence of another is out too.
+    reused = _reused([[x for p in s for x in _SENTENCE_END.split(p) if len(words(x)) >= 6]
+                      for s in stories])
+    clean = [s for i, s in enumerate(stories) if i not in reused]
     rng.shuffle(clean)
     return clean[:limit]
 
 
 def load_backgrounds(limit: int, rng: random.Random) -> list[str]:
-    """Reuters paragraphs of 25 to 80 words that occur once in the corpus."""
+    """Reuters paragraphs of 25 to 80 words that resemble no other paragraph of the corpus."""
     paras = [p.strip() for d in read_jsonl(CORPORA / "reuters21578.jsonl.gz")
              for p in d["text"].split("\n\n")]
     counts = Counter(_norm(p) for p in paras)
     good = sorted({p for p in paras if 25 <= len(words(p)) <= 80 and counts[_norm(p)] == 1})
     rng.shuffle(good)
-    return good[:limit]
+    picked = good[: limit * 2]
+    reused = _reused([[p] for p in picked])
+    return [p for i, p in enumerate(picked) if i not in reused][:limit]
 
 
 def edit(text: str, rng: random.Random, operations: int) -> str:

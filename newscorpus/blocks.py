@@ -36,8 +36,6 @@ from collections.abc import Sequence
 import attrs
 import numpy as np
 import xxhash
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from newscorpus.lsh import candidate_pairs
 from newscorpus.minhash import Signer, words
@@ -166,7 +164,7 @@ class Detector:
         cluster_articles = self._multi_article_clusters(occ_cluster)
         groups, duplicate_of = self._copies(occ_cluster, cluster_articles)
         background = self._backgrounds(occ_cluster, groups)
-        blocks, runs = self._blocks(occ_cluster, background)
+        blocks, runs = self._blocks(occ_cluster, background, cluster_articles)
         stats = {
             "distinct_units": n_distinct,
             "clusters": len(cluster_articles),
@@ -185,21 +183,12 @@ class Detector:
         sigs = np.concatenate(self._sigs)
         order_key = np.frombuffer(self._distinct_order, dtype=np.uint64)[ids]
         pairs = candidate_pairs(sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs)
-        keep = np.zeros(len(pairs), dtype=bool)
+        similarity = np.zeros(len(pairs), dtype=np.float64)
         for lo in range(0, len(pairs), _VERIFY_BATCH):
             p = pairs[lo : lo + _VERIFY_BATCH]
-            similarity = (sigs[p[:, 0]] == sigs[p[:, 1]]).mean(axis=1)
-            keep[lo : lo + _VERIFY_BATCH] = similarity >= s.unit_threshold
-        edges = pairs[keep]
-        n = len(ids)
-        graph = coo_matrix(
-            (np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])), shape=(n, n)
-        )
-        _, component = connected_components(graph, directed=False)
-        # Label each component by its smallest distinct id, a stable representative.
-        first = np.full(component.max() + 1 if n else 0, n_distinct, dtype=np.int64)
-        np.minimum.at(first, component, ids)
-        labels[ids] = first[component]
+            similarity[lo : lo + _VERIFY_BATCH] = (sigs[p[:, 0]] == sigs[p[:, 1]]).mean(axis=1)
+        component = _link(pairs, similarity, order_key, s.unit_threshold, s.strong_threshold)
+        labels[ids] = ids[component]
         return labels
 
     def _occurrence_clusters(self, distinct_cluster: np.ndarray) -> list[np.ndarray]:
@@ -311,34 +300,107 @@ class Detector:
                     background.add(c)
         return background
 
+    def _mergeable(
+        self, joined: Counter, occ_cluster: list[np.ndarray]
+    ) -> list[tuple[int, int]]:
+        """The joined pairs of background clusters that can be merged into one block, such
+        that no block holds two clusters that some article puts in different paragraphs.
+
+        Pairs are taken most often joined first (ties by cluster label), and a pair is refused
+        when merging would put two separated clusters in one block.
+        """
+        if not joined:
+            return []
+        # Candidate groups: connected components of the joined graph. Separation is only
+        # recorded between clusters of one candidate group, which keeps it small.
+        cand = _UnionFind(0)
+        node: dict[int, int] = {}
+        for pair in joined:
+            for c in pair:
+                if c not in node:
+                    node[c] = len(cand.parent)
+                    cand.parent.append(node[c])
+            cand.union(node[pair[0]], node[pair[1]])
+        group = {c: cand.find(i) for c, i in node.items()}
+        separated: set[tuple[int, int]] = set()
+        for units, clusters in zip(self.units, occ_cluster):
+            by_group: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for u, c in zip(units, clusters.tolist()):
+                if c in group:
+                    by_group[group[c]].append((c, u.paragraph))
+            for members in by_group.values():
+                for i, (c1, p1) in enumerate(members):
+                    for c2, p2 in members[i + 1 :]:
+                        if c1 != c2 and p1 != p2:
+                            separated.add((min(c1, c2), max(c1, c2)))
+        blocks: dict[int, set[int]] = {c: {c} for c in node}
+        out = []
+        key = self._distinct_order
+        for (c1, c2), _ in sorted(
+            joined.items(), key=lambda kv: (-kv[1], *sorted((key[kv[0][0]], key[kv[0][1]])))
+        ):
+            b1, b2 = blocks[c1], blocks[c2]
+            if b1 is b2:
+                continue
+            if any((min(x, y), max(x, y)) in separated for x in b1 for y in b2):
+                continue
+            merged = b1 | b2
+            for c in merged:
+                blocks[c] = merged
+            out.append((c1, c2))
+        return out
+
     def _blocks(
-        self, occ_cluster: list[np.ndarray], background: set[int]
+        self,
+        occ_cluster: list[np.ndarray],
+        background: set[int],
+        cluster_articles: dict[int, list[int]],
     ) -> tuple[list[FoundBlock], list[list[SharedRun]]]:
         """Join background clusters into blocks and cut each article's shared runs."""
-        joined: set[tuple[int, int]] = set()
-        broken: set[tuple[int, int]] = set()
+        joined: Counter = Counter()
         for units, clusters in zip(self.units, occ_cluster):
             cl = clusters.tolist()
             for i in range(len(cl) - 1):
                 c1, c2 = cl[i], cl[i + 1]
-                if c1 == c2 or c1 not in background or c2 not in background:
-                    continue
-                pair = (min(c1, c2), max(c1, c2))
-                (joined if units[i].paragraph == units[i + 1].paragraph else broken).add(pair)
+                if (
+                    c1 != c2
+                    and c1 in background
+                    and c2 in background
+                    and units[i].paragraph == units[i + 1].paragraph
+                ):
+                    joined[(min(c1, c2), max(c1, c2))] += 1
         index = {c: i for i, c in enumerate(sorted(background))}
         uf = _UnionFind(len(index))
-        for c1, c2 in sorted(joined - broken):
+        # Sentences of one background paragraph travel together: a joined pair whose clusters
+        # are carried by mostly different articles is two passages that happened to meet.
+        together = Counter({
+            pair: n for pair, n in joined.items()
+            if _overlap(cluster_articles[pair[0]], cluster_articles[pair[1]]) >= 0.5
+        })
+        for c1, c2 in self._mergeable(together, occ_cluster):
             uf.union(index[c1], index[c2])
 
-        # Runs: consecutive units of one block within one paragraph.
+        # Runs: consecutive units of one block within one paragraph. A short sentence without
+        # a cluster of its own between two units of one block goes with the block.
+        n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
+        min_words = self.settings.min_minhash_words
         raw_runs: list[list[tuple[int, int, int]]] = []
         variants: dict[int, Counter] = defaultdict(Counter)
         carriers: dict[int, set[int]] = defaultdict(set)
         for a, (units, clusters) in enumerate(zip(self.units, occ_cluster)):
+            blocks_here = [uf.find(index[c]) if c in background else -1 for c in clusters.tolist()]
+            distinct = self._occ_distinct[a]
+            for i in range(1, len(units) - 1):
+                before, after = blocks_here[i - 1], blocks_here[i + 1]
+                if (
+                    blocks_here[i] < 0 <= before == after
+                    and (distinct[i] < 0 or n_words[distinct[i]] < min_words)
+                    and units[i - 1].paragraph == units[i].paragraph == units[i + 1].paragraph
+                ):
+                    blocks_here[i] = before
             runs: list[tuple[int, int, int]] = []
             prev_block, prev_para = -1, -1
-            for u, c in zip(units, clusters.tolist()):
-                block = uf.find(index[c]) if c in background else -1
+            for u, block in zip(units, blocks_here):
                 if block >= 0 and block == prev_block and u.paragraph == prev_para:
                     runs[-1] = (runs[-1][0], u.end, block)
                 elif block >= 0:
@@ -369,6 +431,52 @@ class Detector:
             [SharedRun(start, end, position[block]) for start, end, block in runs] for runs in raw_runs
         ]
         return [fb for _, fb, _ in found], runs_out
+
+
+def _link(
+    pairs: np.ndarray,
+    similarity: np.ndarray,
+    order_key: np.ndarray,
+    threshold: float,
+    strong: float,
+) -> np.ndarray:
+    """Cluster nodes from verified pairs; returns, per node, the smallest node of its cluster.
+
+    Pairs at ``strong`` similarity or more join their clusters outright. A weaker pair (at
+    ``threshold`` or more) only attaches a lone node to a cluster, strongest pair first, and
+    never joins two clusters: a unit that glues two passages together (a lost sentence break)
+    resembles both, and must not chain them into one.
+
+    >>> pairs = np.array([[0, 1], [1, 2], [2, 3]])
+    >>> _link(pairs, np.array([0.9, 0.45, 0.9]), np.arange(4), 0.3, 0.5).tolist()
+    [0, 0, 2, 2]
+    """
+    n = int(pairs.max()) + 1 if len(pairs) else 0
+    n = max(n, len(order_key))
+    uf = _UnionFind(n)
+    size = [1] * n
+    strong_mask = similarity >= strong
+    for a, b in pairs[strong_mask].tolist():
+        ra, rb = uf.find(a), uf.find(b)
+        if ra != rb:
+            uf.union(ra, rb)
+            size[uf.find(ra)] = size[ra] + size[rb]
+    weak = np.flatnonzero(~strong_mask & (similarity >= threshold))
+    # Strongest first; ties by the content keys, so the order the corpus came in does not matter.
+    ka, kb = order_key[pairs[weak, 0]], order_key[pairs[weak, 1]]
+    order = np.lexsort((np.maximum(ka, kb), np.minimum(ka, kb), -similarity[weak]))
+    for a, b in pairs[weak[order]].tolist():
+        ra, rb = uf.find(a), uf.find(b)
+        if ra != rb and (size[ra] == 1 or size[rb] == 1):
+            uf.union(ra, rb)
+            size[uf.find(ra)] = size[ra] + size[rb]
+    return np.array([uf.find(i) for i in range(n)], dtype=np.int64)
+
+
+def _overlap(a: list[int], b: list[int]) -> float:
+    """Jaccard of two sorted article lists."""
+    common = len(set(a).intersection(b))
+    return common / (len(a) + len(b) - common)
 
 
 def _ledes_agree(lx: list[int], ly: list[int], shared_x: Counter, shared_y: Counter) -> bool:

@@ -85,7 +85,7 @@ def build(
         names.add(doc.name)
         meta, spans = extract(doc.text)
         meta = _fill_meta(meta, dict(doc.fields))
-        units = article_units(doc.text, spans, settings.min_sentence_words)
+        units = article_units(doc.text, spans, min_words=settings.min_minhash_words)
         detector.add(doc.name, doc.text, units, meta.date)
         metas.append((meta, spans))
         fields.append(dict(doc.fields))

@@ -12,14 +12,10 @@ class NewsCorpusError(Exception):
 
 
 class InputError(NewsCorpusError, ValueError):
-    """An input file (folder, JSON lines, text file) cannot be read as documents."""
-
-
-class ContainerError(InputError):
-    """A ``<<<FILE name>>>`` container is malformed.
+    """An input file (folder, JSON lines, text file) cannot be read as documents.
 
     ``path``, ``line`` (1-based) and ``offset`` (byte offset from the start of the file) say where,
-    when known.
+    when known; the message starts with them.
     """
 
     def __init__(
@@ -35,6 +31,39 @@ class ContainerError(InputError):
         self.offset = offset
         self.reason = message
         super().__init__(_locate(message, path, line, offset))
+
+
+class ContainerError(InputError):
+    """A ``<<<FILE name>>>`` container is malformed.
+
+    ``path``, ``line`` (1-based) and ``offset`` (byte offset from the start of the file) say where,
+    when known (the constructor is :class:`InputError`'s).
+    """
+
+
+class InputWarning(UserWarning):
+    """A problem in an input that lenient reading repaired or skipped instead of raising.
+
+    Carries ``path``, ``line`` and ``offset`` like :class:`InputError`.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        offset: int | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.offset = offset
+        self.reason = message
+        super().__init__(_locate(message, path, line, offset))
+
+
+class ContainerWarning(InputWarning):
+    """A problem in a ``<<<FILE name>>>`` container that lenient reading repaired or skipped."""
 
 
 class StoreError(NewsCorpusError, ValueError):

@@ -27,11 +27,11 @@ def _in_unit_interval(instance: Any, attribute: attrs.Attribute, value: float) -
 class Settings:
     """How shared blocks and near-duplicate articles are found.
 
-    Units: every paragraph (a non-blank line) is split into sentences; a sentence shorter than
-    ``min_sentence_words`` is joined to its neighbour, so a unit is a sentence or a few short
-    ones. Units of at least ``min_minhash_words`` words are compared by MinHash over word
-    ``shingle_size``-grams; shorter ones (page furniture such as "Reuter" or "Advertisement")
-    only by their exact normalised text, and only when they stand alone on a line.
+    Units: every paragraph (a non-blank line) is split into sentences. Units of at least
+    ``min_minhash_words`` words are compared by MinHash over word ``shingle_size``-grams;
+    shorter ones (page furniture such as "Reuter" or "Advertisement") only by their exact
+    normalised text, and only when they stand alone on a line; a short sentence between two
+    sentences of one block goes with the block.
     """
 
     #: Words per shingle. 3-grams keep reworded variants (Jaccard 0.35-0.5) findable.
@@ -45,8 +45,8 @@ class Settings:
     lsh_rows: int = attrs.field(default=2, validator=[v.instance_of(int), v.ge(1)])
     #: Two units are variants of one passage when their estimated Jaccard reaches this.
     unit_threshold: float = attrs.field(default=0.3, validator=_in_unit_interval)
-    #: A sentence shorter than this many words is joined to its neighbour.
-    min_sentence_words: int = attrs.field(default=5, validator=[v.instance_of(int), v.ge(1)])
+    #: Pairs this similar join their clusters; weaker ones only attach a lone unit to a cluster.
+    strong_threshold: float = attrs.field(default=0.5, validator=_in_unit_interval)
     #: Units with fewer words are matched by exact normalised text only.
     min_minhash_words: int = attrs.field(default=5, validator=[v.instance_of(int), v.ge(1)])
     #: Copies of one story share their lede: the first ``lede_units`` content units of

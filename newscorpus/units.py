@@ -1,7 +1,6 @@
 """The units that are compared across articles: sentences of the story text.
 
-Every paragraph (a non-blank line) minus its metadata spans is split into sentences, and a
-sentence shorter than ``min_sentence_words`` words is joined to its neighbour. Working at
+Every paragraph (a non-blank line) minus its metadata spans is split into sentences. Working at
 sentence level finds a background passage even where the scraper glued it to the story (lost
 paragraph breaks, whole articles on one line); the paragraph index of each unit lets the engine
 put block edges back at paragraph breaks where the article has them.
@@ -12,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import attrs
+import regex
 
-from newscorpus.minhash import words
 from newscorpus.segment import paragraphs, sentences
+
+_WORD = regex.compile(r"\w+")
 
 
 @attrs.frozen
@@ -70,28 +71,43 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def article_units(
-    text: str, meta_spans: Sequence[tuple[int, int]], min_sentence_words: int
+    text: str,
+    meta_spans: Sequence[tuple[int, int]],
+    min_split_words: int = 12,
+    min_words: int = 5,
 ) -> list[Unit]:
-    """The units of one article, in text order.
+    """The units of one article, in text order: its sentences outside metadata.
 
-    >>> t = "Ceasefire. A complete ceasefire was introduced on Nov. 10, 2020. It holds."
-    >>> [t[u.start:u.end] for u in article_units(t, [], 3)]
-    ['Ceasefire. A complete ceasefire was introduced on Nov. 10, 2020. It holds.']
-    >>> [t[u.start:u.end] for u in article_units(t, [], 2)]
-    ['Ceasefire. A complete ceasefire was introduced on Nov. 10, 2020.', 'It holds.']
+    A paragraph of fewer than ``min_split_words`` words is one unit ("© 2021 Daily Ledger. All
+    rights reserved." is one line of furniture, not two sentences), and consecutive sentences of
+    fewer than ``min_words`` words each are one unit (the same line glued into a longer one).
+
+    >>> t = "BAKU, Nov. 26\\nA complete ceasefire was introduced on Nov. 10, 2020. It holds."
+    >>> [t[u.start:u.end] for u in article_units(t, [(0, 13)], min_split_words=5)]
+    ['A complete ceasefire was introduced on Nov. 10, 2020.', 'It holds.']
+    >>> t = "The talks ended at noon. © 2021 Daily Ledger. All rights reserved."
+    >>> [t[u.start:u.end] for u in article_units(t, [], min_split_words=5)]
+    ['The talks ended at noon.', '© 2021 Daily Ledger. All rights reserved.']
     """
     units: list[Unit] = []
     for p_start, p_end, index in content_pieces(text, meta_spans):
-        spans = sentences(text, p_start, p_end) or [(p_start, p_end)]
+        if _count_words(text[p_start:p_end], min_split_words) < min_split_words:
+            units.append(Unit(p_start, p_end, index, True))
+            continue
         merged: list[list[int]] = []
-        for s, e in spans:
-            n = len(words(text[s:e]))
-            # A short sentence joins the one before it; a short first one takes the next.
-            if merged and (n < min_sentence_words or merged[-1][2] < min_sentence_words):
+        previous_short = False
+        for s, e in sentences(text, p_start, p_end) or [(p_start, p_end)]:
+            short = _count_words(text[s:e], min_words) < min_words
+            if short and previous_short:
                 merged[-1][1] = e
-                merged[-1][2] += n
             else:
-                merged.append([s, e, n])
+                merged.append([s, e])
+            previous_short = short
         whole = len(merged) == 1
-        units.extend(Unit(s, e, index, whole) for s, e, _ in merged)
+        units.extend(Unit(s, e, index, whole) for s, e in merged)
     return units
+
+
+def _count_words(text: str, limit: int) -> int:
+    """The number of words in ``text``, counting no further than ``limit``."""
+    return _WORD.subn("", text, count=limit)[1]

@@ -1,0 +1,60 @@
+"""newscorpus: find the background blocks that scraped news articles share, store every article
+losslessly as its own text plus references to them, find copies of one story judged on their
+own text, and export clean text.
+
+>>> import newscorpus
+>>> sorted(newscorpus.__all__)[:3]
+['Article', 'Block', 'ContainerError']
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from newscorpus.build import build
+from newscorpus.container import dumps, iter_container, parse, write, write_container
+from newscorpus.document import Document
+from newscorpus.errors import (
+    ContainerError,
+    ContainerWarning,
+    InputError,
+    NewsCorpusError,
+    StoreError,
+)
+from newscorpus.meta import Meta, extract
+from newscorpus.readers import iter_documents, iter_inputs
+from newscorpus.segment import paragraphs, sentences
+from newscorpus.settings import Settings
+from newscorpus.store import Article, Block, Corpus, Duplicate, Segment, Variant
+
+try:
+    __version__ = version("newscorpus")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Article",
+    "Block",
+    "ContainerError",
+    "ContainerWarning",
+    "Corpus",
+    "Document",
+    "Duplicate",
+    "InputError",
+    "Meta",
+    "NewsCorpusError",
+    "Segment",
+    "Settings",
+    "StoreError",
+    "Variant",
+    "__version__",
+    "build",
+    "dumps",
+    "extract",
+    "iter_container",
+    "iter_documents",
+    "iter_inputs",
+    "paragraphs",
+    "parse",
+    "sentences",
+    "write",
+    "write_container",
+]

@@ -1,0 +1,388 @@
+"""The ``newscorpus`` command line.
+
+Each subcommand is a :class:`Command` in :data:`COMMANDS`: a function that adds its arguments to
+a parser and a function that runs it. To add one, write the two functions and append a record.
+
+Exit status:
+
+* 0: success;
+* 2: bad input or usage: wrong arguments, a missing input, a malformed, unsafe or undecodable
+  input, a refused overwrite (any :class:`~newscorpus.errors.NewsCorpusError` or ValueError);
+* 1: any other failure of the system (an OSError: permission denied, disk full ...);
+* 130: interrupted (Ctrl-C).
+
+Errors are printed as one line ``newscorpus: error: <message>`` on stderr, sometimes followed by
+a ``hint: ...`` line; never as a traceback. Warnings (from ``--lenient`` reading, skipped links)
+are printed as ``newscorpus: warning: <message>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import stat
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from importlib import metadata
+from itertools import zip_longest
+from typing import Any
+
+import attrs
+
+from newscorpus.container import ContainerEntry, iter_entries, path_problem, write_container
+from newscorpus.errors import InputError, InputWarning, NewsCorpusError
+from newscorpus.readers import iter_inputs
+
+PROG = "newscorpus"
+_LENIENT_HINT = "--lenient skips or repairs bad input and reports each problem as a warning"
+
+
+@attrs.frozen
+class Command:
+    """One subcommand: its name, a one-line help, how to add its arguments, how to run it.
+
+    ``run`` returns the exit status; it reports failures by raising (see the module docstring).
+    """
+
+    name: str
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+class Refused(InputError):
+    """The command will not do what was asked (unsafe name, existing file ...); ``hint`` says
+    what to do instead, or is None."""
+
+    def __init__(self, message: str, *, hint: str | None = None, **where: Any) -> None:
+        super().__init__(message, **where)
+        self.hint = hint
+
+
+# --- pack ----------------------------------------------------------------------------------------
+
+
+def _pack_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="a text file (named by its file name) or a folder (every .txt below it, named by "
+        "its relative path)",
+    )
+    parser.add_argument("-o", "--output", required=True, metavar="OUT.corpus")
+    parser.add_argument("--lenient", action="store_true", help=_LENIENT_HINT)
+
+
+def pack(args: argparse.Namespace) -> int:
+    """Bundle text files and folders into one container, written atomically."""
+    for path in args.paths:
+        if not os.path.lexists(path):
+            raise Refused("no such file or folder", path=path)
+    folder = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(folder):
+        raise Refused(f"the output folder {folder} does not exist", path=args.output)
+    documents = iter_inputs(args.paths, format="text", lenient=args.lenient)
+    count = write_container(args.output, documents)
+    size = os.path.getsize(args.output)
+    _say(f"packed {_articles(count)} ({size:,} bytes) into {args.output}")
+    return 0
+
+
+# --- unpack --------------------------------------------------------------------------------------
+
+
+def _unpack_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("container", metavar="IN.corpus")
+    parser.add_argument("-o", "--output", required=True, metavar="DIR")
+    parser.add_argument("--force", action="store_true", help="overwrite existing files")
+    parser.add_argument("--lenient", action="store_true", help=_LENIENT_HINT)
+
+
+def unpack(args: argparse.Namespace) -> int:
+    """Write every article of a container to its own file below the output folder.
+
+    A first pass reads the whole container and checks every name and target before anything is
+    written; a second pass writes the files, byte for byte.
+    """
+    source, root = args.container, args.output
+    if not os.path.lexists(source):
+        raise Refused("no such file", path=source)
+    if os.path.lexists(root) and not os.path.isdir(root):
+        raise Refused("the output exists and is not a folder", path=root)
+    names = _plan(source, root, force=args.force, lenient=args.lenient)
+    with warnings.catch_warnings():
+        # The first pass has reported every problem already.
+        warnings.simplefilter("ignore", InputWarning)
+        count, size = _write_all(source, root, names, force=args.force, lenient=args.lenient)
+    _say(f"unpacked {_articles(count)} ({size:,} bytes) into {root}")
+    return 0
+
+
+def _plan(source: str, root: str, *, force: bool, lenient: bool) -> list[str]:
+    """Read the container through and check every name and target; return the names in order."""
+    root_real = os.path.realpath(root)
+    files: dict[str, int] = {}
+    folders: dict[str, tuple[str, int]] = {}
+    names: list[str] = []
+    for entry in iter_entries(source, lenient=lenient):
+        name, line = entry.document.name, entry.line
+        refuse = _refuser(source, line)
+        problem = path_problem(name)
+        if problem is not None:
+            raise refuse(f"unsafe name {name!r}: {problem}")
+        if name in folders:
+            other, other_line = folders[name]
+            raise refuse(
+                f"name {name!r} is a file here, but {other!r} (line {other_line}) needs it "
+                "as a folder"
+            )
+        parts = name.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder in files:
+                raise refuse(
+                    f"name {name!r} needs {folder!r} as a folder, but it is an article "
+                    f"(line {files[folder]})"
+                )
+            if folder not in folders:
+                folders[folder] = (name, line)
+                problem = _folder_problem(os.path.join(root, folder), root_real)
+                if problem is not None:
+                    raise refuse(f"cannot unpack {name!r}: {problem}")
+        target = os.path.join(root, name)
+        if os.path.lexists(target):
+            if os.path.isdir(target) and not os.path.islink(target):
+                raise refuse(f"cannot unpack {name!r}: {target} is a folder")
+            if not force:
+                raise refuse(f"{target} already exists", "--force overwrites existing files")
+        files[name] = line
+        names.append(name)
+    return names
+
+
+def _refuser(source: str, line: int) -> Callable[..., Refused]:
+    def refuse(message: str, hint: str | None = None) -> Refused:
+        return Refused(message, hint=hint, path=source, line=line)
+
+    return refuse
+
+
+def _folder_problem(path: str, root_real: str) -> str | None:
+    if not os.path.lexists(path):
+        return None
+    if not _inside(os.path.realpath(path), root_real):
+        return f"{path} leads outside the output folder (a symbolic link)"
+    if not os.path.isdir(path):
+        return f"{path} exists and is not a folder"
+    return None
+
+
+def _write_all(
+    source: str, root: str, names: list[str], *, force: bool, lenient: bool
+) -> tuple[int, int]:
+    os.makedirs(root, exist_ok=True)
+    root_real = os.path.realpath(root)
+    written: set[tuple[int, int]] = set()
+    count = size = 0
+    entries: Iterator[ContainerEntry] = iter_entries(source, lenient=lenient)
+    for entry, expected in zip_longest(entries, names):
+        if entry is None or entry.document.name != expected:
+            raise Refused("the container changed while it was being unpacked", path=source)
+        data = entry.document.text.encode("utf-8")
+        _write_file(root_real, entry, data, force=force, written=written, source=source)
+        count += 1
+        size += len(data)
+    return count, size
+
+
+def _write_file(
+    root_real: str,
+    entry: ContainerEntry,
+    data: bytes,
+    *,
+    force: bool,
+    written: set[tuple[int, int]],
+    source: str,
+) -> None:
+    """Write one article below ``root_real`` without ever leaving it, even through a link."""
+    name = entry.document.name
+    at = _refuser(source, entry.line)
+
+    def refuse(message: str) -> Refused:
+        return at(f"cannot unpack {name!r}: {message}")
+
+    *folders, file_name = name.split("/")
+    folder = root_real
+    for part in folders:
+        step = os.path.join(folder, part)
+        if os.path.islink(step) or os.path.isdir(step):
+            real = os.path.realpath(step)
+            if not _inside(real, root_real):
+                raise refuse(f"{step} leads outside the output folder (a symbolic link)")
+            if not os.path.isdir(real):
+                raise refuse(f"{step} is not a folder")
+            folder = real
+        elif os.path.lexists(step):
+            raise refuse(f"{step} exists and is not a folder")
+        else:
+            os.mkdir(step)
+            folder = step
+    target = os.path.join(folder, file_name)
+    if force and os.path.lexists(target):
+        status = os.lstat(target)
+        if (status.st_dev, status.st_ino) in written:
+            raise refuse(f"{target} was written by an earlier article (names differing in case?)")
+        if stat.S_ISDIR(status.st_mode):
+            raise refuse(f"{target} is a folder")
+        os.unlink(target)  # a link is removed, never written through
+    flags = (
+        os.O_WRONLY
+        | os.O_CREAT
+        | os.O_EXCL  # with O_CREAT, never follows a final symbolic link
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_BINARY", 0)
+    )
+    try:
+        descriptor = os.open(target, flags, 0o666)
+    except FileExistsError:
+        raise refuse(
+            f"{target} appeared while unpacking (names differing only in case, on a "
+            "case-insensitive file system?)"
+        ) from None
+    with os.fdopen(descriptor, "wb") as fp:
+        fp.write(data)
+        status = os.fstat(fp.fileno())
+    written.add((status.st_dev, status.st_ino))
+
+
+def _inside(path: str, root: str) -> bool:
+    try:
+        return os.path.commonpath([path, root]) == root
+    except ValueError:  # different drives on Windows
+        return False
+
+
+# --- main ----------------------------------------------------------------------------------------
+
+
+# Add a subcommand here: a function adding its arguments, a function running it.
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        name="pack",
+        help="bundle text files and folders into one .corpus container",
+        arguments=_pack_arguments,
+        run=pack,
+    ),
+    Command(
+        name="unpack",
+        help="write the articles of a container to files in a folder",
+        arguments=_unpack_arguments,
+        run=unpack,
+    ),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand of :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Find the shared background blocks in scraped news.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        sub = subparsers.add_parser(command.name, help=command.help, description=command.help)
+        command.arguments(sub)
+        sub.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line and return the exit status (see the module docstring)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # argparse has printed the usage, help or version
+        return stop.code if isinstance(stop.code, int) else 2
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        _error("a command is required", f"one of: {', '.join(c.name for c in COMMANDS)}")
+        return 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", InputWarning)
+        warnings.showwarning = _show_warning
+        try:
+            return args.run(args)
+        except KeyboardInterrupt:
+            _error("interrupted")
+            return 130
+        except (NewsCorpusError, ValueError) as error:
+            _error(str(error), _hint(error, args))
+            return 2
+        except OSError as error:
+            _error(_describe_os_error(error))
+            return 1
+
+
+def _hint(error: Exception, args: argparse.Namespace) -> str | None:
+    if isinstance(error, Refused):
+        return error.hint
+    if isinstance(error, InputError) and getattr(args, "lenient", True) is False:
+        return _LENIENT_HINT
+    return None
+
+
+def _describe_os_error(error: OSError) -> str:
+    if error.filename is None:
+        return str(error)
+    where = os.fsdecode(error.filename)
+    if error.filename2 is not None:
+        where = f"{where} -> {os.fsdecode(error.filename2)}"
+    return f"{where}: {error.strerror or error}"
+
+
+def _error(message: str, hint: str | None = None) -> None:
+    _say(f"{PROG}: error: {_one_line(message)}")
+    if hint:
+        _say(f"hint: {_one_line(hint)}")
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    _say(f"{PROG}: warning: {_one_line(str(message))}")
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _one_line(text: str) -> str:
+    """``text`` with its line breaks shown as escapes, so a message stays one line.
+
+    >>> _one_line("a\\nb")
+    'a\\\\nb'
+    """
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _articles(count: int) -> str:
+    return f"{count:,} article" + ("" if count == 1 else "s")
+
+
+def _version() -> str:
+    try:
+        return metadata.version("newscorpus")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

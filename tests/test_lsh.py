@@ -1,0 +1,66 @@
+"""Numpy banding proposes exactly the candidates datasketch's MinHashLSH does."""
+
+import random
+
+import numpy as np
+from datasketch import MinHashLSH
+
+from newscorpus.lsh import candidate_pairs
+from newscorpus.minhash import Signer, to_lean
+
+
+def _variants(seed: int) -> list[list[str]]:
+    rng = random.Random(seed)
+    vocab = [f"w{i}" for i in range(80)]
+    texts = []
+    for _ in range(60):
+        base = [rng.choice(vocab) for _ in range(25)]
+        for _ in range(3):
+            t = list(base)
+            for _ in range(rng.randint(0, 10)):
+                t[rng.randrange(len(t))] = rng.choice(vocab)
+            texts.append(t)
+    return texts
+
+
+def test_same_candidates_as_datasketch():
+    sigs = Signer(3, 128, 1).sign_tokens(_variants(3))
+    for bands, rows in [(64, 2), (32, 4), (16, 8)]:
+        mine = {tuple(p) for p in candidate_pairs(sigs, bands, rows, max_bucket=10**9).tolist()}
+        lsh = MinHashLSH(num_perm=128, params=(bands, rows))
+        for i, row in enumerate(sigs):
+            lsh.insert(i, to_lean(row, 1))
+        theirs = {
+            (min(i, j), max(i, j))
+            for i, row in enumerate(sigs)
+            for j in lsh.query(to_lean(row, 1))
+            if i != j
+        }
+        assert mine == theirs
+
+
+def test_large_buckets_keep_their_components():
+    sigs = np.zeros((200, 4), dtype=np.uint32)  # one bucket of 200 identical signatures
+    pairs = candidate_pairs(sigs, 2, 2, max_bucket=10)
+    assert len(pairs) < 200 * 3
+    parent = list(range(200))
+
+    def find(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in pairs.tolist():
+        parent[find(a)] = find(b)
+    assert len({find(i) for i in range(200)}) == 1
+
+
+def test_order_key_not_input_order_decides_large_buckets():
+    sigs = np.zeros((100, 4), dtype=np.uint32)
+    keys = np.arange(100, dtype=np.uint64)[::-1].copy()
+    perm = np.random.default_rng(0).permutation(100)
+    a = candidate_pairs(sigs, 2, 2, order_key=keys, max_bucket=10)
+    b = candidate_pairs(sigs[perm], 2, 2, order_key=keys[perm], max_bucket=10)
+    as_keys = {tuple(sorted((int(keys[i]), int(keys[j])))) for i, j in a.tolist()}
+    bs_keys = {tuple(sorted((int(keys[perm][i]), int(keys[perm][j])))) for i, j in b.tolist()}
+    assert as_keys == bs_keys
