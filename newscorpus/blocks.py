@@ -42,7 +42,6 @@ from newscorpus.minhash import Signer, words
 from newscorpus.settings import Settings
 from newscorpus.units import Unit
 
-_SIGN_BATCH = 8192
 _VERIFY_BATCH = 65536
 
 
@@ -94,6 +93,40 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+@attrs.frozen
+class Prepared:
+    """A batch of articles made ready for the `Detector`: per article its units, each unit's
+    key (a 128-bit hash of its normalised words) and word count; and one signature row per unit
+    of ``min_minhash_words`` words or more, in order. Compact, to travel between processes."""
+
+    units: list[list[Unit]]
+    keys: list[list[int]]
+    n_words: list[list[int]]
+    signatures: np.ndarray
+
+
+def prepare(
+    texts: Sequence[str], units: list[list[Unit]], signer: Signer, min_words: int
+) -> Prepared:
+    """Tokenise, key and sign the units of a batch of articles (vectorised over the batch)."""
+    keys: list[list[int]] = []
+    counts: list[list[int]] = []
+    long_tokens: list[list[str]] = []
+    for text, article_units in zip(texts, units):
+        article_keys, article_counts = [], []
+        for u in article_units:
+            tokens = words(text[u.start : u.end])
+            article_counts.append(len(tokens))
+            article_keys.append(
+                xxhash.xxh3_128_intdigest(" ".join(tokens).encode("utf-8")) if tokens else 0
+            )
+            if len(tokens) >= min_words:
+                long_tokens.append(tokens)
+        keys.append(article_keys)
+        counts.append(article_counts)
+    return Prepared(units, keys, counts, signer.sign_tokens(long_tokens))
+
+
 class Detector:
     """Collects articles one at a time, then finds blocks and copies across all of them.
 
@@ -103,12 +136,9 @@ class Detector:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._signer = Signer(settings.shingle_size, settings.num_perm, settings.seed)
         self._distinct: dict[int, int] = {}
         self._distinct_words = array("i")
         self._distinct_order = array("Q")
-        self._pending_ids: list[int] = []
-        self._pending_tokens: list[list[str]] = []
         self._sig_ids: list[np.ndarray] = []
         self._sigs: list[np.ndarray] = []
         self.texts: list[str] = []
@@ -117,47 +147,47 @@ class Detector:
         self.units: list[list[Unit]] = []
         self._occ_distinct: list[array] = []
 
-    def add(self, name: str, text: str, units: Sequence[Unit], date: str | None) -> int:
-        """Add one article; returns its index."""
+    def add(self, batch: Prepared, texts: Sequence[str], names: Sequence[str],
+            dates: Sequence[str | None]) -> None:
+        """Add a batch of articles prepared by `prepare`."""
         min_words = self.settings.min_minhash_words
-        ids = array("q")
-        for u in units:
-            tokens = words(text[u.start : u.end])
-            if not tokens:
-                ids.append(-1)
-                continue
-            key = xxhash.xxh3_128_intdigest(" ".join(tokens).encode("utf-8"))
-            d = self._distinct.get(key)
-            if d is None:
-                d = len(self._distinct_words)
-                self._distinct[key] = d
-                self._distinct_words.append(len(tokens))
-                self._distinct_order.append(key >> 65)
-                if len(tokens) >= min_words:
-                    self._pending_ids.append(d)
-                    self._pending_tokens.append(tokens)
-                    if len(self._pending_ids) >= _SIGN_BATCH:
-                        self._sign_pending()
-            ids.append(d)
-        self.texts.append(text)
-        self.names.append(name)
-        self.dates.append(date)
-        self.units.append(list(units))
-        self._occ_distinct.append(ids)
-        return len(self.names) - 1
-
-    def _sign_pending(self) -> None:
-        if self._pending_ids:
-            self._sigs.append(self._signer.sign_tokens(self._pending_tokens))
-            self._sig_ids.append(np.array(self._pending_ids, dtype=np.int64))
-            self._pending_ids, self._pending_tokens = [], []
+        new_ids: list[int] = []
+        new_rows: list[int] = []
+        row = 0
+        for text, name, date, units, keys, n_words in zip(
+            texts, names, dates, batch.units, batch.keys, batch.n_words
+        ):
+            ids = array("q")
+            for key, n in zip(keys, n_words):
+                if n == 0:
+                    ids.append(-1)
+                    continue
+                d = self._distinct.get(key)
+                if d is None:
+                    d = len(self._distinct_words)
+                    self._distinct[key] = d
+                    self._distinct_words.append(n)
+                    self._distinct_order.append(key >> 65)
+                    if n >= min_words:
+                        new_ids.append(d)
+                        new_rows.append(row)
+                if n >= min_words:
+                    row += 1
+                ids.append(d)
+            self.texts.append(text)
+            self.names.append(name)
+            self.dates.append(date)
+            self.units.append(units)
+            self._occ_distinct.append(ids)
+        if new_ids:
+            self._sig_ids.append(np.array(new_ids, dtype=np.int64))
+            self._sigs.append(batch.signatures[np.array(new_rows, dtype=np.int64)])
 
     # -- analysis ---------------------------------------------------------------------------
 
     def analyse(self) -> Analysis:
         """Find clusters, copies and blocks across every article added."""
         s = self.settings
-        self._sign_pending()
         n_distinct = len(self._distinct_words)
         distinct_cluster = self._cluster_distinct(n_distinct)
         occ_cluster = self._occurrence_clusters(distinct_cluster)

@@ -6,20 +6,24 @@ and write every article as segments.
 
 from __future__ import annotations
 
+import itertools
 import json
+import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 import regex
 
-from newscorpus.blocks import Analysis, Detector
+from newscorpus.blocks import Analysis, Detector, Prepared, prepare
 from newscorpus.document import Document
 from newscorpus.errors import InputError
 from newscorpus.meta import Meta, extract
+from newscorpus.minhash import Signer
 from newscorpus.settings import Settings
 from newscorpus.store import Corpus, StoreWriter, make_edit
 from newscorpus.units import article_units
@@ -64,13 +68,16 @@ def build(
     path: str | Path,
     settings: Settings | None = None,
     *,
+    workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> Corpus:
     """Find the shared blocks and copies in ``docs`` and write a store at ``path``.
 
-    An existing store at ``path`` is replaced only once the new one is complete. Holds every
-    article's text in memory until the store is written. ``progress(articles, chars)`` is called
-    as articles are read. Returns the opened `Corpus`.
+    ``workers`` processes segment, extract metadata and sign the articles (the result does not
+    depend on how many). An existing store at ``path`` is replaced only once the new one is
+    complete. Holds every article's text in memory until the store is written.
+    ``progress(articles, chars)`` is called as batches of articles are read. Returns the opened
+    `Corpus`.
     """
     settings = settings or Settings()
     started = time.perf_counter()
@@ -79,22 +86,94 @@ def build(
     fields: list[dict[str, Any]] = []
     names: set[str] = set()
     chars = 0
+    batches = _batches(docs, names)
+    first = list(itertools.islice(batches, 2))
+    batches = itertools.chain(first, batches)
+    pool = None
+    if workers > 1 and len(first) > 1:  # one batch is done sooner than processes start
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        pool = context.Pool(workers, initializer=_init_worker, initargs=(settings,))
+        prepared = _parallel(pool, workers, batches)
+    else:
+        _init_worker(settings)
+        prepared = ((batch, _prepare_batch([(d.text, dict(d.fields)) for d in batch]))
+                    for batch in batches)
+    try:
+        for batch, (batch_metas, batch_spans, ready) in prepared:
+            detector.add(ready, [d.text for d in batch], [d.name for d in batch],
+                         [m.date for m in batch_metas])
+            metas.extend(zip(batch_metas, batch_spans))
+            fields.extend(dict(d.fields) for d in batch)
+            chars += sum(len(d.text) for d in batch)
+            if progress is not None:
+                progress(len(metas), chars)
+    finally:
+        if pool is not None:
+            pool.terminate()
+    analysis = detector.analyse()
+    _write(Path(path), settings, detector, analysis, metas, fields, started)
+    return Corpus.open(path)
+
+
+_BATCH = 256
+_worker_signer: Signer | None = None
+_worker_settings: Settings | None = None
+
+
+def _batches(docs: Iterable[Document], names: set[str]) -> Iterator[list[Document]]:
+    """Documents in batches, refusing a name seen before."""
+    batch: list[Document] = []
     for doc in docs:
         if doc.name in names:
             raise InputError(f"two articles are named {doc.name!r}; names must be unique")
         names.add(doc.name)
-        meta, spans = extract(doc.text)
-        meta = _fill_meta(meta, dict(doc.fields))
-        units = article_units(doc.text, spans, min_words=settings.min_minhash_words)
-        detector.add(doc.name, doc.text, units, meta.date)
-        metas.append((meta, spans))
-        fields.append(dict(doc.fields))
-        chars += len(doc.text)
-        if progress is not None:
-            progress(len(metas), chars)
-    analysis = detector.analyse()
-    _write(Path(path), settings, detector, analysis, metas, fields, started)
-    return Corpus.open(path)
+        batch.append(doc)
+        if len(batch) >= _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _init_worker(settings: Settings) -> None:
+    global _worker_signer, _worker_settings
+    _worker_settings = settings
+    _worker_signer = Signer(settings.shingle_size, settings.num_perm, settings.seed)
+
+
+def _prepare_batch(
+    batch: Sequence[tuple[str, dict[str, Any]]],
+) -> tuple[list[Meta], list[list[tuple[int, int]]], Prepared]:
+    """Metadata, metadata spans and prepared units of a batch of ``(text, fields)``."""
+    settings, signer = _worker_settings, _worker_signer
+    if settings is None or signer is None:
+        raise RuntimeError("_init_worker was not called")
+    metas, spans, units = [], [], []
+    for text, doc_fields in batch:
+        meta, meta_spans = extract(text)
+        metas.append(_fill_meta(meta, doc_fields))
+        spans.append(meta_spans)
+        units.append(article_units(text, meta_spans, min_words=settings.min_minhash_words))
+    ready = prepare([t for t, _ in batch], units, signer, settings.min_minhash_words)
+    return metas, spans, ready
+
+
+def _parallel(
+    pool: Any, workers: int, batches: Iterator[list[Document]]
+) -> Iterator[tuple[list[Document], Any]]:
+    """Prepare batches in the pool, a few ahead of the consumer, in input order."""
+    pending: deque = deque()
+    ahead = 4 * workers
+    for batch in batches:
+        pending.append((batch, pool.apply_async(
+            _prepare_batch, ([(d.text, dict(d.fields)) for d in batch],))))
+        if len(pending) >= ahead:
+            done_batch, result = pending.popleft()
+            yield done_batch, result.get()
+    while pending:
+        done_batch, result = pending.popleft()
+        yield done_batch, result.get()
 
 
 def _write(

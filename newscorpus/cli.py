@@ -264,6 +264,111 @@ def _inside(path: str, root: str) -> bool:
         return False
 
 
+# --- build ---------------------------------------------------------------------------------------
+
+
+def _build_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="a .corpus container, a folder of .txt files, or JSON lines (.jsonl, gzipped or not)",
+    )
+    parser.add_argument("-o", "--output", required=True, metavar="STORE.db")
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="processes that segment and sign the articles (default: all cores)",
+    )
+    parser.add_argument("--name-field", help="JSON lines: the field naming each article")
+    parser.add_argument(
+        "--text-field", default="text", help="JSON lines: the field holding the text"
+    )
+    parser.add_argument("--lenient", action="store_true", help=_LENIENT_HINT)
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {number}")
+    return number
+
+
+def build_command(args: argparse.Namespace) -> int:
+    """Find the shared blocks and copies in the inputs and write a store."""
+    from newscorpus.build import build, default_workers
+    from newscorpus.report import Progress, summary
+
+    for path in args.inputs:
+        if not os.path.exists(path):
+            raise Refused(f"{path}: no such file or folder")
+    docs = iter_inputs(
+        args.inputs,
+        name_field=args.name_field,
+        text_field=args.text_field,
+        lenient=args.lenient,
+    )
+    progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
+    corpus = build(
+        docs,
+        args.output,
+        workers=args.workers or default_workers(),
+        progress=progress.update,
+    )
+    progress.done()
+    if not args.quiet:
+        print(summary(corpus, args.output))
+    corpus.close()
+    return 0
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("store", metavar="STORE.db")
+    parser.add_argument(
+        "--format",
+        choices=("jsonl", "text"),
+        default="jsonl",
+        help="jsonl: one object per article (see README); text: the clean text of each article "
+        "that is not a copy, separated by form-feed lines",
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
+
+
+def export_command(args: argparse.Namespace) -> int:
+    """Write every article of a store as JSON lines, or the clean text for NLP."""
+    from newscorpus.export import export
+    from newscorpus.store import Corpus
+
+    corpus = Corpus.open(args.store)
+    try:
+        if args.output is None:
+            export(corpus, sys.stdout, args.format)
+            sys.stdout.flush()
+        else:
+            tmp = f"{args.output}.part"
+            try:
+                with open(tmp, "w", encoding="utf-8", newline="\n") as out:
+                    n = export(corpus, out, args.format)
+                os.replace(tmp, args.output)
+            except BaseException:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+                raise
+            _say(f"exported {_articles(n)} to {args.output}")
+    finally:
+        corpus.close()
+    return 0
+
+
 # --- main ----------------------------------------------------------------------------------------
 
 
@@ -280,6 +385,18 @@ COMMANDS: tuple[Command, ...] = (
         help="write the articles of a container to files in a folder",
         arguments=_unpack_arguments,
         run=unpack,
+    ),
+    Command(
+        name="build",
+        help="find the shared blocks and copies in the inputs and write a store",
+        arguments=_build_arguments,
+        run=build_command,
+    ),
+    Command(
+        name="export",
+        help="write a store's articles as JSON lines, or their clean text",
+        arguments=_export_arguments,
+        run=export_command,
     ),
 )
 
@@ -318,6 +435,9 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             _error("interrupted")
             return 130
+        except BrokenPipeError:  # the reader went away (`newscorpus export ... | head`)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
         except (NewsCorpusError, ValueError) as error:
             _error(str(error), _hint(error, args))
             return 2

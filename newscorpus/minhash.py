@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import xxhash
-from datasketch import LeanMinHash, MinHash
 
 # `re` rather than `regex` here: it tokenises about 30% faster, and \w is Unicode-aware in both.
 _WORD = re.compile(r"\w+")
@@ -87,6 +87,8 @@ def shingle_hashes(tokens: Sequence[str], k: int, hasher: WordHasher | None = No
 
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """datasketch's affine32 permutation parameters ``(a, b)`` for ``num_perm`` and ``seed``."""
+    from datasketch import MinHash  # imported here: it pulls in scipy, slow for a CLI start
+
     a, b = MinHash(num_perm=num_perm, seed=seed).permutations
     return a.astype(np.uint32), b.astype(np.uint32)
 
@@ -192,8 +194,10 @@ def _blocks(group_starts: np.ndarray, n: int, size: int) -> list[tuple[int, int]
     return pieces
 
 
-def to_lean(signature: np.ndarray, seed: int) -> LeanMinHash:
+def to_lean(signature: np.ndarray, seed: int) -> Any:
     """Wrap one signature row as a datasketch `LeanMinHash` (for MinHashLSH, jaccard ...)."""
+    from datasketch import LeanMinHash
+
     return LeanMinHash(seed=seed, hashvalues=signature, scheme="affine32")
 
 

@@ -1,0 +1,112 @@
+"""What a person reads after a build: a summary of the store, and progress while it runs."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import IO
+
+from newscorpus.store import Corpus
+
+_BAR = {"novel": "·", "shared": "█", "meta": "m"}
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def article_map(segments, length: int, width: int = 40) -> str:
+    """One character per ``length / width`` characters of the article: "█" shared, "m"
+    metadata, "·" its own text (the kind covering most of that stretch).
+
+    >>> from newscorpus.store import Segment
+    >>> article_map([Segment(0, 5, "meta"), Segment(5, 15, "novel"), Segment(15, 20, "shared")],
+    ...             20, width=4)
+    'm··█'
+    """
+    if length == 0:
+        return ""
+    cells = []
+    for i in range(width):
+        lo, hi = i * length / width, (i + 1) * length / width
+        best, best_len = "novel", -1.0
+        for s in segments:
+            overlap = min(s.end, hi) - max(s.start, lo)
+            if overlap > best_len:
+                best, best_len = s.kind, overlap
+        cells.append(_BAR[best])
+    return "".join(cells)
+
+
+def summary(corpus: Corpus, path: str, *, top: int = 10, articles: int = 20) -> str:
+    """A few lines saying what the build found, then the top blocks and a map of the first
+    articles (█ shared block, m metadata, · the article's own text)."""
+    s = corpus.stats
+    lines = [
+        f"{path}: {s['articles']:,} articles, {s['chars']:,} characters, built in "
+        f"{s['seconds']:.1f} s",
+        f"  {s['blocks']:,} shared blocks; {s['duplicates']:,} articles are copies of another; "
+        f"{s['shared_share']:.1%} of the text is shared blocks, {s['meta_share']:.1%} metadata",
+    ]
+    blocks = corpus.blocks()
+    if blocks:
+        lines.append("")
+        lines.append(f"blocks, most carried first{'' if len(blocks) <= top else f' (top {top})'}:")
+        for b in blocks[:top]:
+            dates = f"  {b.first_date}..{b.last_date}" if b.first_date else ""
+            lines.append(
+                f"  {b.id}  {b.articles:>4} articles  {b.variants:>3} variants{dates}  "
+                f"\"{_short(b.text, 60)}\""
+            )
+    lines.append("")
+    lines.append("articles (█ shared block, m metadata, · own text):")
+    shown = list(_first(corpus, articles))
+    width = max((len(a.name) for a in shown), default=0)
+    for a in shown:
+        copy = f"  copy of {a.duplicate_of}" if a.duplicate_of else ""
+        lines.append(f"  {a.name:<{width}}  {article_map(a.segments, len(a.text))}{copy}")
+    if s["articles"] > len(shown):
+        lines.append(f"  ... and {s['articles'] - len(shown):,} more")
+    return "\n".join(lines)
+
+
+def _first(corpus: Corpus, n: int):
+    for i, article in enumerate(corpus.articles()):
+        if i >= n:
+            break
+        yield article
+
+
+class Progress:
+    """Articles read, MB/s and elapsed time on one updating line of a terminal; silent when
+    disabled (``--quiet``, or output that is not a terminal)."""
+
+    def __init__(self, enabled: bool, out: IO[str] = sys.stderr, every: float = 0.5) -> None:
+        self.enabled = enabled
+        self.out = out
+        self.every = every
+        self.started = time.perf_counter()
+        self._last = 0.0
+        self._shown = False
+
+    def update(self, articles: int, chars: int) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if now - self._last < self.every:
+            return
+        self._last = now
+        elapsed = now - self.started
+        rate = chars / 1e6 / elapsed if elapsed > 0 else 0.0
+        self.out.write(
+            f"\r  read {articles:,} articles, {chars / 1e6:,.1f} MB, {rate:.1f} MB/s, "
+            f"{elapsed:.0f} s "
+        )
+        self.out.flush()
+        self._shown = True
+
+    def done(self) -> None:
+        if self._shown:
+            self.out.write("\r" + " " * 72 + "\r")
+            self.out.flush()
