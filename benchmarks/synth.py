@@ -113,13 +113,13 @@ def _reused(paragraph_lists: list[list[str]], threshold: float = 0.3) -> set[int
     between their own articles; the benchmark's labels are clean only without that."""
     from datasketch import MinHash, MinHashLSH
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=64)
+    lsh = MinHashLSH(threshold=threshold, num_perm=128)
     reused = set()
     for i, paras in enumerate(paragraph_lists):
         sketches = []
         for j, p in enumerate(paras):
             w = words(p)
-            m = MinHash(num_perm=64)
+            m = MinHash(num_perm=128)
             m.update_batch([" ".join(w[k:k + 3]).encode() for k in range(max(len(w) - 2, 1))])
             sketches.append((f"{i}:{j}", m))
             if any(int(key.split(":")[0]) != i for key in lsh.query(m)):
@@ -135,9 +135,14 @@ def load_stories(limit: int, rng: random.Random) -> list[list[str]]:
     stories = [[p.strip() for p in d["text"].split("\n\n") if p.strip()]
                for d in read_jsonl(CORPORA / "bbc_news.jsonl.gz")]
     stories = [s for s in stories if len(s) >= 3]
-    # Compared sentence by sentence: a story that reuses one sentence of another is out too.
-    reused = _reused([[x for p in s for x in _SENTENCE_END.split(p) if len(words(x)) >= 6]
-                      for s in stories])
+    # A story that repeats a line of another, or rewords one of its sentences, is out: compared
+    # line by line exactly, and sentence by sentence at a lower similarity than the engine's.
+    counts = Counter(_norm(p) for s in stories for p in set(s))
+    repeated = {i for i, s in enumerate(stories) if any(counts[_norm(p)] > 1 for p in s)}
+    reused = repeated | _reused(
+        [[x for p in s for x in _SENTENCE_END.split(p) if len(words(x)) >= 6] for s in stories],
+        threshold=0.3,
+    )
     clean = [s for i, s in enumerate(stories) if i not in reused]
     rng.shuffle(clean)
     return clean[:limit]
@@ -156,24 +161,40 @@ def load_backgrounds(limit: int, rng: random.Random) -> list[str]:
 
 
 def edit(text: str, rng: random.Random, operations: int) -> str:
-    """Seed-like rewording: drop or insert words, add a clause, rewrite a number or a date."""
+    """Seed-like rewording: drop or insert words, add a clause, rewrite a number or a date.
+    Sentence punctuation stays where it was, as an editor would leave it."""
     tokens = text.split(" ")
     if len(tokens) < 3:
         return text
+
+    def ends_sentence(i: int) -> bool:
+        return tokens[i][-1:] in ".!?"
+
+    def inner_position() -> int:
+        """A place to insert at: not the start of a sentence."""
+        for _ in range(10):
+            i = rng.randrange(1, len(tokens))
+            if not ends_sentence(i - 1):
+                return i
+        return len(tokens) - 1
+
     for _ in range(operations):
         op = rng.random()
         if op < 0.3 and len(tokens) > 8:
-            del tokens[rng.randrange(1, len(tokens) - 1)]
+            i = rng.randrange(1, len(tokens) - 1)
+            if ends_sentence(i):
+                tokens[i - 1] += tokens[i][-1]
+            del tokens[i]
         elif op < 0.55:
-            tokens.insert(rng.randrange(1, len(tokens)), rng.choice(_INSERT_WORDS))
+            tokens.insert(inner_position(), rng.choice(_INSERT_WORDS))
         elif op < 0.75:
-            i = rng.randrange(1, len(tokens))
-            clause = rng.choice(_CLAUSES).split(" ")
-            tokens[i:i] = clause
+            i = inner_position()
+            tokens[i:i] = rng.choice(_CLAUSES).split(" ")
         elif op < 0.9:
             numeric = [i for i, t in enumerate(tokens) if any(c.isdigit() for c in t)]
             i = rng.choice(numeric) if numeric else rng.randrange(len(tokens))
-            tokens[i] = f"{rng.randint(1, 28)} {rng.choice(_MONTHS)} {rng.randint(1986, 2021)}"
+            tail = tokens[i][-1] if ends_sentence(i) or tokens[i][-1:] == "," else ""
+            tokens[i] = f"{rng.randint(1, 28)} {rng.choice(_MONTHS)} {rng.randint(1986, 2021)}{tail}"
         else:
             i = rng.randrange(len(tokens))
             tokens[i] = {"is": "was", "was": "is", "are": "were", "were": "are",

@@ -35,6 +35,7 @@ from collections.abc import Sequence
 
 import attrs
 import numpy as np
+import regex
 import xxhash
 
 from newscorpus.lsh import candidate_pairs
@@ -43,6 +44,7 @@ from newscorpus.settings import Settings
 from newscorpus.units import Unit
 
 _VERIFY_BATCH = 65536
+_WORDS = regex.compile(r"\w+")
 
 
 @attrs.frozen
@@ -222,17 +224,24 @@ class Detector:
         return labels
 
     def _occurrence_clusters(self, distinct_cluster: np.ndarray) -> list[np.ndarray]:
-        """Per article, the cluster of each unit, or -1 (no words, or a short unit that does not
-        stand alone on its line)."""
+        """Per article, the cluster of each unit, or -1: a unit with no words, or a short unit
+        glued into a longer line whose words never stand alone on a line elsewhere ("He said."
+        is not furniture; "Advertisement" glued into a one-line article is)."""
         min_words = self.settings.min_minhash_words
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
+        alone = np.zeros(len(n_words), dtype=bool)
+        for ids_arr, units in zip(self._occ_distinct, self.units):
+            for d, u in zip(ids_arr, units):
+                if d >= 0 and u.whole_line:
+                    alone[d] = True
         out = []
         for ids_arr, units in zip(self._occ_distinct, self.units):
             ids = np.frombuffer(ids_arr, dtype=np.int64) if len(ids_arr) else np.zeros(0, np.int64)
-            clusters = np.where(ids >= 0, distinct_cluster[np.maximum(ids, 0)], -1)
+            safe = np.maximum(ids, 0)
+            clusters = np.where(ids >= 0, distinct_cluster[safe], -1)
             whole = np.array([u.whole_line for u in units], dtype=bool)
-            short = (ids >= 0) & (n_words[np.maximum(ids, 0)] < min_words)
-            clusters[short & ~whole] = -1
+            short = (ids >= 0) & (n_words[safe] < min_words)
+            clusters[short & ~whole & ~alone[safe]] = -1
             out.append(clusters)
         return out
 
@@ -330,6 +339,116 @@ class Detector:
                     background.add(c)
         return background
 
+    def _furniture_lines(
+        self, occ_cluster: list[np.ndarray], background: set[int]
+    ) -> dict[tuple[str, ...], int]:
+        """Short background lines (share widgets, "Advertisement"), by their words: the
+        clusters of units under ``min_minhash_words`` words that stand alone on a line."""
+        n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
+        lines: dict[tuple[str, ...], int] = {}
+        for a, (units, clusters) in enumerate(zip(self.units, occ_cluster)):
+            for u, d, c in zip(units, self._occ_distinct[a], clusters.tolist()):
+                if c in background and u.whole_line and n_words[d] < self.settings.min_minhash_words:
+                    key = tuple(words(self.texts[a][u.start : u.end]))
+                    lines.setdefault(key, c)
+        return lines
+
+    def _trim_glued(self, runs: list[list[list]]) -> None:
+        """Cut runs at the block's edges where a unit glued a block to other text (a lost
+        sentence break: "... in Atlantic City, N.J. Meanwhile, the minister said ...").
+
+        A word is the block's when a word 3-gram around it occurs in two or more of the block's
+        occurrences; two or more words at the glued edge of a run that are not the block's
+        are cut off (they stay the article's own text). Runs are ``[start, end, block,
+        glued_start, glued_end]``, changed in place.
+        """
+        k = 3
+        support: dict[int, Counter] = defaultdict(Counter)
+        tokenised: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
+        for a, article in enumerate(runs):
+            for i, (start, end, block, _, _) in enumerate(article):
+                toks = [(m.start(), m.end(), m.group().lower())
+                        for m in _WORDS.finditer(self.texts[a], start, end)]
+                tokenised[(a, i)] = toks
+                words_only = [t[2] for t in toks]
+                support[block].update(
+                    {tuple(words_only[j : j + k]) for j in range(len(words_only) - k + 1)}
+                )
+        for a, article in enumerate(runs):
+            for i, run in enumerate(article):
+                start, end, block, glued_start, glued_end = run
+                if not (glued_start or glued_end):
+                    continue
+                toks = tokenised[(a, i)]
+                words_only = [t[2] for t in toks]
+                counts = support[block]
+                covered = [False] * len(toks)
+                for j in range(len(toks) - k + 1):
+                    if counts[tuple(words_only[j : j + k])] >= 2:
+                        covered[j : j + k] = [True] * k
+                if True not in covered:
+                    continue
+                first = covered.index(True)
+                last = len(covered) - 1 - covered[::-1].index(True)
+                if glued_start and first >= 2:
+                    run[0] = toks[first][0]
+                if glued_end and len(toks) - 1 - last >= 2:
+                    cut = toks[last][1]
+                    text = self.texts[a]
+                    while cut < end and not text[cut].isspace() and not text[cut].isalnum():
+                        cut += 1  # keep the closing punctuation
+                    run[1] = cut
+
+    def _merge_wordings(
+        self,
+        variants: dict[int, Counter],
+        carriers: dict[int, set[int]],
+        runs: list[list[tuple[int, int, int]]],
+    ) -> tuple[dict[int, Counter], dict[int, set[int]], list[list[tuple[int, int, int]]]]:
+        """Join blocks that are wordings of one passage: their most frequent wordings are
+        similar (the units' threshold, over the whole passage) and no article carries both.
+
+        A passage reworded sentence by sentence can fall apart into several clusters that share
+        no sentence pair above the threshold; over the whole paragraph the wordings still
+        resemble each other, and two wordings of one passage do not appear in one article,
+        while two passages of one background do.
+        """
+        s = self.settings
+        roots = sorted(variants, key=lambda b: (_most_frequent(variants[b]), sorted(variants[b])))
+        if len(roots) < 2:
+            return variants, carriers, runs
+        texts = [_most_frequent(variants[b]) for b in roots]
+        signer = Signer(s.shingle_size, s.num_perm, s.seed)
+        sigs = signer.sign(texts)
+        keys = np.array([xxhash.xxh3_64_intdigest(t.encode("utf-8")) for t in texts], np.uint64)
+        pairs = candidate_pairs(sigs, s.lsh_bands, s.lsh_rows, keys, s.max_bucket_pairs)
+        if not len(pairs):
+            return variants, carriers, runs
+        similarity = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
+        uf = _UnionFind(len(roots))
+        members = {i: {i} for i in range(len(roots))}
+        for k in np.lexsort((pairs[:, 1], pairs[:, 0], -similarity)):
+            if similarity[k] < s.unit_threshold:
+                continue
+            a, b = uf.find(int(pairs[k, 0])), uf.find(int(pairs[k, 1]))
+            if a == b:
+                continue
+            same_text = texts[int(pairs[k, 0])] == texts[int(pairs[k, 1])]
+            if not same_text and any(
+                carriers[roots[x]] & carriers[roots[y]] for x in members[a] for y in members[b]
+            ):
+                continue
+            uf.union(a, b)
+            members[uf.find(a)] = members.pop(a) | members.pop(b)
+        target = {roots[i]: roots[uf.find(i)] for i in range(len(roots))}
+        merged_variants: dict[int, Counter] = defaultdict(Counter)
+        merged_carriers: dict[int, set[int]] = defaultdict(set)
+        for block, counter in variants.items():
+            merged_variants[target[block]].update(counter)
+            merged_carriers[target[block]].update(carriers[block])
+        merged_runs = [[(start, end, target[b]) for start, end, b in article] for article in runs]
+        return merged_variants, merged_carriers, merged_runs
+
     def _mergeable(
         self, joined: Counter, occ_cluster: list[np.ndarray]
     ) -> list[tuple[int, int]]:
@@ -410,46 +529,55 @@ class Detector:
         for c1, c2 in self._mergeable(together, occ_cluster):
             uf.union(index[c1], index[c2])
 
-        # Runs: consecutive units of one block within one paragraph. A short sentence without
-        # a cluster of its own between two units of one block goes with the block.
-        n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
-        min_words = self.settings.min_minhash_words
+        # Runs: consecutive units of one block within one paragraph. A sentence that matched no
+        # passage between two units of one block goes with the block (a heavily reworded one).
         raw_runs: list[list[tuple[int, int, int]]] = []
         variants: dict[int, Counter] = defaultdict(Counter)
         carriers: dict[int, set[int]] = defaultdict(set)
+        furniture = self._furniture_lines(occ_cluster, background)
         for a, (units, clusters) in enumerate(zip(self.units, occ_cluster)):
             blocks_here = [uf.find(index[c]) if c in background else -1 for c in clusters.tolist()]
-            distinct = self._occ_distinct[a]
             for i in range(1, len(units) - 1):
                 before, after = blocks_here[i - 1], blocks_here[i + 1]
                 if (
                     blocks_here[i] < 0 <= before == after
-                    and (distinct[i] < 0 or n_words[distinct[i]] < min_words)
+                    and clusters[i] < 0
                     and units[i - 1].paragraph == units[i].paragraph == units[i + 1].paragraph
                 ):
                     blocks_here[i] = before
-            runs: list[tuple[int, int, int]] = []
+            runs: list[list] = []
             prev_block, prev_para = -1, -1
             for u, block in zip(units, blocks_here):
                 if block >= 0 and block == prev_block and u.paragraph == prev_para:
-                    runs[-1] = (runs[-1][0], u.end, block)
+                    runs[-1][1] = u.end
+                    runs[-1][4] = not u.whole_line
                 elif block >= 0:
-                    runs.append((u.start, u.end, block))
+                    runs.append([u.start, u.end, block, not u.whole_line, not u.whole_line])
+                elif furniture and not u.whole_line:
+                    found = _furniture_prefix(
+                        self.texts[a], u, furniture, self.settings.min_minhash_words - 1
+                    )
+                    if found is not None:
+                        runs.append([u.start, found[0], uf.find(index[found[1]]), False, False])
                 prev_block, prev_para = block, u.paragraph
-            for start, end, block in runs:
-                carriers[block].add(a)
+            raw_runs.append(runs)
+
+        self._trim_glued(raw_runs)
+        for a, runs in enumerate(raw_runs):
             seen_here: set[tuple[int, str]] = set()
-            for start, end, block in runs:
+            for start, end, block, _, _ in runs:
+                carriers[block].add(a)
                 key = (block, self.texts[a][start:end])
                 if key not in seen_here:
                     seen_here.add(key)
                     variants[block][key[1]] += 1
-            raw_runs.append(runs)
+            raw_runs[a] = [(start, end, block) for start, end, block, _, _ in runs]
 
+        variants, carriers, raw_runs = self._merge_wordings(variants, carriers, raw_runs)
         found: list[tuple[str, FoundBlock, int]] = []
         for block, counter in variants.items():
             ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-            canonical = ranked[0][0]
+            canonical = _most_frequent(counter)
             block_id = "b" + xxhash.xxh3_64_hexdigest(canonical.encode("utf-8"))
             found.append(
                 (block_id, FoundBlock(block_id, canonical, tuple(ranked), tuple(sorted(carriers[block]))), block)
@@ -501,6 +629,33 @@ def _link(
             uf.union(ra, rb)
             size[uf.find(ra)] = size[ra] + size[rb]
     return np.array([uf.find(i) for i in range(n)], dtype=np.int64)
+
+
+def _furniture_prefix(
+    text: str, unit: Unit, furniture: dict[tuple[str, ...], int], max_words: int
+) -> tuple[int, int] | None:
+    """Where a furniture line glued to the start of a unit ends, and its cluster: "Share this
+    article The dollar rose ..." (the next word must open a sentence, so "Advertisement
+    spending rose" keeps its first word)."""
+    found = None
+    tokens = []
+    for m in _WORDS.finditer(text, unit.start, unit.end):
+        tokens.append(m)
+        if len(tokens) > max_words:
+            break
+    for n in range(1, len(tokens)):
+        key = tuple(t.group().lower() for t in tokens[:n])
+        if key in furniture and tokens[n].group()[:1].isupper():
+            end = tokens[n - 1].end()
+            while end < unit.end and not text[end].isspace() and not text[end].isalnum():
+                end += 1
+            found = (end, furniture[key])
+    return found
+
+
+def _most_frequent(counter: Counter) -> str:
+    """The most frequent wording (ties: the smallest text)."""
+    return min(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
 def _overlap(a: list[int], b: list[int]) -> float:

@@ -256,7 +256,7 @@ def _segments(
         rows.append((pos, len(text), "novel", text[pos:], None, None))
     rebuilt = "".join(r[3] if r[2] != "shared" else text[r[0]:r[1]] for r in rows)
     if rebuilt != text or any(r[0] >= r[1] for r in rows):
-        raise RuntimeError(f"internal error: segments do not rebuild article {article}")
+        raise RuntimeError(f"internal error: segments do not rebuild article {article}: {marked}")
     return rows
 
 

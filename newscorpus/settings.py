@@ -44,7 +44,7 @@ class Settings:
     lsh_bands: int = attrs.field(default=64, validator=[v.instance_of(int), v.ge(1)])
     lsh_rows: int = attrs.field(default=2, validator=[v.instance_of(int), v.ge(1)])
     #: Two units are variants of one passage when their estimated Jaccard reaches this.
-    unit_threshold: float = attrs.field(default=0.3, validator=_in_unit_interval)
+    unit_threshold: float = attrs.field(default=0.25, validator=_in_unit_interval)
     #: Pairs this similar join their clusters; weaker ones only attach a lone unit to a cluster.
     strong_threshold: float = attrs.field(default=0.5, validator=_in_unit_interval)
     #: Units with fewer words are matched by exact normalised text only.
