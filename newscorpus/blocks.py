@@ -234,11 +234,15 @@ class Detector:
             for d, u in zip(ids_arr, units):
                 if d >= 0 and u.whole_line:
                     alone[d] = True
+        # A unit without words has id -1: index past the end, into a sentinel.
+        cluster_of = np.append(distinct_cluster, -1)
+        n_words = np.append(n_words, 0)
+        alone = np.append(alone, False)
         out = []
         for ids_arr, units in zip(self._occ_distinct, self.units):
             ids = np.frombuffer(ids_arr, dtype=np.int64) if len(ids_arr) else np.zeros(0, np.int64)
-            safe = np.maximum(ids, 0)
-            clusters = np.where(ids >= 0, distinct_cluster[safe], -1)
+            safe = np.where(ids >= 0, ids, len(cluster_of) - 1)
+            clusters = cluster_of[safe]
             whole = np.array([u.whole_line for u in units], dtype=bool)
             short = (ids >= 0) & (n_words[safe] < min_words)
             clusters[short & ~whole & ~alone[safe]] = -1

@@ -10,7 +10,8 @@ JSON lines, one object per article, in input order::
 
 ``text`` is the original exactly; the segments cover it in order (character offsets, as Python
 counts them: code points); ``block`` names the block of a "shared" segment. Keys are written in
-this order, non-ASCII characters as themselves (UTF-8).
+this order, non-ASCII characters as themselves (UTF-8) except U+0085, U+2028 and U+2029, which
+are escaped so that no line reader splits a record.
 
 Clean text: the ``clean_text`` of every article that is not a copy of another, separated by a
 line holding only a form feed (U+000C), which no paragraph of clean text contains.
@@ -24,15 +25,26 @@ from typing import IO
 from newscorpus.store import Corpus
 
 FORMATS = ("jsonl", "text")
+_LINE_SEPARATORS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 #: The line between two articles in text export.
 TEXT_SEPARATOR = "\f\n"
+
+
+def dumps_line(record: dict) -> str:
+    r"""One JSON line: UTF-8 characters as themselves, except the three that some line readers
+    take for line breaks (U+0085, U+2028, U+2029), which are escaped.
+
+    >>> dumps_line({"text": "a\u2028b é"})
+    '{"text": "a\\u2028b é"}'
+    """
+    return json.dumps(record, ensure_ascii=False).translate(_LINE_SEPARATORS)
 
 
 def export_jsonl(corpus: Corpus, out: IO[str]) -> int:
     """Write every article as one JSON line; returns the number written."""
     n = 0
     for article in corpus.articles():
-        out.write(json.dumps(article.to_dict(), ensure_ascii=False))
+        out.write(dumps_line(article.to_dict()))
         out.write("\n")
         n += 1
     return n

@@ -298,7 +298,8 @@ class Corpus:
         if not path.is_file():
             raise StoreError(f"{path}: no such store")
         try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            db = sqlite3.connect(path)
+            db.execute("PRAGMA query_only = ON")
             version = db.execute("SELECT value FROM info WHERE key = 'schema_version'").fetchone()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a newscorpus store ({exc})") from None

@@ -137,3 +137,58 @@ def container_bytes(draw: st.DrawFn) -> bytes:
         at = draw(st.integers(0, len(data)))
         data = data[:at] + draw(fragments) + data[at:]
     return data
+
+
+# -- corpora with planted near-duplicate paragraphs, for the engine ------------------------------
+
+_WORDS = tuple(f"w{i}" for i in range(400)) + ("the", "of", "état", "Nov.", "10,", "2020.")
+
+
+@st.composite
+def sentences(draw: st.DrawFn) -> str:
+    words = draw(st.lists(st.sampled_from(_WORDS), min_size=3, max_size=18))
+    return " ".join(words).capitalize() + draw(st.sampled_from([".", ".", "?", "", "!"]))
+
+
+@st.composite
+def reworded(draw: st.DrawFn, text: str) -> str:
+    """``text`` with a few words dropped, inserted or replaced."""
+    tokens = text.split(" ")
+    for _ in range(draw(st.integers(0, 3))):
+        i = draw(st.integers(0, len(tokens) - 1))
+        op = draw(st.sampled_from(["drop", "insert", "replace"]))
+        if op == "drop" and len(tokens) > 3:
+            del tokens[i]
+        elif op == "insert":
+            tokens.insert(i, draw(st.sampled_from(_WORDS)))
+        else:
+            tokens[i] = draw(st.sampled_from(_WORDS))
+    return " ".join(tokens)
+
+
+@st.composite
+def corpora(draw: st.DrawFn, max_articles: int = 8) -> list[tuple[str, str]]:
+    """(name, text) articles built from a small pool of paragraphs, so that some paragraphs
+    recur (reworded) across articles; joined by any line breaks, sometimes glued on one line,
+    with tricky lines (header-like, CR, NBSP, empty) mixed in."""
+    pool = draw(st.lists(
+        st.lists(sentences(), min_size=1, max_size=3).map(" ".join), min_size=2, max_size=6))
+    n = draw(st.integers(1, max_articles))
+    articles = []
+    for i in range(n):
+        parts = []
+        for _ in range(draw(st.integers(0, 6))):
+            kind = draw(st.sampled_from(["pool", "pool", "fresh", "tricky"]))
+            if kind == "pool":
+                parts.append(draw(reworded(draw(st.sampled_from(pool)))))
+            elif kind == "fresh":
+                parts.append(draw(sentences()))
+            else:
+                parts.append(draw(st.sampled_from(TRICKY_LINES)))
+        separators = draw(st.lists(st.sampled_from(LINE_BREAKS + (" ", "\u00a0\n")),
+                                   min_size=len(parts), max_size=len(parts)))
+        text = "".join(p + s for p, s in zip(parts, separators))
+        if draw(st.booleans()):
+            text = text.rstrip("\n")
+        articles.append((f"a{i:02d}.txt", text))
+    return articles
