@@ -11,7 +11,9 @@ For each corpus (gzipped JSON lines) it builds a store with
 - blocks, and the share of all text in shared blocks and in metadata;
 - copies (articles with ``duplicate_of``) and copy pairs (every pair inside a copy group);
 - a sanity check made without newscorpus: the article pairs whose texts are identical once
-  lowercased with whitespace collapsed, and how many of them newscorpus puts in one copy group;
+  lowercased with whitespace collapsed, and how many of them newscorpus puts in one copy group
+  (recall), for all such pairs and for those of ``--min-words`` words or more (scrape failures
+  such as "404" or "My Account" pages are exact duplicates too, but not stories);
 - the top blocks (articles carrying, variants, start of the canonical text);
 - a deterministic sample of copy groups (names and the start of each member's clean text).
 
@@ -38,6 +40,7 @@ import newscorpus
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 DEFAULT = ("reuters21578", "article_comparisons", "bbc_news", "fakenewscorpus_sample")
 _SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
 
 
 def corpus_path(arg: str, folder: Path) -> Path:
@@ -52,9 +55,10 @@ def one_line(text: str, width: int) -> str:
     return _SPACE.sub(" ", text).strip()[:width]
 
 
-def exact_duplicate_pairs(path: Path) -> list[tuple[str, str]]:
+def exact_duplicate_pairs(path: Path) -> list[tuple[str, str, int]]:
     """Pairs of article ids whose texts are identical after lowercasing and collapsing
-    whitespace, read straight from the file (independently of newscorpus)."""
+    whitespace, with the text's word count, read straight from the file (independently of
+    newscorpus)."""
     by_text: dict[str, list[str]] = defaultdict(list)
     with gzip.open(path, "rt", encoding="utf-8") as lines:
         for line in lines:
@@ -62,7 +66,11 @@ def exact_duplicate_pairs(path: Path) -> list[tuple[str, str]]:
                 record = json.loads(line)
                 key = _SPACE.sub(" ", record["text"].lower()).strip()
                 by_text[key].append(str(record["id"]))
-    return [pair for ids in by_text.values() for pair in combinations(sorted(ids), 2)]
+    return [
+        (a, b, len(_WORD.findall(text)))
+        for text, ids in by_text.items()
+        for a, b in combinations(sorted(ids), 2)
+    ]
 
 
 def report(path: Path, store: Path, args: argparse.Namespace) -> None:
@@ -91,8 +99,9 @@ def report(path: Path, store: Path, args: argparse.Namespace) -> None:
     blocks = corpus.blocks()
 
     exact = exact_duplicate_pairs(path)
-    found = sum(group_of.get(a) is not None and group_of.get(a) == group_of.get(b)
-                for a, b in exact)
+    together = [group_of.get(a) is not None and group_of.get(a) == group_of.get(b)
+                for a, b, _ in exact]
+    long_together = [t for t, (_, _, n) in zip(together, exact, strict=True) if n >= args.min_words]
 
     print(f"articles      {n_articles}")
     print(f"MB            {n_bytes / 1e6:.1f}")
@@ -102,8 +111,10 @@ def report(path: Path, store: Path, args: argparse.Namespace) -> None:
     print(f"text meta     {100 * chars['meta'] / total:.1f}%")
     print(f"copies        {copies}  (articles with duplicate_of, in {len(copy_groups)} groups)")
     print(f"copy pairs    {copy_pairs}")
-    recall = f"{100 * found / len(exact):.1f}%" if exact else "n/a"
-    print(f"exact-duplicate pairs {len(exact)}, in one copy group {found} (recall {recall})")
+    for label, hits in (("", together), (f" of {args.min_words}+ words", long_together)):
+        recall = f"{100 * sum(hits) / len(hits):.1f}%" if hits else "n/a"
+        print(f"exact-duplicate pairs{label} {len(hits)}, in one copy group {sum(hits)} "
+              f"(recall {recall})")
 
     print(f"\ntop {args.top} blocks: articles, variants, id, canonical text")
     for block in blocks[: args.top]:
@@ -131,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=15, help="blocks to list")
     parser.add_argument("--groups", type=int, default=8, help="copy groups to sample")
     parser.add_argument("--seed", type=int, default=0, help="seed of the copy-group sample")
+    parser.add_argument("--min-words", type=int, default=20,
+                        help="words an exact duplicate needs to count in the second recall line")
     parser.add_argument("--keep", type=Path, help="keep the stores in this folder")
     args = parser.parse_args(argv)
 

@@ -215,6 +215,25 @@ def variant(text: str, rng: random.Random, heavy: bool) -> str:
     return edit(text, rng, 3)
 
 
+def _relabel_unshared(articles: list[Article]) -> list[Article]:
+    """A planted paragraph that ended up in only one story (or only in copies of one story) is
+    shared by no two different stories: it is that story's own text, and labelled so."""
+    stories_of: dict[tuple, set[int]] = {}
+    for art in articles:
+        for p in art.pieces:
+            if p.label[0] != "story":
+                stories_of.setdefault(p.label, set()).add(art.story)
+    out = []
+    for art in articles:
+        pieces = tuple(
+            attrs.evolve(p, label=("story", art.story, "planted", p.label))
+            if p.label[0] != "story" and len(stories_of[p.label]) < 2 else p
+            for p in art.pieces
+        )
+        out.append(attrs.evolve(art, pieces=pieces))
+    return out
+
+
 def make(
     seed: int = 0,
     n_stories: int = 1200,
@@ -294,6 +313,7 @@ def make(
                 other = [t for t in rng.sample(range(len(topics)), 2) if t not in story_topics[s]]
                 names.append(emit(s, copy, other[: rng.choice([0, 1, 1])], c))
             dup_pairs.update((min(a, b), max(a, b)) for i, a in enumerate(names) for b in names[i + 1:])
+    articles = _relabel_unshared(articles)
     rng.shuffle(articles)
     by_topic: dict[int, list[str]] = {}
     for name, ts in topics_of.items():

@@ -44,6 +44,8 @@ from newscorpus.settings import Settings
 from newscorpus.units import Unit
 
 _VERIFY_BATCH = 65536
+# Units looked at beyond the lede, to find what follows furniture at the top of an article.
+_HEAD_EXTRA = 6
 _WORDS = regex.compile(r"\w+")
 
 
@@ -282,14 +284,18 @@ class Detector:
         s = self.settings
         n = len(self.names)
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
+        heads = [
+            [c for d, c in zip(self._occ_distinct[a].tolist(), occ_cluster[a].tolist())
+             if d >= 0 and n_words[d] >= s.min_minhash_words][: s.lede_units + _HEAD_EXTRA]
+            for a in range(n)
+        ]
+        openers = _openers(heads, cluster_articles, s.lede_max_articles)
         ledes: list[list[int]] = []
         lede_articles: dict[int, list[int]] = defaultdict(list)
         for a in range(n):
             lede: list[int] = []
-            for d, c in zip(self._occ_distinct[a].tolist(), occ_cluster[a].tolist()):
-                if d < 0 or n_words[d] < s.min_minhash_words:
-                    continue
-                if c >= 0 and len(cluster_articles[c]) > s.lede_max_articles:
+            for c in heads[a]:
+                if c in openers:
                     continue
                 lede.append(c)
                 if len(lede) >= s.lede_units:
@@ -666,6 +672,35 @@ def _overlap(a: list[int], b: list[int]) -> float:
     """Jaccard of two sorted article lists."""
     common = len(set(a).intersection(b))
     return common / (len(a) + len(b) - common)
+
+
+def _openers(
+    heads: list[list[int]], cluster_articles: dict[int, list[int]], max_articles: int
+) -> set[int]:
+    """Clusters that open articles of different stories (site furniture, a background put at
+    the top): those followed by three or more different continuations, or carried by more than
+    ``max_articles`` articles. ``heads`` holds each article's first units' clusters (-1: a unit
+    found nowhere else). A continuation is the next unit that is not itself an opener, so a
+    two-sentence furniture line is found sentence by sentence.
+    """
+    openers = {c for c, arts in cluster_articles.items() if len(arts) > max_articles}
+    for _ in range(4):
+        following: dict[int, set] = defaultdict(set)
+        for a, head in enumerate(heads):
+            for i, c in enumerate(head):
+                if c < 0 or c in openers:
+                    continue
+                nxt: object = "end"
+                for j in range(i + 1, len(head)):
+                    if head[j] not in openers:
+                        nxt = head[j] if head[j] >= 0 else (a, j)
+                        break
+                following[c].add(nxt)
+        found = {c for c, continuations in following.items() if len(continuations) >= 3}
+        if found <= openers:
+            break
+        openers |= found
+    return openers
 
 
 def _ledes_agree(lx: list[int], ly: list[int], shared_x: Counter, shared_y: Counter) -> bool:

@@ -50,12 +50,13 @@ class Settings:
     #: Units with fewer words are matched by exact normalised text only.
     min_minhash_words: int = attrs.field(default=5, validator=[v.instance_of(int), v.ge(1)])
     #: Copies of one story share their lede: the first ``lede_units`` content units of
-    #: ``min_minhash_words`` words or more, skipping passages carried by more than
-    #: ``lede_max_articles`` articles (site furniture). Articles are compared as possible copies
-    #: only when their first lede units are variants of one passage, and their second ones too
-    #: where both have one.
+    #: ``min_minhash_words`` words or more, skipping passages that open different stories (site
+    #: furniture, a background at the top: followed by three or more different continuations,
+    #: or carried by more than ``lede_max_articles`` articles). Articles are compared as
+    #: possible copies only when their first lede units are variants of one passage, and their
+    #: second ones too where both have one.
     lede_units: int = attrs.field(default=2, validator=[v.instance_of(int), v.ge(1)])
-    lede_max_articles: int = attrs.field(default=50, validator=[v.instance_of(int), v.ge(2)])
+    lede_max_articles: int = attrs.field(default=500, validator=[v.instance_of(int), v.ge(2)])
     #: Two articles are copies of one story when the text they share covers at least this share
     #: of each one's own text (averaged over the pair) ...
     duplicate_threshold: float = attrs.field(default=0.7, validator=_in_unit_interval)
