@@ -44,9 +44,13 @@ from newscorpus.settings import Settings
 from newscorpus.units import Unit
 
 _VERIFY_BATCH = 65536
+# A short line is furniture once it stands alone on a line in this many articles.
+_FURNITURE_ARTICLES = 3
 # Units looked at beyond the lede, to find what follows furniture at the top of an article.
 _HEAD_EXTRA = 6
 _WORDS = regex.compile(r"\w+")
+# Punctuation that ends a sentence or a label, with closing quotes and brackets.
+_SENTENCE_END = regex.compile(r"[.!?:;…]+[\"'”’)\]]*")
 
 
 @attrs.frozen
@@ -106,7 +110,22 @@ class Prepared:
     units: list[list[Unit]]
     keys: list[list[int]]
     n_words: list[list[int]]
+    figures: list[list[bool]]
     signatures: np.ndarray
+
+
+def is_figures(tokens: Sequence[str]) -> bool:
+    """Whether a unit is a line of figures: under 12 words, a third or more of them holding a
+    digit. Templated data such as "Shr 18 cts vs 13 cts" or "Net 66.2 mln vs 41.8 mln"
+    resembles the same line of another company's results without being shared text.
+
+    >>> is_figures(words("Shr 18 cts vs 13 cts")), is_figures(words("on 10 November 2020"))
+    (True, False)
+    """
+    if not tokens or len(tokens) >= 12:
+        return False
+    digits = sum(1 for t in tokens if any(c.isdigit() for c in t))
+    return 3 * digits >= len(tokens)
 
 
 def prepare(
@@ -115,20 +134,24 @@ def prepare(
     """Tokenise, key and sign the units of a batch of articles (vectorised over the batch)."""
     keys: list[list[int]] = []
     counts: list[list[int]] = []
+    figures: list[list[bool]] = []
     long_tokens: list[list[str]] = []
     for text, article_units in zip(texts, units):
-        article_keys, article_counts = [], []
+        article_keys, article_counts, article_figures = [], [], []
         for u in article_units:
             tokens = words(text[u.start : u.end])
+            fig = is_figures(tokens)
             article_counts.append(len(tokens))
+            article_figures.append(fig)
             article_keys.append(
                 xxhash.xxh3_128_intdigest(" ".join(tokens).encode("utf-8")) if tokens else 0
             )
-            if len(tokens) >= min_words:
+            if len(tokens) >= min_words and not fig:
                 long_tokens.append(tokens)
         keys.append(article_keys)
         counts.append(article_counts)
-    return Prepared(units, keys, counts, signer.sign_tokens(long_tokens))
+        figures.append(article_figures)
+    return Prepared(units, keys, counts, figures, signer.sign_tokens(long_tokens))
 
 
 class Detector:
@@ -143,6 +166,7 @@ class Detector:
         self._distinct: dict[int, int] = {}
         self._distinct_words = array("i")
         self._distinct_order = array("Q")
+        self._distinct_figures = array("b")
         self._sig_ids: list[np.ndarray] = []
         self._sigs: list[np.ndarray] = []
         self.texts: list[str] = []
@@ -158,24 +182,26 @@ class Detector:
         new_ids: list[int] = []
         new_rows: list[int] = []
         row = 0
-        for text, name, date, units, keys, n_words in zip(
-            texts, names, dates, batch.units, batch.keys, batch.n_words
+        for text, name, date, units, keys, n_words, figures in zip(
+            texts, names, dates, batch.units, batch.keys, batch.n_words, batch.figures
         ):
             ids = array("q")
-            for key, n in zip(keys, n_words):
+            for key, n, fig in zip(keys, n_words, figures):
                 if n == 0:
                     ids.append(-1)
                     continue
+                signed = n >= min_words and not fig
                 d = self._distinct.get(key)
                 if d is None:
                     d = len(self._distinct_words)
                     self._distinct[key] = d
                     self._distinct_words.append(n)
                     self._distinct_order.append(key >> 65)
-                    if n >= min_words:
+                    self._distinct_figures.append(fig)
+                    if signed:
                         new_ids.append(d)
                         new_rows.append(row)
-                if n >= min_words:
+                if signed:
                     row += 1
                 ids.append(d)
             self.texts.append(text)
@@ -221,24 +247,32 @@ class Detector:
         for lo in range(0, len(pairs), _VERIFY_BATCH):
             p = pairs[lo : lo + _VERIFY_BATCH]
             similarity[lo : lo + _VERIFY_BATCH] = (sigs[p[:, 0]] == sigs[p[:, 1]]).mean(axis=1)
+        # A short sentence shares a few word triples with a templated one by chance ("X said it
+        # expects to report a loss"): pairs with a short unit must be strongly similar.
+        n_words = np.frombuffer(self._distinct_words, dtype=np.int32)[ids]
+        shortest = np.minimum(n_words[pairs[:, 0]], n_words[pairs[:, 1]])
+        similarity[(shortest < s.short_unit_words) & (similarity < s.strong_threshold)] = 0.0
         component = _link(pairs, similarity, order_key, s.unit_threshold, s.strong_threshold)
         labels[ids] = ids[component]
         return labels
 
     def _occurrence_clusters(self, distinct_cluster: np.ndarray) -> list[np.ndarray]:
         """Per article, the cluster of each unit, or -1: a unit with no words, or a short unit
-        glued into a longer line whose words never stand alone on a line elsewhere ("He said."
-        is not furniture; "Advertisement" glued into a one-line article is)."""
+        glued into a longer line whose words never stand alone on a line in three or more
+        articles ("He said." is not furniture; "Advertisement" glued into a one-line article
+        is). Units of figures (`is_figures`) are matched by their exact words only."""
         min_words = self.settings.min_minhash_words
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
-        alone = np.zeros(len(n_words), dtype=bool)
+        alone_in = np.zeros(len(n_words), dtype=np.int64)
         for ids_arr, units in zip(self._occ_distinct, self.units):
-            for d, u in zip(ids_arr, units):
-                if d >= 0 and u.whole_line:
-                    alone[d] = True
+            for d in {d for d, u in zip(ids_arr, units) if d >= 0 and u.whole_line}:
+                alone_in[d] += 1
+        alone = alone_in >= _FURNITURE_ARTICLES
+        self._alone = alone
         # A unit without words has id -1: index past the end, into a sentinel.
         cluster_of = np.append(distinct_cluster, -1)
         n_words = np.append(n_words, 0)
+        figures = np.append(np.frombuffer(self._distinct_figures, dtype=np.int8) > 0, False)
         alone = np.append(alone, False)
         out = []
         for ids_arr, units in zip(self._occ_distinct, self.units):
@@ -247,7 +281,7 @@ class Detector:
             clusters = cluster_of[safe]
             whole = np.array([u.whole_line for u in units], dtype=bool)
             short = (ids >= 0) & (n_words[safe] < min_words)
-            clusters[short & ~whole & ~alone[safe]] = -1
+            clusters[short & ~whole & ~alone[safe] & ~figures[safe]] = -1
             out.append(clusters)
         return out
 
@@ -336,13 +370,16 @@ class Detector:
         return groups, duplicate_of
 
     def _backgrounds(self, occ_cluster: list[np.ndarray], groups: list[int]) -> set[int]:
-        """Clusters carried by articles of two or more different stories."""
+        """Clusters carried by articles of two or more different stories. A line of figures is
+        never a background: the same results line in two companies' reports is a coincidence
+        of numbers, not shared text."""
         seen: dict[int, int] = {}
         background: set[int] = set()
+        figures = self._distinct_figures
         for a, clusters in enumerate(occ_cluster):
             g = groups[a]
             for c in set(clusters.tolist()):
-                if c < 0 or c in background:
+                if c < 0 or c in background or figures[c]:
                     continue
                 first = seen.setdefault(c, g)
                 if first != g:
@@ -358,9 +395,16 @@ class Detector:
         lines: dict[tuple[str, ...], int] = {}
         for a, (units, clusters) in enumerate(zip(self.units, occ_cluster)):
             for u, d, c in zip(units, self._occ_distinct[a], clusters.tolist()):
-                if c in background and u.whole_line and n_words[d] < self.settings.min_minhash_words:
+                if (
+                    c in background
+                    and u.whole_line
+                    and self._alone[d]
+                    and n_words[d] < self.settings.min_minhash_words
+                ):
                     key = tuple(words(self.texts[a][u.start : u.end]))
-                    lines.setdefault(key, c)
+                    # One common word ("And", "In", "MORE") is no widget name.
+                    if len(key) >= 2 or len(key[0]) >= 8:
+                        lines.setdefault(key, c)
         return lines
 
     def _trim_glued(self, runs: list[list[list]]) -> None:
@@ -369,7 +413,8 @@ class Detector:
 
         A word is the block's when a word 3-gram around it occurs in two or more of the block's
         occurrences; two or more words at the glued edge of a run that are not the block's
-        are cut off (they stay the article's own text). Runs are ``[start, end, block,
+        are cut off (they stay the article's own text), where punctuation that ends a sentence
+        or a label separates them from the block's words. Runs are ``[start, end, block,
         glued_start, glued_end]``, changed in place.
         """
         k = 3
@@ -400,14 +445,19 @@ class Detector:
                     continue
                 first = covered.index(True)
                 last = len(covered) - 1 - covered[::-1].index(True)
-                if glued_start and first >= 2:
+                text = self.texts[a]
+                # Cut only where the glued text ends a sentence or a label ("... N.J. Meanwhile",
+                # "Read more: This article"), never inside a sentence.
+                if (
+                    glued_start
+                    and first >= 2
+                    and _SENTENCE_END.search(text, toks[first - 1][1], toks[first][0])
+                ):
                     run[0] = toks[first][0]
                 if glued_end and len(toks) - 1 - last >= 2:
-                    cut = toks[last][1]
-                    text = self.texts[a]
-                    while cut < end and not text[cut].isspace() and not text[cut].isalnum():
-                        cut += 1  # keep the closing punctuation
-                    run[1] = cut
+                    gap = _SENTENCE_END.search(text, toks[last][1], toks[last + 1][0])
+                    if gap:
+                        run[1] = gap.end()
 
     def _merge_wordings(
         self,

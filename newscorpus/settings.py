@@ -47,6 +47,8 @@ class Settings:
     unit_threshold: float = attrs.field(default=0.25, validator=_in_unit_interval)
     #: Pairs this similar join their clusters; weaker ones only attach a lone unit to a cluster.
     strong_threshold: float = attrs.field(default=0.5, validator=_in_unit_interval)
+    #: A pair with a unit of fewer words than this needs ``strong_threshold`` to count at all.
+    short_unit_words: int = attrs.field(default=10, validator=[v.instance_of(int), v.ge(1)])
     #: Units with fewer words are matched by exact normalised text only.
     min_minhash_words: int = attrs.field(default=5, validator=[v.instance_of(int), v.ge(1)])
     #: Copies of one story share their lede: the first ``lede_units`` content units of
