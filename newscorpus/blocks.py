@@ -119,8 +119,10 @@ def is_figures(tokens: Sequence[str]) -> bool:
     digit. Templated data such as "Shr 18 cts vs 13 cts" or "Net 66.2 mln vs 41.8 mln"
     resembles the same line of another company's results without being shared text.
 
-    >>> is_figures(words("Shr 18 cts vs 13 cts")), is_figures(words("on 10 November 2020"))
-    (True, False)
+    >>> is_figures(words("Shr 18 cts vs 13 cts"))
+    True
+    >>> is_figures(words("A complete ceasefire was introduced on Nov. 10, 2020."))
+    False
     """
     if not tokens or len(tokens) >= 12:
         return False
@@ -324,36 +326,31 @@ class Detector:
             for a in range(n)
         ]
         openers = _openers(heads, cluster_articles, s.lede_max_articles)
-        ledes: list[list[int]] = []
         lede_articles: dict[int, list[int]] = defaultdict(list)
         for a in range(n):
-            lede: list[int] = []
-            for c in heads[a]:
-                if c in openers:
-                    continue
-                lede.append(c)
-                if len(lede) >= s.lede_units:
-                    break
-            ledes.append(lede)
-            if lede and lede[0] >= 0:
-                lede_articles[lede[0]].append(a)
-        name_key = self.names
-        pairs: set[tuple[int, int]] = set()
-        for arts in lede_articles.values():
-            arts = sorted(set(arts), key=name_key.__getitem__)
-            if len(arts) <= s.max_bucket_pairs:
-                pairs.update(
-                    (min(x, y), max(x, y)) for i, x in enumerate(arts) for y in arts[i + 1 :]
-                )
-            else:
-                pairs.update((min(arts[0], y), max(arts[0], y)) for y in arts[1:])
-                pairs.update((min(x, y), max(x, y)) for x, y in zip(arts, arts[1:]))
-        profiles: dict[int, tuple[Counter, int]] = {}
+            lede = [c for c in heads[a] if c not in openers][: s.lede_units]
+            for c in set(lede):
+                if c >= 0:
+                    lede_articles[c].append(a)
+        identical = self._identical_pairs()
+        pairs = self._lede_pairs(lede_articles) | identical
+        profiles = [self._profile(a, occ_cluster) for a in range(n)]
+
+        # Pass 1, generous: text one article shares only with third articles is left out, so
+        # copies carrying different backgrounds are found; exact copies always are.
         uf = _UnionFind(n)
         for x, y in sorted(pairs):
-            px = profiles.get(x) or profiles.setdefault(x, self._profile(x, occ_cluster))
-            py = profiles.get(y) or profiles.setdefault(y, self._profile(y, occ_cluster))
-            if _ledes_agree(ledes[x], ledes[y], px[0], py[0]) and _is_copy(px, py, s):
+            if (x, y) in identical or _is_copy(profiles[x], profiles[y], s):
+                uf.union(x, y)
+        first_groups = [uf.find(a) for a in range(n)]
+        background = self._backgrounds(occ_cluster, first_groups)
+
+        # Pass 2, exact: the backgrounds pass 1 found are left out of both sides; any other
+        # text one has and the other lacks counts against the pair (two stories opening with
+        # the same line, each with copies of its own, are told apart here).
+        uf = _UnionFind(n)
+        for x, y in sorted(pairs):
+            if (x, y) in identical or _is_copy_strict(profiles[x], profiles[y], background, s):
                 uf.union(x, y)
         groups = [uf.find(a) for a in range(n)]
         members: dict[int, list[int]] = defaultdict(list)
@@ -368,6 +365,33 @@ class Detector:
                 if a != first:
                     duplicate_of[a] = first
         return groups, duplicate_of
+
+    def _lede_pairs(self, lede_articles: dict[int, list[int]]) -> set[tuple[int, int]]:
+        """Pairs of articles whose ledes share a passage (a large bucket: a star and a chain)."""
+        s = self.settings
+        pairs: set[tuple[int, int]] = set()
+        for arts in lede_articles.values():
+            arts = sorted(set(arts), key=self.names.__getitem__)
+            if len(arts) <= s.max_bucket_pairs:
+                pairs.update(
+                    (min(x, y), max(x, y)) for i, x in enumerate(arts) for y in arts[i + 1 :]
+                )
+            else:
+                pairs.update((min(arts[0], y), max(arts[0], y)) for y in arts[1:])
+                pairs.update((min(x, y), max(x, y)) for x, y in zip(arts, arts[1:]))
+        return pairs
+
+    def _identical_pairs(self) -> set[tuple[int, int]]:
+        """Pairs of articles whose story units are the same words in the same order."""
+        by_content: dict[tuple[int, ...], list[int]] = defaultdict(list)
+        for a, ids in enumerate(self._occ_distinct):
+            if len(ids):
+                by_content[tuple(ids)].append(a)
+        pairs: set[tuple[int, int]] = set()
+        for arts in by_content.values():
+            arts = sorted(arts, key=self.names.__getitem__)
+            pairs.update((min(arts[0], y), max(arts[0], y)) for y in arts[1:])
+        return pairs
 
     def _backgrounds(self, occ_cluster: list[np.ndarray], groups: list[int]) -> set[int]:
         """Clusters carried by articles of two or more different stories. A line of figures is
@@ -753,14 +777,21 @@ def _openers(
     return openers
 
 
-def _ledes_agree(lx: list[int], ly: list[int], shared_x: Counter, shared_y: Counter) -> bool:
-    """Whether the second lede units agree too (the first ones do, or the pair would not be
-    compared): each side's second unit is a variant of some passage of the other. This keeps
-    two stories apart that open with the same passage (a background or furniture line put at
-    the top) and then go their own ways."""
-    if len(lx) < 2 or len(ly) < 2:
-        return True
-    return lx[1] in shared_y or ly[1] in shared_x
+def _is_copy_strict(
+    px: tuple[Counter, int], py: tuple[Counter, int], background: set[int], s: Settings
+) -> bool:
+    """Whether two articles are copies of one story, on their text outside ``background``:
+    each side's own text is everything it carries but the backgrounds."""
+    shared_x, alone_x = px
+    shared_y, alone_y = py
+    matched_x = sum(n for c, n in shared_x.items() if c in shared_y and c not in background)
+    matched_y = sum(n for c, n in shared_y.items() if c in shared_x and c not in background)
+    if not matched_x or not matched_y:
+        return False
+    own_x = alone_x + sum(n for c, n in shared_x.items() if c not in background)
+    own_y = alone_y + sum(n for c, n in shared_y.items() if c not in background)
+    rx, ry = matched_x / own_x, matched_y / own_y
+    return min(rx, ry) >= s.duplicate_min_side and (rx + ry) / 2 >= s.duplicate_threshold
 
 
 def _is_copy(px: tuple[Counter, int], py: tuple[Counter, int], s: Settings) -> bool:
