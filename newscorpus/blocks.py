@@ -44,6 +44,11 @@ from newscorpus.settings import Settings
 from newscorpus.units import Unit
 
 _VERIFY_BATCH = 65536
+# A number as written: "200,000", "22.0", "1-1/4", "6-3/4".
+_NUMBER = regex.compile(r"\d(?:[\d,./-]*\d)?")
+_NUMBER_WORDS = frozenset(
+    "zero nil one two three four five six seven eight nine ten eleven twelve".split()
+)
 # A short line is furniture once it stands alone on a line in this many articles.
 _FURNITURE_ARTICLES = 3
 # Units looked at beyond the lede, to find what follows furniture at the top of an article.
@@ -115,19 +120,20 @@ class Prepared:
 
 
 def is_figures(tokens: Sequence[str]) -> bool:
-    """Whether a unit is a line of figures: under 12 words, a third or more of them holding a
-    digit. Templated data such as "Shr 18 cts vs 13 cts" or "Net 66.2 mln vs 41.8 mln"
-    resembles the same line of another company's results without being shared text.
+    """Whether a unit is a line of figures: under 12 words, a quarter or more of them numbers
+    (digits, or number words up to twelve). Templated data such as "Shr 18 cts vs 13 cts",
+    "Qtly div 25 cts vs 25 cts prior" or "Shr loss five cts vs loss six cts" resembles, or
+    even equals, the same line of another company's results without being shared text.
 
-    >>> is_figures(words("Shr 18 cts vs 13 cts"))
+    >>> is_figures(words("Qtly div 25 cts vs 25 cts prior"))
     True
     >>> is_figures(words("A complete ceasefire was introduced on Nov. 10, 2020."))
     False
     """
     if not tokens or len(tokens) >= 12:
         return False
-    digits = sum(1 for t in tokens if any(c.isdigit() for c in t))
-    return 3 * digits >= len(tokens)
+    numbers = sum(1 for t in tokens if t in _NUMBER_WORDS or any(c.isdigit() for c in t))
+    return 4 * numbers >= len(tokens)
 
 
 def prepare(
@@ -350,7 +356,10 @@ class Detector:
         # the same line, each with copies of its own, are told apart here).
         uf = _UnionFind(n)
         for x, y in sorted(pairs):
-            if (x, y) in identical or _is_copy_strict(profiles[x], profiles[y], background, s):
+            if (x, y) in identical or (
+                _is_copy_strict(profiles[x], profiles[y], background, s)
+                and self._numbers_agree(x, y, occ_cluster, background)
+            ):
                 uf.union(x, y)
         groups = [uf.find(a) for a in range(n)]
         members: dict[int, list[int]] = defaultdict(list)
@@ -365,6 +374,32 @@ class Detector:
                 if a != first:
                     duplicate_of[a] = first
         return groups, duplicate_of
+
+    def _numbers_agree(
+        self, x: int, y: int, occ_cluster: list[np.ndarray], background: set[int]
+    ) -> bool:
+        """Copies of one story carry the same figures; two reports made from one template
+        ("Egypt has been authorized to purchase about 200,000 tonnes of U.S. wheat ..." and
+        "Zaire ... 30,000 tonnes of U.S. rice ...") do not. Of the passages the two share
+        (backgrounds left out) that hold numbers on both sides, at least half must hold the
+        same numbers."""
+        common = set(occ_cluster[x].tolist()) & set(occ_cluster[y].tolist()) - background
+        common.discard(-1)
+        if not common:
+            return True
+        found: list[dict[int, set[str]]] = []
+        for a in (x, y):
+            text = self.texts[a]
+            numbers: dict[int, set[str]] = defaultdict(set)
+            for u, c in zip(self.units[a], occ_cluster[a].tolist()):
+                if c in common:
+                    numbers[c].update(m.group() for m in _NUMBER.finditer(text, u.start, u.end))
+            found.append(numbers)
+        with_numbers = [c for c in common if found[0][c] and found[1][c]]
+        if not with_numbers:
+            return True
+        same = sum(1 for c in with_numbers if found[0][c] == found[1][c])
+        return same >= self.settings.duplicate_numbers * len(with_numbers)
 
     def _lede_pairs(self, lede_articles: dict[int, list[int]]) -> set[tuple[int, int]]:
         """Pairs of articles whose ledes share a passage (a large bucket: a star and a chain)."""
@@ -511,8 +546,14 @@ class Detector:
         similarity = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
         uf = _UnionFind(len(roots))
         members = {i: {i} for i in range(len(roots))}
+        lengths = np.array([len(words(t)) for t in texts])
+        needed = np.where(
+            np.minimum(lengths[pairs[:, 0]], lengths[pairs[:, 1]]) < s.short_unit_words,
+            s.strong_threshold,
+            s.unit_threshold,
+        )
         for k in np.lexsort((pairs[:, 1], pairs[:, 0], -similarity)):
-            if similarity[k] < s.unit_threshold:
+            if similarity[k] < needed[k]:
                 continue
             a, b = uf.find(int(pairs[k, 0])), uf.find(int(pairs[k, 1]))
             if a == b:
