@@ -37,10 +37,13 @@ _BEGIN, _END = "<!-- quality:begin -->", "<!-- quality:end -->"
 
 # -- metrics ---------------------------------------------------------------------------------
 
+
 def adjusted_rand_index(truth: list, predicted: list) -> float:
     """ARI of two labelings (Hubert and Arabie), from the contingency table."""
+
     def comb2(x: np.ndarray) -> float:
         return float((x * (x - 1) // 2).sum())
+
     t_ids = {t: i for i, t in enumerate(dict.fromkeys(truth))}
     p_ids = {p: i for i, p in enumerate(dict.fromkeys(predicted))}
     table = np.zeros((len(t_ids), len(p_ids)), dtype=np.int64)
@@ -54,8 +57,9 @@ def adjusted_rand_index(truth: list, predicted: list) -> float:
     return 1.0 if maximum == expected else (index - expected) / (maximum - expected)
 
 
-def score(bench: synth.Benchmark, shared: dict, labels: dict | None, removed: dict,
-          dup_pairs: set | None) -> dict:
+def score(
+    bench: synth.Benchmark, shared: dict, labels: dict | None, removed: dict, dup_pairs: set | None
+) -> dict:
     """Metrics from a method's answer.
 
     ``shared[name]``: boolean array over the article's characters, True where the method calls
@@ -71,7 +75,7 @@ def score(bench: synth.Benchmark, shared: dict, labels: dict | None, removed: di
         for art in bench.articles:
             mask, rem = shared[art.name], removed[art.name]
             for k, piece in enumerate(art.pieces):
-                covered = mask[piece.start:piece.end].mean()
+                covered = mask[piece.start : piece.end].mean()
                 is_bg = piece.label[0] != "story"
                 hit = covered > 0.5
                 tp += hit and is_bg
@@ -80,13 +84,13 @@ def score(bench: synth.Benchmark, shared: dict, labels: dict | None, removed: di
                 length = piece.end - piece.start
                 if is_bg:
                     bg_total += length
-                    bg_removed += int(rem[piece.start:piece.end].sum())
+                    bg_removed += int(rem[piece.start : piece.end].sum())
                     truth.append(piece.label)
                     label = labels(art.name, piece) if hit else None
                     predicted.append(label if label is not None else ("none", art.name, k))
                 else:
                     story_total += length
-                    story_kept += length - int(rem[piece.start:piece.end].sum())
+                    story_kept += length - int(rem[piece.start : piece.end].sum())
         out["para_precision"] = tp / (tp + fp) if tp + fp else 0.0
         out["para_recall"] = tp / (tp + fn) if tp + fn else 0.0
         out["ari"] = adjusted_rand_index(truth, predicted)
@@ -105,11 +109,16 @@ def _pairs_from_groups(groups: dict) -> set:
     members = defaultdict(list)
     for name, g in groups.items():
         members[g].append(name)
-    return {(min(a, b), max(a, b)) for names in members.values()
-            for i, a in enumerate(names) for b in names[i + 1:]}
+    return {
+        (min(a, b), max(a, b))
+        for names in members.values()
+        for i, a in enumerate(names)
+        for b in names[i + 1 :]
+    }
 
 
 # -- methods ---------------------------------------------------------------------------------
+
 
 def run_newscorpus(bench: synth.Benchmark) -> tuple[dict, float]:
     docs = [Document(a.name, a.text, {"date": a.date}) for a in bench.articles]
@@ -126,9 +135,9 @@ def run_newscorpus(bench: synth.Benchmark) -> tuple[dict, float]:
             rem = np.zeros(n, dtype=bool)
             for s in art.segments:
                 if s.kind == "shared":
-                    mask[s.start:s.end] = True
+                    mask[s.start : s.end] = True
                 if s.kind != "novel":
-                    rem[s.start:s.end] = True
+                    rem[s.start : s.end] = True
             shared[art.name], removed[art.name] = mask, rem
             seg_of[art.name] = [s for s in art.segments if s.kind == "shared"]
             groups[art.name] = art.duplicate_of or art.name
@@ -199,12 +208,13 @@ def _span_labels(spans_of: dict):
             if overlap > best_len:
                 best, best_len = label, overlap
         return best
+
     return labels
 
 
 def _minhash(tokens: list[str], k: int) -> MinHash:
     m = MinHash(num_perm=128)
-    grams = [" ".join(tokens[i:i + k]).encode() for i in range(max(len(tokens) - k + 1, 1))]
+    grams = [" ".join(tokens[i : i + k]).encode() for i in range(max(len(tokens) - k + 1, 1))]
     m.update_batch(grams)
     return m
 
@@ -231,7 +241,7 @@ def run_datasketch_paragraphs(bench: synth.Benchmark) -> tuple[dict, float]:
         return x
 
     shared_keys = set()
-    for key, name, s, e, m in entries:
+    for key, name, _start, _end, m in entries:
         for other in lsh.query(m):
             if other.split("\0")[0] != name:
                 shared_keys.add(key)
@@ -241,7 +251,7 @@ def run_datasketch_paragraphs(bench: synth.Benchmark) -> tuple[dict, float]:
     shared, spans_of = {}, defaultdict(list)
     for art in bench.articles:
         shared[art.name] = np.zeros(len(art.text), dtype=bool)
-    for key, name, s, e, m in entries:
+    for key, name, s, e, _sketch in entries:
         if key in shared_keys:
             shared[name][s:e] = True
             spans_of[name].append((s, e, find(key)))
@@ -306,7 +316,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--stories", type=int, default=1200)
     parser.add_argument("--write", action="store_true", help="update benchmarks/README.md")
-    parser.add_argument("--only", help="run only this method (newscorpus, exact, datasketch, document)")
+    parser.add_argument(
+        "--only", help="run only this method (newscorpus, exact, datasketch, document)"
+    )
     args = parser.parse_args()
     bench = synth.make(seed=args.seed, n_stories=args.stories)
     size = sum(len(a.text) for a in bench.articles)
@@ -336,7 +348,9 @@ def main() -> None:
         block = f"{_BEGIN}\n{summary}\n\n{text}\n{_END}"
         readme = README.read_text(encoding="utf-8") if README.exists() else ""
         if _BEGIN in readme:
-            readme = readme[: readme.index(_BEGIN)] + block + readme[readme.index(_END) + len(_END):]
+            readme = (
+                readme[: readme.index(_BEGIN)] + block + readme[readme.index(_END) + len(_END) :]
+            )
         else:
             readme += "\n" + block + "\n"
         README.write_text(readme, encoding="utf-8")

@@ -82,7 +82,7 @@ def report(path: Path, store: Path, args: argparse.Namespace) -> None:
     n_articles = 0
     n_bytes = 0
     chars: Counter = Counter()
-    group_of: dict[str, str] = {}       # article name -> name of its group's original
+    group_of: dict[str, str] = {}  # article name -> name of its group's original
     for article in corpus.articles():
         n_articles += 1
         n_bytes += len(article.text.encode("utf-8"))
@@ -99,8 +99,9 @@ def report(path: Path, store: Path, args: argparse.Namespace) -> None:
     blocks = corpus.blocks()
 
     exact = exact_duplicate_pairs(path)
-    together = [group_of.get(a) is not None and group_of.get(a) == group_of.get(b)
-                for a, b, _ in exact]
+    together = [
+        group_of.get(a) is not None and group_of.get(a) == group_of.get(b) for a, b, _ in exact
+    ]
     long_together = [t for t, (_, _, n) in zip(together, exact, strict=True) if n >= args.min_words]
 
     print(f"articles      {n_articles}")
@@ -113,8 +114,10 @@ def report(path: Path, store: Path, args: argparse.Namespace) -> None:
     print(f"copy pairs    {copy_pairs}")
     for label, hits in (("", together), (f" of {args.min_words}+ words", long_together)):
         recall = f"{100 * sum(hits) / len(hits):.1f}%" if hits else "n/a"
-        print(f"exact-duplicate pairs{label} {len(hits)}, in one copy group {sum(hits)} "
-              f"(recall {recall})")
+        print(
+            f"exact-duplicate pairs{label} {len(hits)}, in one copy group {sum(hits)} "
+            f"(recall {recall})"
+        )
 
     print(f"\ntop {args.top} blocks: articles, variants, id, canonical text")
     for block in blocks[: args.top]:
@@ -135,15 +138,23 @@ def report(path: Path, store: Path, args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("corpora", nargs="*", default=list(DEFAULT),
-                        help="file stems in --dir, or paths (default: all four)")
+    parser.add_argument(
+        "corpora",
+        nargs="*",
+        default=list(DEFAULT),
+        help="file stems in --dir, or paths (default: all four)",
+    )
     parser.add_argument("--dir", type=Path, default=CORPORA, help="folder of the corpora")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--top", type=int, default=15, help="blocks to list")
     parser.add_argument("--groups", type=int, default=8, help="copy groups to sample")
     parser.add_argument("--seed", type=int, default=0, help="seed of the copy-group sample")
-    parser.add_argument("--min-words", type=int, default=20,
-                        help="words an exact duplicate needs to count in the second recall line")
+    parser.add_argument(
+        "--min-words",
+        type=int,
+        default=20,
+        help="words an exact duplicate needs to count in the second recall line",
+    )
     parser.add_argument("--keep", type=Path, help="keep the stores in this folder")
     args = parser.parse_args(argv)
 

@@ -38,8 +38,10 @@ _FURNITURE = [
     ["Sign up for our morning newsletter to get the day's top stories in your inbox."],
     ["Read more:", "This article was produced by the Metro Desk and may be republished."],
     ["Comments are closed for this story."],
-    ["Copyright 2020 Valley Press Group. This material may not be published, broadcast, "
-     "rewritten or redistributed."],
+    [
+        "Copyright 2020 Valley Press Group. This material may not be published, broadcast, "
+        "rewritten or redistributed."
+    ],
     [],
     [],
     ["Related coverage"],
@@ -53,8 +55,20 @@ _CLAUSES = [
     "despite repeated warnings",
     "after lengthy negotiations",
 ]
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 @attrs.frozen
@@ -96,9 +110,11 @@ def words(text: str) -> list[str]:
 
 def jaccard3(a: str, b: str) -> float:
     """Word-3-gram Jaccard, the measure the issue states edits in."""
+
     def grams(t: str) -> set[tuple[str, ...]]:
         w = words(t)
-        return {tuple(w[i:i + 3]) for i in range(max(len(w) - 2, 1))}
+        return {tuple(w[i : i + 3]) for i in range(max(len(w) - 2, 1))}
+
     ga, gb = grams(a), grams(b)
     return len(ga & gb) / len(ga | gb) if ga | gb else 1.0
 
@@ -120,7 +136,7 @@ def _reused(paragraph_lists: list[list[str]], threshold: float = 0.3) -> set[int
         for j, p in enumerate(paras):
             w = words(p)
             m = MinHash(num_perm=128)
-            m.update_batch([" ".join(w[k:k + 3]).encode() for k in range(max(len(w) - 2, 1))])
+            m.update_batch([" ".join(w[k : k + 3]).encode() for k in range(max(len(w) - 2, 1))])
             sketches.append((f"{i}:{j}", m))
             if any(int(key.split(":")[0]) != i for key in lsh.query(m)):
                 reused.add(i)
@@ -132,8 +148,10 @@ def _reused(paragraph_lists: list[list[str]], threshold: float = 0.3) -> set[int
 def load_stories(limit: int, rng: random.Random) -> list[list[str]]:
     """BBC stories as paragraph lists, without stories that reuse another's paragraphs (the
     corpus has exact and near duplicates and shared trailers; the labels must be clean)."""
-    stories = [[p.strip() for p in d["text"].split("\n\n") if p.strip()]
-               for d in read_jsonl(CORPORA / "bbc_news.jsonl.gz")]
+    stories = [
+        [p.strip() for p in d["text"].split("\n\n") if p.strip()]
+        for d in read_jsonl(CORPORA / "bbc_news.jsonl.gz")
+    ]
     stories = [s for s in stories if len(s) >= 3]
     # A story that repeats a line of another, or rewords one of its sentences, is out: compared
     # line by line exactly, and sentence by sentence at a lower similarity than the engine's.
@@ -150,8 +168,11 @@ def load_stories(limit: int, rng: random.Random) -> list[list[str]]:
 
 def load_backgrounds(limit: int, rng: random.Random) -> list[str]:
     """Reuters paragraphs of 25 to 80 words that resemble no other paragraph of the corpus."""
-    paras = [p.strip() for d in read_jsonl(CORPORA / "reuters21578.jsonl.gz")
-             for p in d["text"].split("\n\n")]
+    paras = [
+        p.strip()
+        for d in read_jsonl(CORPORA / "reuters21578.jsonl.gz")
+        for p in d["text"].split("\n\n")
+    ]
     counts = Counter(_norm(p) for p in paras)
     good = sorted({p for p in paras if 25 <= len(words(p)) <= 80 and counts[_norm(p)] == 1})
     rng.shuffle(good)
@@ -194,11 +215,19 @@ def edit(text: str, rng: random.Random, operations: int) -> str:
             numeric = [i for i, t in enumerate(tokens) if any(c.isdigit() for c in t)]
             i = rng.choice(numeric) if numeric else rng.randrange(len(tokens))
             tail = tokens[i][-1] if ends_sentence(i) or tokens[i][-1:] == "," else ""
-            tokens[i] = f"{rng.randint(1, 28)} {rng.choice(_MONTHS)} {rng.randint(1986, 2021)}{tail}"
+            tokens[i] = (
+                f"{rng.randint(1, 28)} {rng.choice(_MONTHS)} {rng.randint(1986, 2021)}{tail}"
+            )
         else:
             i = rng.randrange(len(tokens))
-            tokens[i] = {"is": "was", "was": "is", "are": "were", "were": "are",
-                         "the": "a", "a": "the"}.get(tokens[i], tokens[i])
+            tokens[i] = {
+                "is": "was",
+                "was": "is",
+                "are": "were",
+                "were": "are",
+                "the": "a",
+                "a": "the",
+            }.get(tokens[i], tokens[i])
     return " ".join(tokens)
 
 
@@ -227,7 +256,8 @@ def _relabel_unshared(articles: list[Article]) -> list[Article]:
     for art in articles:
         pieces = tuple(
             attrs.evolve(p, label=("story", art.story, "planted", p.label))
-            if p.label[0] != "story" and len(stories_of[p.label]) < 2 else p
+            if p.label[0] != "story" and len(stories_of[p.label]) < 2
+            else p
             for p in art.pieces
         )
         out.append(attrs.evolve(art, pieces=pieces))
@@ -274,8 +304,9 @@ def make(
         planted: list[tuple[str, tuple]] = []
         for t in bg_topics:
             for b in topics[t]:
-                planted.append((variant(backgrounds[b], rng, heavy=rng.random() < 0.2),
-                                ("background", b)))
+                planted.append(
+                    (variant(backgrounds[b], rng, heavy=rng.random() < 0.2), ("background", b))
+                )
         at = len(blocks) if rng.random() < 0.75 else min(len(blocks), rng.randint(2, 4))
         blocks[at:at] = planted
         furniture = [(line, ("furniture", site, i)) for i, line in enumerate(_FURNITURE[site])]
@@ -312,7 +343,9 @@ def make(
                     copy = copy[:-1]
                 other = [t for t in rng.sample(range(len(topics)), 2) if t not in story_topics[s]]
                 names.append(emit(s, copy, other[: rng.choice([0, 1, 1])], c))
-            dup_pairs.update((min(a, b), max(a, b)) for i, a in enumerate(names) for b in names[i + 1:])
+            dup_pairs.update(
+                (min(a, b), max(a, b)) for i, a in enumerate(names) for b in names[i + 1 :]
+            )
     articles = _relabel_unshared(articles)
     rng.shuffle(articles)
     by_topic: dict[int, list[str]] = {}
@@ -321,7 +354,9 @@ def make(
             by_topic.setdefault(t, []).append(name)
     bg_only = {
         (min(a, b), max(a, b))
-        for names in by_topic.values() for i, a in enumerate(names) for b in names[i + 1:]
+        for names in by_topic.values()
+        for i, a in enumerate(names)
+        for b in names[i + 1 :]
         if group_of[a] != group_of[b]
     }
     return Benchmark(tuple(articles), frozenset(dup_pairs), frozenset(bg_only))

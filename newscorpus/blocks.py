@@ -2,29 +2,41 @@
 
 The method, stage by stage:
 
-1. Every article's story text is cut into units (`newscorpus.units`): sentences, short ones
-   joined to a neighbour. Units with the same normalised words are one *distinct* unit.
+1. Every article's story text is cut into units (`newscorpus.units`): sentences (short lines
+   and runs of short sentences stay whole). Units with the same normalised words are one
+   *distinct* unit. A line of figures ("Shr 18 cts vs 13 cts", `is_figures`) is matched by its
+   exact words only and is never a background.
 2. Distinct units of ``min_minhash_words`` words or more get MinHash signatures
-   (`newscorpus.minhash`); LSH banding (`newscorpus.lsh`) proposes candidate pairs, kept when
-   their estimated Jaccard reaches ``unit_threshold``; connected components are *clusters*, the
-   variants of one passage. Shorter units (page furniture: "Reuter", "Advertisement") cluster
-   only by exact normalised text, and only when they stand alone on a line.
-3. Copies of one story are found from the lede: articles whose first units fall in the same
-   cluster are compared on their own text: the text one shares with the other, against that
-   plus the text it shares with nobody (text it shares only with third articles, such as a
-   background the other copy lacks, is left out of the comparison). Copies are grouped.
+   (`newscorpus.minhash`); LSH banding (`newscorpus.lsh`) proposes candidate pairs, kept at an
+   estimated Jaccard of ``unit_threshold`` (``strong_threshold`` when a unit is shorter than
+   ``short_unit_words``). Strong pairs join clusters; weaker ones only attach a lone unit, so a
+   unit gluing two passages together (a lost sentence break) cannot chain them into one. A
+   *cluster* holds the variants of one passage. Shorter units (page furniture: "Advertisement",
+   "Share this article") cluster by exact words, when they stand alone on a line in three or
+   more articles, or are glued into a line elsewhere.
+3. Copies of one story are found from the lede: its first units, skipping passages that open
+   different stories (furniture or a background at the top, `_openers`). Articles whose ledes
+   share a passage, and articles with the same words throughout, are compared in two passes:
+   a generous one, where text an article shares only with third articles is left out (so that
+   copies carrying different backgrounds are found), gives the backgrounds; then an exact one,
+   where those backgrounds are left out of both sides and any other text one has and the other
+   lacks counts against the pair. Copies must also agree on the figures of the passages they
+   share (two reports made from one template do not).
 4. A cluster is a *background* when its articles belong to two or more different stories (copy
    groups). Story text that only copies of one story share stays each copy's own text.
-5. Background clusters that follow each other within one paragraph, and are never split by a
-   paragraph break in any article, form one *block* (a background paragraph of several
-   sentences); in each article a block's consecutive units make one shared segment, cut at the
-   block's edges even where the scraper glued it to the story.
-6. Each block's canonical text is its most frequent variant (ties: the lexicographically
-   smallest), and its id a hash of that text, so ids are stable across runs and machines.
+5. Background clusters that follow each other within one paragraph, travel together (mostly the
+   same articles) and are never put in different paragraphs by any article form one *block*
+   (a background paragraph of several sentences). In each article a block's consecutive units
+   make one shared segment. Where a unit glued the block to other text, the segment is cut at
+   the block's edge (at the end of a sentence or label, `_trim_glued`); a furniture line glued
+   to the start of a sentence is cut off too. Blocks that are wordings of one passage (similar
+   over the whole paragraph, never in one article together) are merged.
+6. Each block's canonical text is its most frequent wording (ties: the smallest text), and its
+   id a hash of that text, so ids are stable across runs and machines.
 
-Nothing depends on the order articles arrive in: buckets are ordered by content hashes, copy
-groups are represented by their earliest article (by date, then name), and canonical texts are
-chosen by count and text.
+Nothing depends on the order articles arrive in: buckets and ties are ordered by content
+hashes, copy groups are represented by their earliest article (by date, then name), and
+canonical texts are chosen by count and text.
 """
 
 from __future__ import annotations
@@ -32,6 +44,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import numpy as np
@@ -183,8 +196,13 @@ class Detector:
         self.units: list[list[Unit]] = []
         self._occ_distinct: list[array] = []
 
-    def add(self, batch: Prepared, texts: Sequence[str], names: Sequence[str],
-            dates: Sequence[str | None]) -> None:
+    def add(
+        self,
+        batch: Prepared,
+        texts: Sequence[str],
+        names: Sequence[str],
+        dates: Sequence[str | None],
+    ) -> None:
         """Add a batch of articles prepared by `prepare`."""
         min_words = self.settings.min_minhash_words
         new_ids: list[int] = []
@@ -327,8 +345,11 @@ class Detector:
         n = len(self.names)
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
         heads = [
-            [c for d, c in zip(self._occ_distinct[a].tolist(), occ_cluster[a].tolist())
-             if d >= 0 and n_words[d] >= s.min_minhash_words][: s.lede_units + _HEAD_EXTRA]
+            [
+                c
+                for d, c in zip(self._occ_distinct[a].tolist(), occ_cluster[a].tolist())
+                if d >= 0 and n_words[d] >= s.min_minhash_words
+            ][: s.lede_units + _HEAD_EXTRA]
             for a in range(n)
         ]
         openers = _openers(heads, cluster_articles, s.lede_max_articles)
@@ -369,7 +390,9 @@ class Detector:
         for arts in members.values():
             if len(arts) < 2:
                 continue
-            first = min(arts, key=lambda a: (self.dates[a] is None, self.dates[a] or "", self.names[a]))
+            first = min(
+                arts, key=lambda a: (self.dates[a] is None, self.dates[a] or "", self.names[a])
+            )
             for a in arts:
                 if a != first:
                     duplicate_of[a] = first
@@ -481,8 +504,10 @@ class Detector:
         tokenised: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
         for a, article in enumerate(runs):
             for i, (start, end, block, _, _) in enumerate(article):
-                toks = [(m.start(), m.end(), m.group().lower())
-                        for m in _WORDS.finditer(self.texts[a], start, end)]
+                toks = [
+                    (m.start(), m.end(), m.group().lower())
+                    for m in _WORDS.finditer(self.texts[a], start, end)
+                ]
                 tokenised[(a, i)] = toks
                 words_only = [t[2] for t in toks]
                 support[block].update(
@@ -574,9 +599,7 @@ class Detector:
         merged_runs = [[(start, end, target[b]) for start, end, b in article] for article in runs]
         return merged_variants, merged_carriers, merged_runs
 
-    def _mergeable(
-        self, joined: Counter, occ_cluster: list[np.ndarray]
-    ) -> list[tuple[int, int]]:
+    def _mergeable(self, joined: Counter, occ_cluster: list[np.ndarray]) -> list[tuple[int, int]]:
         """The joined pairs of background clusters that can be merged into one block, such
         that no block holds two clusters that some article puts in different paragraphs.
 
@@ -647,16 +670,19 @@ class Detector:
         uf = _UnionFind(len(index))
         # Sentences of one background paragraph travel together: a joined pair whose clusters
         # are carried by mostly different articles is two passages that happened to meet.
-        together = Counter({
-            pair: n for pair, n in joined.items()
-            if _overlap(cluster_articles[pair[0]], cluster_articles[pair[1]]) >= 0.5
-        })
+        together = Counter(
+            {
+                pair: n
+                for pair, n in joined.items()
+                if _overlap(cluster_articles[pair[0]], cluster_articles[pair[1]]) >= 0.5
+            }
+        )
         for c1, c2 in self._mergeable(together, occ_cluster):
             uf.union(index[c1], index[c2])
 
         # Runs: consecutive units of one block within one paragraph. A sentence that matched no
         # passage between two units of one block goes with the block (a heavily reworded one).
-        raw_runs: list[list[tuple[int, int, int]]] = []
+        open_runs: list[list[list[Any]]] = []
         variants: dict[int, Counter] = defaultdict(Counter)
         carriers: dict[int, set[int]] = defaultdict(set)
         furniture = self._furniture_lines(occ_cluster, background)
@@ -679,16 +705,17 @@ class Detector:
                 elif block >= 0:
                     runs.append([u.start, u.end, block, not u.whole_line, not u.whole_line])
                 elif furniture and not u.whole_line:
-                    found = _furniture_prefix(
+                    prefix = _furniture_prefix(
                         self.texts[a], u, furniture, self.settings.min_minhash_words - 1
                     )
-                    if found is not None:
-                        runs.append([u.start, found[0], uf.find(index[found[1]]), False, False])
+                    if prefix is not None:
+                        runs.append([u.start, prefix[0], uf.find(index[prefix[1]]), False, False])
                 prev_block, prev_para = block, u.paragraph
-            raw_runs.append(runs)
+            open_runs.append(runs)
 
-        self._trim_glued(raw_runs)
-        for a, runs in enumerate(raw_runs):
+        self._trim_glued(open_runs)
+        raw_runs: list[list[tuple[int, int, int]]] = []
+        for a, runs in enumerate(open_runs):
             seen_here: set[tuple[int, str]] = set()
             for start, end, block, _, _ in runs:
                 carriers[block].add(a)
@@ -696,7 +723,7 @@ class Detector:
                 if key not in seen_here:
                     seen_here.add(key)
                     variants[block][key[1]] += 1
-            raw_runs[a] = [(start, end, block) for start, end, block, _, _ in runs]
+            raw_runs.append([(start, end, block) for start, end, block, _, _ in runs])
 
         variants, carriers, raw_runs = self._merge_wordings(variants, carriers, raw_runs)
         found: list[tuple[str, FoundBlock, int]] = []
@@ -705,13 +732,18 @@ class Detector:
             canonical = _most_frequent(counter)
             block_id = "b" + xxhash.xxh3_64_hexdigest(canonical.encode("utf-8"))
             found.append(
-                (block_id, FoundBlock(block_id, canonical, tuple(ranked), tuple(sorted(carriers[block]))), block)
+                (
+                    block_id,
+                    FoundBlock(block_id, canonical, tuple(ranked), tuple(sorted(carriers[block]))),
+                    block,
+                )
             )
         # Most carried first, then by id: a deterministic order.
         found.sort(key=lambda t: (-len(t[1].articles), t[0]))
         position = {block: i for i, (_, _, block) in enumerate(found)}
         runs_out = [
-            [SharedRun(start, end, position[block]) for start, end, block in runs] for runs in raw_runs
+            [SharedRun(start, end, position[block]) for start, end, block in runs]
+            for runs in raw_runs
         ]
         return [fb for _, fb, _ in found], runs_out
 

@@ -30,8 +30,12 @@ from newscorpus.units import article_units
 
 _ISO_DATE = regex.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _DMY_DATE = regex.compile(r"^(\d{1,2})-([A-Za-z]{3})-(\d{4})")
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
 _COMMIT_EVERY = 2000
 
 
@@ -97,12 +101,17 @@ def build(
         prepared = _parallel(pool, workers, batches)
     else:
         _init_worker(settings)
-        prepared = ((batch, _prepare_batch([(d.text, dict(d.fields)) for d in batch]))
-                    for batch in batches)
+        prepared = (
+            (batch, _prepare_batch([(d.text, dict(d.fields)) for d in batch])) for batch in batches
+        )
     try:
         for batch, (batch_metas, batch_spans, ready) in prepared:
-            detector.add(ready, [d.text for d in batch], [d.name for d in batch],
-                         [m.date for m in batch_metas])
+            detector.add(
+                ready,
+                [d.text for d in batch],
+                [d.name for d in batch],
+                [m.date for m in batch_metas],
+            )
             metas.extend(zip(batch_metas, batch_spans))
             fields.extend(dict(d.fields) for d in batch)
             chars += sum(len(d.text) for d in batch)
@@ -166,8 +175,9 @@ def _parallel(
     pending: deque = deque()
     ahead = 4 * workers
     for batch in batches:
-        pending.append((batch, pool.apply_async(
-            _prepare_batch, ([(d.text, dict(d.fields)) for d in batch],))))
+        pending.append(
+            (batch, pool.apply_async(_prepare_batch, ([(d.text, dict(d.fields)) for d in batch],)))
+        )
         if len(pending) >= ahead:
             done_batch, result = pending.popleft()
             yield done_batch, result.get()
@@ -191,9 +201,17 @@ def _write(
         block_rows, variant_rows = [], []
         for rank, block in enumerate(analysis.blocks):
             dates = sorted(d for a in block.articles if (d := detector.dates[a]))
-            block_rows.append((block.id, rank, block.canonical, len(block.articles),
-                               len(block.variants), dates[0] if dates else None,
-                               dates[-1] if dates else None))
+            block_rows.append(
+                (
+                    block.id,
+                    rank,
+                    block.canonical,
+                    len(block.articles),
+                    len(block.variants),
+                    dates[0] if dates else None,
+                    dates[-1] if dates else None,
+                )
+            )
             numbers = {}
             for i, (text, count) in enumerate(block.variants):
                 numbers[text] = i
@@ -209,8 +227,9 @@ def _write(
             for start, end, kind, *_ in rows:
                 totals[kind] += end - start
             dup = analysis.duplicate_of[a]
-            writer.add_article(a, detector.names[a], text, meta, fields[a],
-                               dup if dup >= 0 else None, rows)
+            writer.add_article(
+                a, detector.names[a], text, meta, fields[a], dup if dup >= 0 else None, rows
+            )
             if a % _COMMIT_EVERY == _COMMIT_EVERY - 1:
                 writer.commit()
         total = sum(totals.values()) or 1
@@ -238,7 +257,7 @@ def _segments(
     variant_number: Sequence[dict[str, int]],
 ) -> list[tuple]:
     """Segment rows covering ``text`` in order; checked to rebuild it exactly."""
-    marked = [(s, e, "meta", None) for s, e in meta_spans]
+    marked: list[tuple[int, int, str, int]] = [(s, e, "meta", -1) for s, e in meta_spans]
     marked += [(r.start, r.end, "shared", r.block) for r in analysis.runs[article]]
     marked.sort()
     rows: list[tuple] = []
@@ -250,11 +269,13 @@ def _segments(
             rows.append((start, end, "meta", text[start:end], None, None))
         else:
             found = analysis.blocks[block]
-            rows.append((start, end, "shared", None, found.id, variant_number[block][text[start:end]]))
+            rows.append(
+                (start, end, "shared", None, found.id, variant_number[block][text[start:end]])
+            )
         pos = end
     if pos < len(text):
         rows.append((pos, len(text), "novel", text[pos:], None, None))
-    rebuilt = "".join(r[3] if r[2] != "shared" else text[r[0]:r[1]] for r in rows)
+    rebuilt = "".join(r[3] if r[2] != "shared" else text[r[0] : r[1]] for r in rows)
     if rebuilt != text or any(r[0] >= r[1] for r in rows):
         raise RuntimeError(f"internal error: segments do not rebuild article {article}: {marked}")
     return rows

@@ -26,7 +26,7 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     keys = np.zeros((n, bands), dtype=np.uint64)
     sig = signatures.astype(np.uint64)
     for r in range(rows):
-        column = sig[:, r:bands * rows:rows]
+        column = sig[:, r : bands * rows : rows]
         keys = (keys << np.uint64(32)) | column if rows <= 2 else keys * _MIX + column
     return keys
 

@@ -26,7 +26,13 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 # An odd 64-bit multiplier for combining consecutive word hashes into a shingle hash.
 _SHINGLE_MULT = np.uint64(0x9E3779B97F4A7C15)
 # MurmurHash3's 32-bit finaliser, as datasketch applies it before the affine permutations.
-_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+_FMIX32 = (
+    np.uint32(16),
+    np.uint32(0x85EBCA6B),
+    np.uint32(13),
+    np.uint32(0xC2B2AE35),
+    np.uint32(16),
+)
 _MAX32 = np.uint32(0xFFFFFFFF)
 # Shingles per block of the permutation broadcast: 128 permutations x 4096 x 4 bytes = 2 MiB.
 _BLOCK_SHINGLES = 4096
@@ -50,7 +56,7 @@ class WordHasher:
 
     def __call__(self, tokens: Sequence[str]) -> list[int]:
         get = self._cache.get
-        out = [get(w) for w in tokens]
+        out: list[Any] = [get(w) for w in tokens]
         if None in out:
             for i, h in enumerate(out):
                 if h is None:
@@ -147,7 +153,9 @@ class Signer:
         # Units shorter than k words: one shingle of all their words.
         short = np.nonzero((lengths > 0) & (lengths < k))[0]
         if len(short):
-            extra = [_combine(word_hashes[starts[i] : starts[i + 1]], int(lengths[i]))[0] for i in short]
+            extra = [
+                _combine(word_hashes[starts[i] : starts[i + 1]], int(lengths[i]))[0] for i in short
+            ]
             shingles = np.concatenate([shingles, np.array(extra, dtype=np.uint32)])
             unit_of = np.concatenate([unit_of, short])
             order = np.argsort(unit_of, kind="stable")

@@ -57,7 +57,7 @@ def summary(corpus: Corpus, path: str, *, top: int = 10, articles: int = 20) -> 
             dates = f"  {b.first_date}..{b.last_date}" if b.first_date else ""
             lines.append(
                 f"  {b.id}  {b.articles:>4} articles  {b.variants:>3} variants{dates}  "
-                f"\"{_short(b.text, 60)}\""
+                f'"{_short(b.text, 60)}"'
             )
     lines.append("")
     lines.append("articles (█ shared block, m metadata, · own text):")

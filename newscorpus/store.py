@@ -191,9 +191,7 @@ def make_edit(canonical: str, variant: str) -> list[list[Any]]:
     """
     matcher = difflib.SequenceMatcher(None, canonical, variant, autojunk=False)
     return [
-        [i1, i2, variant[j1:j2]]
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-        if tag != "equal"
+        [i1, i2, variant[j1:j2]] for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
     ]
 
 
@@ -250,9 +248,18 @@ class StoreWriter:
         self.db.execute(
             "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                article_id, name, len(text), checksum(text), meta.date, meta.place,
-                meta.source, meta.author, meta.title, json.dumps(list(meta.tags)),
-                json.dumps(fields, ensure_ascii=False, default=str), duplicate_of,
+                article_id,
+                name,
+                len(text),
+                checksum(text),
+                meta.date,
+                meta.place,
+                meta.source,
+                meta.author,
+                meta.title,
+                json.dumps(list(meta.tags)),
+                json.dumps(fields, ensure_ascii=False, default=str),
+                duplicate_of,
             ),
         )
         self.db.executemany(
@@ -346,8 +353,20 @@ class Corpus:
     )
 
     def _load(self, row: tuple) -> Article:
-        (article_id, name, length, check, date, place, source, author, title, tags, fields,
-         duplicate_of) = row
+        (
+            article_id,
+            name,
+            length,
+            check,
+            date,
+            place,
+            source,
+            author,
+            title,
+            tags,
+            fields,
+            duplicate_of,
+        ) = row
         pieces = []
         segments = []
         for start, end, kind, text, block_id, variant in self._db.execute(
@@ -360,8 +379,14 @@ class Corpus:
         text = "".join(pieces)
         if len(text) != length or checksum(text) != check:
             raise StoreError(f"{self.path}: article {name!r} does not rebuild to its checksum")
-        meta = Meta(date=date, place=place, source=source, author=author, title=title,
-                    tags=tuple(json.loads(tags)))
+        meta = Meta(
+            date=date,
+            place=place,
+            source=source,
+            author=author,
+            title=title,
+            tags=tuple(json.loads(tags)),
+        )
         return Article(name, text, tuple(segments), meta, duplicate_of, json.loads(fields))
 
     def articles(self) -> Iterator[Article]:
@@ -408,7 +433,8 @@ class Corpus:
     def variants(self, block_id: str) -> list[Variant]:
         """The distinct wordings of a block, canonical first."""
         counts = [
-            n for (n,) in self._db.execute(
+            n
+            for (n,) in self._db.execute(
                 "SELECT articles FROM variants WHERE block_id = ? ORDER BY variant", (block_id,)
             )
         ]

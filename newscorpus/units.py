@@ -9,7 +9,6 @@ put block edges back at paragraph breaks where the article has them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from typing import NamedTuple
 
 import regex
@@ -30,9 +29,7 @@ class Unit(NamedTuple):
     whole_line: bool
 
 
-def content_pieces(
-    text: str, meta_spans: Sequence[tuple[int, int]]
-) -> list[tuple[int, int, int]]:
+def content_pieces(text: str, meta_spans: Sequence[tuple[int, int]]) -> list[tuple[int, int, int]]:
     """``(start, end, paragraph index)`` of each paragraph's text outside the metadata spans,
     trimmed of surrounding whitespace.
 
@@ -56,11 +53,7 @@ def content_pieces(
             j += 1
         if pos < p_end:
             pieces.append((pos, p_end, index))
-    return [
-        (s, e, p)
-        for s, e, p in (_trim(text, s, e) + (p,) for s, e, p in pieces)
-        if s < e
-    ]
+    return [(s, e, p) for s, e, p in (_trim(text, s, e) + (p,) for s, e, p in pieces) if s < e]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

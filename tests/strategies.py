@@ -171,8 +171,11 @@ def corpora(draw: st.DrawFn, max_articles: int = 8) -> list[tuple[str, str]]:
     """(name, text) articles built from a small pool of paragraphs, so that some paragraphs
     recur (reworded) across articles; joined by any line breaks, sometimes glued on one line,
     with tricky lines (header-like, CR, NBSP, empty) mixed in."""
-    pool = draw(st.lists(
-        st.lists(sentences(), min_size=1, max_size=3).map(" ".join), min_size=2, max_size=6))
+    pool = draw(
+        st.lists(
+            st.lists(sentences(), min_size=1, max_size=3).map(" ".join), min_size=2, max_size=6
+        )
+    )
     n = draw(st.integers(1, max_articles))
     articles = []
     for i in range(n):
@@ -185,8 +188,13 @@ def corpora(draw: st.DrawFn, max_articles: int = 8) -> list[tuple[str, str]]:
                 parts.append(draw(sentences()))
             else:
                 parts.append(draw(st.sampled_from(TRICKY_LINES)))
-        separators = draw(st.lists(st.sampled_from(LINE_BREAKS + (" ", "\u00a0\n")),
-                                   min_size=len(parts), max_size=len(parts)))
+        separators = draw(
+            st.lists(
+                st.sampled_from(LINE_BREAKS + (" ", "\u00a0\n")),
+                min_size=len(parts),
+                max_size=len(parts),
+            )
+        )
         text = "".join(p + s for p, s in zip(parts, separators))
         if draw(st.booleans()):
             text = text.rstrip("\n")

@@ -17,7 +17,11 @@ SEEDS = ROOT / "seeds"
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "newscorpus", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -44,8 +48,9 @@ def test_build_prints_a_summary_a_person_reads(store):
     lines = result.stdout.splitlines()
     assert any(line.startswith("blocks, most carried first") for line in lines)
     assert sum("4 articles" in line for line in lines) == 5
-    assert any(line.strip().startswith("002_00a0fac8a431ad56.txt") and "█" not in line
-               for line in lines)
+    assert any(
+        line.strip().startswith("002_00a0fac8a431ad56.txt") and "█" not in line for line in lines
+    )
 
 
 def test_export_jsonl_follows_the_contract(store):
@@ -70,8 +75,9 @@ def test_export_jsonl_follows_the_contract(store):
 
 
 def test_export_text_is_the_clean_stories(store, tmp_path):
-    result = run("export", str(store), "--format", "text", "-o", str(tmp_path / "clean.txt"),
-                 cwd=tmp_path)
+    result = run(
+        "export", str(store), "--format", "text", "-o", str(tmp_path / "clean.txt"), cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == f"exported 5 articles to {tmp_path / 'clean.txt'}"
     stories = (tmp_path / "clean.txt").read_text(encoding="utf-8").split("\f\n")
@@ -113,9 +119,16 @@ def test_workers_do_not_change_the_result(tmp_path):
     docs = tmp_path / "docs.jsonl"
     with docs.open("w", encoding="utf-8") as out:
         for i in range(600):  # enough for several batches
-            out.write(json.dumps({"id": f"n{i}", "text": f"Story {i} about item {i * 7}. "
-                                  "A shared sentence that every article carries at the end."})
-                      + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "id": f"n{i}",
+                        "text": f"Story {i} about item {i * 7}. "
+                        "A shared sentence that every article carries at the end.",
+                    }
+                )
+                + "\n"
+            )
     one = run("build", str(docs), "-o", "one.db", "--workers", "1", "--quiet", cwd=tmp_path)
     two = run("build", str(docs), "-o", "two.db", "--workers", "2", "--quiet", cwd=tmp_path)
     assert one.returncode == two.returncode == 0

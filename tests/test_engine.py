@@ -32,7 +32,7 @@ def test_seeds_find_exactly_the_gold_blocks(seeds):
         for name in names:
             article = seeds.article(name)
             (segment,) = [s for s in article.segments if s.block == block.id]
-            texts[name] = article.text[segment.start:segment.end]
+            texts[name] = article.text[segment.start : segment.end]
         found[block.id] = texts
     for label, gold_texts in GOLD["blocks"].items():
         matches = [bid for bid, texts in found.items() if texts == gold_texts]
@@ -144,7 +144,9 @@ def _memberships(corpus: Corpus) -> tuple[set, set]:
     return blocks, pairs
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.randoms(use_true_random=False))
 def test_shuffling_input_changes_no_block_membership_and_no_duplicate_pair(tmp_path, rnd):
     docs, _, _ = _planted(2)

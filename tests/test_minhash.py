@@ -24,8 +24,12 @@ def test_signatures_equal_datasketch_update_batch(texts, k, num_perm, seed):
 
 def test_signature_wraps_as_lean_minhash():
     signer = Signer(3, 128, 7)
-    a, b = signer.sign(["a complete ceasefire was introduced at noon on 10 November",
-                        "a complete ceasefire is introduced at noon on 10 November 2020"])
+    a, b = signer.sign(
+        [
+            "a complete ceasefire was introduced at noon on 10 November",
+            "a complete ceasefire is introduced at noon on 10 November 2020",
+        ]
+    )
     lean_a, lean_b = to_lean(a, 7), to_lean(b, 7)
     assert lean_a.jaccard(lean_b) == float(estimate_jaccard(a[None], b[None])[0])
 
@@ -35,8 +39,8 @@ def test_estimate_is_within_minhash_error():
     vocab = [f"w{i}" for i in range(5000)]
     base = list(rng.choice(vocab, 300))
     other = base[:200] + list(rng.choice(vocab, 100))
-    ga = {tuple(base[i:i + 3]) for i in range(len(base) - 2)}
-    gb = {tuple(other[i:i + 3]) for i in range(len(other) - 2)}
+    ga = {tuple(base[i : i + 3]) for i in range(len(base) - 2)}
+    gb = {tuple(other[i : i + 3]) for i in range(len(other) - 2)}
     true = len(ga & gb) / len(ga | gb)
     num_perm = 256
     sigs = Signer(3, num_perm, 1).sign_tokens([base, other])

@@ -6,16 +6,18 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import TEXT_CHARACTERS, corpora
 
 from newscorpus import Corpus, Document, build
 from newscorpus.export import export_jsonl
 from newscorpus.store import apply_edit, make_edit
 
-from strategies import TEXT_CHARACTERS, corpora
-
 # A build per example: an eighth of the profile's examples (25 in "ci", 250 in "thorough").
-_SLOW = settings(max_examples=max(settings.default.max_examples // 8, 10), deadline=None,
-                 suppress_health_check=[HealthCheck.function_scoped_fixture])
+_SLOW = settings(
+    max_examples=max(settings.default.max_examples // 8, 10),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 def _export(corpus: Corpus) -> dict[str, dict]:

@@ -2,15 +2,16 @@
 existing store whole when a build fails."""
 
 import sqlite3
-from pathlib import Path
 
 import pytest
 
 from newscorpus import Corpus, Document, InputError, StoreError, build
 from newscorpus.store import SCHEMA_VERSION
 
-DOCS = [Document("a.txt", "Story one.\n\nA shared background sentence about the war in 2020."),
-        Document("b.txt", "Story two.\n\nA shared background sentence about the war in 2020.")]
+DOCS = [
+    Document("a.txt", "Story one.\n\nA shared background sentence about the war in 2020."),
+    Document("b.txt", "Story two.\n\nA shared background sentence about the war in 2020."),
+]
 
 
 def test_a_missing_file_is_not_a_store(tmp_path):
@@ -50,7 +51,9 @@ def test_a_damaged_segment_is_detected_not_returned(tmp_path):
     path = tmp_path / "s.db"
     build(DOCS, path).close()
     db = sqlite3.connect(path)
-    changed = db.execute("UPDATE segments SET text = replace(text, 'two', '2') WHERE text LIKE 'Story two%'")
+    changed = db.execute(
+        "UPDATE segments SET text = replace(text, 'two', '2') WHERE text LIKE 'Story two%'"
+    )
     assert changed.rowcount == 1
     db.commit()
     db.close()
