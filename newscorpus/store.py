@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import regex
 import xxhash
 
 from newscorpus.errors import StoreError
@@ -36,6 +37,8 @@ from newscorpus.segment import paragraphs
 from newscorpus.settings import Settings
 
 SCHEMA_VERSION = 1
+# Word and non-word pieces: together they are the text, exactly.
+_PIECE = regex.compile(r"\w+|\W+")
 _KINDS = ("novel", "shared", "meta")
 
 _SCHEMA = """
@@ -183,15 +186,24 @@ def clean_text(text: str, segments: Sequence[Segment]) -> str:
 
 def make_edit(canonical: str, variant: str) -> list[list[Any]]:
     """The edit from ``canonical`` to ``variant``: ``[start, end, replacement]`` operations on
-    the canonical text, in order.
+    the canonical text, in order. Computed on word and non-word pieces (a character diff of two
+    paragraphs is many times slower), applied on characters.
 
     >>> e = make_edit("is introduced at noon", "were introduced at noon")
+    >>> e
+    [[0, 2, 'were']]
     >>> apply_edit("is introduced at noon", e)
     'were introduced at noon'
     """
-    matcher = difflib.SequenceMatcher(None, canonical, variant, autojunk=False)
+    a, b = _PIECE.findall(canonical), _PIECE.findall(variant)
+    a_at = [0]
+    for piece in a:
+        a_at.append(a_at[-1] + len(piece))
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     return [
-        [i1, i2, variant[j1:j2]] for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+        [a_at[i1], a_at[i2], "".join(b[j1:j2])]
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
     ]
 
 
