@@ -21,7 +21,7 @@ import regex
 
 from newscorpus.blocks import Analysis, Detector, Prepared, prepare
 from newscorpus.document import Document
-from newscorpus.errors import InputError
+from newscorpus.errors import InputError, StoreError
 from newscorpus.meta import Meta, extract
 from newscorpus.minhash import Signer
 from newscorpus.settings import Settings
@@ -85,6 +85,13 @@ def build(
     """
     settings = settings or Settings()
     started = time.perf_counter()
+    folder = Path(path).resolve().parent
+    if not folder.is_dir():
+        raise StoreError(f"{path}: cannot write a store there: {folder} is not a folder")
+    if Path(path).is_dir():
+        raise StoreError(f"{path}: is a folder, not a store file")
+    if Path(path).exists():
+        Corpus.open(path).close()  # replace a store, never another file
     detector = Detector(settings)
     metas: list[tuple[Meta, list[tuple[int, int]]]] = []
     fields: list[dict[str, Any]] = []

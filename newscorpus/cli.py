@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import stat
 import sys
 import warnings
@@ -443,6 +444,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         except OSError as error:
             _error(_describe_os_error(error))
+            return 1
+        except sqlite3.Error as error:  # the disk filled up, the store is locked ...
+            _error(f"{getattr(args, 'output', None) or getattr(args, 'store', '')}: {error}")
             return 1
 
 

@@ -231,7 +231,10 @@ class StoreWriter:
         self.path = Path(path)
         self.tmp = self.path.with_name(f".{self.path.name}.building")
         self.tmp.unlink(missing_ok=True)
-        self.db = sqlite3.connect(self.tmp)
+        try:
+            self.db = sqlite3.connect(self.tmp)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot write a store there ({exc})") from None
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
@@ -322,6 +325,8 @@ class Corpus:
             version = db.execute("SELECT value FROM info WHERE key = 'schema_version'").fetchone()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a newscorpus store ({exc})") from None
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path}: cannot open the store ({exc})") from None
         if version is None:
             raise StoreError(f"{path}: not a newscorpus store (no schema version)")
         if int(version[0]) != SCHEMA_VERSION:

@@ -136,3 +136,24 @@ def test_workers_do_not_change_the_result(tmp_path):
     a = run("export", "one.db", cwd=tmp_path).stdout
     b = run("export", "two.db", cwd=tmp_path).stdout
     assert a == b and a.count("\n") == 600
+
+
+def test_build_refuses_an_output_folder_that_does_not_exist(tmp_path):
+    first = assert_one_error(run("build", str(SEEDS), "-o", "no/such/dir/s.db", cwd=tmp_path))
+    assert "is not a folder" in first
+
+
+def test_build_never_overwrites_a_file_that_is_not_a_store(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my precious notes\n", encoding="utf-8")
+    first = assert_one_error(run("build", str(SEEDS), "-o", "notes.txt", cwd=tmp_path))
+    assert "notes.txt: not a newscorpus store" in first
+    assert notes.read_text(encoding="utf-8") == "my precious notes\n"
+
+
+def test_build_of_no_articles_makes_an_empty_store(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run("build", "empty", "-o", "e.db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "0 articles" in result.stdout
+    assert run("export", "e.db", cwd=tmp_path).stdout == ""
