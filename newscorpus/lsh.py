@@ -53,10 +53,12 @@ def candidate_pairs(
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
     keys = band_keys(signatures, bands, rows)
-    tiebreak = np.arange(n) if order_key is None else order_key
+    # Members of a bucket in order_key order: order once by the key, then each band by a stable
+    # sort (a radix sort for integers), which keeps that order within equal band keys.
+    by_key = np.arange(n) if order_key is None else np.argsort(order_key, kind="stable")
     found = []
     for b in range(bands):
-        order = np.lexsort((tiebreak, keys[:, b]))
+        order = by_key[np.argsort(keys[by_key, b], kind="stable")]
         sorted_keys = keys[order, b]
         edges = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
         starts = np.concatenate([[0], edges])

@@ -195,8 +195,17 @@ def make_edit(canonical: str, variant: str) -> list[list[Any]]:
     >>> apply_edit("is introduced at noon", e)
     'were introduced at noon'
     """
-    a, b = _PIECE.findall(canonical), _PIECE.findall(variant)
-    a_at = [0]
+    # Most wordings differ in one place: diff only what lies between the common ends.
+    limit = min(len(canonical), len(variant))
+    head = 0
+    while head < limit and canonical[head] == variant[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and canonical[-1 - tail] == variant[-1 - tail]:
+        tail += 1
+    a = _PIECE.findall(canonical[head : len(canonical) - tail])
+    b = _PIECE.findall(variant[head : len(variant) - tail])
+    a_at = [head]
     for piece in a:
         a_at.append(a_at[-1] + len(piece))
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
@@ -238,6 +247,8 @@ class StoreWriter:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        self._articles: list[tuple] = []
+        self._segments: list[tuple] = []
         self._info("schema_version", str(SCHEMA_VERSION))
         self._info("settings", settings.to_json())
         self._info("newscorpus_version", _version())
@@ -259,9 +270,9 @@ class StoreWriter:
         duplicate_of: int | None,
         segments: Sequence[tuple],
     ) -> None:
-        """``segments``: ``(start, end, kind, text_or_None, block_id, variant)`` rows."""
-        self.db.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """``segments``: ``(start, end, kind, text_or_None, block_id, variant)`` rows. Rows are
+        written in batches, at the latest by `commit`."""
+        self._articles.append(
             (
                 article_id,
                 name,
@@ -277,19 +288,24 @@ class StoreWriter:
                 duplicate_of,
             ),
         )
+        self._segments.extend((article_id, seq, *row) for seq, row in enumerate(segments))
+
+    def _flush(self) -> None:
         self.db.executemany(
-            "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(article_id, seq, *row) for seq, row in enumerate(segments)],
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._articles
         )
+        self.db.executemany("INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._segments)
+        self._articles, self._segments = [], []
 
     def commit(self) -> None:
-        """End the current transaction (one per batch of articles)."""
+        """Write the pending rows and end the current transaction (one per batch)."""
+        self._flush()
         self.db.commit()
 
     def close(self, stats: dict[str, Any]) -> None:
         """Commit, then move the finished store into place."""
         self._info("stats", json.dumps(stats, sort_keys=True))
-        self.db.commit()
+        self.commit()
         self.db.close()
         self.tmp.replace(self.path)
 
