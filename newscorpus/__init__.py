@@ -10,18 +10,27 @@ own text, and export clean text.
 from importlib.metadata import PackageNotFoundError, version
 
 from newscorpus.build import build
-from newscorpus.container import dumps, iter_container, parse, write, write_container
+from newscorpus.container import (
+    ContainerEntry,
+    dumps,
+    iter_container,
+    iter_entries,
+    parse,
+    write,
+    write_container,
+)
 from newscorpus.document import Document
 from newscorpus.errors import (
     ContainerError,
     ContainerWarning,
     InputError,
+    InputWarning,
     NewsCorpusError,
     StoreError,
 )
 from newscorpus.meta import Meta, extract
-from newscorpus.readers import iter_documents, iter_inputs
-from newscorpus.segment import paragraphs, sentences
+from newscorpus.readers import detect_format, iter_documents, iter_inputs
+from newscorpus.segment import iter_paragraphs, paragraphs, sentences
 from newscorpus.settings import Settings
 from newscorpus.store import Article, Block, Corpus, Duplicate, Segment, Variant
 
@@ -33,12 +42,14 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "Article",
     "Block",
+    "ContainerEntry",
     "ContainerError",
     "ContainerWarning",
     "Corpus",
     "Document",
     "Duplicate",
     "InputError",
+    "InputWarning",
     "Meta",
     "NewsCorpusError",
     "Segment",
@@ -47,11 +58,14 @@ __all__ = [
     "Variant",
     "__version__",
     "build",
+    "detect_format",
     "dumps",
     "extract",
     "iter_container",
     "iter_documents",
+    "iter_entries",
     "iter_inputs",
+    "iter_paragraphs",
     "paragraphs",
     "parse",
     "sentences",
