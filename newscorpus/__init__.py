@@ -4,7 +4,7 @@ own text, and export clean text.
 
 >>> import newscorpus
 >>> sorted(newscorpus.__all__)[:3]
-['Article', 'Block', 'ContainerError']
+['Article', 'Block', 'ContainerEntry']
 """
 
 from importlib.metadata import PackageNotFoundError, version
