@@ -21,7 +21,7 @@ The method, stage by stage:
    copies carrying different backgrounds are found), gives the backgrounds; then an exact one,
    where those backgrounds are left out of both sides and any other text one has and the other
    lacks counts against the pair. Copies must also agree on the figures of the passages they
-   share (two reports made from one template do not).
+   share, figures and names (two reports made from one template do not).
 4. A cluster is a *background* when its articles belong to two or more different stories (copy
    groups). Story text that only copies of one story share stays each copy's own text.
 5. Background clusters that follow each other within one paragraph, travel together (mostly the
@@ -57,8 +57,8 @@ from newscorpus.settings import Settings
 from newscorpus.units import Unit
 
 _VERIFY_BATCH = 65536
-# A number as written: "200,000", "22.0", "1-1/4", "6-3/4".
-_NUMBER = regex.compile(r"\d(?:[\d,./-]*\d)?")
+# A fact: a number as written ("200,000", "22.0", "6-3/4") or a capitalised word ("Egypt").
+_FACT = regex.compile(r"\d(?:[\d,./-]*\d)?|\p{Lu}[\p{L}\p{N}'’-]*")
 _NUMBER_WORDS = frozenset(
     "zero nil one two three four five six seven eight nine ten eleven twelve".split()
 )
@@ -379,7 +379,7 @@ class Detector:
         for x, y in sorted(pairs):
             if (x, y) in identical or (
                 _is_copy_strict(profiles[x], profiles[y], background, s)
-                and self._numbers_agree(x, y, occ_cluster, background)
+                and self._facts_agree(x, y, occ_cluster, background)
             ):
                 uf.union(x, y)
         groups = [uf.find(a) for a in range(n)]
@@ -398,14 +398,16 @@ class Detector:
                     duplicate_of[a] = first
         return groups, duplicate_of
 
-    def _numbers_agree(
+    def _facts_agree(
         self, x: int, y: int, occ_cluster: list[np.ndarray], background: set[int]
     ) -> bool:
-        """Copies of one story carry the same figures; two reports made from one template
-        ("Egypt has been authorized to purchase about 200,000 tonnes of U.S. wheat ..." and
-        "Zaire ... 30,000 tonnes of U.S. rice ...") do not. Of the passages the two share
-        (backgrounds left out) that hold numbers on both sides, at least half must hold the
-        same numbers."""
+        """Copies of one story carry the same facts: figures and names. Two reports made from
+        one template ("Egypt has been authorized to purchase about 200,000 tonnes of U.S.
+        wheat ..." and "Zaire ... 30,000 tonnes of U.S. rice ...", or "Bank of New York said
+        it raised its prime lending rate ..." and "Security Pacific ... said they increased
+        ...") do not. Of the passages the two share (backgrounds left out) that hold figures or
+        capitalised words past their first word on both sides, at least
+        ``duplicate_facts`` must hold the same ones."""
         common = set(occ_cluster[x].tolist()) & set(occ_cluster[y].tolist()) - background
         common.discard(-1)
         if not common:
@@ -413,16 +415,20 @@ class Detector:
         found: list[dict[int, set[str]]] = []
         for a in (x, y):
             text = self.texts[a]
-            numbers: dict[int, set[str]] = defaultdict(set)
+            facts: dict[int, set[str]] = defaultdict(set)
             for u, c in zip(self.units[a], occ_cluster[a].tolist()):
                 if c in common:
-                    numbers[c].update(m.group() for m in _NUMBER.finditer(text, u.start, u.end))
-            found.append(numbers)
-        with_numbers = [c for c in common if found[0][c] and found[1][c]]
-        if not with_numbers:
+                    facts[c].update(
+                        m.group()
+                        for m in _FACT.finditer(text, u.start, u.end)
+                        if m.start() != u.start
+                    )
+            found.append(facts)
+        with_facts = [c for c in common if found[0][c] and found[1][c]]
+        if not with_facts:
             return True
-        same = sum(1 for c in with_numbers if found[0][c] == found[1][c])
-        return same >= self.settings.duplicate_numbers * len(with_numbers)
+        same = sum(1 for c in with_facts if found[0][c] == found[1][c])
+        return same >= self.settings.duplicate_facts * len(with_facts)
 
     def _lede_pairs(self, lede_articles: dict[int, list[int]]) -> set[tuple[int, int]]:
         """Pairs of articles whose ledes share a passage (a large bucket: a star and a chain)."""

@@ -64,9 +64,9 @@ class Settings:
     duplicate_threshold: float = attrs.field(default=0.7, validator=_in_unit_interval)
     #: ... and at least this share of the less covered one.
     duplicate_min_side: float = attrs.field(default=0.5, validator=_in_unit_interval)
-    #: Copies carry the same figures: of the passages two articles share that hold numbers,
-    #: at least this share must hold the same numbers.
-    duplicate_numbers: float = attrs.field(default=0.5, validator=_in_unit_interval)
+    #: Copies carry the same facts: of the passages two articles share that hold figures or
+    #: names, at least this share must hold the same ones.
+    duplicate_facts: float = attrs.field(default=0.5, validator=_in_unit_interval)
     #: An LSH bucket larger than this is linked as a star and a chain, not pair by pair.
     max_bucket_pairs: int = attrs.field(default=64, validator=[v.instance_of(int), v.ge(2)])
 
