@@ -11,12 +11,9 @@ class NewsCorpusError(Exception):
     """Base class of every error newscorpus raises on purpose."""
 
 
-class InputError(NewsCorpusError, ValueError):
-    """An input file (folder, JSON lines, text file) cannot be read as documents.
-
-    ``path``, ``line`` (1-based) and ``offset`` (byte offset from the start of the file) say where,
-    when known; the message starts with them.
-    """
+class _Located:
+    """A message that says where: ``path``, ``line`` (1-based) and ``offset`` (byte offset from
+    the start of the file), when known, start the message; ``reason`` is the message alone."""
 
     def __init__(
         self,
@@ -30,7 +27,13 @@ class InputError(NewsCorpusError, ValueError):
         self.line = line
         self.offset = offset
         self.reason = message
-        super().__init__(_locate(message, path, line, offset))
+        # A mixin: the next class in the method order is always an Exception or a Warning.
+        super().__init__(_locate(message, path, line, offset))  # type: ignore[call-arg]
+
+
+class InputError(_Located, NewsCorpusError, ValueError):
+    """An input file (folder, JSON lines, text file) cannot be read as documents; the message
+    starts with where (see ``path``, ``line``, ``offset``)."""
 
 
 class ContainerError(InputError):
@@ -41,25 +44,11 @@ class ContainerError(InputError):
     """
 
 
-class InputWarning(UserWarning):
+class InputWarning(_Located, UserWarning):
     """A problem in an input that lenient reading repaired or skipped instead of raising.
 
     Carries ``path``, ``line`` and ``offset`` like :class:`InputError`.
     """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        path: str | None = None,
-        line: int | None = None,
-        offset: int | None = None,
-    ) -> None:
-        self.path = path
-        self.line = line
-        self.offset = offset
-        self.reason = message
-        super().__init__(_locate(message, path, line, offset))
 
 
 class ContainerWarning(InputWarning):
