@@ -5,24 +5,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from subprocess_cli import run
 
 ROOT = Path(__file__).parents[1]
 SEEDS = ROOT / "seeds"
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "newscorpus", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def assert_one_error(result: subprocess.CompletedProcess[str], code: int = 2) -> str:

@@ -10,6 +10,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from subprocess_cli import run as run_module
 
 from newscorpus.cli import main
 from newscorpus.container import dumps
@@ -18,14 +19,7 @@ SEEDS = Path(__file__).parents[1] / "seeds"
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "newscorpus.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_module(*args, cwd=cwd, module="newscorpus.cli")
 
 
 def tree(root: Path) -> dict[str, bytes | None]:
