@@ -179,7 +179,7 @@ class Detector:
     """Collects articles one at a time, then finds blocks and copies across all of them.
 
     Holds each article's text and units in memory until `analyse` (the clustering needs the
-    whole corpus); signatures are computed as articles arrive, once per distinct unit.
+    whole corpus); of the signatures `prepare` computes, it keeps one per distinct unit.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -243,7 +243,6 @@ class Detector:
 
     def analyse(self) -> Analysis:
         """Find clusters, copies and blocks across every article added."""
-        s = self.settings
         n_distinct = len(self._distinct_words)
         distinct_cluster = self._cluster_distinct(n_distinct)
         occ_cluster = self._occurrence_clusters(distinct_cluster)
@@ -255,7 +254,6 @@ class Detector:
             "distinct_units": n_distinct,
             "clusters": len(cluster_articles),
             "background_clusters": len(background),
-            "settings": s.to_json(),
         }
         return Analysis(tuple(blocks), tuple(tuple(r) for r in runs), tuple(duplicate_of), stats)
 

@@ -247,7 +247,7 @@ def _write(
             "chars": sum(totals.values()),
             "shared_share": round(totals["shared"] / total, 4),
             "meta_share": round(totals["meta"] / total, 4),
-            **{k: v for k, v in analysis.stats.items() if k != "settings"},
+            **analysis.stats,
             "seconds": round(time.perf_counter() - started, 3),
         }
         writer.close(stats)
