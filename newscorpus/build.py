@@ -73,14 +73,16 @@ def build(
     settings: Settings | None = None,
     *,
     workers: int = 1,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[str, int, int | None, int], None] | None = None,
 ) -> Corpus:
     """Find the shared blocks and copies in ``docs`` and write a store at ``path``.
 
     ``workers`` processes segment, extract metadata and sign the articles (the result does not
     depend on how many). An existing store at ``path`` is replaced only once the new one is
     complete. Holds every article's text in memory until the store is written.
-    ``progress(articles, chars)`` is called as batches of articles are read. Returns the opened
+    ``progress(stage, done, total, chars)`` reports the work: stage "reading" (``done``
+    articles so far, ``total`` None), "analysing" (once), then "writing" (``done`` of ``total``
+    articles); ``chars`` is the text read. Returns the opened
     `Corpus`.
     """
     settings = settings or Settings()
@@ -123,12 +125,14 @@ def build(
             fields.extend(dict(d.fields) for d in batch)
             chars += sum(len(d.text) for d in batch)
             if progress is not None:
-                progress(len(metas), chars)
+                progress("reading", len(metas), None, chars)
     finally:
         if pool is not None:
             pool.terminate()
+    if progress is not None:
+        progress("analysing", len(metas), None, chars)
     analysis = detector.analyse()
-    _write(Path(path), settings, detector, analysis, metas, fields, started)
+    _write(Path(path), settings, detector, analysis, metas, fields, started, progress, chars)
     return Corpus.open(path)
 
 
@@ -201,6 +205,8 @@ def _write(
     metas: Sequence[tuple[Meta, list[tuple[int, int]]]],
     fields: Sequence[dict[str, Any]],
     started: float,
+    progress: Callable[[str, int, int | None, int], None] | None,
+    chars_read: int,
 ) -> None:
     writer = StoreWriter(path, settings)
     try:
@@ -239,6 +245,8 @@ def _write(
             )
             if a % _COMMIT_EVERY == _COMMIT_EVERY - 1:
                 writer.commit()
+            if progress is not None:
+                progress("writing", a + 1, len(detector.texts), chars_read)
         total = sum(totals.values()) or 1
         stats = {
             "articles": len(detector.texts),

@@ -79,34 +79,52 @@ def _first(corpus: Corpus, n: int):
 
 
 class Progress:
-    """Articles read, MB/s and elapsed time on one updating line of a terminal; silent when
-    disabled (``--quiet``, or output that is not a terminal)."""
+    """What a build is doing, on one updating line of a terminal: articles read, MB and MB/s
+    while reading; then analysing; then articles written with an estimate of the time left.
+    Silent when disabled (``--quiet``, or output that is not a terminal).
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> p = Progress(enabled=True, out=out, every=0.0)
+    >>> p.update("writing", 50, 100, 10**6)
+    >>> "writing 50/100 articles" in out.getvalue()
+    True
+    """
 
     def __init__(self, enabled: bool, out: IO[str] = sys.stderr, every: float = 0.5) -> None:
         self.enabled = enabled
         self.out = out
         self.every = every
         self.started = time.perf_counter()
-        self._last = 0.0
+        self._stage_started = self.started
+        self._stage = ""
+        self._last = -1.0
         self._shown = False
 
-    def update(self, articles: int, chars: int) -> None:
+    def update(self, stage: str, done: int, total: int | None, chars: int) -> None:
         if not self.enabled:
             return
         now = time.perf_counter()
-        if now - self._last < self.every:
+        if stage != self._stage:
+            self._stage, self._stage_started = stage, now
+        elif now - self._last < self.every:
             return
         self._last = now
         elapsed = now - self.started
-        rate = chars / 1e6 / elapsed if elapsed > 0 else 0.0
-        self.out.write(
-            f"\r  read {articles:,} articles, {chars / 1e6:,.1f} MB, {rate:.1f} MB/s, "
-            f"{elapsed:.0f} s "
-        )
+        if stage == "reading":
+            rate = chars / 1e6 / elapsed if elapsed > 0 else 0.0
+            line = f"reading: {done:,} articles, {chars / 1e6:,.1f} MB, {rate:.1f} MB/s"
+        elif stage == "writing" and total:
+            spent = now - self._stage_started
+            left = spent / done * (total - done) if done else 0.0
+            line = f"writing {done:,}/{total:,} articles, about {left:.0f} s left"
+        else:
+            line = f"{stage}: {done:,} articles, {chars / 1e6:,.1f} MB"
+        self.out.write(f"\r  {line}, {elapsed:.0f} s elapsed".ljust(78))
         self.out.flush()
         self._shown = True
 
     def done(self) -> None:
         if self._shown:
-            self.out.write("\r" + " " * 72 + "\r")
+            self.out.write("\r" + " " * 78 + "\r")
             self.out.flush()
