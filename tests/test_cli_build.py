@@ -34,6 +34,7 @@ def store(tmp_path_factory) -> Path:
 
 def test_build_prints_a_summary_a_person_reads(store):
     result = run("build", str(SEEDS), "-o", "again.db", cwd=store.parent)
+    assert result.stderr == ""  # no progress line when stderr is not a terminal
     lines = result.stdout.splitlines()
     assert any(line.startswith("blocks, most carried first") for line in lines)
     assert sum("4 articles" in line for line in lines) == 5
@@ -121,7 +122,7 @@ def test_workers_do_not_change_the_result(tmp_path):
     one = run("build", str(docs), "-o", "one.db", "--workers", "1", "--quiet", cwd=tmp_path)
     two = run("build", str(docs), "-o", "two.db", "--workers", "2", "--quiet", cwd=tmp_path)
     assert one.returncode == two.returncode == 0
-    assert one.stdout == two.stdout == ""
+    assert one.stdout == two.stdout == one.stderr == two.stderr == ""
     a = run("export", "one.db", cwd=tmp_path).stdout
     b = run("export", "two.db", cwd=tmp_path).stdout
     assert a == b and a.count("\n") == 600
