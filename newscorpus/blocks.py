@@ -51,7 +51,7 @@ import numpy as np
 import regex
 import xxhash
 
-from newscorpus.lsh import candidate_pairs
+from newscorpus.lsh import bucket_pairs, candidate_pairs
 from newscorpus.minhash import Signer, words
 from newscorpus.settings import Settings
 from newscorpus.units import Unit
@@ -430,17 +430,13 @@ class Detector:
 
     def _lede_pairs(self, lede_articles: dict[int, list[int]]) -> set[tuple[int, int]]:
         """Pairs of articles whose ledes share a passage (a large bucket: a star and a chain)."""
-        s = self.settings
         pairs: set[tuple[int, int]] = set()
         for arts in lede_articles.values():
-            arts = sorted(set(arts), key=self.names.__getitem__)
-            if len(arts) <= s.max_bucket_pairs:
-                pairs.update(
-                    (min(x, y), max(x, y)) for i, x in enumerate(arts) for y in arts[i + 1 :]
-                )
-            else:
-                pairs.update((min(arts[0], y), max(arts[0], y)) for y in arts[1:])
-                pairs.update((min(x, y), max(x, y)) for x, y in zip(arts, arts[1:]))
+            members = np.array(sorted(set(arts), key=self.names.__getitem__), dtype=np.int64)
+            found = bucket_pairs(
+                members, np.array([0]), np.array([len(members)]), self.settings.max_bucket_pairs
+            )
+            pairs.update((min(x, y), max(x, y)) for x, y in found.tolist())
         return pairs
 
     def _identical_pairs(self) -> set[tuple[int, int]]:
@@ -614,14 +610,10 @@ class Detector:
             return []
         # Candidate groups: connected components of the joined graph. Separation is only
         # recorded between clusters of one candidate group, which keeps it small.
-        cand = _UnionFind(0)
-        node: dict[int, int] = {}
-        for pair in joined:
-            for c in pair:
-                if c not in node:
-                    node[c] = len(cand.parent)
-                    cand.parent.append(node[c])
-            cand.union(node[pair[0]], node[pair[1]])
+        node = {c: i for i, c in enumerate(sorted({c for pair in joined for c in pair}))}
+        cand = _UnionFind(len(node))
+        for c1, c2 in joined:
+            cand.union(node[c1], node[c2])
         group = {c: cand.find(i) for c, i in node.items()}
         separated: set[tuple[int, int]] = set()
         for units, clusters in zip(self.units, occ_cluster):

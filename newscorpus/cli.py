@@ -25,12 +25,12 @@ import stat
 import sys
 import warnings
 from collections.abc import Callable, Iterator
-from importlib import metadata
 from itertools import zip_longest
 from typing import Any
 
 import attrs
 
+from newscorpus import __version__
 from newscorpus.container import ContainerEntry, iter_entries, path_problem, write_container
 from newscorpus.errors import InputError, InputWarning, NewsCorpusError
 from newscorpus.readers import iter_inputs
@@ -408,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Find the shared background blocks in scraped news.",
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         sub = subparsers.add_parser(command.name, help=command.help, description=command.help)
@@ -499,13 +499,6 @@ def _one_line(text: str) -> str:
 
 def _articles(count: int) -> str:
     return f"{count:,} article" + ("" if count == 1 else "s")
-
-
-def _version() -> str:
-    try:
-        return metadata.version("newscorpus")
-    except metadata.PackageNotFoundError:
-        return "(not installed)"
 
 
 if __name__ == "__main__":

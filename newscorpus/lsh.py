@@ -64,7 +64,7 @@ def candidate_pairs(
         starts = np.concatenate([[0], edges])
         sizes = np.diff(np.concatenate([starts, [n]]))
         multi = sizes > 1
-        found.append(_bucket_pairs(order, starts[multi], sizes[multi], max_bucket))
+        found.append(bucket_pairs(order, starts[multi], sizes[multi], max_bucket))
     pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
     if not len(pairs):
         return pairs
@@ -74,10 +74,17 @@ def candidate_pairs(
     return np.stack([code // n, code % n], axis=1)
 
 
-def _bucket_pairs(
+def bucket_pairs(
     order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, max_bucket: int
 ) -> np.ndarray:
-    """Pairs of original indices within each bucket ``order[start:start + size]``."""
+    """Pairs of members within each bucket ``order[start:start + size]``: every pair in a
+    bucket of up to ``max_bucket`` members, a star and a chain in a larger one.
+
+    >>> bucket_pairs(np.array([7, 8, 9]), np.array([0]), np.array([3]), 8).tolist()
+    [[7, 8], [7, 9], [8, 9]]
+    >>> bucket_pairs(np.array([7, 8, 9, 10]), np.array([0]), np.array([4]), 2).tolist()
+    [[7, 8], [7, 9], [7, 10], [8, 9], [9, 10]]
+    """
     out = []
     small = sizes <= max_bucket
     for size in np.unique(sizes[small]):

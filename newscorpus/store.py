@@ -251,7 +251,9 @@ class StoreWriter:
         self._segments: list[tuple] = []
         self._info("schema_version", str(SCHEMA_VERSION))
         self._info("settings", settings.to_json())
-        self._info("newscorpus_version", _version())
+        from newscorpus import __version__  # the package imports this module: import late
+
+        self._info("newscorpus_version", __version__)
 
     def _info(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (key, value))
@@ -484,12 +486,3 @@ class Corpus:
                 "ORDER BY a.id"
             )
         ]
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("newscorpus")
-    except PackageNotFoundError:
-        return "0+unknown"
