@@ -44,6 +44,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -54,6 +55,7 @@ import xxhash
 from newscorpus.lsh import bucket_pairs, candidate_pairs
 from newscorpus.minhash import Signer, words
 from newscorpus.settings import Settings
+from newscorpus.tables import TextSpool, UnitTable
 from newscorpus.units import Unit
 
 _VERIFY_BATCH = 65536
@@ -123,7 +125,10 @@ class _UnionFind:
 class Prepared:
     """A batch of articles made ready for the `Detector`: per article its units, each unit's
     key (a 128-bit hash of its normalised words) and word count; and one signature row per unit
-    of ``min_minhash_words`` words or more, in order. Compact, to travel between processes."""
+    of ``min_minhash_words`` words or more, in order. Compact, to travel between processes: a
+    signature keeps the low 16 bits of each MinHash value, which halves the engine's largest
+    table and changes an estimated Jaccard by at most 2**-16 (two different minima agree in
+    their low bits by chance that rarely)."""
 
     units: list[list[Unit]]
     keys: list[list[int]]
@@ -172,17 +177,20 @@ def prepare(
         keys.append(article_keys)
         counts.append(article_counts)
         figures.append(article_figures)
-    return Prepared(units, keys, counts, figures, signer.sign_tokens(long_tokens))
+    signatures = signer.sign_tokens(long_tokens).astype(np.uint16)
+    return Prepared(units, keys, counts, figures, signatures)
 
 
 class Detector:
     """Collects articles one at a time, then finds blocks and copies across all of them.
 
-    Holds each article's text and units in memory until `analyse` (the clustering needs the
-    whole corpus); of the signatures `prepare` computes, it keeps one per distinct unit.
+    Memory is bounded by design: article texts go to a scratch file in ``scratch`` (a folder;
+    the system's temporary folder if None) and are read back when needed; units are kept in
+    flat arrays; of the signatures `prepare` computes, it keeps one per distinct unit. `close`
+    deletes the scratch file.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, scratch: str | Path | None = None) -> None:
         self.settings = settings
         self._distinct: dict[int, int] = {}
         self._distinct_words = array("i")
@@ -190,10 +198,10 @@ class Detector:
         self._distinct_figures = array("b")
         self._sig_ids: list[np.ndarray] = []
         self._sigs: list[np.ndarray] = []
-        self.texts: list[str] = []
+        self.texts = TextSpool(scratch)
         self.names: list[str] = []
         self.dates: list[str | None] = []
-        self.units: list[list[Unit]] = []
+        self.units = UnitTable()
         self._occ_distinct: list[array] = []
 
     def add(
@@ -239,6 +247,10 @@ class Detector:
             self._sig_ids.append(np.array(new_ids, dtype=np.int64))
             self._sigs.append(batch.signatures[np.array(new_rows, dtype=np.int64)])
 
+    def close(self) -> None:
+        """Delete the scratch file of texts."""
+        self.texts.close()
+
     # -- analysis ---------------------------------------------------------------------------
 
     def analyse(self) -> Analysis:
@@ -264,7 +276,7 @@ class Detector:
         if not self._sigs:
             return labels
         ids = np.concatenate(self._sig_ids)
-        sigs = np.concatenate(self._sigs)
+        sigs = self._take_signatures(len(ids))
         order_key = np.frombuffer(self._distinct_order, dtype=np.uint64)[ids]
         pairs = candidate_pairs(sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs)
         similarity = np.zeros(len(pairs), dtype=np.float64)
@@ -279,6 +291,17 @@ class Detector:
         component = _link(pairs, similarity, order_key, s.unit_threshold, s.strong_threshold)
         labels[ids] = ids[component]
         return labels
+
+    def _take_signatures(self, n: int) -> np.ndarray:
+        """All kept signatures in one array, freeing each batch's as it is copied (concatenating
+        would hold the corpus's signatures twice)."""
+        sigs = np.empty((n, self.settings.num_perm), dtype=np.uint16)
+        row = 0
+        while self._sigs:
+            part = self._sigs.pop(0)
+            sigs[row : row + len(part)] = part
+            row += len(part)
+        return sigs
 
     def _occurrence_clusters(self, distinct_cluster: np.ndarray) -> list[np.ndarray]:
         """Per article, the cluster of each unit, or -1: a unit with no words, or a short unit
@@ -312,16 +335,26 @@ class Detector:
     def _multi_article_clusters(self, occ_cluster: list[np.ndarray]) -> dict[int, list[int]]:
         """The clusters found in two or more articles, with their sorted article indices.
         Every other unit's cluster is set to -1 in place: it is its article's own text."""
-        members: dict[int, set[int]] = defaultdict(set)
+        # (cluster, article) pairs, once each, sorted: a numpy pass, not a set per cluster.
+        n = len(occ_cluster)
+        sizes = np.fromiter((len(c) for c in occ_cluster), dtype=np.int64, count=n)
+        flat = np.concatenate(occ_cluster) if n else np.zeros(0, np.int64)
+        article_of = np.repeat(np.arange(n, dtype=np.int64), sizes)
+        found = flat >= 0
+        code = np.unique(flat[found] * n + article_of[found])
+        cluster, article = code // n, code % n
+        starts = np.flatnonzero(np.r_[True, cluster[1:] != cluster[:-1]])
+        counts = np.diff(np.r_[starts, len(cluster)])
+        multi = {
+            int(cluster[lo]): article[lo : lo + k].tolist()
+            for lo, k in zip(starts.tolist(), counts.tolist())
+            if k >= 2
+        }
+        keep = np.isin(flat, cluster[starts[counts >= 2]])
+        flat[~keep] = -1
+        offsets = np.r_[0, np.cumsum(sizes)]
         for a, clusters in enumerate(occ_cluster):
-            for c in set(clusters.tolist()):
-                if c >= 0:
-                    members[c].add(a)
-        multi = {c: sorted(arts) for c, arts in members.items() if len(arts) >= 2}
-        for clusters in occ_cluster:
-            for i, c in enumerate(clusters.tolist()):
-                if c >= 0 and c not in multi:
-                    clusters[i] = -1
+            clusters[:] = flat[offsets[a] : offsets[a + 1]]
         return multi
 
     def _profile(self, a: int, occ_cluster: list[np.ndarray]) -> tuple[Counter, int]:
@@ -359,7 +392,7 @@ class Detector:
                     lede_articles[c].append(a)
         identical = self._identical_pairs()
         pairs = self._lede_pairs(lede_articles) | identical
-        profiles = [self._profile(a, occ_cluster) for a in range(n)]
+        profiles = {a: self._profile(a, occ_cluster) for pair in pairs for a in pair}
 
         # Pass 1, generous: text one article shares only with third articles is left out, so
         # copies carrying different backgrounds are found; exact copies always are.
@@ -441,10 +474,10 @@ class Detector:
 
     def _identical_pairs(self) -> set[tuple[int, int]]:
         """Pairs of articles whose story units are the same words in the same order."""
-        by_content: dict[tuple[int, ...], list[int]] = defaultdict(list)
+        by_content: dict[bytes, list[int]] = defaultdict(list)
         for a, ids in enumerate(self._occ_distinct):
             if len(ids):
-                by_content[tuple(ids)].append(a)
+                by_content[ids.tobytes()].append(a)
         pairs: set[tuple[int, int]] = set()
         for arts in by_content.values():
             arts = sorted(arts, key=self.names.__getitem__)
@@ -500,36 +533,31 @@ class Detector:
         glued_start, glued_end]``, changed in place.
         """
         k = 3
+        # Only blocks with a glued run need their 3-gram counts; tokens are not kept between
+        # the two passes (they would be the corpus's shared text as Python objects).
+        glued_blocks = {run[2] for article in runs for run in article if run[3] or run[4]}
         support: dict[int, Counter] = defaultdict(Counter)
-        tokenised: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
         for a, article in enumerate(runs):
-            for i, (start, end, block, _, _) in enumerate(article):
-                toks = [
-                    (m.start(), m.end(), m.group().lower())
-                    for m in _WORDS.finditer(self.texts[a], start, end)
-                ]
-                tokenised[(a, i)] = toks
-                words_only = [t[2] for t in toks]
-                support[block].update(
-                    {tuple(words_only[j : j + k]) for j in range(len(words_only) - k + 1)}
-                )
+            for start, end, block, _, _ in article:
+                if block in glued_blocks:
+                    toks = _tokens(self.texts[a], start, end)
+                    support[block].update(_gram_keys([t[2] for t in toks], k))
         for a, article in enumerate(runs):
-            for i, run in enumerate(article):
+            for run in article:
                 start, end, block, glued_start, glued_end = run
                 if not (glued_start or glued_end):
                     continue
-                toks = tokenised[(a, i)]
-                words_only = [t[2] for t in toks]
+                text = self.texts[a]
+                toks = _tokens(text, start, end)
                 counts = support[block]
                 covered = [False] * len(toks)
-                for j in range(len(toks) - k + 1):
-                    if counts[tuple(words_only[j : j + k])] >= 2:
+                for j, key in enumerate(_gram_keys([t[2] for t in toks], k, distinct=False)):
+                    if counts[key] >= 2:
                         covered[j : j + k] = [True] * k
                 if True not in covered:
                     continue
                 first = covered.index(True)
                 last = len(covered) - 1 - covered[::-1].index(True)
-                text = self.texts[a]
                 # Cut only where the glued text ends a sentence or a label ("... N.J. Meanwhile",
                 # "Read more: This article"), never inside a sentence.
                 if (
@@ -804,6 +832,21 @@ def _furniture_prefix(
                 end += 1
             found = (end, furniture[key])
     return found
+
+
+def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """``(start, end, lower-cased word)`` of each word of ``text[start:end]``."""
+    return [(m.start(), m.end(), m.group().lower()) for m in _WORDS.finditer(text, start, end)]
+
+
+def _gram_keys(tokens: Sequence[str], k: int, distinct: bool = True) -> Any:
+    """A 64-bit key (xxh3, the same on every machine) per ``k``-gram of ``tokens``, in order;
+    a set of them if ``distinct``."""
+    keys = (
+        xxhash.xxh3_64_intdigest(" ".join(tokens[j : j + k]).encode("utf-8", "surrogatepass"))
+        for j in range(len(tokens) - k + 1)
+    )
+    return set(keys) if distinct else list(keys)
 
 
 def _most_frequent(counter: Counter) -> str:

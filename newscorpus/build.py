@@ -79,7 +79,9 @@ def build(
 
     ``workers`` processes segment, extract metadata and sign the articles (the result does not
     depend on how many). An existing store at ``path`` is replaced only once the new one is
-    complete. Holds every article's text in memory until the store is written.
+    complete. Article text is streamed: each article's row goes into the new store as it is
+    read, its text to a scratch file beside the store (deleted at the end), so memory holds
+    compact per-unit tables, not the corpus.
     ``progress(stage, done, total, chars)`` reports the work: stage "reading" (``done``
     articles so far, ``total`` None), "analysing" (once), then "writing" (``done`` of ``total``
     articles); ``chars`` is the text read. Returns the opened
@@ -94,26 +96,27 @@ def build(
         raise StoreError(f"{path}: is a folder, not a store file")
     if Path(path).exists():
         Corpus.open(path).close()  # replace a store, never another file
-    detector = Detector(settings)
-    metas: list[tuple[Meta, list[tuple[int, int]]]] = []
-    fields: list[dict[str, Any]] = []
+    detector = Detector(settings, scratch=folder)
+    writer = StoreWriter(path, settings)
+    meta_spans: list[tuple[tuple[int, int], ...]] = []
     names: set[str] = set()
     chars = 0
-    batches = _batches(docs, names)
-    first = list(itertools.islice(batches, 2))
-    batches = itertools.chain(first, batches)
     pool = None
-    if workers > 1 and len(first) > 1:  # one batch is done sooner than processes start
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        pool = context.Pool(workers, initializer=_init_worker, initargs=(settings,))
-        prepared = _parallel(pool, workers, batches)
-    else:
-        _init_worker(settings)
-        prepared = (
-            (batch, _prepare_batch([(d.text, dict(d.fields)) for d in batch])) for batch in batches
-        )
     try:
+        batches = _batches(docs, names)
+        first = list(itertools.islice(batches, 2))
+        batches = itertools.chain(first, batches)
+        if workers > 1 and len(first) > 1:  # one batch is done sooner than processes start
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            pool = context.Pool(workers, initializer=_init_worker, initargs=(settings,))
+            prepared = _parallel(pool, workers, batches)
+        else:
+            _init_worker(settings)
+            prepared = (
+                (batch, _prepare_batch([(d.text, dict(d.fields)) for d in batch]))
+                for batch in batches
+            )
         for batch, (batch_metas, batch_spans, ready) in prepared:
             detector.add(
                 ready,
@@ -121,18 +124,27 @@ def build(
                 [d.name for d in batch],
                 [m.date for m in batch_metas],
             )
-            metas.extend(zip(batch_metas, batch_spans))
-            fields.extend(dict(d.fields) for d in batch)
-            chars += sum(len(d.text) for d in batch)
+            for doc, meta, spans in zip(batch, batch_metas, batch_spans):
+                writer.add_article(len(meta_spans), doc.name, doc.text, meta, dict(doc.fields))
+                meta_spans.append(tuple(spans))
+                chars += len(doc.text)
             if progress is not None:
-                progress("reading", len(metas), None, chars)
+                progress("reading", len(meta_spans), None, chars)
+        if pool is not None:
+            pool.terminate()
+            pool = None
+        writer.commit()
+        if progress is not None:
+            progress("analysing", len(meta_spans), None, chars)
+        analysis = detector.analyse()
+        _write(writer, detector, analysis, meta_spans, started, progress, chars)
+    except BaseException:
+        writer.abort()
+        raise
     finally:
         if pool is not None:
             pool.terminate()
-    if progress is not None:
-        progress("analysing", len(metas), None, chars)
-    analysis = detector.analyse()
-    _write(Path(path), settings, detector, analysis, metas, fields, started, progress, chars)
+        detector.close()
     return Corpus.open(path)
 
 
@@ -198,70 +210,62 @@ def _parallel(
 
 
 def _write(
-    path: Path,
-    settings: Settings,
+    writer: StoreWriter,
     detector: Detector,
     analysis: Analysis,
-    metas: Sequence[tuple[Meta, list[tuple[int, int]]]],
-    fields: Sequence[dict[str, Any]],
+    meta_spans: Sequence[Sequence[tuple[int, int]]],
     started: float,
     progress: Callable[[str, int, int | None, int], None] | None,
     chars_read: int,
 ) -> None:
-    writer = StoreWriter(path, settings)
-    try:
-        variant_number: list[dict[str, int]] = []
-        block_rows, variant_rows = [], []
-        for rank, block in enumerate(analysis.blocks):
-            dates = sorted(d for a in block.articles if (d := detector.dates[a]))
-            block_rows.append(
-                (
-                    block.id,
-                    rank,
-                    block.canonical,
-                    len(block.articles),
-                    len(block.variants),
-                    dates[0] if dates else None,
-                    dates[-1] if dates else None,
-                )
+    """Write the blocks, every article's segments and the copies, then close the store."""
+    variant_number: list[dict[str, int]] = []
+    block_rows, variant_rows = [], []
+    for rank, block in enumerate(analysis.blocks):
+        dates = sorted(d for a in block.articles if (d := detector.dates[a]))
+        block_rows.append(
+            (
+                block.id,
+                rank,
+                block.canonical,
+                len(block.articles),
+                len(block.variants),
+                dates[0] if dates else None,
+                dates[-1] if dates else None,
             )
-            numbers = {}
-            for i, (text, count) in enumerate(block.variants):
-                numbers[text] = i
-                edit = make_edit(block.canonical, text) if i else []
-                variant_rows.append((block.id, i, _json(edit), count))
-            variant_number.append(numbers)
-        writer.add_blocks(block_rows, variant_rows)
+        )
+        numbers = {}
+        for i, (text, count) in enumerate(block.variants):
+            numbers[text] = i
+            edit = make_edit(block.canonical, text) if i else []
+            variant_rows.append((block.id, i, _json(edit), count))
+        variant_number.append(numbers)
+    writer.add_blocks(block_rows, variant_rows)
 
-        totals = {"novel": 0, "shared": 0, "meta": 0}
-        for a, text in enumerate(detector.texts):
-            meta, spans = metas[a]
-            rows = _segments(text, spans, analysis, a, variant_number)
-            for start, end, kind, *_ in rows:
-                totals[kind] += end - start
-            dup = analysis.duplicate_of[a]
-            writer.add_article(
-                a, detector.names[a], text, meta, fields[a], dup if dup >= 0 else None, rows
-            )
-            if a % _COMMIT_EVERY == _COMMIT_EVERY - 1:
-                writer.commit()
-            if progress is not None:
-                progress("writing", a + 1, len(detector.texts), chars_read)
-        total = sum(totals.values()) or 1
-        stats = {
-            "articles": len(detector.texts),
-            "blocks": len(analysis.blocks),
-            "duplicates": sum(1 for d in analysis.duplicate_of if d >= 0),
-            "chars": sum(totals.values()),
-            "shared_share": round(totals["shared"] / total, 4),
-            "meta_share": round(totals["meta"] / total, 4),
-            **analysis.stats,
-            "seconds": round(time.perf_counter() - started, 3),
-        }
-        writer.close(stats)
-    except BaseException:
-        writer.abort()
-        raise
+    totals = {"novel": 0, "shared": 0, "meta": 0}
+    n = len(meta_spans)
+    for a, text in enumerate(detector.texts):
+        rows = _segments(text, meta_spans[a], analysis, a, variant_number)
+        for start, end, kind, *_ in rows:
+            totals[kind] += end - start
+        writer.add_segments(a, rows)
+        if a % _COMMIT_EVERY == _COMMIT_EVERY - 1:
+            writer.commit()
+        if progress is not None:
+            progress("writing", a + 1, n, chars_read)
+    writer.set_duplicates([(a, d) for a, d in enumerate(analysis.duplicate_of) if d >= 0])
+    total = sum(totals.values()) or 1
+    stats = {
+        "articles": n,
+        "blocks": len(analysis.blocks),
+        "duplicates": sum(1 for d in analysis.duplicate_of if d >= 0),
+        "chars": sum(totals.values()),
+        "shared_share": round(totals["shared"] / total, 4),
+        "meta_share": round(totals["meta"] / total, 4),
+        **analysis.stats,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    writer.close(stats)
 
 
 def _segments(

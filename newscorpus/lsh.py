@@ -19,16 +19,23 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """One uint64 key per signature and band, shape ``(n, bands)``.
 
-    With ``rows <= 2`` the key holds the band's values exactly; with more rows they are mixed
-    into 64 bits (a collision only adds a candidate, which verification then drops).
+    With ``rows`` values of at most 64 bits in all (two 32-bit values, four 16-bit ones) the
+    key holds the band's values exactly; with more they are mixed into 64 bits (a collision
+    only adds a candidate, which verification then drops).
     """
-    n = len(signatures)
-    keys = np.zeros((n, bands), dtype=np.uint64)
-    sig = signatures.astype(np.uint64)
+    return np.stack([band_key(signatures, b, rows) for b in range(bands)], axis=1)
+
+
+def band_key(signatures: np.ndarray, band: int, rows: int) -> np.ndarray:
+    """The uint64 key of every signature for one band (see `band_keys`), made from that band's
+    columns alone, so a corpus's keys never need to be held for all bands at once."""
+    width = 8 * signatures.dtype.itemsize
+    exact = rows * width <= 64
+    key = np.zeros(len(signatures), dtype=np.uint64)
     for r in range(rows):
-        column = sig[:, r : bands * rows : rows]
-        keys = (keys << np.uint64(32)) | column if rows <= 2 else keys * _MIX + column
-    return keys
+        column = signatures[:, band * rows + r].astype(np.uint64)
+        key = (key << np.uint64(width)) | column if exact else key * _MIX + column
+    return key
 
 
 def candidate_pairs(
@@ -52,14 +59,14 @@ def candidate_pairs(
     n = len(signatures)
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    keys = band_keys(signatures, bands, rows)
     # Members of a bucket in order_key order: order once by the key, then each band by a stable
     # sort (a radix sort for integers), which keeps that order within equal band keys.
     by_key = np.arange(n) if order_key is None else np.argsort(order_key, kind="stable")
     found = []
     for b in range(bands):
-        order = by_key[np.argsort(keys[by_key, b], kind="stable")]
-        sorted_keys = keys[order, b]
+        keys = band_key(signatures, b, rows)
+        order = by_key[np.argsort(keys[by_key], kind="stable")]
+        sorted_keys = keys[order]
         edges = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
         starts = np.concatenate([[0], edges])
         sizes = np.diff(np.concatenate([starts, [n]]))

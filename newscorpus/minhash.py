@@ -92,11 +92,15 @@ def shingle_hashes(tokens: Sequence[str], k: int, hasher: WordHasher | None = No
 
 
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine32 permutation parameters ``(a, b)`` for ``num_perm`` and ``seed``."""
-    from datasketch import MinHash  # imported here: it pulls in scipy, slow for a CLI start
-
-    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    """datasketch's affine32 permutation parameters ``(a, b)`` for ``num_perm`` and ``seed``:
+    drawn as ``MinHash(num_perm, seed).permutations`` draws them (datasketch is not imported: it
+    pulls in scipy, a second of start-up for every build and worker). `tests/test_minhash.py`
+    checks the two agree.
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:

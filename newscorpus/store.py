@@ -37,6 +37,8 @@ from newscorpus.segment import paragraphs
 from newscorpus.settings import Settings
 
 SCHEMA_VERSION = 1
+# Rows buffered before they are written (within the current transaction).
+_ROWS_PER_WRITE = 20_000
 # Word and non-word pieces: together they are the text, exactly.
 _PIECE = regex.compile(r"\w+|\W+")
 _KINDS = ("novel", "shared", "meta")
@@ -263,17 +265,10 @@ class StoreWriter:
         self.db.executemany("INSERT INTO variants VALUES (?, ?, ?, ?)", variant_rows)
 
     def add_article(
-        self,
-        article_id: int,
-        name: str,
-        text: str,
-        meta: Meta,
-        fields: dict[str, Any],
-        duplicate_of: int | None,
-        segments: Sequence[tuple],
+        self, article_id: int, name: str, text: str, meta: Meta, fields: dict[str, Any]
     ) -> None:
-        """``segments``: ``(start, end, kind, text_or_None, block_id, variant)`` rows. Rows are
-        written in batches, at the latest by `commit`."""
+        """An article's row (its length and checksum, not its text: that is in its segments,
+        added with `add_segments`). Rows are written in batches, at the latest by `commit`."""
         self._articles.append(
             (
                 article_id,
@@ -287,10 +282,24 @@ class StoreWriter:
                 meta.title,
                 json.dumps(list(meta.tags)),
                 json.dumps(fields, ensure_ascii=False, default=str),
-                duplicate_of,
+                None,
             ),
         )
+        if len(self._articles) >= _ROWS_PER_WRITE:
+            self._flush()
+
+    def add_segments(self, article_id: int, segments: Sequence[tuple]) -> None:
+        """``segments``: ``(start, end, kind, text_or_None, block_id, variant)`` rows, in order."""
         self._segments.extend((article_id, seq, *row) for seq, row in enumerate(segments))
+        if len(self._segments) >= _ROWS_PER_WRITE:
+            self._flush()
+
+    def set_duplicates(self, pairs: Sequence[tuple[int, int]]) -> None:
+        """Mark articles as copies: ``(article_id, id of the article it copies)`` pairs."""
+        self._flush()
+        self.db.executemany(
+            "UPDATE articles SET duplicate_of = ? WHERE id = ?", [(d, a) for a, d in pairs]
+        )
 
     def _flush(self) -> None:
         self.db.executemany(
@@ -313,7 +322,8 @@ class StoreWriter:
 
     def abort(self) -> None:
         self.db.close()
-        self.tmp.unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.tmp}{suffix}").unlink(missing_ok=True)
 
 
 class Corpus:

@@ -64,3 +64,13 @@ def test_order_key_not_input_order_decides_large_buckets():
     as_keys = {tuple(sorted((int(keys[i]), int(keys[j])))) for i, j in a.tolist()}
     bs_keys = {tuple(sorted((int(keys[perm][i]), int(keys[perm][j])))) for i, j in b.tolist()}
     assert as_keys == bs_keys
+
+
+def test_narrow_signatures_band_like_wide_ones():
+    # The detector keeps the low 16 bits of each value: keys of 16-bit values hold the band
+    # exactly, so values that fit in 16 bits give the same candidates either way.
+    rng = np.random.default_rng(3)
+    sigs = rng.integers(0, 6, size=(300, 8)).astype(np.uint32)
+    wide = candidate_pairs(sigs, 4, 2, max_bucket=10**9)
+    narrow = candidate_pairs(sigs.astype(np.uint16), 4, 2, max_bucket=10**9)
+    assert len(wide) and np.array_equal(wide, narrow)
