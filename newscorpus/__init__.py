@@ -3,7 +3,9 @@ losslessly as its own text plus references to them, find copies of one story jud
 own text, and export clean text.
 
 >>> import newscorpus
->>> sorted(newscorpus.__all__)[:3]
+>>> sorted(newscorpus.__all__ = [
+    "ReadMeter",
+]
 ['Article', 'Block', 'ContainerEntry']
 """
 
@@ -29,7 +31,7 @@ from newscorpus.errors import (
     StoreError,
 )
 from newscorpus.meta import Meta, extract
-from newscorpus.readers import detect_format, iter_documents, iter_inputs
+from newscorpus.readers import ReadMeter, detect_format, iter_documents, iter_inputs
 from newscorpus.segment import iter_paragraphs, paragraphs, sentences
 from newscorpus.settings import Settings
 from newscorpus.store import Article, Block, Corpus, Duplicate, Segment, Variant

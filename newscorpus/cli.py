@@ -26,14 +26,17 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator
 from itertools import zip_longest
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from newscorpus import __version__
 from newscorpus.container import ContainerEntry, iter_entries, path_problem, write_container
 from newscorpus.errors import InputError, InputWarning, NewsCorpusError
-from newscorpus.readers import iter_inputs
+from newscorpus.readers import ReadMeter, iter_inputs
+
+if TYPE_CHECKING:
+    from newscorpus.store import Corpus
 
 PROG = "newscorpus"
 _LENIENT_HINT = "--lenient skips or repairs bad input and reports each problem as a warning"
@@ -309,15 +312,17 @@ def build_command(args: argparse.Namespace) -> int:
     for path in args.inputs:
         if not os.path.exists(path):
             raise Refused(f"{path}: no such file or folder")
+    meter = ReadMeter()
     docs = iter_inputs(
         args.inputs,
         name_field=args.name_field,
         text_field=args.text_field,
         lenient=args.lenient,
+        meter=meter,
     )
-    progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
+    progress = Progress(enabled=not args.quiet and sys.stderr.isatty(), meter=meter)
     corpus = build(
-        docs,
+        progress.track(docs),
         args.output,
         workers=args.workers or default_workers(),
         progress=progress.update,
@@ -370,6 +375,240 @@ def export_command(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- looking inside a store: stats, blocks, show, history, dupes, report -----------------------
+
+
+def _store_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("store", metavar="STORE.db")
+
+
+def _json_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead")
+
+
+def _colour_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="auto (the default): colours in a terminal unless NO_COLOR is set; plain "
+        "markers otherwise",
+    )
+
+
+def _count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {number}")
+    return number
+
+
+def _open_store(path: str) -> Corpus:
+    from newscorpus.store import Corpus
+
+    return Corpus.open(path)
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text)
+    if not text.endswith("\n"):
+        sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def _stats_arguments(parser: argparse.ArgumentParser) -> None:
+    _store_argument(parser)
+    _json_argument(parser)
+
+
+def stats_command(args: argparse.Namespace) -> int:
+    """Print what a store holds: articles, blocks, copies, boilerplate share, by source and
+    month."""
+    from newscorpus.inspection import dumps, format_stats, stats
+
+    with _open_store(args.store) as corpus:
+        found = stats(corpus)
+    if args.json:
+        _print(dumps({"store": args.store, **found.to_dict()}))
+    else:
+        _print(format_stats(found, args.store))
+    return 0
+
+
+def _blocks_arguments(parser: argparse.ArgumentParser) -> None:
+    _store_argument(parser)
+    parser.add_argument(
+        "--top",
+        type=_count,
+        default=20,
+        metavar="N",
+        help="list the N most widely carried blocks (default 20; 0 lists every block)",
+    )
+    _json_argument(parser)
+
+
+def blocks_command(args: argparse.Namespace) -> int:
+    """List the shared blocks by how many stories carry them."""
+    from newscorpus.inspection import block_count, dumps, format_blocks, top_blocks
+
+    with _open_store(args.store) as corpus:
+        rows = top_blocks(corpus, args.top or None)
+        total = block_count(corpus)
+    if args.json:
+        _print(dumps({"store": args.store, "total": total, "blocks": [b.to_dict() for b in rows]}))
+    else:
+        _print(format_blocks(rows, total))
+    return 0
+
+
+def _show_arguments(parser: argparse.ArgumentParser) -> None:
+    _store_argument(parser)
+    parser.add_argument("name", metavar="NAME", help="the article's name, or its start")
+    _colour_argument(parser)
+
+
+def show_command(args: argparse.Namespace) -> int:
+    """Print one article with its shared blocks and metadata lines marked."""
+    from newscorpus.inspection import example_names, find_article, format_article, use_colour
+
+    with _open_store(args.store) as corpus:
+        names = find_article(corpus, args.name)
+        if not names:
+            examples = ", ".join(example_names(corpus))
+            raise Refused(
+                f"no article named {args.name!r}",
+                hint=f"names are the ones given to build, e.g. {examples}" if examples else None,
+                path=args.store,
+            )
+        if len(names) > 1:
+            raise Refused(
+                f"{args.name!r} starts the names of several articles: {', '.join(names[:5])}"
+                + (" ..." if len(names) > 5 else ""),
+                hint="give more of the name",
+                path=args.store,
+            )
+        article = corpus.article(names[0])
+    _print(format_article(article, colour=use_colour(args.color, sys.stdout)))
+    return 0
+
+
+def _history_arguments(parser: argparse.ArgumentParser) -> None:
+    _store_argument(parser)
+    parser.add_argument("block", metavar="BLOCK", help="the block's id, or its start")
+    _colour_argument(parser)
+
+
+def history_command(args: argparse.Namespace) -> int:
+    """Print the variants of one block in date order, each as a word diff from the one
+    before."""
+    from newscorpus.inspection import (
+        example_names,
+        find_block,
+        format_history,
+        history,
+        use_colour,
+    )
+
+    with _open_store(args.store) as corpus:
+        ids = find_block(corpus, args.block)
+        if not ids:
+            examples = ", ".join(example_names(corpus, "blocks"))
+            raise Refused(
+                f"no block {args.block!r}",
+                hint=f"`newscorpus blocks {args.store}` lists them, e.g. {examples}"
+                if examples
+                else "this store has no shared blocks",
+                path=args.store,
+            )
+        if len(ids) > 1:
+            raise Refused(
+                f"{args.block!r} starts the ids of several blocks: {', '.join(ids[:5])}"
+                + (" ..." if len(ids) > 5 else ""),
+                hint="give more of the id",
+                path=args.store,
+            )
+        colour = use_colour(args.color, sys.stdout)
+        text = format_history(corpus, ids[0], history(corpus, ids[0]), colour=colour)
+    _print(text)
+    return 0
+
+
+def _dupes_arguments(parser: argparse.ArgumentParser) -> None:
+    _store_argument(parser)
+    _json_argument(parser)
+
+
+def dupes_command(args: argparse.Namespace) -> int:
+    """List the groups of copies: each original, then the articles that copy it."""
+    from newscorpus.inspection import dumps, duplicate_groups, write_dupes
+
+    with _open_store(args.store) as corpus:
+        if args.json:
+            groups = [g.to_dict() for g in duplicate_groups(corpus)]
+            copies = sum(len(g["copies"]) for g in groups)
+            _print(dumps({"store": args.store, "copies": copies, "groups": groups}))
+        else:
+            write_dupes(corpus, sys.stdout)
+            sys.stdout.flush()
+    return 0
+
+
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    _store_argument(parser)
+    parser.add_argument("-o", "--output", required=True, metavar="REPORT.html")
+    parser.add_argument(
+        "--top",
+        type=_count,
+        default=50,
+        metavar="N",
+        help="the N most widely carried blocks in the blocks table (default 50; 0: all)",
+    )
+    parser.add_argument(
+        "--articles",
+        type=_count,
+        default=200,
+        metavar="N",
+        help="show the first N articles in full (default 200; 0: all)",
+    )
+    parser.add_argument("--all", action="store_true", help="show every article (--articles 0)")
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """Write one self-contained HTML page: stats, top blocks, boilerplate over time, and the
+    articles with their shared parts highlighted."""
+    from newscorpus.html_report import write_report
+
+    folder = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(folder):
+        raise Refused(f"the output folder {folder} does not exist", path=args.output)
+    if os.path.isdir(args.output):
+        raise Refused("the output is a folder", path=args.output)
+    articles = None if args.all or args.articles == 0 else args.articles
+    with _open_store(args.store) as corpus:
+        tmp = f"{args.output}.part"
+        try:
+            with open(tmp, "w", encoding="utf-8", newline="\n") as out:
+                shown = write_report(
+                    corpus,
+                    out,
+                    title=os.path.basename(args.store),
+                    top=args.top or None,
+                    articles=articles,
+                )
+            os.replace(tmp, args.output)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        total = len(corpus)
+    of = "" if shown == total else f" of {total:,}"
+    _say(f"wrote {args.output} ({shown:,}{of} articles, {os.path.getsize(args.output):,} bytes)")
+    return 0
+
+
 # --- main ----------------------------------------------------------------------------------------
 
 
@@ -398,6 +637,42 @@ COMMANDS: tuple[Command, ...] = (
         help="write a store's articles as JSON lines, or their clean text",
         arguments=_export_arguments,
         run=export_command,
+    ),
+    Command(
+        name="stats",
+        help="what a store holds: articles, blocks, copies, boilerplate share by source and month",
+        arguments=_stats_arguments,
+        run=stats_command,
+    ),
+    Command(
+        name="blocks",
+        help="the shared blocks by how many stories carry them",
+        arguments=_blocks_arguments,
+        run=blocks_command,
+    ),
+    Command(
+        name="show",
+        help="one article with its shared blocks and metadata lines marked",
+        arguments=_show_arguments,
+        run=show_command,
+    ),
+    Command(
+        name="history",
+        help="the variants of one block in date order, as word diffs",
+        arguments=_history_arguments,
+        run=history_command,
+    ),
+    Command(
+        name="dupes",
+        help="the groups of articles that copy one story",
+        arguments=_dupes_arguments,
+        run=dupes_command,
+    ),
+    Command(
+        name="report",
+        help="write one self-contained HTML page to read a store",
+        arguments=_report_arguments,
+        run=report_command,
     ),
 )
 

@@ -89,6 +89,40 @@ def detect_format(path: PathLike) -> str:
     raise InputError(f"cannot tell the format: expected {_UNDERSTOOD}", path=where)
 
 
+@attrs.define
+class ReadMeter:
+    """How far reading the inputs has got, in bytes of the input files (compressed bytes for
+    gzip): ``done`` of ``total``. Pass one to `iter_inputs` for an estimate of the time left.
+    """
+
+    total: int = 0
+    done: int = 0
+    _base: int = 0
+
+    def at(self, position: int) -> None:
+        """The reader of the current input is ``position`` bytes into it."""
+        self.done = self._base + position
+
+    def next_input(self) -> None:
+        """The inputs read so far are done; positions are now in the next one."""
+        self._base = self.done
+
+
+def input_size(path: PathLike) -> int:
+    """Bytes of an input: the file, or the ``.txt`` files of a folder (0 if unreadable)."""
+    try:
+        if not os.path.isdir(path):
+            return os.path.getsize(path)
+        return sum(
+            os.path.getsize(os.path.join(folder, f))
+            for folder, _, files in os.walk(path)
+            for f in files
+            if f.endswith(".txt") and os.path.isfile(os.path.join(folder, f))
+        )
+    except OSError:
+        return 0
+
+
 def iter_documents(
     path: PathLike,
     *,
@@ -96,14 +130,16 @@ def iter_documents(
     name_field: str | None = None,
     text_field: str = "text",
     lenient: bool = False,
+    meter: ReadMeter | None = None,
 ) -> Iterator[Document]:
     """Yield the documents of one input, one at a time.
 
     ``format`` is one of :data:`FORMATS`, or None to detect it (:func:`detect_format`).
     ``name_field`` and ``text_field`` apply to JSON lines: the name is ``name_field`` if given,
     else ``id``, else ``name``, else ``"{file stem}:{line number}"``; every other key goes to
-    ``Document.fields`` unchanged.
+    ``Document.fields`` unchanged. ``meter``, if given, follows the position in the input.
     """
+    meter = meter or ReadMeter()
     where = os.fsdecode(path)
     if format is None:
         format = detect_format(path)
@@ -115,16 +151,20 @@ def iter_documents(
     if format == "folder" or (format == "text" and is_folder):
         if not is_folder:
             raise InputError("expected a folder, found a file", path=where)
-        yield from _iter_folder(where, lenient)
+        yield from _iter_folder(where, lenient, meter)
         return
     if is_folder:
         raise InputError(f"expected a {format} file, found a folder", path=where)
     if format == "container":
-        yield from iter_container(where, lenient=lenient)
+        with open(where, "rb") as fp:
+            for document in iter_container(fp, lenient=lenient):
+                meter.at(fp.tell())
+                yield document
     elif format == "jsonl":
-        yield from _iter_jsonl(where, name_field, text_field, lenient)
+        yield from _iter_jsonl(where, name_field, text_field, lenient, meter)
     else:
         document = _read_text_file(where, os.path.basename(where), lenient)
+        meter.at(input_size(where))
         if document is not None:
             yield document
 
@@ -136,20 +176,32 @@ def iter_inputs(
     name_field: str | None = None,
     text_field: str = "text",
     lenient: bool = False,
+    meter: ReadMeter | None = None,
 ) -> Iterator[Document]:
     """Yield the documents of several inputs in turn, keeping names unique across them.
 
     Arguments are those of :func:`iter_documents`, applied to every input. A name met twice
     raises :class:`~newscorpus.errors.InputError` naming both sources; ``lenient=True`` renames
-    the later one ``name (2)``, ``name (3)`` ... with a warning.
+    the later one ``name (2)``, ``name (3)`` ... with a warning. ``meter``, if given, gets the
+    inputs' total size at once and follows the bytes read.
     """
+    paths = list(paths)
     book = _NameBook()
+    if meter is not None:
+        meter.total = sum(input_size(p) for p in paths)
     for path in paths:
         where = os.fsdecode(path)
         kind = format if format is not None else detect_format(path)
         folder = os.path.isdir(path) and kind in ("folder", "text")
+        if meter is not None:
+            meter.next_input()
         for document in iter_documents(
-            path, format=kind, name_field=name_field, text_field=text_field, lenient=lenient
+            path,
+            format=kind,
+            name_field=name_field,
+            text_field=text_field,
+            lenient=lenient,
+            meter=meter,
         ):
             source = os.path.join(where, document.name) if folder else where
             first = book.first(document.name)
@@ -192,7 +244,7 @@ def _read_text_file(path: str, name: str, lenient: bool) -> Document | None:
     return Document(name, text)
 
 
-def _iter_folder(root: str, lenient: bool) -> Iterator[Document]:
+def _iter_folder(root: str, lenient: bool, meter: ReadMeter) -> Iterator[Document]:
     """Every ``*.txt`` below ``root``, sorted by relative POSIX path.
 
     Symbolic links are not followed out of ``root``: a linked file is read only if it resolves
@@ -217,8 +269,11 @@ def _iter_folder(root: str, lenient: bool) -> Iterator[Document]:
                 continue
             found.append((_relative_name(full, root, lenient), full))
     found.sort()
+    position = 0
     for name, full in found:
         document = _read_text_file(full, name, lenient)
+        position += input_size(full)
+        meter.at(position)
         if document is not None:
             yield document
 
@@ -255,7 +310,7 @@ def _raise(error: OSError) -> None:
 
 
 def _iter_jsonl(
-    path: str, name_field: str | None, text_field: str, lenient: bool
+    path: str, name_field: str | None, text_field: str, lenient: bool, meter: ReadMeter
 ) -> Iterator[Document]:
     stem = _stem(path)
     names = _NameBook()
@@ -285,6 +340,7 @@ def _iter_jsonl(
                 _warn(f"{message}; renamed {new!r}", path=path, line=number)
                 document = attrs.evolve(document, name=new)
             names.add(document.name, number)
+            meter.at(raw.tell())
             yield document
 
 

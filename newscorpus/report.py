@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import deque
+from collections.abc import Iterable, Iterator
 from typing import IO
 
+from newscorpus.document import Document
+from newscorpus.readers import ReadMeter
 from newscorpus.store import Corpus
 
 _BAR = {"novel": "·", "shared": "█", "meta": "m"}
@@ -79,9 +83,10 @@ def _first(corpus: Corpus, n: int):
 
 
 class Progress:
-    """What a build is doing, on one updating line of a terminal: articles read, MB and MB/s
-    while reading; then analysing; then articles written with an estimate of the time left.
-    Silent when disabled (``--quiet``, or output that is not a terminal).
+    """What a build is doing, on one updating line of a terminal: articles read, MB, MB/s and,
+    given a `ReadMeter` of the inputs and the documents passed through `track`, the share read
+    and the time left to read; then analysing; then articles written with the time left. Silent
+    when disabled (``--quiet``, or output that is not a terminal).
 
     >>> import io
     >>> out = io.StringIO()
@@ -91,15 +96,33 @@ class Progress:
     True
     """
 
-    def __init__(self, enabled: bool, out: IO[str] = sys.stderr, every: float = 0.5) -> None:
+    def __init__(
+        self,
+        enabled: bool,
+        out: IO[str] = sys.stderr,
+        every: float = 0.5,
+        meter: ReadMeter | None = None,
+    ) -> None:
         self.enabled = enabled
         self.out = out
         self.every = every
+        self.meter = meter
         self.started = time.perf_counter()
         self._stage_started = self.started
         self._stage = ""
         self._last = -1.0
         self._shown = False
+        self._marks: deque[tuple[int, int]] = deque()
+        self._position = 0
+
+    def track(self, docs: Iterable[Document]) -> Iterator[Document]:
+        """Pass the documents through, noting where in the inputs each one ends: a build reads
+        ahead of the articles it has finished, so the share read is taken at the last finished
+        one."""
+        for count, doc in enumerate(docs, 1):
+            if self.meter is not None and self.enabled:
+                self._marks.append((count, self.meter.done))
+            yield doc
 
     def update(self, stage: str, done: int, total: int | None, chars: int) -> None:
         if not self.enabled:
@@ -111,20 +134,28 @@ class Progress:
             return
         self._last = now
         elapsed = now - self.started
+        spent = now - self._stage_started
         if stage == "reading":
             rate = chars / 1e6 / elapsed if elapsed > 0 else 0.0
             line = f"reading: {done:,} articles, {chars / 1e6:,.1f} MB, {rate:.1f} MB/s"
+            while self._marks and self._marks[0][0] <= done:
+                self._position = self._marks.popleft()[1]
+            meter = self.meter
+            if meter is not None and meter.total and self._position:
+                share = min(self._position / meter.total, 1.0)
+                left = spent * (1 - share) / share
+                line += f", {share:.0%} of input, about {left:.0f} s left to read"
         elif stage == "writing" and total:
-            spent = now - self._stage_started
             left = spent / done * (total - done) if done else 0.0
             line = f"writing {done:,}/{total:,} articles, about {left:.0f} s left"
         else:
             line = f"{stage}: {done:,} articles, {chars / 1e6:,.1f} MB"
-        self.out.write(f"\r  {line}, {elapsed:.0f} s elapsed".ljust(78))
+        line = f"\r  {line}, {elapsed:.0f} s elapsed"
+        self.out.write(line.ljust(100))
         self.out.flush()
         self._shown = True
 
     def done(self) -> None:
         if self._shown:
-            self.out.write("\r" + " " * 78 + "\r")
+            self.out.write("\r" + " " * 100 + "\r")
             self.out.flush()

@@ -16,7 +16,7 @@ from strategies import TEXT_CHARACTERS
 from newscorpus.container import dumps
 from newscorpus.document import Document
 from newscorpus.errors import InputError, InputWarning
-from newscorpus.readers import detect_format, iter_documents, iter_inputs
+from newscorpus.readers import ReadMeter, detect_format, iter_documents, iter_inputs
 
 CORPORA = Path(__file__).parents[2] / "shared" / "corpora"
 
@@ -323,3 +323,23 @@ def test_the_real_corpora_load_as_they_are(name, count):
     first = next(docs)
     assert first.text and "text" not in first.fields and "id" not in first.fields
     assert 1 + sum(1 for _ in docs) == count
+
+
+def test_the_meter_follows_the_bytes_read_across_inputs(tmp_path):
+    lines = "".join(json.dumps({"id": f"j{i}", "text": f"story {i} " * 50}) + "\n" for i in range(40))
+    (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(lines.encode()))
+    (tmp_path / "b.corpus").write_text(dumps([Document(f"c{i}", "text " * 30) for i in range(5)]))
+    folder = tmp_path / "txt"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"t{i}.txt").write_text("words " * 20)
+    (folder / "skip.csv").write_text("not read")
+    inputs = [tmp_path / "a.jsonl.gz", tmp_path / "b.corpus", folder]
+    meter = ReadMeter()
+    seen = []
+    for _ in iter_inputs(inputs, meter=meter):
+        seen.append(meter.done)
+    sizes = [os.path.getsize(p) for p in inputs[:2]] + [3 * len("words " * 20)]
+    assert meter.total == sum(sizes)
+    assert len(seen) == 48 and seen == sorted(seen)
+    assert 0 < seen[0] <= sizes[0] and seen[-1] == meter.total

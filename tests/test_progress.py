@@ -1,0 +1,33 @@
+"""The build's progress line: the share of input read is that of the articles finished."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from newscorpus.readers import ReadMeter, iter_inputs
+from newscorpus.report import Progress
+
+
+def test_share_read_is_taken_at_the_last_finished_article(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(json.dumps({"id": str(i), "text": "x" * 90}) + "\n" for i in range(10)))
+    meter = ReadMeter()
+    out = io.StringIO()
+    progress = Progress(enabled=True, out=out, every=0.0, meter=meter)
+    docs = progress.track(iter_inputs([path], meter=meter))
+    read_ahead = [next(docs) for _ in range(8)]  # a build reads ahead of what it has finished
+    assert len(read_ahead) == 8
+    progress.update("reading", 4, None, 400)
+    line = out.getvalue()
+    assert "4 articles" in line and "40% of input" in line and "left to read" in line
+
+
+def test_silent_when_disabled(tmp_path):
+    out = io.StringIO()
+    progress = Progress(enabled=False, out=out, every=0.0, meter=ReadMeter())
+    assert list(progress.track(iter(["a", "b"]))) == ["a", "b"]
+    progress.update("reading", 2, None, 10)
+    progress.update("writing", 1, 2, 10)
+    progress.done()
+    assert out.getvalue() == ""
