@@ -37,6 +37,7 @@ _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri '
 _CARRIERS = 30  # article names listed under a block
 _VARIANTS = 25  # wordings shown in a block's history
 _EXCERPT = 140
+_ROWS = 30  # rows of a table by source or by month
 
 _STYLE = """
 :root { --shared: #fff1b8; --shared-edge: #d4a900; --meta: #e8e0f5; --meta-ink: #5b3f8c;
@@ -180,14 +181,16 @@ def _header(title: str, s: Stats, shown: int) -> str:
     )
 
 
-def _share_table(label: str, rows: Sequence[tuple[str | None, Share]], none: str) -> str:
+def _share_table(
+    label: str, rows: Sequence[tuple[str | None, Share]], none: str, limit: int = _ROWS
+) -> str:
     head = (
         f"<table><thead><tr><th>{_e(label)}</th><th class=n>articles</th>"
         "<th class=n>characters</th><th class=n>copies</th><th class=n>boilerplate</th>"
         "<th class=n>shared</th><th class=n>metadata</th><th></th></tr></thead><tbody>\n"
     )
     body = []
-    for key, s in rows:
+    for key, s in rows[:limit]:
         name = f'<span class="muted">{_e(none)}</span>' if key is None else _e(key)
         bars = (
             f'<span class="bar" style="width:{s.shared_share * 8:.2f}rem"></span>'
@@ -199,65 +202,95 @@ def _share_table(label: str, rows: Sequence[tuple[str | None, Share]], none: str
             f"<td class=n>{_pct(s.shared_share)}</td><td class=n>{_pct(s.meta_share)}</td>"
             f"<td>{bars}</td></tr>\n"
         )
-    return head + "".join(body) + "</tbody></table>\n"
+    more = ""
+    if len(rows) > limit:
+        more = (
+            f'<p class="muted">... and {len(rows) - limit:,} more '
+            "(<code>newscorpus stats --json</code> lists them all).</p>\n"
+        )
+    return head + "".join(body) + "</tbody></table>\n" + more
 
 
 def _stats_section(s: Stats) -> str:
     parts = ['<h2 id="stats">Stats</h2>\n']
     parts.append(_share_table("all articles", [(None, s.total)], "all"))
     parts.append(f'<p class="muted">{s.carriers:,} articles carry at least one shared block.</p>\n')
-    for label, rows, none in (
-        ("source", s.by_source, "no source"),
-        ("month", s.by_month, "no date"),
+    for label, rows, none, limit in (
+        ("source", s.by_source, "no source", _ROWS),  # the largest sources
+        ("month", s.by_month, "no date", len(s.by_month)),  # every month
     ):
         parts.append(f"<h3>By {label}</h3>\n")
         if all(key is None for key, _ in rows):
             parts.append(f'<p class="muted">No article\'s metadata gives a {label}.</p>\n')
         else:
-            parts.append(_share_table(label, rows, none))
+            parts.append(_share_table(label, rows, none, limit))
     return "".join(parts)
 
 
+def _month_range(first: str, last: str, limit: int = 240) -> list[str] | None:
+    """Every month from ``first`` to ``last`` (``yyyy-mm``), or None past ``limit`` of them.
+
+    >>> _month_range("2020-11", "2021-02")
+    ['2020-11', '2020-12', '2021-01', '2021-02']
+    """
+    try:
+        year, month = int(first[:4]), int(first[5:7])
+        end = int(last[:4]) * 12 + int(last[5:7]) - 1
+    except ValueError:
+        return None
+    start = year * 12 + month - 1
+    if end < start or end - start >= limit:
+        return None
+    return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(start, end + 1)]
+
+
 def _chart_section(months: Sequence[tuple[str | None, Share]]) -> str:
-    """Stacked bars by month: the share of shared blocks, then of metadata (inline SVG)."""
-    dated = [(m, s) for m, s in months if m is not None]
+    """Stacked bars by month, on a time axis (months without articles stay empty): the share
+    of shared blocks, then of metadata (inline SVG, scaled to the largest share)."""
+    dated = dict((m, s) for m, s in months if m is not None)
     parts = ['<h2 id="over-time">Boilerplate over time</h2>\n']
     if not dated:
         parts.append('<p class="muted">No article\'s metadata gives a date.</p>\n')
         return "".join(parts)
-    bar, gap, left, top, height, bottom = 28, 8, 44, 10, 200, 40
-    if len(dated) > 40:
+    axis = _month_range(min(dated), max(dated)) or sorted(dated)
+    peak = max(s.boilerplate_share for s in dated.values())
+    scale = next(v for v in (0.1, 0.2, 0.25, 0.5, 0.75, 1.0) if peak <= v)
+    bar, gap, left, top, height, bottom = 28, 8, 44, 10, 200, 48
+    if len(axis) > 40:
         bar, gap = 10, 3
-    width = left + len(dated) * (bar + gap) + 10
-    every = -(-40 // (bar + gap))  # a month label every 40 pixels at most
+    width = left + len(axis) * (bar + gap) + 10
+    every = -(-30 // (bar + gap))  # month labels 30 pixels apart at least
     svg = [
         f'<svg role="img" aria-labelledby="chart-title" width="{width}" '
         f'height="{top + height + bottom}" viewBox="0 0 {width} {top + height + bottom}">',
         '<title id="chart-title">Share of the text that is shared blocks and metadata, by '
         "month</title>",
     ]
-    for pct in (0, 25, 50, 75, 100):
-        y = top + height - height * pct / 100
+    for step in range(5):
+        y = top + height - height * step / 4
         svg.append(
             f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#dcdce0"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{pct}%</text>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">'
+            f"{scale * step / 4:.0%}</text>"
         )
-    for i, (month, s) in enumerate(dated):
+    base = top + height
+    for i, month in enumerate(axis):
         x = left + i * (bar + gap) + gap / 2
-        shared_h = height * s.shared_share
-        meta_h = height * s.meta_share
-        base = top + height
-        tip = (
-            f"{month}: {s.articles:,} articles, {_pct(s.shared_share)} shared blocks, "
-            f"{_pct(s.meta_share)} metadata"
-        )
-        svg.append(
-            f"<g><title>{_e(tip)}</title>"
-            f'<rect x="{x:.1f}" y="{base - shared_h:.1f}" width="{bar}" height="{shared_h:.1f}" '
-            'fill="#d4a900"/>'
-            f'<rect x="{x:.1f}" y="{base - shared_h - meta_h:.1f}" width="{bar}" '
-            f'height="{meta_h:.1f}" fill="#5b3f8c"/></g>'
-        )
+        s = dated.get(month)
+        if s is not None:
+            shared_h = height * s.shared_share / scale
+            meta_h = height * s.meta_share / scale
+            tip = (
+                f"{month}: {s.articles:,} articles, {_pct(s.shared_share)} shared blocks, "
+                f"{_pct(s.meta_share)} metadata"
+            )
+            svg.append(
+                f"<g><title>{_e(tip)}</title>"
+                f'<rect x="{x:.1f}" y="{base - shared_h:.1f}" width="{bar}" '
+                f'height="{shared_h:.1f}" fill="#d4a900"/>'
+                f'<rect x="{x:.1f}" y="{base - shared_h - meta_h:.1f}" width="{bar}" '
+                f'height="{meta_h:.1f}" fill="#5b3f8c"/></g>'
+            )
         if i % every == 0:
             svg.append(
                 f'<text x="{x + bar / 2:.1f}" y="{base + 14}" text-anchor="end" '

@@ -91,6 +91,15 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
+def _count(n: int, noun: str) -> str:
+    """``n`` and the noun, singular or plural.
+
+    >>> _count(1, "article"), _count(2, "group")
+    ('1 article', '2 groups')
+    """
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _pct(value: float) -> str:
     return f"{value:.1%}"
 
@@ -185,9 +194,7 @@ def stats(corpus: Corpus) -> Stats:
         sources[source] = sources.get(source, Share()) + share
         months[month] = months.get(month, Share()) + share
     blocks = db.execute("SELECT COUNT(*) FROM blocks").fetchone()[0]
-    groups = db.execute(
-        "SELECT COUNT(DISTINCT duplicate_of) FROM articles WHERE duplicate_of IS NOT NULL"
-    ).fetchone()[0]
+    _, groups = copy_counts(corpus)
     by_source = sorted(sources.items(), key=lambda kv: (kv[0] is None, -kv[1].articles, kv[0]))
     by_month = sorted(months.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
     return Stats(total, blocks, carriers, groups, tuple(by_source), tuple(by_month))
@@ -199,8 +206,9 @@ def format_stats(s: Stats, path: str, *, rows: int = 20) -> str:
     t = s.total
     lines = [
         f"{path}: {t.articles:,} articles, {t.chars:,} characters",
-        f"  shared blocks  {s.blocks:,}, carried by {s.carriers:,} articles",
-        f"  copies         {t.copies:,} articles copy another ({s.copy_groups:,} groups)",
+        f"  shared blocks  {s.blocks:,}, carried by {_count(s.carriers, 'article')}",
+        f"  copies         {_count(t.copies, 'article')} cop{'ies' if t.copies == 1 else 'y'} "
+        f"another ({_count(s.copy_groups, 'group')})",
         f"  boilerplate    {_pct(t.boilerplate_share)} of the text: "
         f"{_pct(t.shared_share)} shared blocks, {_pct(t.meta_share)} metadata",
     ]
@@ -560,8 +568,7 @@ def format_history(
     lines = [
         _paint(f"block {block_id}", "head", colour)
         + f": {articles:,} articles, {count:,} variant{'' if count == 1 else 's'}{span}",
-        "variants in date order (the date of the earliest article carrying each); each after "
-        "the first as a word diff from the one before"
+        "in date order (of the earliest article carrying each), as diffs from the one before"
         + (": red deleted, green inserted" if colour else ": [-deleted-] {+inserted+}"),
     ]
     before: str | None = None
@@ -620,14 +627,15 @@ def duplicate_groups(corpus: Corpus) -> Iterator[DuplicateGroup]:
 
 def copy_counts(corpus: Corpus) -> tuple[int, int]:
     """How many articles copy another, and in how many groups."""
-    row = (
+    copies, groups = (
         _db(corpus)
         .execute(
-            "SELECT COUNT(*), COUNT(DISTINCT duplicate_of) FROM articles WHERE duplicate_of IS NOT NULL"
+            "SELECT COUNT(*), COUNT(DISTINCT duplicate_of) FROM articles "
+            "WHERE duplicate_of IS NOT NULL"
         )
         .fetchone()
     )
-    return row[0], row[1]
+    return copies, groups
 
 
 def write_dupes(corpus: Corpus, out: IO[str]) -> None:
