@@ -3,9 +3,7 @@ losslessly as its own text plus references to them, find copies of one story jud
 own text, and export clean text.
 
 >>> import newscorpus
->>> sorted(newscorpus.__all__ = [
-    "ReadMeter",
-]
+>>> sorted(newscorpus.__all__)[:3]
 ['Article', 'Block', 'ContainerEntry']
 """
 
@@ -54,6 +52,7 @@ __all__ = [
     "InputWarning",
     "Meta",
     "NewsCorpusError",
+    "ReadMeter",
     "Segment",
     "Settings",
     "StoreError",

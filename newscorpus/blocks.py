@@ -4,7 +4,7 @@ The method, stage by stage:
 
 1. Every article's story text is cut into units (`newscorpus.units`): sentences (short lines
    and runs of short sentences stay whole). Units with the same normalised words are one
-   *distinct* unit. A line of figures ("Shr 18 cts vs 13 cts", `is_figures`) is matched by its
+   *distinct* unit. A line of figures ("Shr 18 cts vs 13 cts", see `prepare`) is matched by its
    exact words only and is never a background.
 2. Distinct units of ``min_minhash_words`` words or more get MinHash signatures
    (`newscorpus.minhash`); LSH banding (`newscorpus.lsh`) proposes candidate pairs, kept at an
@@ -41,9 +41,11 @@ canonical texts are chosen by count and text.
 
 from __future__ import annotations
 
+import bisect
+import functools
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +58,8 @@ from newscorpus.lsh import bucket_pairs, candidate_pairs
 from newscorpus.minhash import Signer, words
 from newscorpus.settings import Settings
 from newscorpus.tables import TextSpool, UnitTable
-from newscorpus.units import Unit
+from newscorpus.tokens import Words, sequence_keys, word_hash
+from newscorpus.units import Unit, article_units
 
 _VERIFY_BATCH = 65536
 # A fact: a number as written ("200,000", "22.0", "6-3/4") or a capitalised word ("Egypt").
@@ -137,48 +140,80 @@ class Prepared:
     signatures: np.ndarray
 
 
-def is_figures(tokens: Sequence[str]) -> bool:
-    """Whether a unit is a line of figures: under 12 words, a quarter or more of them numbers
-    (digits, or number words up to twelve). Templated data such as "Shr 18 cts vs 13 cts",
-    "Qtly div 25 cts vs 25 cts prior" or "Shr loss five cts vs loss six cts" resembles, or
-    even equals, the same line of another company's results without being shared text.
-
-    >>> is_figures(words("Qtly div 25 cts vs 25 cts prior"))
-    True
-    >>> is_figures(words("A complete ceasefire was introduced on Nov. 10, 2020."))
-    False
-    """
-    if not tokens or len(tokens) >= 12:
-        return False
-    numbers = sum(1 for t in tokens if t in _NUMBER_WORDS or any(c.isdigit() for c in t))
-    return 4 * numbers >= len(tokens)
-
-
 def prepare(
-    texts: Sequence[str], units: list[list[Unit]], signer: Signer, min_words: int
+    texts: Sequence[str],
+    meta_spans: Sequence[Sequence[tuple[int, int]]],
+    signer: Signer,
+    settings: Settings,
 ) -> Prepared:
-    """Tokenise, key and sign the units of a batch of articles (vectorised over the batch)."""
-    keys: list[list[int]] = []
-    counts: list[list[int]] = []
-    figures: list[list[bool]] = []
-    long_tokens: list[list[str]] = []
-    for text, article_units in zip(texts, units):
-        article_keys, article_counts, article_figures = [], [], []
-        for u in article_units:
-            tokens = words(text[u.start : u.end])
-            fig = is_figures(tokens)
-            article_counts.append(len(tokens))
-            article_figures.append(fig)
-            article_keys.append(
-                xxhash.xxh3_128_intdigest(" ".join(tokens).encode("utf-8")) if tokens else 0
-            )
-            if len(tokens) >= min_words and not fig:
-                long_tokens.append(tokens)
-        keys.append(article_keys)
-        counts.append(article_counts)
-        figures.append(article_figures)
-    signatures = signer.sign_tokens(long_tokens).astype(np.uint16)
-    return Prepared(units, keys, counts, figures, signatures)
+    """Cut a batch of articles into units (`article_units`), then key, count and sign them, with
+    one tokenising pass over the whole batch (`newscorpus.tokens`).
+
+    A unit is a line of *figures* when it has fewer than 12 words and a quarter or more of them
+    are numbers (with a digit, or a number word up to twelve): templated data such as "Shr 18
+    cts vs 13 cts" or "Qtly div 25 cts vs 25 cts prior" resembles, or even equals, the same
+    line of another company's results without being shared text.
+    """
+    bases, position = [], 0
+    for text in texts:
+        bases.append(position)
+        position += len(text) + 1
+    breaks = [b + edge for b, spans in zip(bases, meta_spans) for span in spans for edge in span]
+    found = Words.of("\n".join(texts), breaks)
+    word_starts = found.starts.tolist()
+
+    units: list[list[Unit]] = []
+    unit_starts: list[int] = []
+    unit_ends: list[int] = []
+    for text, base, spans in zip(texts, bases, meta_spans):
+        count = _word_counter(word_starts, base, len(text))
+        article = article_units(text, spans, min_words=settings.min_minhash_words, count=count)
+        units.append(article)
+        unit_starts.extend(base + u.start for u in article)
+        unit_ends.extend(base + u.end for u in article)
+
+    first_word = np.searchsorted(found.starts, np.array(unit_starts, dtype=np.int64))
+    end_word = np.searchsorted(found.starts, np.array(unit_ends, dtype=np.int64))
+    n_words = end_word - first_word
+    keys = sequence_keys(found.hashes, first_word, end_word)
+    numeric = found.has_digit | np.isin(found.hashes, _number_word_hashes())
+    numeric_before = np.r_[0, np.cumsum(numeric)]
+    numbers = numeric_before[end_word] - numeric_before[first_word]
+    figures = (n_words > 0) & (n_words < 12) & (4 * numbers >= n_words)
+
+    signed = np.flatnonzero((n_words >= settings.min_minhash_words) & ~figures)
+    lengths = n_words[signed]
+    offsets = np.cumsum(lengths) - lengths
+    word_index = np.repeat(first_word[signed] - offsets, lengths) + np.arange(int(lengths.sum()))
+    signatures = signer.sign_hashes(found.hashes[word_index], lengths).astype(np.uint16)
+
+    article_keys, article_words, article_figures = [], [], []
+    n_list, figures_list = n_words.tolist(), figures.tolist()
+    row = 0
+    for article in units:
+        article_keys.append(keys[row : row + len(article)])
+        article_words.append(n_list[row : row + len(article)])
+        article_figures.append(figures_list[row : row + len(article)])
+        row += len(article)
+    return Prepared(units, article_keys, article_words, article_figures, signatures)
+
+
+def _word_counter(word_starts: list[int], base: int, length: int) -> Callable[[int, int, int], int]:
+    """Counts the words of an article that starts at ``base`` of a batch, from the batch's
+    sorted word starts (for `article_units`)."""
+    lo = bisect.bisect_left(word_starts, base)
+    hi = bisect.bisect_left(word_starts, base + length, lo)
+
+    def count(start: int, end: int, limit: int) -> int:
+        first = bisect.bisect_left(word_starts, base + start, lo, hi)
+        return bisect.bisect_left(word_starts, base + end, first, hi) - first
+
+    return count
+
+
+@functools.cache
+def _number_word_hashes() -> np.ndarray:
+    return np.array([word_hash(w) for w in sorted(_NUMBER_WORDS)], dtype=np.uint64)
 
 
 class Detector:
@@ -307,7 +342,7 @@ class Detector:
         """Per article, the cluster of each unit, or -1: a unit with no words, or a short unit
         glued into a longer line whose words never stand alone on a line in three or more
         articles ("He said." is not furniture; "Advertisement" glued into a one-line article
-        is). Units of figures (`is_figures`) are matched by their exact words only."""
+        is). Units of figures (see `prepare`) are matched by their exact words only."""
         min_words = self.settings.min_minhash_words
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
         alone_in = np.zeros(len(n_words), dtype=np.int64)

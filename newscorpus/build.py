@@ -26,7 +26,6 @@ from newscorpus.meta import Meta, extract
 from newscorpus.minhash import Signer
 from newscorpus.settings import Settings
 from newscorpus.store import Corpus, StoreWriter, make_edit
-from newscorpus.units import article_units
 
 _ISO_DATE = regex.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _DMY_DATE = regex.compile(r"^(\d{1,2})-([A-Za-z]{3})-(\d{4})")
@@ -181,13 +180,12 @@ def _prepare_batch(
     settings, signer = _worker_settings, _worker_signer
     if settings is None or signer is None:
         raise RuntimeError("_init_worker was not called")
-    metas, spans, units = [], [], []
+    metas, spans = [], []
     for text, doc_fields in batch:
         meta, meta_spans = extract(text)
         metas.append(_fill_meta(meta, doc_fields))
         spans.append(meta_spans)
-        units.append(article_units(text, meta_spans, min_words=settings.min_minhash_words))
-    ready = prepare([t for t, _ in batch], units, signer, settings.min_minhash_words)
+    ready = prepare([t for t, _ in batch], spans, signer, settings)
     return metas, spans, ready
 
 

@@ -136,20 +136,25 @@ class Signer:
 
         A unit with no words gets datasketch's empty signature (every value 2**32 - 1).
         """
-        k = self.shingle_size
-        out = np.full((len(units), self.num_perm), _MAX32, dtype=np.uint32)
         lengths = np.array([len(u) for u in units], dtype=np.int64)
         flat = [w for u in units for w in u]
-        if not flat:
+        return self.sign_hashes(np.array(self.hasher(flat), dtype=np.uint64), lengths)
+
+    def sign_hashes(self, word_hashes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Signatures of units given as 64-bit word hashes, all units' words in one array
+        (``lengths[i]`` words for unit ``i``, in order)."""
+        k = self.shingle_size
+        out = np.full((len(lengths), self.num_perm), _MAX32, dtype=np.uint32)
+        if not len(word_hashes):
             return out
-        word_hashes = np.array(self.hasher(flat), dtype=np.uint64)
-        starts = np.zeros(len(units) + 1, dtype=np.int64)
+        starts = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=starts[1:])
 
         # Shingles of every unit with at least k words, from one pass over the flat array.
         n_shingles = np.maximum(lengths - k + 1, 0)
-        all_shingles = _combine(word_hashes, k) if len(flat) >= k else np.zeros(0, np.uint32)
-        unit_of = np.repeat(np.arange(len(units)), n_shingles)
+        enough = len(word_hashes) >= k
+        all_shingles = _combine(word_hashes, k) if enough else np.zeros(0, np.uint32)
+        unit_of = np.repeat(np.arange(len(lengths)), n_shingles)
         offset_in_unit = np.arange(len(unit_of)) - np.repeat(
             np.cumsum(n_shingles) - n_shingles, n_shingles
         )

@@ -8,7 +8,8 @@ put block edges back at paragraph breaks where the article has them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import regex
@@ -69,12 +70,15 @@ def article_units(
     meta_spans: Sequence[tuple[int, int]],
     min_split_words: int = 12,
     min_words: int = 5,
+    count: Callable[[int, int, int], int] | None = None,
 ) -> list[Unit]:
     """The units of one article, in text order: its sentences outside metadata.
 
     A paragraph of fewer than ``min_split_words`` words is one unit ("© 2021 Daily Ledger. All
     rights reserved." is one line of furniture, not two sentences), and consecutive sentences of
     fewer than ``min_words`` words each are one unit (the same line glued into a longer one).
+    ``count(start, end, limit)`` counts the words of ``text[start:end]`` (it may stop at
+    ``limit``); by default with a regular expression.
 
     >>> t = "BAKU, Nov. 26\\nA complete ceasefire was introduced on Nov. 10, 2020. It holds."
     >>> [t[u.start:u.end] for u in article_units(t, [(0, 13)], min_split_words=5)]
@@ -83,15 +87,17 @@ def article_units(
     >>> [t[u.start:u.end] for u in article_units(t, [], min_split_words=5)]
     ['The talks ended at noon.', '© 2021 Daily Ledger. All rights reserved.']
     """
+    if count is None:
+        count = functools.partial(_count_words, text)
     units: list[Unit] = []
     for p_start, p_end, index in content_pieces(text, meta_spans):
-        if _count_words(text[p_start:p_end], min_split_words) < min_split_words:
+        if count(p_start, p_end, min_split_words) < min_split_words:
             units.append(Unit(p_start, p_end, index, True))
             continue
         merged: list[list[int]] = []
         previous_short = False
         for s, e in sentences(text, p_start, p_end) or [(p_start, p_end)]:
-            short = _count_words(text[s:e], min_words) < min_words
+            short = count(s, e, min_words) < min_words
             if short and previous_short:
                 merged[-1][1] = e
             else:
@@ -102,6 +108,6 @@ def article_units(
     return units
 
 
-def _count_words(text: str, limit: int) -> int:
-    """The number of words in ``text``, counting no further than ``limit``."""
-    return _WORD.subn("", text, count=limit)[1]
+def _count_words(text: str, start: int, end: int, limit: int) -> int:
+    """The number of words in ``text[start:end]``, counting no further than ``limit``."""
+    return _WORD.subn("", text[start:end], count=limit)[1]
