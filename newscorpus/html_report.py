@@ -213,7 +213,7 @@ def _share_table(
 
 def _stats_section(s: Stats) -> str:
     parts = ['<h2 id="stats">Stats</h2>\n']
-    parts.append(_share_table("all articles", [(None, s.total)], "all"))
+    parts.append(_share_table("", [(None, s.total)], "all articles"))
     parts.append(f'<p class="muted">{s.carriers:,} articles carry at least one shared block.</p>\n')
     for label, rows, none, limit in (
         ("source", s.by_source, "no source", _ROWS),  # the largest sources
