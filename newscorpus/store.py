@@ -82,8 +82,9 @@ CREATE TABLE variants (
     articles INTEGER NOT NULL,
     PRIMARY KEY (block_id, variant)
 ) WITHOUT ROWID;
-CREATE INDEX segments_block ON segments(block_id);
 """
+# Made once the rows are in: an index filled row by row costs more than one built at the end.
+_INDEXES = "CREATE INDEX segments_block ON segments(block_id);"
 
 
 @attrs.frozen
@@ -199,12 +200,8 @@ def make_edit(canonical: str, variant: str) -> list[list[Any]]:
     """
     # Most wordings differ in one place: diff only what lies between the common ends.
     limit = min(len(canonical), len(variant))
-    head = 0
-    while head < limit and canonical[head] == variant[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and canonical[-1 - tail] == variant[-1 - tail]:
-        tail += 1
+    head = _common_length(canonical, variant, limit, lambda t, n: t[:n])
+    tail = _common_length(canonical, variant, limit - head, lambda t, n: t[len(t) - n :])
     a = _PIECE.findall(canonical[head : len(canonical) - tail])
     b = _PIECE.findall(variant[head : len(variant) - tail])
     a_at = [head]
@@ -216,6 +213,19 @@ def make_edit(canonical: str, variant: str) -> list[list[Any]]:
         for tag, i1, i2, j1, j2 in matcher.get_opcodes()
         if tag != "equal"
     ]
+
+
+def _common_length(a: str, b: str, limit: int, part: Any) -> int:
+    """The longest ``n <= limit`` with ``part(a, n) == part(b, n)`` (a common prefix or suffix),
+    by bisection: each step is one comparison of two slices, in C."""
+    lo, hi = 0, limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if part(a, mid) == part(b, mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def apply_edit(canonical: str, edit: Sequence[Sequence[Any]]) -> str:
@@ -316,6 +326,8 @@ class StoreWriter:
     def close(self, stats: dict[str, Any]) -> None:
         """Commit, then move the finished store into place."""
         self._info("stats", json.dumps(stats, sort_keys=True))
+        self._flush()
+        self.db.executescript(_INDEXES)
         self.commit()
         self.db.close()
         self.tmp.replace(self.path)
