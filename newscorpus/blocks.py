@@ -438,14 +438,22 @@ class Detector:
         first_groups = [uf.find(a) for a in range(n)]
         background = self._backgrounds(occ_cluster, first_groups)
 
+        facts_cache: dict[int, dict[int, set[str]]] = {}
         # Pass 2, exact: the backgrounds pass 1 found are left out of both sides; any other
         # text one has and the other lacks counts against the pair (two stories opening with
         # the same line, each with copies of its own, are told apart here).
         uf = _UnionFind(n)
+        previous = -1
         for x, y in sorted(pairs):
+            if x != previous:
+                # Pairs come in order of their first article, always the smaller: facts of
+                # articles before ``x`` are not asked for again.
+                for done in [a for a in facts_cache if a < x]:
+                    del facts_cache[done]
+                previous = x
             if (x, y) in identical or (
                 _is_copy_strict(profiles[x], profiles[y], background, s)
-                and self._facts_agree(x, y, occ_cluster, background)
+                and self._facts_agree(x, y, occ_cluster, background, facts_cache)
             ):
                 uf.union(x, y)
         groups = [uf.find(a) for a in range(n)]
@@ -464,8 +472,31 @@ class Detector:
                     duplicate_of[a] = first
         return groups, duplicate_of
 
+    def _facts(
+        self, a: int, occ_cluster: list[np.ndarray], cache: dict[int, dict[int, set[str]]]
+    ) -> dict[int, set[str]]:
+        """The facts (`_facts_agree`) of each shared cluster of article ``a``, kept in
+        ``cache``: an article is compared with each of its copies."""
+        if a not in cache:
+            text = self.texts[a]
+            facts: dict[int, set[str]] = defaultdict(set)
+            for u, c in zip(self.units[a], occ_cluster[a].tolist()):
+                if c >= 0:
+                    facts[c].update(
+                        m.group()
+                        for m in _FACT.finditer(text, u.start, u.end)
+                        if m.start() != u.start
+                    )
+            cache[a] = facts
+        return cache[a]
+
     def _facts_agree(
-        self, x: int, y: int, occ_cluster: list[np.ndarray], background: set[int]
+        self,
+        x: int,
+        y: int,
+        occ_cluster: list[np.ndarray],
+        background: set[int],
+        facts_cache: dict[int, dict[int, set[str]]],
     ) -> bool:
         """Copies of one story carry the same facts: figures and names. Two reports made from
         one template ("Egypt has been authorized to purchase about 200,000 tonnes of U.S.
@@ -478,19 +509,8 @@ class Detector:
         common.discard(-1)
         if not common:
             return True
-        found: list[dict[int, set[str]]] = []
-        for a in (x, y):
-            text = self.texts[a]
-            facts: dict[int, set[str]] = defaultdict(set)
-            for u, c in zip(self.units[a], occ_cluster[a].tolist()):
-                if c in common:
-                    facts[c].update(
-                        m.group()
-                        for m in _FACT.finditer(text, u.start, u.end)
-                        if m.start() != u.start
-                    )
-            found.append(facts)
-        with_facts = [c for c in common if found[0][c] and found[1][c]]
+        found = [self._facts(a, occ_cluster, facts_cache) for a in (x, y)]
+        with_facts = [c for c in common if found[0].get(c) and found[1].get(c)]
         if not with_facts:
             return True
         same = sum(1 for c in with_facts if found[0][c] == found[1][c])
@@ -571,12 +591,23 @@ class Detector:
         # Only blocks with a glued run need their 3-gram counts; tokens are not kept between
         # the two passes (they would be the corpus's shared text as Python objects).
         glued_blocks = {run[2] for article in runs for run in article if run[3] or run[4]}
-        support: dict[int, Counter] = defaultdict(Counter)
+        # Runs of one block mostly repeat a few wordings: each distinct one is read once.
+        wordings: dict[int, Counter] = defaultdict(Counter)
         for a, article in enumerate(runs):
-            for start, end, block, _, _ in article:
-                if block in glued_blocks:
-                    toks = _tokens(self.texts[a], start, end)
-                    support[block].update(_gram_keys([t[2] for t in toks], k))
+            if any(run[2] in glued_blocks for run in article):
+                text = self.texts[a]
+                for start, end, block, _, _ in article:
+                    if block in glued_blocks:
+                        wordings[block][text[start:end]] += 1
+        support: dict[int, Counter] = {}
+        for block, pieces in wordings.items():
+            counts: Counter = Counter()
+            for piece, runs_with_it in pieces.items():
+                for key in _gram_keys([t[2] for t in _tokens(piece, 0, len(piece))], k):
+                    counts[key] += runs_with_it
+            support[block] = counts
+        del wordings
+        coverage: dict[tuple[int, str], list[bool]] = {}
         for a, article in enumerate(runs):
             for run in article:
                 start, end, block, glued_start, glued_end = run
@@ -584,11 +615,11 @@ class Detector:
                     continue
                 text = self.texts[a]
                 toks = _tokens(text, start, end)
-                counts = support[block]
-                covered = [False] * len(toks)
-                for j, key in enumerate(_gram_keys([t[2] for t in toks], k, distinct=False)):
-                    if counts[key] >= 2:
-                        covered[j : j + k] = [True] * k
+                key = (block, text[start:end])
+                covered = coverage.get(key)
+                if covered is None:
+                    covered = _covered([t[2] for t in toks], support[block], k)
+                    coverage[key] = covered
                 if True not in covered:
                     continue
                 first = covered.index(True)
@@ -745,6 +776,7 @@ class Detector:
         variants: dict[int, Counter] = defaultdict(Counter)
         carriers: dict[int, set[int]] = defaultdict(set)
         furniture = self._furniture_lines(occ_cluster, background)
+        first_words = {key[0] for key in furniture}
         for a, (units, clusters) in enumerate(zip(self.units, occ_cluster)):
             blocks_here = [uf.find(index[c]) if c in background else -1 for c in clusters.tolist()]
             for i in range(1, len(units) - 1):
@@ -765,7 +797,11 @@ class Detector:
                     runs.append([u.start, u.end, block, not u.whole_line, not u.whole_line])
                 elif furniture and not u.whole_line:
                     prefix = _furniture_prefix(
-                        self.texts[a], u, furniture, self.settings.min_minhash_words - 1
+                        self.texts[a],
+                        u,
+                        furniture,
+                        first_words,
+                        self.settings.min_minhash_words - 1,
                     )
                     if prefix is not None:
                         runs.append([u.start, prefix[0], uf.find(index[prefix[1]]), False, False])
@@ -848,11 +884,19 @@ def _link(
 
 
 def _furniture_prefix(
-    text: str, unit: Unit, furniture: dict[tuple[str, ...], int], max_words: int
+    text: str,
+    unit: Unit,
+    furniture: dict[tuple[str, ...], int],
+    first_words: set[str],
+    max_words: int,
 ) -> tuple[int, int] | None:
     """Where a furniture line glued to the start of a unit ends, and its cluster: "Share this
     article The dollar rose ..." (the next word must open a sentence, so "Advertisement
-    spending rose" keeps its first word)."""
+    spending rose" keeps its first word). ``first_words``: the first words of the furniture
+    lines, which rule out most units at their first word."""
+    first = _WORDS.search(text, unit.start, unit.end)
+    if first is None or first.group().lower() not in first_words:
+        return None
     found = None
     tokens = []
     for m in _WORDS.finditer(text, unit.start, unit.end):
@@ -867,6 +911,15 @@ def _furniture_prefix(
                 end += 1
             found = (end, furniture[key])
     return found
+
+
+def _covered(tokens: Sequence[str], counts: Counter, k: int) -> list[bool]:
+    """Per token, whether a ``k``-gram around it has a count of two or more."""
+    covered = [False] * len(tokens)
+    for j, key in enumerate(_gram_keys(tokens, k, distinct=False)):
+        if counts[key] >= 2:
+            covered[j : j + k] = [True] * k
+    return covered
 
 
 def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:

@@ -62,23 +62,39 @@ def candidate_pairs(
     # Members of a bucket in order_key order: order once by the key, then each band by a stable
     # sort (a radix sort for integers), which keeps that order within equal band keys.
     by_key = np.arange(n) if order_key is None else np.argsort(order_key, kind="stable")
-    found = []
+    codes = np.zeros(0, dtype=np.int64)
+    pending: list[np.ndarray] = []
+    pending_size = 0
+    # Band keys of 32 bits or fewer (16-bit values, two rows) sort faster packed with each
+    # signature's rank in order_key order into one uint64: the same order, one plain sort.
+    packable = rows * 8 * signatures.dtype.itemsize <= 32 and n < 1 << 32
+    if packable:
+        rank = np.empty(n, dtype=np.uint64)
+        rank[by_key] = np.arange(n, dtype=np.uint64)
     for b in range(bands):
         keys = band_key(signatures, b, rows)
-        order = by_key[np.argsort(keys[by_key], kind="stable")]
-        sorted_keys = keys[order]
+        if packable:
+            packed = np.sort((keys << np.uint64(32)) | rank)
+            order = by_key[(packed & np.uint64(0xFFFFFFFF)).astype(np.int64)]
+            sorted_keys = packed >> np.uint64(32)
+        else:
+            order = by_key[np.argsort(keys[by_key], kind="stable")]
+            sorted_keys = keys[order]
         edges = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
         starts = np.concatenate([[0], edges])
         sizes = np.diff(np.concatenate([starts, [n]]))
         multi = sizes > 1
-        found.append(bucket_pairs(order, starts[multi], sizes[multi], max_bucket))
-    pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
-    if not len(pairs):
-        return pairs
-    lo = np.minimum(pairs[:, 0], pairs[:, 1])
-    hi = np.maximum(pairs[:, 0], pairs[:, 1])
-    code = np.unique(lo * n + hi)
-    return np.stack([code // n, code % n], axis=1)
+        pairs = bucket_pairs(order, starts[multi], sizes[multi], max_bucket)
+        # One int64 code per pair (smaller first); similar signatures share many bands, so the
+        # codes are made unique every time the new ones outgrow those kept.
+        pending.append(
+            np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1])
+        )
+        pending_size += len(pairs)
+        if pending_size > max(len(codes), 1 << 20) or b == bands - 1:
+            codes = np.unique(np.concatenate([codes, *pending]))
+            pending, pending_size = [], 0
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 def bucket_pairs(

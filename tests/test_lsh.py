@@ -74,3 +74,13 @@ def test_narrow_signatures_band_like_wide_ones():
     wide = candidate_pairs(sigs, 4, 2, max_bucket=10**9)
     narrow = candidate_pairs(sigs.astype(np.uint16), 4, 2, max_bucket=10**9)
     assert len(wide) and np.array_equal(wide, narrow)
+
+
+def test_narrow_signatures_order_buckets_by_the_key_as_wide_ones_do():
+    # Large buckets become a star and a chain, which depend on the order within the bucket.
+    rng = np.random.default_rng(4)
+    sigs = rng.integers(0, 3, size=(400, 4)).astype(np.uint32)
+    keys = rng.permutation(400).astype(np.uint64)
+    wide = candidate_pairs(sigs, 2, 2, order_key=keys, max_bucket=5)
+    narrow = candidate_pairs(sigs.astype(np.uint16), 2, 2, order_key=keys, max_bucket=5)
+    assert np.array_equal(wide, narrow)
