@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import tempfile
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -221,8 +222,8 @@ class Detector:
 
     Memory is bounded by design: article texts go to a scratch file in ``scratch`` (a folder;
     the system's temporary folder if None) and are read back when needed; units are kept in
-    flat arrays; of the signatures `prepare` computes, it keeps one per distinct unit. `close`
-    deletes the scratch file.
+    flat arrays; of the signatures `prepare` computes, one per distinct unit goes to a second
+    scratch file, read back whole for the clustering. `close` deletes the scratch files.
     """
 
     def __init__(self, settings: Settings, scratch: str | Path | None = None) -> None:
@@ -232,7 +233,8 @@ class Detector:
         self._distinct_order = array("Q")
         self._distinct_figures = array("b")
         self._sig_ids: list[np.ndarray] = []
-        self._sigs: list[np.ndarray] = []
+        # One signature per distinct unit, spooled to a scratch file until the analysis.
+        self._sigs = tempfile.TemporaryFile(prefix=".newscorpus-", dir=scratch)
         self.texts = TextSpool(scratch)
         self.names: list[str] = []
         self.dates: list[str | None] = []
@@ -280,11 +282,13 @@ class Detector:
             self._occ_distinct.append(ids)
         if new_ids:
             self._sig_ids.append(np.array(new_ids, dtype=np.int64))
-            self._sigs.append(batch.signatures[np.array(new_rows, dtype=np.int64)])
+            kept = batch.signatures[np.array(new_rows, dtype=np.int64)]
+            self._sigs.write(np.ascontiguousarray(kept, dtype=np.uint16).tobytes())
 
     def close(self) -> None:
-        """Delete the scratch file of texts."""
+        """Delete the scratch files."""
         self.texts.close()
+        self._sigs.close()
 
     # -- analysis ---------------------------------------------------------------------------
 
@@ -308,7 +312,7 @@ class Detector:
         """A cluster label for every distinct unit (short ones are their own cluster)."""
         s = self.settings
         labels = np.arange(n_distinct, dtype=np.int64)
-        if not self._sigs:
+        if not self._sig_ids:
             return labels
         ids = np.concatenate(self._sig_ids)
         sigs = self._take_signatures(len(ids))
@@ -328,15 +332,10 @@ class Detector:
         return labels
 
     def _take_signatures(self, n: int) -> np.ndarray:
-        """All kept signatures in one array, freeing each batch's as it is copied (concatenating
-        would hold the corpus's signatures twice)."""
-        sigs = np.empty((n, self.settings.num_perm), dtype=np.uint16)
-        row = 0
-        while self._sigs:
-            part = self._sigs.pop(0)
-            sigs[row : row + len(part)] = part
-            row += len(part)
-        return sigs
+        """The spooled signatures, read into one array."""
+        self._sigs.seek(0)
+        sigs = np.fromfile(self._sigs, dtype=np.uint16, count=n * self.settings.num_perm)
+        return sigs.reshape(n, self.settings.num_perm)
 
     def _occurrence_clusters(self, distinct_cluster: np.ndarray) -> list[np.ndarray]:
         """Per article, the cluster of each unit, or -1: a unit with no words, or a short unit

@@ -6,6 +6,7 @@ and write every article as segments.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import json
 import multiprocessing
@@ -88,6 +89,7 @@ def build(
     """
     settings = settings or Settings()
     started = time.perf_counter()
+    _return_large_blocks()
     folder = Path(path).resolve().parent
     if not folder.is_dir():
         raise StoreError(f"{path}: cannot write a store there: {folder} is not a folder")
@@ -148,6 +150,24 @@ def build(
 
 
 _BATCH = 256
+# glibc's M_MMAP_THRESHOLD, and the size from which freed memory goes back to the system.
+_M_MMAP_THRESHOLD = -3
+_MMAP_FROM = 128 * 1024
+
+
+def _return_large_blocks() -> None:
+    """Have glibc give large freed blocks back to the system at once.
+
+    A build makes many short-lived arrays of a few MB per batch. glibc raises its threshold
+    for serving those from the heap after the first ones are freed, and the heap then keeps
+    the freed memory: on a 10 MB corpus the resident set grew by 110 MB where 60 MB were in
+    use. A fixed threshold keeps it to what is in use. Applies to this process and its
+    workers; does nothing where the C library is not glibc.
+    """
+    try:
+        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)
+    except (OSError, AttributeError):
+        pass
 _worker_signer: Signer | None = None
 _worker_settings: Settings | None = None
 
