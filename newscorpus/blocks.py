@@ -420,10 +420,12 @@ class Detector:
         openers = _openers(heads, cluster_articles, s.lede_max_articles)
         lede_articles: dict[int, list[int]] = defaultdict(list)
         for a in range(n):
-            lede = [c for c in heads[a] if c not in openers][: s.lede_units]
+            # A unit found in no other article cannot pair it with a copy: the lede is the first
+            # passages it shares (a title or dateline line that a copy glued to its first
+            # sentence is found nowhere else).
+            lede = [c for c in heads[a] if c >= 0 and c not in openers][: s.lede_units]
             for c in set(lede):
-                if c >= 0:
-                    lede_articles[c].append(a)
+                lede_articles[c].append(a)
         identical = self._identical_pairs()
         pairs = self._lede_pairs(lede_articles) | identical
         profiles = {a: self._profile(a, occ_cluster) for pair in pairs for a in pair}
