@@ -70,6 +70,8 @@ _NUMBER_WORDS = frozenset(
 )
 # A short line is furniture once it stands alone on a line in this many articles.
 _FURNITURE_ARTICLES = 3
+# A passage carried by this many articles or fewer may be one story's copies (`_openers`).
+_FEW_COPIES = 10
 # Units looked at beyond the lede, to find what follows furniture at the top of an article.
 _HEAD_EXTRA = 6
 _WORDS = regex.compile(r"\w+")
@@ -956,7 +958,11 @@ def _openers(
     the top): those followed by three or more different continuations, or carried by more than
     ``max_articles`` articles. ``heads`` holds each article's first units' clusters (-1: a unit
     found nowhere else). A continuation is the next unit that is not itself an opener, so a
-    two-sentence furniture line is found sentence by sentence.
+    two-sentence furniture line is found sentence by sentence. A passage carried by a few
+    articles (up to `_FEW_COPIES`) counts only continuations less common than itself: a short
+    story whose copies go on to different backgrounds opens no other story, while a template's
+    first sentence (carried by many) followed by its other sentences still opens different
+    stories.
     """
     openers = {c for c, arts in cluster_articles.items() if len(arts) > max_articles}
     for _ in range(4):
@@ -970,6 +976,13 @@ def _openers(
                     if head[j] not in openers:
                         nxt = head[j] if head[j] >= 0 else (a, j)
                         break
+                carried = len(cluster_articles[c])
+                if (
+                    isinstance(nxt, int)
+                    and carried <= _FEW_COPIES
+                    and len(cluster_articles.get(nxt, ())) >= carried
+                ):
+                    continue  # a passage as common follows: a background after a short story
                 following[c].add(nxt)
         found = {c for c, continuations in following.items() if len(continuations) >= 3}
         if found <= openers:
