@@ -46,7 +46,7 @@ import synth  # noqa: E402
 #: Largest corpus each peer is run on. Measured at 10 MB on a 2-core machine: datatrove runs at
 #: ~0.1 MB/s (its spaCy tokeniser), datasketch at ~0.25 MB/s with ~30 MB of RSS per MB of
 #: input, rensa at ~1 MB/s with ~13 MB per MB (it keeps every sketch to verify candidates).
-MAX_SIZE = {"exact": "1GB", "datasketch": "100MB", "rensa": "100MB", "datatrove": "10MB"}
+MAX_SIZE = {"exact": "100MB", "datasketch": "100MB", "rensa": "100MB", "datatrove": "10MB"}
 #: What each peer answers: "paragraphs" (shared lines) or "documents" (duplicate groups).
 KIND = {
     "exact": "paragraphs",
