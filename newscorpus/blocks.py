@@ -46,7 +46,7 @@ import functools
 import tempfile
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -319,16 +319,24 @@ class Detector:
         ids = np.concatenate(self._sig_ids)
         sigs = self._take_signatures(len(ids))
         order_key = np.frombuffer(self._distinct_order, dtype=np.uint64)[ids]
-        pairs = candidate_pairs(sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs)
-        similarity = np.zeros(len(pairs), dtype=np.float64)
-        for lo in range(0, len(pairs), _VERIFY_BATCH):
-            p = pairs[lo : lo + _VERIFY_BATCH]
-            similarity[lo : lo + _VERIFY_BATCH] = (sigs[p[:, 0]] == sigs[p[:, 1]]).mean(axis=1)
-        # A short sentence shares a few word triples with a templated one by chance ("X said it
-        # expects to report a loss"): pairs with a short unit must be strongly similar.
+        candidates = candidate_pairs(sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs)
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)[ids]
-        shortest = np.minimum(n_words[pairs[:, 0]], n_words[pairs[:, 1]])
-        similarity[(shortest < s.short_unit_words) & (similarity < s.strong_threshold)] = 0.0
+        # Verified a batch at a time; only the pairs that pass are kept.
+        kept_pairs, kept_similarity = [], []
+        for lo in range(0, len(candidates), _VERIFY_BATCH):
+            p = candidates[lo : lo + _VERIFY_BATCH]
+            similarity = (sigs[p[:, 0]] == sigs[p[:, 1]]).mean(axis=1)
+            # A short sentence shares a few word triples with a templated one by chance ("X
+            # said it expects to report a loss"): pairs with a short unit must be strongly
+            # similar.
+            shortest = np.minimum(n_words[p[:, 0]], n_words[p[:, 1]])
+            similarity[(shortest < s.short_unit_words) & (similarity < s.strong_threshold)] = 0.0
+            passed = similarity >= s.unit_threshold
+            kept_pairs.append(p[passed])
+            kept_similarity.append(similarity[passed])
+        del candidates, sigs
+        pairs = np.concatenate(kept_pairs) if kept_pairs else np.zeros((0, 2), np.int64)
+        similarity = np.concatenate(kept_similarity) if kept_similarity else np.zeros(0)
         component = _link(pairs, similarity, order_key, s.unit_threshold, s.strong_threshold)
         labels[ids] = ids[component]
         return labels
@@ -869,7 +877,7 @@ def _link(
     uf = _UnionFind(n)
     size = [1] * n
     strong_mask = similarity >= strong
-    for a, b in pairs[strong_mask].tolist():
+    for a, b in _as_tuples(pairs[strong_mask]):
         ra, rb = uf.find(a), uf.find(b)
         if ra != rb:
             uf.union(ra, rb)
@@ -878,12 +886,20 @@ def _link(
     # Strongest first; ties by the content keys, so the order the corpus came in does not matter.
     ka, kb = order_key[pairs[weak, 0]], order_key[pairs[weak, 1]]
     order = np.lexsort((np.maximum(ka, kb), np.minimum(ka, kb), -similarity[weak]))
-    for a, b in pairs[weak[order]].tolist():
+    for a, b in _as_tuples(pairs[weak[order]]):
         ra, rb = uf.find(a), uf.find(b)
         if ra != rb and (size[ra] == 1 or size[rb] == 1):
             uf.union(ra, rb)
             size[uf.find(ra)] = size[ra] + size[rb]
     return np.array([uf.find(i) for i in range(n)], dtype=np.int64)
+
+
+def _as_tuples(pairs: np.ndarray) -> Iterator[tuple[int, int]]:
+    """The rows of a pair array as Python ints, a batch at a time (a list of millions of pairs
+    costs about 100 bytes a pair)."""
+    for lo in range(0, len(pairs), _VERIFY_BATCH):
+        part = pairs[lo : lo + _VERIFY_BATCH]
+        yield from zip(part[:, 0].tolist(), part[:, 1].tolist())
 
 
 def _furniture_prefix(
