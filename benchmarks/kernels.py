@@ -25,6 +25,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from newscorpus.lsh import candidate_pairs
 from newscorpus.minhash import Signer, WordHasher, shingle_hashes, words
+from newscorpus.tokens import Words
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 README = Path(__file__).resolve().parent / "README.md"
@@ -46,6 +47,34 @@ def timed(fn) -> tuple[float, object]:
     started = time.perf_counter()
     result = fn()
     return time.perf_counter() - started, result
+
+
+def sign_as_the_build_does(signer: Signer, texts: list[str]) -> np.ndarray:
+    """Signatures the way a build makes them: the texts tokenised at once in numpy, then
+    signed from the word hashes (see `newscorpus.blocks.prepare`)."""
+    found = Words.of("\n".join(texts))
+    ends = np.cumsum([len(t) + 1 for t in texts])
+    bounds = np.searchsorted(found.starts, np.r_[0, ends])
+    return signer.sign_hashes(found.hashes, np.diff(bounds))
+
+
+def time_rensa(texts: list[str]) -> float | None:
+    """Seconds for rensa's RMinHash over each paragraph's word 3-grams (made as its users make
+    them, as strings), or None if rensa is absent."""
+    try:
+        from rensa import RMinHash
+    except ImportError:
+        return None
+
+    def run() -> None:
+        for text in texts:
+            m = RMinHash(num_perm=128, seed=1)
+            w = words(text)
+            m.update([" ".join(w[i : i + 3]) for i in range(max(len(w) - 2, 1))])
+            m.digest()
+
+    seconds, _ = timed(run)
+    return seconds
 
 
 def main() -> None:
@@ -88,6 +117,11 @@ def main() -> None:
     rows.append(("datasketch `update_batch` per paragraph", t_batch))
     rows.append(("datasketch `MinHash.bulk` + `LeanMinHash`", t_bulk))
     rows.append(("newscorpus `Signer.sign` (numpy, whole batch; includes tokenising)", t_ours))
+    t_tokens, _ = timed(lambda: sign_as_the_build_does(signer, texts))
+    rows.append(("newscorpus `Words.of` + `sign_hashes` (as a build signs)", t_tokens))
+    t_rensa = time_rensa(texts)
+    if t_rensa is not None:
+        rows.append(("rensa `RMinHash` per paragraph (Rust; not bit-compatible)", t_rensa))
 
     def datasketch_lsh():
         lsh = MinHashLSH(num_perm=128, params=(64, 2))

@@ -306,7 +306,8 @@ def runs(args: argparse.Namespace, failures: list[str]) -> Iterator[tuple[Row, d
     for size in args.sizes:
         paths, meta = scale.ensure(size, args.seed)
         print(f"{size}: {meta['articles']:,} articles, {meta['text_mb']:.1f} MB", flush=True)
-        for workers in args.workers:
+        largest = size == max(args.sizes, key=scale.parse_size)
+        for workers in args.largest_workers if largest and args.largest_workers else args.workers:
             yield run_newscorpus(size, paths, meta, workers), meta
         for peer in args.peers:
             if scale.parse_size(size) <= scale.parse_size(peers.MAX_SIZE[peer]):
@@ -498,7 +499,9 @@ def section(rows: list[Row], metas: dict, seed: int, failures: list[str]) -> str
         "`synth.py` does), builds and exports each with newscorpus in fresh processes, "
         "scores the export against the labels, and runs the peers of `peers.py` on the "
         "same file. Rerun: `.venv/bin/python benchmarks/suite.py --sizes 10MB 100MB 1GB "
-        "--workers 1 2 --write` (`pip install -e '.[bench]'` first).",
+        "--workers 1 2 --largest-workers 2 --write` (`pip install -e '.[bench]'` first; "
+        "about 45 minutes here; without `--largest-workers 2` the 1 GB build also runs on one "
+        "worker).",
         f"Machine: {machine()}. Seed {seed}. Corpora: {corpora}.",
         _sharing(metas),
         "Quality columns as in the Quality section above (quality.py's definitions, "
@@ -547,6 +550,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", nargs="+", default=["10MB", "100MB", "1GB"])
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
+    parser.add_argument(
+        "--largest-workers",
+        nargs="+",
+        type=int,
+        help="worker counts for the largest size only (default: those of --workers)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--peers", nargs="*", default=list(peers.RUNNERS), choices=peers.RUNNERS)
     parser.add_argument("--write", action="store_true", help="update benchmarks/README.md")

@@ -55,7 +55,14 @@ import numpy as np
 import regex
 import xxhash
 
-from newscorpus.lsh import bucket_pairs, candidate_pairs
+from newscorpus.lsh import (
+    UniqueCodes,
+    band_pairs,
+    bucket_pairs,
+    candidate_pairs,
+    decode_pairs,
+    pair_codes,
+)
 from newscorpus.minhash import Signer, words
 from newscorpus.settings import Settings
 from newscorpus.tables import TextSpool, UnitTable
@@ -319,27 +326,40 @@ class Detector:
         ids = np.concatenate(self._sig_ids)
         sigs = self._take_signatures(len(ids))
         order_key = np.frombuffer(self._distinct_order, dtype=np.uint64)[ids]
-        candidates = candidate_pairs(sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs)
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)[ids]
-        # Verified a batch at a time; only the pairs that pass are kept.
-        kept_pairs, kept_similarity = [], []
-        for lo in range(0, len(candidates), _VERIFY_BATCH):
-            p = candidates[lo : lo + _VERIFY_BATCH]
-            similarity = (sigs[p[:, 0]] == sigs[p[:, 1]]).mean(axis=1)
-            # A short sentence shares a few word triples with a templated one by chance ("X
-            # said it expects to report a loss"): pairs with a short unit must be strongly
-            # similar.
-            shortest = np.minimum(n_words[p[:, 0]], n_words[p[:, 1]])
-            similarity[(shortest < s.short_unit_words) & (similarity < s.strong_threshold)] = 0.0
-            passed = similarity >= s.unit_threshold
-            kept_pairs.append(p[passed])
-            kept_similarity.append(similarity[passed])
-        del candidates, sigs
-        pairs = np.concatenate(kept_pairs) if kept_pairs else np.zeros((0, 2), np.int64)
-        similarity = np.concatenate(kept_similarity) if kept_similarity else np.zeros(0)
+        # Candidates are verified band by band and only those that pass are kept: most
+        # candidates of a 64-band LSH are pairs with a common phrase or two, whose number grows
+        # with the square of the corpus (1.7 million at 100 MB, 85% failing), so they are never
+        # held all at once.
+        kept = UniqueCodes()
+        bands = band_pairs(sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs)
+        for candidates in bands:
+            for lo in range(0, len(candidates), _VERIFY_BATCH):
+                p = candidates[lo : lo + _VERIFY_BATCH]
+                passed = self._similarity(sigs, n_words, p) >= s.unit_threshold
+                kept.add(pair_codes(p[passed], len(ids)))
+        pairs = decode_pairs(kept.result(), len(ids))
+        similarity = np.concatenate(
+            [
+                self._similarity(sigs, n_words, pairs[lo : lo + _VERIFY_BATCH])
+                for lo in range(0, len(pairs), _VERIFY_BATCH)
+            ]
+            or [np.zeros(0)]
+        )
+        del sigs
         component = _link(pairs, similarity, order_key, s.unit_threshold, s.strong_threshold)
         labels[ids] = ids[component]
         return labels
+
+    def _similarity(self, sigs: np.ndarray, n_words: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+        """Estimated Jaccard of each pair of signature rows. A short sentence shares a few word
+        triples with a templated one by chance ("X said it expects to report a loss"): a pair
+        with a short unit counts only when strongly similar (else 0)."""
+        similarity = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
+        shortest = np.minimum(n_words[pairs[:, 0]], n_words[pairs[:, 1]])
+        s = self.settings
+        similarity[(shortest < s.short_unit_words) & (similarity < s.strong_threshold)] = 0.0
+        return similarity
 
     def _take_signatures(self, n: int) -> np.ndarray:
         """The spooled signatures, read into one array."""

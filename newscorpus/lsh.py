@@ -11,6 +11,8 @@ candidates do not depend on the order the corpus was read in.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -57,14 +59,27 @@ def candidate_pairs(
     [[0, 1], [0, 2]]
     """
     n = len(signatures)
+    codes = UniqueCodes()
+    for pairs in band_pairs(signatures, bands, rows, order_key, max_bucket):
+        codes.add(pair_codes(pairs, n))
+    return decode_pairs(codes.result(), n)
+
+
+def band_pairs(
+    signatures: np.ndarray,
+    bands: int,
+    rows: int,
+    order_key: np.ndarray | None = None,
+    max_bucket: int = 64,
+) -> Iterator[np.ndarray]:
+    """The candidate pairs of each band in turn (see `candidate_pairs`), one array per band;
+    a pair is found again in every band its two signatures share. Holds one band at a time."""
+    n = len(signatures)
     if n < 2:
-        return np.zeros((0, 2), dtype=np.int64)
+        return
     # Members of a bucket in order_key order: order once by the key, then each band by a stable
     # sort (a radix sort for integers), which keeps that order within equal band keys.
     by_key = np.arange(n) if order_key is None else np.argsort(order_key, kind="stable")
-    codes = np.zeros(0, dtype=np.int64)
-    pending: list[np.ndarray] = []
-    pending_size = 0
     # Band keys of 32 bits or fewer (16-bit values, two rows) sort faster packed with each
     # signature's rank in order_key order into one uint64: the same order, one plain sort.
     packable = rows * 8 * signatures.dtype.itemsize <= 32 and n < 1 << 32
@@ -84,17 +99,42 @@ def candidate_pairs(
         starts = np.concatenate([[0], edges])
         sizes = np.diff(np.concatenate([starts, [n]]))
         multi = sizes > 1
-        pairs = bucket_pairs(order, starts[multi], sizes[multi], max_bucket)
-        # One int64 code per pair (smaller first); similar signatures share many bands, so the
-        # codes are made unique every time the new ones outgrow those kept.
-        pending.append(
-            np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1])
-        )
-        pending_size += len(pairs)
-        if pending_size > max(len(codes), 1 << 20) or b == bands - 1:
-            codes = np.unique(np.concatenate([codes, *pending]))
-            pending, pending_size = [], 0
+        yield bucket_pairs(order, starts[multi], sizes[multi], max_bucket)
+
+
+def pair_codes(pairs: np.ndarray, n: int) -> np.ndarray:
+    """One int64 per pair of indices below ``n``, the same whichever comes first."""
+    return np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1])
+
+
+def decode_pairs(codes: np.ndarray, n: int) -> np.ndarray:
+    """The pairs ``(i, j)``, ``i < j``, of `pair_codes`."""
     return np.stack([codes // n, codes % n], axis=1)
+
+
+class UniqueCodes:
+    """Pair codes collected in parts and made unique every time the new ones outgrow those
+    kept: similar signatures share many bands, so most parts repeat codes already kept."""
+
+    def __init__(self) -> None:
+        self._kept = np.zeros(0, dtype=np.int64)
+        self._pending: list[np.ndarray] = []
+        self._pending_size = 0
+
+    def add(self, codes: np.ndarray) -> None:
+        self._pending.append(codes)
+        self._pending_size += len(codes)
+        if self._pending_size > max(len(self._kept), 1 << 20):
+            self._merge()
+
+    def _merge(self) -> None:
+        self._kept = np.unique(np.concatenate([self._kept, *self._pending]))
+        self._pending, self._pending_size = [], 0
+
+    def result(self) -> np.ndarray:
+        """Every code added, once each, sorted."""
+        self._merge()
+        return self._kept
 
 
 def bucket_pairs(
