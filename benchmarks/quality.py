@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -44,14 +44,13 @@ def adjusted_rand_index(truth: list, predicted: list) -> float:
     def comb2(x: np.ndarray) -> float:
         return float((x * (x - 1) // 2).sum())
 
-    t_ids = {t: i for i, t in enumerate(dict.fromkeys(truth))}
-    p_ids = {p: i for i, p in enumerate(dict.fromkeys(predicted))}
-    table = np.zeros((len(t_ids), len(p_ids)), dtype=np.int64)
-    for t, p in zip(truth, predicted):
-        table[t_ids[t], p_ids[p]] += 1
+    # The contingency table is sparse (a dense one of a 1 GB corpus needs tens of GB).
+    cells = np.array(list(Counter(zip(truth, predicted)).values()), dtype=np.int64)
+    rows = np.array(list(Counter(truth).values()), dtype=np.int64)
+    columns = np.array(list(Counter(predicted).values()), dtype=np.int64)
     n = len(truth)
-    index = comb2(table)
-    a, b = comb2(table.sum(1)), comb2(table.sum(0))
+    index = comb2(cells)
+    a, b = comb2(rows), comb2(columns)
     expected = a * b / comb2(np.array([n])) if n > 1 else 0.0
     maximum = (a + b) / 2
     return 1.0 if maximum == expected else (index - expected) / (maximum - expected)

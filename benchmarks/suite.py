@@ -300,16 +300,22 @@ def run_peer(peer: str, size: str, paths: scale.Paths, meta: dict) -> Row:
     )
 
 
-def runs(args: argparse.Namespace, failures: list[str]) -> Iterator[tuple[Row, dict]]:
-    """Every row of the suite, with the meta of its corpus, as each finishes. A peer that
-    fails (not installed, say) is reported in ``failures`` and the suite goes on."""
+def runs(
+    args: argparse.Namespace, failures: list[str], done: set[tuple[str, str, int]]
+) -> Iterator[tuple[Row, dict]]:
+    """Every row of the suite, with the meta of its corpus, as each finishes; rows whose
+    ``(size, method, workers)`` is in ``done`` are skipped. A peer that fails (not installed,
+    say) is reported in ``failures`` and the suite goes on."""
     for size in args.sizes:
         paths, meta = scale.ensure(size, args.seed)
         print(f"{size}: {meta['articles']:,} articles, {meta['text_mb']:.1f} MB", flush=True)
         largest = size == max(args.sizes, key=scale.parse_size)
         for workers in args.largest_workers if largest and args.largest_workers else args.workers:
-            yield run_newscorpus(size, paths, meta, workers), meta
+            if (size, "newscorpus", workers) not in done:
+                yield run_newscorpus(size, paths, meta, workers), meta
         for peer in args.peers:
+            if (size, peers.NAMES[peer], 1) in done:
+                continue
             if scale.parse_size(size) <= scale.parse_size(peers.MAX_SIZE[peer]):
                 try:
                     yield run_peer(peer, size, paths, meta), meta
@@ -559,16 +565,27 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--peers", nargs="*", default=list(peers.RUNNERS), choices=peers.RUNNERS)
     parser.add_argument("--write", action="store_true", help="update benchmarks/README.md")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the rows of the last run (benchmarks/data/suite-seedN.json), run the rest",
+    )
     args = parser.parse_args()
     for size in args.sizes:
         scale.parse_size(size)
-    rows, metas, failures = [], {}, []
-    for row, meta in runs(args, failures):
+    results = scale.DATA / f"suite-seed{args.seed}.json"
+    rows: list[Row] = []
+    if args.resume and results.exists():
+        rows = [Row(**r) for r in json.loads(results.read_text(encoding="utf-8"))]
+    metas = {size: scale.ensure(size, args.seed)[1] for size in {r.size for r in rows}}
+    failures: list[str] = []
+    done = {(r.size, r.method, r.workers) for r in rows}
+    for row, meta in runs(args, failures, done):
         rows.append(row)
         metas[row.size] = meta
         print(table([row]).splitlines()[-1], flush=True)
-    results = scale.DATA / f"suite-seed{args.seed}.json"
-    results.write_text(json.dumps([attrs.asdict(r) for r in rows], indent=1), encoding="utf-8")
+        # Saved as they finish, so that --resume can go on after a failure.
+        results.write_text(json.dumps([attrs.asdict(r) for r in rows], indent=1), encoding="utf-8")
     print(table(rows))
     print(ratios(rows))
     for goal, value, ok in targets(rows):
