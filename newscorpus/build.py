@@ -168,6 +168,8 @@ def _return_large_blocks() -> None:
         ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)
     except (OSError, AttributeError):
         pass
+
+
 _worker_signer: Signer | None = None
 _worker_settings: Settings | None = None
 

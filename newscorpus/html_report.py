@@ -27,6 +27,7 @@ from newscorpus.inspection import (
     block_carriers,
     blocks_in_first_articles,
     history,
+    meta_fields,
     stats,
     top_blocks,
     word_diff,
@@ -392,16 +393,7 @@ def _names(names: Iterable[str], shown: dict[str, int]) -> str:
 
 
 def _article_section(article: Article, index: int, shown: dict[str, int]) -> str:
-    m = article.meta
-    fields = [
-        ("date", m.date),
-        ("place", m.place),
-        ("source", m.source),
-        ("author", m.author),
-        ("title", m.title),
-        ("tags", ", ".join(m.tags) if m.tags else None),
-    ]
-    meta = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in fields if v)
+    meta = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in meta_fields(article) if v)
     if article.duplicate_of:
         meta += f"<dt>copy of</dt><dd>{_names([article.duplicate_of], shown)}</dd>"
     text = []

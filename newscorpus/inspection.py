@@ -374,20 +374,24 @@ def block_carriers(corpus: Corpus, block_id: str, limit: int | None = None) -> l
 # --- show ----------------------------------------------------------------------------------------
 
 
-def format_article(article: Article, *, colour: bool = False) -> str:
-    """An article for a person: its metadata, how its text divides, then the text itself with
-    shared blocks and metadata marked (``[shared ID]...[/shared]``, ``[meta]...[/meta]``, or
-    colours)."""
+def meta_fields(article: Article) -> list[tuple[str, str | None]]:
+    """An article's metadata as ``(name, value)`` pairs, in the order they are shown."""
     m = article.meta
-    fields = [
+    return [
         ("date", m.date),
         ("place", m.place),
         ("source", m.source),
         ("author", m.author),
         ("title", m.title),
         ("tags", ", ".join(m.tags) if m.tags else None),
-        ("copy of", article.duplicate_of),
     ]
+
+
+def format_article(article: Article, *, colour: bool = False) -> str:
+    """An article for a person: its metadata, how its text divides, then the text itself with
+    shared blocks and metadata marked (``[shared ID]...[/shared]``, ``[meta]...[/meta]``, or
+    colours)."""
+    fields = [*meta_fields(article), ("copy of", article.duplicate_of)]
     sizes = {"novel": 0, "shared": 0, "meta": 0}
     for s in article.segments:
         sizes[s.kind] += s.end - s.start

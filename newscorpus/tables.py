@@ -133,4 +133,3 @@ class UnitTable:
     def count(self, article: int) -> int:
         """The number of units of one article."""
         return self._offsets[article + 1] - self._offsets[article]
-
