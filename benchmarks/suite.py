@@ -326,17 +326,8 @@ def runs(
 
 # -- the report ------------------------------------------------------------------------------
 
-_QUALITY = [
-    ("para_precision", "shared-para P", "{:.3f}"),
-    ("para_recall", "shared-para R", "{:.3f}"),
-    ("ari", "block ARI", "{:.3f}"),
-    ("story_kept", "story kept", "{:.3f}"),
-    ("background_removed", "background removed", "{:.3f}"),
-    ("dup_precision", "dup P", "{:.3f}"),
-    ("dup_recall", "dup R", "{:.3f}"),
-    ("false_dups_bg_only", "false dups", "{:,}"),
-    ("lossless", "lossless", "{:.0%}"),
-]
+# The quality columns and their formats are quality.py's.
+_QUALITY = quality._COLUMNS
 
 
 def machine() -> str:
