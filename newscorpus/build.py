@@ -6,6 +6,7 @@ and write every article as segments.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import itertools
 import json
@@ -26,7 +27,7 @@ from newscorpus.errors import InputError, StoreError
 from newscorpus.meta import Meta, extract
 from newscorpus.minhash import Signer
 from newscorpus.settings import Settings
-from newscorpus.store import Corpus, StoreWriter, make_edit
+from newscorpus.store import Corpus, StoreWriter, checksum, make_edit
 
 _ISO_DATE = regex.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _DMY_DATE = regex.compile(r"^(\d{1,2})-([A-Za-z]{3})-(\d{4})")
@@ -87,16 +88,147 @@ def build(
     articles); ``chars`` is the text read. Returns the opened
     `Corpus`.
     """
-    settings = settings or Settings()
-    started = time.perf_counter()
-    _return_large_blocks()
     folder = Path(path).resolve().parent
     if not folder.is_dir():
         raise StoreError(f"{path}: cannot write a store there: {folder} is not a folder")
     if Path(path).is_dir():
         raise StoreError(f"{path}: is a folder, not a store file")
-    if Path(path).exists():
-        Corpus.open(path).close()  # replace a store, never another file
+    with _writing(path):
+        if Path(path).exists():
+            Corpus.open(path).close()  # replace a store, never another file
+        _build(docs, path, settings or Settings(), workers, progress)
+    return Corpus.open(path)
+
+
+def add(
+    path: str | Path,
+    docs: Iterable[Document],
+    *,
+    workers: int = 1,
+    progress: Callable[[str, int, int | None, int], None] | None = None,
+) -> Corpus:
+    """Add ``docs`` to the store at ``path`` and return it, opened.
+
+    The result is the store that `build` would make from the stored articles followed by
+    ``docs``, with the store's settings: new variants join their blocks, a passage that now
+    recurs in another story becomes a block in every article carrying it, a copy of a stored
+    story is marked as one. A document whose name is stored already is skipped if its text is
+    the same (so rerunning an add that was interrupted adds nothing twice) and refused if it
+    differs. If nothing is new the store is left as it is.
+
+    Like a build, an add is one commit: the new store is written beside the old one and moved
+    into place when complete, so a crash at any point leaves the store as it was, and readers
+    keep a consistent view (the old store until they reopen it). One build, add or remove
+    writes a store at a time; another one raises `StoreError`.
+    """
+    with _writing(path):
+        old = Corpus.open(path)
+        try:
+            stored = old.checksums()
+            new = _new_documents(docs, stored, old.path)
+            first = next(new, None)
+            if first is None:
+                return Corpus.open(path)
+            docs = itertools.chain(_stored_documents(old), [first], new)
+            _build(docs, path, old.settings, workers, progress)
+        finally:
+            old.close()
+    return Corpus.open(path)
+
+
+def remove(
+    path: str | Path,
+    names: Iterable[str],
+    *,
+    workers: int = 1,
+    progress: Callable[[str, int, int | None, int], None] | None = None,
+) -> Corpus:
+    """Remove the articles named ``names`` from the store at ``path`` and return it, opened.
+
+    The result is the store `build` would make from the remaining articles: a block that no
+    longer spans two stories goes back to being its article's own text, a copy whose original
+    was removed is a copy no more (or of its next copy). A name that is not stored raises
+    `StoreError` and changes nothing. One commit, as `add`.
+    """
+    with _writing(path):
+        old = Corpus.open(path)
+        try:
+            gone = set(names)
+            missing = sorted(gone - old.checksums().keys())
+            if missing:
+                shown = ", ".join(repr(n) for n in missing[:5])
+                more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+                raise StoreError(f"{old.path}: no article named {shown}{more}; nothing removed")
+            kept = (d for d in _stored_documents(old) if d.name not in gone)
+            _build(kept, path, old.settings, workers, progress)
+        finally:
+            old.close()
+    return Corpus.open(path)
+
+
+@contextlib.contextmanager
+def _writing(path: str | Path) -> Iterator[None]:
+    """Hold the store's write lock: a lock file beside it (``.NAME.lock``, left in place), so
+    two commands never write one store at once. The lock goes with the process that holds it,
+    also when it is killed."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    target = Path(path)
+    lock = target.with_name(f".{target.name}.lock")
+    try:
+        handle = open(lock, "a+b")
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot lock the store ({exc.strerror})") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(
+                f"{path}: another build, add or remove is writing this store; "
+                "run this once it has finished"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _stored_documents(corpus: Corpus) -> Iterator[Document]:
+    """The stored articles as the documents they were built from, in store order."""
+    for article in corpus.articles():
+        yield Document(article.name, article.text, article.fields)
+
+
+def _new_documents(
+    docs: Iterable[Document], stored: dict[str, str], store: Path
+) -> Iterator[Document]:
+    """``docs`` without those stored already with the same text; one stored with another text
+    is refused."""
+    for doc in docs:
+        known = stored.get(doc.name)
+        if known is None:
+            yield doc
+        elif known != checksum(doc.text):
+            raise InputError(
+                f"{doc.name!r} is stored in {store} already, with another text; "
+                "remove it first to replace it"
+            )
+
+
+def _build(
+    docs: Iterable[Document],
+    path: str | Path,
+    settings: Settings,
+    workers: int,
+    progress: Callable[[str, int, int | None, int], None] | None,
+) -> None:
+    """`build`, once the store is locked."""
+    started = time.perf_counter()
+    _return_large_blocks()
+    folder = Path(path).resolve().parent
     detector = Detector(settings, scratch=folder)
     writer = StoreWriter(path, settings)
     meta_spans: list[tuple[tuple[int, int], ...]] = []
@@ -146,7 +278,6 @@ def build(
         if pool is not None:
             pool.terminate()
         detector.close()
-    return Corpus.open(path)
 
 
 _BATCH = 256

@@ -36,6 +36,8 @@ from newscorpus.errors import InputError, InputWarning, NewsCorpusError
 from newscorpus.readers import ReadMeter, iter_inputs
 
 if TYPE_CHECKING:
+    from newscorpus.document import Document
+    from newscorpus.report import Progress
     from newscorpus.store import Corpus
 
 PROG = "newscorpus"
@@ -272,13 +274,26 @@ def _inside(path: str, root: str) -> bool:
 
 
 def _build_arguments(parser: argparse.ArgumentParser) -> None:
+    _input_arguments(parser)
+    parser.add_argument("-o", "--output", required=True, metavar="STORE.db")
+    _work_arguments(parser)
+
+
+def _input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "inputs",
         nargs="+",
         metavar="INPUT",
         help="a .corpus container, a folder of .txt files, or JSON lines (.jsonl, gzipped or not)",
     )
-    parser.add_argument("-o", "--output", required=True, metavar="STORE.db")
+    parser.add_argument("--name-field", help="JSON lines: the field naming each article")
+    parser.add_argument(
+        "--text-field", default="text", help="JSON lines: the field holding the text"
+    )
+    parser.add_argument("--lenient", action="store_true", help=_LENIENT_HINT)
+
+
+def _work_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers",
         type=_positive,
@@ -286,11 +301,6 @@ def _build_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="processes that segment and sign the articles (default: all cores)",
     )
-    parser.add_argument("--name-field", help="JSON lines: the field naming each article")
-    parser.add_argument(
-        "--text-field", default="text", help="JSON lines: the field holding the text"
-    )
-    parser.add_argument("--lenient", action="store_true", help=_LENIENT_HINT)
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
@@ -307,7 +317,25 @@ def _positive(value: str) -> int:
 def build_command(args: argparse.Namespace) -> int:
     """Find the shared blocks and copies in the inputs and write a store."""
     from newscorpus.build import build, default_workers
-    from newscorpus.report import Progress, summary
+    from newscorpus.report import summary
+
+    docs, progress = _read_inputs(args)
+    corpus = build(
+        progress.track(docs),
+        args.output,
+        workers=args.workers or default_workers(),
+        progress=progress.update,
+    )
+    progress.done()
+    if not args.quiet:
+        print(summary(corpus, args.output))
+    corpus.close()
+    return 0
+
+
+def _read_inputs(args: argparse.Namespace) -> tuple[Iterator[Document], Progress]:
+    """The documents of the inputs named on the command line, and the progress display."""
+    from newscorpus.report import Progress
 
     for path in args.inputs:
         if not os.path.exists(path):
@@ -320,18 +348,74 @@ def build_command(args: argparse.Namespace) -> int:
         lenient=args.lenient,
         meter=meter,
     )
-    progress = Progress(enabled=not args.quiet and sys.stderr.isatty(), meter=meter)
-    corpus = build(
+    return docs, Progress(enabled=not args.quiet and sys.stderr.isatty(), meter=meter)
+
+
+# --- add and remove ------------------------------------------------------------------------------
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    _store_argument(parser)
+    _input_arguments(parser)
+    _work_arguments(parser)
+
+
+def add_command(args: argparse.Namespace) -> int:
+    """Add the articles of the inputs to a store."""
+    from newscorpus.build import add, default_workers
+
+    before = _count_articles(args.store)
+    docs, progress = _read_inputs(args)
+    corpus = add(
+        args.store,
         progress.track(docs),
-        args.output,
         workers=args.workers or default_workers(),
         progress=progress.update,
     )
     progress.done()
     if not args.quiet:
-        print(summary(corpus, args.output))
+        _say(_changed(args.store, "added", len(corpus) - before, corpus))
     corpus.close()
     return 0
+
+
+def _remove_arguments(parser: argparse.ArgumentParser) -> None:
+    _store_argument(parser)
+    parser.add_argument("names", nargs="+", metavar="NAME", help="an article's name")
+    _work_arguments(parser)
+
+
+def remove_command(args: argparse.Namespace) -> int:
+    """Remove articles from a store by name."""
+    from newscorpus.build import default_workers, remove
+    from newscorpus.report import Progress
+
+    before = _count_articles(args.store)
+    progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
+    corpus = remove(
+        args.store,
+        args.names,
+        workers=args.workers or default_workers(),
+        progress=progress.update,
+    )
+    progress.done()
+    if not args.quiet:
+        _say(_changed(args.store, "removed", before - len(corpus), corpus))
+    corpus.close()
+    return 0
+
+
+def _count_articles(path: str) -> int:
+    with _open_store(path) as corpus:
+        return len(corpus)
+
+
+def _changed(path: str, what: str, n: int, corpus: Corpus) -> str:
+    s = corpus.stats
+    return (
+        f"{what} {_articles(n)}; {path} now holds {_articles(s['articles'])}, "
+        f"{s['blocks']:,} blocks, {s['duplicates']:,} copies"
+    )
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -631,6 +715,18 @@ COMMANDS: tuple[Command, ...] = (
         help="find the shared blocks and copies in the inputs and write a store",
         arguments=_build_arguments,
         run=build_command,
+    ),
+    Command(
+        name="add",
+        help="add articles to a store: the result is the store a build on all of them makes",
+        arguments=_add_arguments,
+        run=add_command,
+    ),
+    Command(
+        name="remove",
+        help="remove articles from a store by name",
+        arguments=_remove_arguments,
+        run=remove_command,
     ),
     Command(
         name="export",

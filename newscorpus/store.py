@@ -23,7 +23,7 @@ from __future__ import annotations
 import difflib
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ import attrs
 import regex
 import xxhash
 
+from newscorpus.document import Document
 from newscorpus.errors import StoreError
 from newscorpus.meta import Meta
 from newscorpus.segment import paragraphs
@@ -251,7 +252,7 @@ class StoreWriter:
     def __init__(self, path: str | Path, settings: Settings) -> None:
         self.path = Path(path)
         self.tmp = self.path.with_name(f".{self.path.name}.building")
-        self.tmp.unlink(missing_ok=True)
+        self._remove_tmp()  # left by a build that was killed: its journal too, never replayed
         try:
             self.db = sqlite3.connect(self.tmp)
         except sqlite3.Error as exc:
@@ -329,11 +330,17 @@ class StoreWriter:
         self._flush()
         self.db.executescript(_INDEXES)
         self.commit()
+        # A finished store is only read: in rollback-journal mode it needs no -wal and -shm
+        # files beside it, which readers of the store it replaces may still hold open.
+        self.db.execute("PRAGMA journal_mode=DELETE")
         self.db.close()
         self.tmp.replace(self.path)
 
     def abort(self) -> None:
         self.db.close()
+        self._remove_tmp()
+
+    def _remove_tmp(self) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{self.tmp}{suffix}").unlink(missing_ok=True)
 
@@ -378,6 +385,42 @@ class Corpus:
 
     def close(self) -> None:
         self._db.close()
+
+    def add(
+        self,
+        docs: Iterable[Document],
+        *,
+        workers: int = 1,
+        progress: Callable[[str, int, int | None, int], None] | None = None,
+    ) -> None:
+        """Add ``docs`` to this store (see `newscorpus.build.add`); this object then reads the
+        grown store."""
+        from newscorpus.build import add  # build imports this module: import late
+
+        self._take(add(self.path, docs, workers=workers, progress=progress))
+
+    def remove(
+        self,
+        names: Iterable[str],
+        *,
+        workers: int = 1,
+        progress: Callable[[str, int, int | None, int], None] | None = None,
+    ) -> None:
+        """Remove the articles named ``names`` (see `newscorpus.build.remove`); this object
+        then reads the store without them."""
+        from newscorpus.build import remove
+
+        self._take(remove(self.path, names, workers=workers, progress=progress))
+
+    def _take(self, other: Corpus) -> None:
+        """Read what ``other`` reads, in place of this store's old connection."""
+        self._db.close()
+        self._db, self.settings, self.stats = other._db, other.settings, other.stats
+        self._blocks = {}
+
+    def checksums(self) -> dict[str, str]:
+        """Every article's name with its text's checksum (`checksum`)."""
+        return dict(self._db.execute("SELECT name, checksum FROM articles"))
 
     def __enter__(self) -> Corpus:
         return self

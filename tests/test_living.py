@@ -1,0 +1,277 @@
+"""A living store: `add` and `remove` give the store a build on the same articles gives."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import corpora
+from subprocess_cli import run
+
+from newscorpus import Document, StoreError, build, iter_documents
+from newscorpus.build import _writing, add
+from newscorpus.export import export_jsonl
+from newscorpus.store import Corpus
+
+BACKGROUND = (
+    "The Kessler Institute, founded in 1962 in Dunmore, studies tidal energy and publishes an "
+    "annual survey of coastal power plants across northern Europe and Canada."
+)
+STORIES = [
+    "Harbour workers in Velmont walked out on Tuesday over a pay offer they called an insult "
+    "to the crews who kept the port open through the winter storms.",
+    "A rare grey heron nested on the roof of the Lindqvist library this spring, and volunteers "
+    "have set up a camera so that schoolchildren can follow the chicks.",
+    "The regional court ruled that the bridge tolls collected since March must be repaid to "
+    "drivers, a decision that could cost the operator several million.",
+    "Farmers near Orsk say the late frost destroyed half of the apricot harvest, the worst "
+    "loss in two decades, and have asked the ministry for emergency loans.",
+]
+
+
+def snapshot(corpus: Corpus) -> tuple:
+    """Everything a user reads from a store: the export, the blocks with their variants and
+    articles, and the copies."""
+    out = io.StringIO()
+    export_jsonl(corpus, out)
+    blocks = [
+        (b, corpus.block_articles(b.id), [(v.text, v.articles) for v in corpus.variants(b.id)])
+        for b in corpus.blocks()
+    ]
+    return out.getvalue(), blocks, corpus.duplicates()
+
+
+DETAILS = [
+    "The union has called a second meeting for Friday.",
+    "Three eggs hatched in the first week of May.",
+    "The operator said it would appeal.",
+    "Prices at the market have already doubled.",
+]
+
+
+def story(i: int, background: str | None = BACKGROUND) -> str:
+    parts = [STORIES[i], DETAILS[i]]
+    if background:
+        parts.append(background)
+    return "\n\n".join(parts) + "\n"
+
+
+@pytest.fixture(scope="module")
+def seeds() -> list[Document]:
+    return list(iter_documents("seeds/"))
+
+
+def test_adding_gives_the_store_a_build_on_everything_gives(tmp_path, seeds):
+    corpus = build(seeds[:2], tmp_path / "grown.db")
+    corpus.add(seeds[2:4])
+    corpus.add(seeds[4:])
+    once = build(seeds, tmp_path / "once.db")
+    assert len(corpus) == 5
+    assert snapshot(corpus) == snapshot(once)
+    assert corpus.stats["blocks"] == once.stats["blocks"]
+
+
+def test_a_passage_that_recurs_in_a_new_story_becomes_a_block_in_the_old_article(tmp_path):
+    corpus = build([Document("a.txt", story(0))], tmp_path / "s.db")
+    assert corpus.blocks() == []
+    assert BACKGROUND in corpus.article("a.txt").clean_text
+    corpus.add([Document("b.txt", story(1))])
+    (block,) = corpus.blocks()
+    assert block.text == BACKGROUND
+    for name in ("a.txt", "b.txt"):
+        article = corpus.article(name)
+        assert [s.block for s in article.segments if s.kind == "shared"] == [block.id]
+        assert BACKGROUND not in article.clean_text
+        assert STORIES[int(name == "b.txt")] in article.clean_text
+
+
+def test_a_new_variant_of_a_known_block_references_that_block(tmp_path):
+    docs = [Document(f"{i}.txt", story(i)) for i in range(3)]
+    corpus = build(docs, tmp_path / "s.db")
+    (before,) = corpus.blocks()
+    reworded = BACKGROUND.replace("studies", "researches").replace("1962", "1961")
+    corpus.add([Document("3.txt", story(3, reworded))])
+    (after,) = corpus.blocks()
+    assert after.id == before.id  # the canonical wording is still the most common one
+    assert [v.text for v in corpus.variants(after.id)] == [BACKGROUND, reworded]
+    segments = corpus.article("3.txt").segments
+    assert [s.block for s in segments if s.kind == "shared"] == [after.id]
+    assert "researches" not in corpus.article("3.txt").clean_text
+
+
+def test_a_copy_of_a_stored_story_is_marked_as_its_duplicate(tmp_path):
+    docs = [Document(f"{i}.txt", story(i)) for i in range(3)]
+    corpus = build(docs, tmp_path / "s.db")
+    assert corpus.duplicates() == []
+    copy = story(1, background=None) + "Copyright 2024 Velmont Daily. All rights reserved.\n"
+    corpus.add([Document("copy.txt", copy)])
+    assert [(d.name, d.of) for d in corpus.duplicates()] == [("copy.txt", "1.txt")]
+
+
+def test_adding_what_is_stored_already_changes_nothing(tmp_path, seeds):
+    corpus = build(seeds, tmp_path / "s.db")
+    before = snapshot(corpus)
+    corpus.add(seeds[1:3])
+    assert snapshot(corpus) == before
+
+
+def test_a_stored_name_with_another_text_is_refused_and_nothing_changes(tmp_path, seeds):
+    corpus = build(seeds, tmp_path / "s.db")
+    before = snapshot(corpus)
+    changed = Document(seeds[0].name, seeds[0].text + "More.")
+    with pytest.raises(ValueError, match=f"{seeds[0].name}.*another text"):
+        corpus.add([Document("new.txt", "A new article."), changed])
+    assert snapshot(corpus) == before
+    assert not list(tmp_path.glob(".s.db.building*"))
+
+
+def test_removing_an_article_leaves_what_a_build_without_it_gives(tmp_path):
+    docs = [Document(f"{i}.txt", story(i, BACKGROUND if i < 2 else None)) for i in range(4)]
+    corpus = build(docs, tmp_path / "s.db")
+    assert len(corpus.blocks()) == 1
+    corpus.remove(["1.txt"])
+    assert corpus.blocks() == []  # the block no longer spans two stories
+    article = corpus.article("0.txt")
+    assert {s.kind for s in article.segments} == {"novel"}
+    assert BACKGROUND in article.clean_text
+    assert snapshot(corpus) == snapshot(build(docs[:1] + docs[2:], tmp_path / "rest.db"))
+    with pytest.raises(KeyError):
+        corpus.article("1.txt")
+
+
+def test_removing_leaves_the_other_blocks_as_they_were(tmp_path, seeds):
+    corpus = build(seeds, tmp_path / "s.db")
+    others = [d for d in seeds if d.name != seeds[0].name]
+    kept_ids = {b.id for b in corpus.blocks() if seeds[0].name not in corpus.block_articles(b.id)}
+    corpus.remove([seeds[0].name])
+    assert kept_ids <= {b.id for b in corpus.blocks()}
+    for doc in others:
+        assert corpus.article(doc.name).text == doc.text
+
+
+def test_removing_an_unknown_name_is_refused_and_nothing_changes(tmp_path, seeds):
+    corpus = build(seeds, tmp_path / "s.db")
+    before = snapshot(corpus)
+    with pytest.raises(StoreError, match="no article named 'nope'; nothing removed"):
+        corpus.remove([seeds[0].name, "nope"])
+    assert snapshot(corpus) == before
+
+
+def test_a_second_writer_is_refused_while_one_holds_the_store(tmp_path, seeds):
+    path = tmp_path / "s.db"
+    build(seeds[:2], path).close()
+    with _writing(path):
+        with pytest.raises(StoreError, match="another build, add or remove is writing"):
+            add(path, seeds[2:])
+        with pytest.raises(StoreError, match="another build, add or remove is writing"):
+            build(seeds, path)
+    add(path, seeds[2:]).close()
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(corpora(max_articles=7), st.randoms(use_true_random=False))
+def test_any_batching_gives_the_store_one_build_gives(tmp_path_factory, articles, rnd):
+    folder = tmp_path_factory.mktemp("batches")
+    docs = [Document(n, t) for n, t in articles]
+    order = list(docs)
+    rnd.shuffle(order)
+    cuts = sorted(rnd.sample(range(1, len(order)), min(rnd.randint(0, 3), len(order) - 1)))
+    batches = [order[a:b] for a, b in zip([0, *cuts], [*cuts, len(order)])]
+    corpus = build(batches[0], folder / "grown.db")
+    for batch in batches[1:]:
+        corpus.add(batch)
+    once = build(order, folder / "once.db")
+    assert snapshot(corpus) == snapshot(once)
+    # and removing the last batch again gives the store of the others
+    if len(batches) > 1:
+        corpus.remove([d.name for d in batches[-1]])
+        rest = build([d for b in batches[:-1] for d in b], folder / "rest.db")
+        assert snapshot(corpus) == snapshot(rest)
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def test_add_and_remove_on_the_command_line(tmp_path, seeds):
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    for i, doc in enumerate(seeds):
+        ((first if i < 3 else second) / doc.name).write_text(doc.text, encoding="utf-8")
+    assert run("build", str(first), "-o", "s.db", "--quiet", cwd=tmp_path).returncode == 0
+    added = run("add", "s.db", str(second), cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert "added 2 articles; s.db now holds 5 articles" in added.stderr
+    again = run("add", "s.db", str(second), cwd=tmp_path)
+    assert "added 0 articles" in again.stderr
+    with Corpus.open(tmp_path / "s.db") as grown:
+        assert snapshot(grown) == snapshot(build(seeds, tmp_path / "once.db"))
+    removed = run("remove", "s.db", seeds[4].name, "--quiet", cwd=tmp_path)
+    assert (removed.returncode, removed.stderr) == (0, "")
+    with Corpus.open(tmp_path / "s.db") as smaller:
+        assert len(smaller) == 4
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["remove", "s.db", "nope.txt"], "s.db: no article named 'nope.txt'; nothing removed"),
+        (["add", "missing.db", "in"], "missing.db: no such store"),
+        (["add", "s.db", "nowhere"], "nowhere: no such file or folder"),
+        (["add", "not-a-store.txt", "in"], "not-a-store.txt: not a newscorpus store"),
+    ],
+)
+def test_bad_adds_and_removes_exit_with_a_message_not_a_traceback(tmp_path, seeds, args, message):
+    build(seeds, tmp_path / "s.db").close()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.txt").write_text("An article.\n")
+    (tmp_path / "not-a-store.txt").write_text("hello\n")
+    before = (tmp_path / "s.db").read_bytes()
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "s.db").read_bytes() == before
+
+
+def test_an_add_to_an_older_schema_is_refused_with_a_clear_message(tmp_path, seeds):
+    import sqlite3
+
+    build(seeds, tmp_path / "s.db").close()
+    db = sqlite3.connect(tmp_path / "s.db")
+    db.execute("UPDATE info SET value = '0' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.txt").write_text("An article.\n")
+    result = run("add", "s.db", "in", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "s.db: store schema version 0 is not supported" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_new_name_repeated_within_one_add_is_refused(tmp_path, seeds):
+    corpus = build(seeds, tmp_path / "s.db")
+    before = snapshot(corpus)
+    with pytest.raises(ValueError, match="two articles are named 'x.txt'"):
+        corpus.add([Document("x.txt", "One."), Document("x.txt", "Two.")])
+    assert snapshot(corpus) == before
+
+
+def test_randomly_batched_seed_adds_match_one_build(tmp_path, seeds):
+    rnd = random.Random(7)
+    for trial in range(3):
+        order = list(seeds)
+        rnd.shuffle(order)
+        path = tmp_path / f"t{trial}.db"
+        corpus = build(order[:1], path)
+        for doc in order[1:]:
+            corpus.add([doc])
+        assert snapshot(corpus) == snapshot(build(order, tmp_path / f"once{trial}.db"))
