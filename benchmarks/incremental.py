@@ -1,0 +1,131 @@
+"""Growing a store: what `newscorpus add` costs, and that it gives the store one build gives.
+
+    .venv/bin/python benchmarks/incremental.py [--size 10MB] [--share 0.01] [--batches 4]
+
+On a scale-suite corpus (`benchmarks/scale.py`, generated if missing): builds on everything
+once; builds on all but the last ``share`` of the articles and adds the rest; and builds on the
+first of ``batches`` equal parts and adds the others one by one. Each command is a fresh
+process (time and peak RSS of the process and its workers). Prints the times, the cost of the
+add as a share of the full build, and whether every grown store equals the one-build store:
+byte-identical export, the same blocks with the same variants and articles, the same copies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import scale  # noqa: E402
+
+from newscorpus.export import export_jsonl  # noqa: E402
+from newscorpus.store import Corpus  # noqa: E402
+
+_WRAPPER = """
+import resource, subprocess, sys, time
+started = time.perf_counter()
+subprocess.run([sys.executable, "-m", "newscorpus", *sys.argv[1:]], check=True,
+               stdout=subprocess.DEVNULL)
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def timed(*args: str) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of one ``newscorpus`` command in a fresh process."""
+    out = subprocess.run(
+        [sys.executable, "-c", _WRAPPER, *args], check=True, capture_output=True, text=True
+    ).stdout.split()
+    return float(out[0]), int(out[1]) / 1024
+
+
+def snapshot(path: Path) -> tuple:
+    """What a user reads from a store: the export, the blocks with their variants and
+    articles, the copies."""
+    with Corpus.open(path) as corpus:
+        out = io.StringIO()
+        export_jsonl(corpus, out)
+        blocks = [
+            (b, corpus.block_articles(b.id), corpus.variants(b.id)) for b in corpus.blocks()
+        ]
+        return out.getvalue(), blocks, corpus.duplicates()
+
+
+def split(source: Path, folder: Path, cuts: list[int]) -> list[Path]:
+    """The JSON lines of ``source`` cut before the article indices ``cuts``."""
+    with source.open(encoding="utf-8") as f:
+        lines = f.readlines()
+    edges = [0, *cuts, len(lines)]
+    parts = []
+    for i, (lo, hi) in enumerate(zip(edges, edges[1:])):
+        part = folder / f"part{i}.jsonl"
+        part.write_text("".join(lines[lo:hi]), encoding="utf-8")
+        parts.append(part)
+    return parts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", default="10MB")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--share", type=float, default=0.01, help="the share added at the end")
+    parser.add_argument("--batches", type=int, default=4)
+    parser.add_argument("--workers", default="1")
+    args = parser.parse_args()
+    paths, _ = scale.ensure(args.size, args.seed)
+    corpus = paths.corpus
+    with corpus.open(encoding="utf-8") as f:
+        n = sum(1 for _ in f)
+    mb = corpus.stat().st_size / 1e6
+    common = ["--name-field", "name", "--quiet", "--workers", args.workers]
+    rows = []
+    with tempfile.TemporaryDirectory(dir=paths.corpus.parent) as tmp:
+        folder = Path(tmp)
+        once = folder / "once.db"
+        seconds, rss = timed("build", str(corpus), "-o", str(once), *common)
+        rows.append(("build on everything", n, seconds, rss))
+        full = seconds
+
+        base_n = n - max(1, round(n * args.share))
+        base, rest = split(corpus, folder, [base_n])
+        grown = folder / "grown.db"
+        seconds, rss = timed("build", str(base), "-o", str(grown), *common)
+        rows.append((f"build on the first {base_n / n:.0%}", base_n, seconds, rss))
+        seconds, rss = timed("add", str(grown), str(rest), *common)
+        rows.append((f"add the last {(n - base_n) / n:.0%}", n - base_n, seconds, rss))
+        added = seconds
+        seconds, rss = timed("add", str(grown), str(rest), *common)
+        rows.append(("add the same again (nothing new)", 0, seconds, rss))
+        expected = snapshot(once)
+        same_share = snapshot(grown) == expected
+
+        step = n // args.batches
+        parts = split(corpus, folder, [step * i for i in range(1, args.batches)])
+        batched = folder / "batched.db"
+        seconds, rss = timed("build", str(parts[0]), "-o", str(batched), *common)
+        rows.append((f"build on batch 1 of {args.batches}", step, seconds, rss))
+        for i, part in enumerate(parts[1:], 2):
+            seconds, rss = timed("add", str(batched), str(part), *common)
+            with part.open(encoding="utf-8") as f:
+                count = sum(1 for _ in f)
+            rows.append((f"add batch {i} of {args.batches}", count, seconds, rss))
+        same_batched = snapshot(batched) == expected
+
+    print(f"corpus: {corpus.name}, {n:,} articles, {mb:.1f} MB; workers: {args.workers}\n")
+    print("| step | articles | s | peak RSS MB |")
+    print("|---|---|---|---|")
+    for what, count, seconds, rss in rows:
+        print(f"| {what} | {count:,} | {seconds:.1f} | {rss:,.0f} |")
+    print(f"\nadding the last {args.share:.0%} cost {added / full:.0%} of the full build")
+    print(f"grown store equals the one-build store: {same_share}")
+    print(f"{args.batches} batches give the one-build store: {same_batched}")
+    print(json.dumps({"add_share_of_build": round(added / full, 3)}))
+
+
+if __name__ == "__main__":
+    main()
