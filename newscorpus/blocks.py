@@ -149,6 +149,65 @@ class Prepared:
     figures: list[list[bool]]
     signatures: np.ndarray
 
+    def packed(self) -> list[bytes]:
+        """Each article's units, keys, word counts and figures flags as bytes, to be stored
+        (see `unpack`)."""
+        out = []
+        for units, keys, n_words, figures in zip(self.units, self.keys, self.n_words, self.figures):
+            record = np.empty(len(units), dtype=_UNIT_RECORD)
+            if units:
+                start, end, paragraph, whole = zip(*units)
+                record["start"], record["end"] = start, end
+                record["paragraph"], record["whole"] = paragraph, whole
+                record["n_words"], record["figure"] = n_words, figures
+                record["key_low"] = [k & _LOW_64 for k in keys]
+                record["key_high"] = [k >> 64 for k in keys]
+            out.append(record.tobytes())
+        return out
+
+    @classmethod
+    def unpack(
+        cls, packed: Sequence[bytes], signatures: Sequence[bytes], num_perm: int
+    ) -> Prepared:
+        """The batch of articles stored as `packed` bytes, with the signature rows that the
+        `Detector` kept for them (for ``Detector.add(..., replayed=True)``)."""
+        units, keys, n_words, figures = [], [], [], []
+        for data in packed:
+            record = np.frombuffer(data, dtype=_UNIT_RECORD)
+            units.append(
+                list(
+                    map(
+                        Unit,
+                        record["start"].tolist(),
+                        record["end"].tolist(),
+                        record["paragraph"].tolist(),
+                        record["whole"].astype(bool).tolist(),
+                    )
+                )
+            )
+            low, high = record["key_low"].tolist(), record["key_high"].tolist()
+            keys.append([(h << 64) | lo for lo, h in zip(low, high)])
+            n_words.append(record["n_words"].tolist())
+            figures.append(record["figure"].astype(bool).tolist())
+        rows = np.frombuffer(b"".join(signatures), dtype=np.uint16).reshape(-1, num_perm)
+        return cls(units, keys, n_words, figures, rows)
+
+
+_LOW_64 = (1 << 64) - 1
+# One stored unit (`Prepared.packed`): little-endian on every machine.
+_UNIT_RECORD = np.dtype(
+    [
+        ("start", "<i8"),
+        ("end", "<i8"),
+        ("paragraph", "<i4"),
+        ("whole", "i1"),
+        ("figure", "i1"),
+        ("n_words", "<i4"),
+        ("key_low", "<u8"),
+        ("key_high", "<u8"),
+    ]
+)
+
 
 def prepare(
     texts: Sequence[str],
@@ -256,16 +315,26 @@ class Detector:
         texts: Sequence[str],
         names: Sequence[str],
         dates: Sequence[str | None],
-    ) -> None:
-        """Add a batch of articles prepared by `prepare`."""
+        *,
+        replayed: bool = False,
+    ) -> list[np.ndarray]:
+        """Add a batch of articles prepared by `prepare`. Only the signatures of units not seen
+        before are kept; returns, per article, its rows of ``batch.signatures`` that were kept.
+
+        ``replayed``: ``batch.signatures`` holds only the rows that were kept when these
+        articles were first added, after the same articles in the same order (as a store keeps
+        them, `newscorpus.store.Corpus.prepared`), so nothing is signed again.
+        """
         min_words = self.settings.min_minhash_words
         new_ids: list[int] = []
         new_rows: list[int] = []
+        kept_rows: list[np.ndarray] = []
         row = 0
         for text, name, date, units, keys, n_words, figures in zip(
             texts, names, dates, batch.units, batch.keys, batch.n_words, batch.figures
         ):
             ids = array("q")
+            first_row = len(new_rows)
             for key, n, fig in zip(keys, n_words, figures):
                 if n == 0:
                     ids.append(-1)
@@ -281,18 +350,23 @@ class Detector:
                     if signed:
                         new_ids.append(d)
                         new_rows.append(row)
-                if signed:
+                        row += replayed
+                if signed and not replayed:
                     row += 1
                 ids.append(d)
+            kept_rows.append(np.array(new_rows[first_row:], dtype=np.int64))
             self.texts.append(text)
             self.names.append(name)
             self.dates.append(date)
             self.units.append(units)
             self._occ_distinct.append(ids)
+        if replayed and row != len(batch.signatures):
+            raise ValueError(f"{len(batch.signatures)} stored signatures for {row} new units")
         if new_ids:
             self._sig_ids.append(np.array(new_ids, dtype=np.int64))
             kept = batch.signatures[np.array(new_rows, dtype=np.int64)]
             self._sigs.write(np.ascontiguousarray(kept, dtype=np.uint16).tobytes())
+        return kept_rows
 
     def close(self) -> None:
         """Delete the scratch files."""

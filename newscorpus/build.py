@@ -129,8 +129,13 @@ def add(
             first = next(new, None)
             if first is None:
                 return Corpus.open(path)
-            docs = itertools.chain(_stored_documents(old), [first], new)
-            _build(docs, path, old.settings, workers, progress)
+            new = itertools.chain([first], new)
+            edits = old.variant_edits()
+            if old.schema_version >= 2:
+                _build(new, path, old.settings, workers, progress, stored=old, edits=edits)
+            else:  # migrate: the stored articles are prepared again
+                docs = itertools.chain(_stored_documents(old), new)
+                _build(docs, path, old.settings, workers, progress, edits=edits)
         finally:
             old.close()
     return Corpus.open(path)
@@ -160,7 +165,8 @@ def remove(
                 more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
                 raise StoreError(f"{old.path}: no article named {shown}{more}; nothing removed")
             kept = (d for d in _stored_documents(old) if d.name not in gone)
-            _build(kept, path, old.settings, workers, progress)
+            edits = old.variant_edits()
+            _build(kept, path, old.settings, workers, progress, edits=edits)
         finally:
             old.close()
     return Corpus.open(path)
@@ -168,9 +174,9 @@ def remove(
 
 @contextlib.contextmanager
 def _writing(path: str | Path) -> Iterator[None]:
-    """Hold the store's write lock: a lock file beside it (``.NAME.lock``, left in place), so
-    two commands never write one store at once. The lock goes with the process that holds it,
-    also when it is killed."""
+    """Hold the store's write lock, so two commands never write one store at once: a lock
+    file beside it (``.NAME.lock``), removed when done. The lock goes with the process that
+    holds it, also when it is killed; the file it leaves is used again."""
     try:
         import fcntl
     except ImportError:  # not POSIX: no lock
@@ -178,6 +184,10 @@ def _writing(path: str | Path) -> Iterator[None]:
         return
     target = Path(path)
     lock = target.with_name(f".{target.name}.lock")
+    busy = StoreError(
+        f"{path}: another build, add or remove is writing this store; run this once it has "
+        "finished"
+    )
     try:
         handle = open(lock, "a+b")
     except OSError as exc:
@@ -186,13 +196,17 @@ def _writing(path: str | Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise StoreError(
-                f"{path}: another build, add or remove is writing this store; "
-                "run this once it has finished"
-            ) from None
+            raise busy from None
+        try:
+            # The holder before us may have removed the file between our open and our lock.
+            if os.fstat(handle.fileno()).st_ino != os.stat(lock).st_ino:
+                raise busy
+        except FileNotFoundError:
+            raise busy from None
         try:
             yield
         finally:
+            lock.unlink(missing_ok=True)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
@@ -224,8 +238,13 @@ def _build(
     settings: Settings,
     workers: int,
     progress: Callable[[str, int, int | None, int], None] | None,
+    *,
+    stored: Corpus | None = None,
+    edits: dict[tuple[str, str], str] | None = None,
 ) -> None:
-    """`build`, once the store is locked."""
+    """`build`, once the store is locked: on the articles of ``stored`` (as they were
+    prepared, not prepared again), then on ``docs``. ``edits``: variant edits known already
+    (`Corpus.variant_edits`)."""
     started = time.perf_counter()
     _return_large_blocks()
     folder = Path(path).resolve().parent
@@ -247,18 +266,28 @@ def _build(
         else:
             _init_worker(settings)
             prepared = (
-                (batch, _prepare_batch([(d.text, dict(d.fields)) for d in batch]))
+                (batch, *_prepare_batch([(d.text, dict(d.fields)) for d in batch]))
                 for batch in batches
             )
-        for batch, (batch_metas, batch_spans, ready) in prepared:
-            detector.add(
+        replayed = _replay(stored, settings) if stored is not None else iter(())
+        for is_stored, (batch, batch_metas, batch_spans, ready, packed) in itertools.chain(
+            zip(itertools.repeat(True), replayed),
+            zip(itertools.repeat(False), prepared),
+        ):
+            kept = detector.add(
                 ready,
                 [d.text for d in batch],
                 [d.name for d in batch],
                 [m.date for m in batch_metas],
+                replayed=is_stored,
             )
-            for doc, meta, spans in zip(batch, batch_metas, batch_spans):
-                writer.add_article(len(meta_spans), doc.name, doc.text, meta, dict(doc.fields))
+            for i, (doc, meta, spans) in enumerate(zip(batch, batch_metas, batch_spans)):
+                article = len(meta_spans)
+                writer.add_article(article, doc.name, doc.text, meta, dict(doc.fields))
+                if is_stored:
+                    writer.add_prepared(article, *packed[i])
+                else:
+                    writer.add_prepared(article, packed[i], ready.signatures[kept[i]].tobytes())
                 meta_spans.append(tuple(spans))
                 chars += len(doc.text)
             if progress is not None:
@@ -270,7 +299,7 @@ def _build(
         if progress is not None:
             progress("analysing", len(meta_spans), None, chars)
         analysis = detector.analyse()
-        _write(writer, detector, analysis, meta_spans, started, progress, chars)
+        _write(writer, detector, analysis, meta_spans, started, progress, chars, edits or {})
     except BaseException:
         writer.abort()
         raise
@@ -326,10 +355,28 @@ def _init_worker(settings: Settings) -> None:
     _worker_signer = Signer(settings.shingle_size, settings.num_perm, settings.seed)
 
 
+def _replay(stored: Corpus, settings: Settings) -> Iterator[tuple]:
+    """The articles of a store in batches, as `_prepare_batch` gives new ones, from what the
+    store kept of them; ``packed`` holds each one's stored units and signatures."""
+    articles = stored.prepared()
+    while batch := list(itertools.islice(articles, _BATCH)):
+        ready = Prepared.unpack(
+            [a.units for a in batch], [a.signatures for a in batch], settings.num_perm
+        )
+        yield (
+            [a.document for a in batch],
+            [a.meta for a in batch],
+            [a.meta_spans for a in batch],
+            ready,
+            [(a.units, a.signatures) for a in batch],
+        )
+
+
 def _prepare_batch(
     batch: Sequence[tuple[str, dict[str, Any]]],
-) -> tuple[list[Meta], list[list[tuple[int, int]]], Prepared]:
-    """Metadata, metadata spans and prepared units of a batch of ``(text, fields)``."""
+) -> tuple[list[Meta], list[list[tuple[int, int]]], Prepared, list[bytes]]:
+    """Metadata, metadata spans, prepared units, and the units packed to be stored, of a batch
+    of ``(text, fields)``."""
     settings, signer = _worker_settings, _worker_signer
     if settings is None or signer is None:
         raise RuntimeError("_init_worker was not called")
@@ -339,12 +386,10 @@ def _prepare_batch(
         metas.append(_fill_meta(meta, doc_fields))
         spans.append(meta_spans)
     ready = prepare([t for t, _ in batch], spans, signer, settings)
-    return metas, spans, ready
+    return metas, spans, ready, ready.packed()
 
 
-def _parallel(
-    pool: Any, workers: int, batches: Iterator[list[Document]]
-) -> Iterator[tuple[list[Document], Any]]:
+def _parallel(pool: Any, workers: int, batches: Iterator[list[Document]]) -> Iterator[tuple]:
     """Prepare batches in the pool, a few ahead of the consumer, in input order."""
     pending: deque = deque()
     ahead = 4 * workers
@@ -354,10 +399,10 @@ def _parallel(
         )
         if len(pending) >= ahead:
             done_batch, result = pending.popleft()
-            yield done_batch, result.get()
+            yield (done_batch, *result.get())
     while pending:
         done_batch, result = pending.popleft()
-        yield done_batch, result.get()
+        yield (done_batch, *result.get())
 
 
 def _write(
@@ -368,8 +413,10 @@ def _write(
     started: float,
     progress: Callable[[str, int, int | None, int], None] | None,
     chars_read: int,
+    edits: dict[tuple[str, str], str],
 ) -> None:
-    """Write the blocks, every article's segments and the copies, then close the store."""
+    """Write the blocks, every article's segments and the copies, then close the store.
+    ``edits``: variant edits known already, by canonical and variant text."""
     variant_number: list[dict[str, int]] = []
     block_rows, variant_rows = [], []
     for rank, block in enumerate(analysis.blocks):
@@ -388,8 +435,10 @@ def _write(
         numbers = {}
         for i, (text, count) in enumerate(block.variants):
             numbers[text] = i
-            edit = make_edit(block.canonical, text) if i else []
-            variant_rows.append((block.id, i, _json(edit), count))
+            edit = edits.get((block.canonical, text)) if i else "[]"
+            if edit is None:
+                edit = _json(make_edit(block.canonical, text))
+            variant_rows.append((block.id, i, edit, count))
         variant_number.append(numbers)
     writer.add_blocks(block_rows, variant_rows)
 

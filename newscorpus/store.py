@@ -5,7 +5,7 @@ text and ``meta`` lines are stored as text; a ``shared`` segment refers to a blo
 the block's variants, kept as the edit from the block's canonical text. `Article.text` rebuilds
 the original exactly; `Article.clean_text` is the story alone.
 
-Schema (version 1)::
+Schema (version 2)::
 
     info(key, value)             -- schema_version, settings (JSON), newscorpus_version, stats
     articles(id, name, length, checksum, date, place, source, author, title, tags, fields,
@@ -13,6 +13,13 @@ Schema (version 1)::
     segments(article_id, seq, start, end, kind, text, block_id, variant)
     blocks(id, rank, canonical, articles, variants, first_date, last_date)
     variants(block_id, variant, edit, articles)
+    prepared(article_id, units, signatures)
+
+``prepared`` is what the engine made of each article (its units with their keys, and the
+MinHash signatures of the units it was the first to carry, from which the LSH bands are made),
+so that adding articles does not cut and sign the stored ones again. Version 1 had no
+``prepared`` table: such a store is read as it is, and an add or remove migrates it (by
+preparing its articles again).
 
 The store is written to a temporary file beside its destination and moved into place only when
 complete, so a build that fails leaves no half-made store.
@@ -25,7 +32,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 import regex
@@ -37,7 +44,9 @@ from newscorpus.meta import Meta
 from newscorpus.segment import paragraphs
 from newscorpus.settings import Settings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Versions this code reads; a version 1 store lacks only the ``prepared`` table.
+READABLE_VERSIONS = (1, 2)
 # Rows buffered before they are written (within the current transaction).
 _ROWS_PER_WRITE = 20_000
 # Word and non-word pieces: together they are the text, exactly.
@@ -83,6 +92,11 @@ CREATE TABLE variants (
     articles INTEGER NOT NULL,
     PRIMARY KEY (block_id, variant)
 ) WITHOUT ROWID;
+CREATE TABLE prepared (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+    units BLOB NOT NULL,
+    signatures BLOB NOT NULL
+);
 """
 # Made once the rows are in: an index filled row by row costs more than one built at the end.
 _INDEXES = "CREATE INDEX segments_block ON segments(block_id);"
@@ -262,6 +276,7 @@ class StoreWriter:
         self.db.executescript(_SCHEMA)
         self._articles: list[tuple] = []
         self._segments: list[tuple] = []
+        self._prepared: list[tuple] = []
         self._info("schema_version", str(SCHEMA_VERSION))
         self._info("settings", settings.to_json())
         from newscorpus import __version__  # the package imports this module: import late
@@ -305,6 +320,10 @@ class StoreWriter:
         if len(self._segments) >= _ROWS_PER_WRITE:
             self._flush()
 
+    def add_prepared(self, article_id: int, units: bytes, signatures: bytes) -> None:
+        """What the engine made of an article (see the module docstring)."""
+        self._prepared.append((article_id, units, signatures))
+
     def set_duplicates(self, pairs: Sequence[tuple[int, int]]) -> None:
         """Mark articles as copies: ``(article_id, id of the article it copies)`` pairs."""
         self._flush()
@@ -317,7 +336,8 @@ class StoreWriter:
             "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._articles
         )
         self.db.executemany("INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._segments)
-        self._articles, self._segments = [], []
+        self.db.executemany("INSERT INTO prepared VALUES (?, ?, ?)", self._prepared)
+        self._articles, self._segments, self._prepared = [], [], []
 
     def commit(self) -> None:
         """Write the pending rows and end the current transaction (one per batch)."""
@@ -345,6 +365,17 @@ class StoreWriter:
             Path(f"{self.tmp}{suffix}").unlink(missing_ok=True)
 
 
+class StoredArticle(NamedTuple):
+    """An article as `Corpus.prepared` gives it back: the document it was built from, its
+    metadata and metadata spans, and the engine's stored data (`newscorpus.blocks.Prepared`)."""
+
+    document: Document
+    meta: Meta
+    meta_spans: list[tuple[int, int]]
+    units: bytes
+    signatures: bytes
+
+
 class Corpus:
     """A built corpus, read from its store. Open one with `Corpus.open`.
 
@@ -358,6 +389,7 @@ class Corpus:
         self.settings = Settings.from_json(info["settings"])
         self.stats: dict[str, Any] = json.loads(info.get("stats", "{}"))
         self._blocks: dict[str, tuple[str, list[Any]]] = {}
+        self.schema_version = SCHEMA_VERSION
 
     @classmethod
     def open(cls, path: str | Path) -> Corpus:
@@ -376,12 +408,15 @@ class Corpus:
             raise StoreError(f"{path}: cannot open the store ({exc})") from None
         if version is None:
             raise StoreError(f"{path}: not a newscorpus store (no schema version)")
-        if int(version[0]) != SCHEMA_VERSION:
+        if not version[0].isdigit() or int(version[0]) not in READABLE_VERSIONS:
             raise StoreError(
                 f"{path}: store schema version {version[0]} is not supported "
-                f"(this newscorpus reads version {SCHEMA_VERSION}); rebuild it"
+                f"(this newscorpus reads versions {READABLE_VERSIONS[0]} to "
+                f"{READABLE_VERSIONS[-1]}); build it again from its input"
             )
-        return cls(db, path)
+        corpus = cls(db, path)
+        corpus.schema_version = int(version[0])
+        return corpus
 
     def close(self) -> None:
         self._db.close()
@@ -416,7 +451,52 @@ class Corpus:
         """Read what ``other`` reads, in place of this store's old connection."""
         self._db.close()
         self._db, self.settings, self.stats = other._db, other.settings, other.stats
+        self.schema_version = other.schema_version
         self._blocks = {}
+
+    def prepared(self) -> Iterator[StoredArticle]:
+        """Every article in store order, as the engine needs it to add articles to the store
+        (`newscorpus.build.add`). Version 2 stores only."""
+        rows = self._db.execute(
+            "SELECT a.id, a.name, a.length, a.checksum, a.date, a.place, a.source, a.author, "
+            "a.title, a.tags, a.fields, p.units, p.signatures "
+            "FROM articles a LEFT JOIN prepared p ON p.article_id = a.id ORDER BY a.id"
+        )
+        segments = self._db.execute(
+            'SELECT article_id, start, "end", kind, text, block_id, variant FROM segments '
+            "ORDER BY article_id, seq"
+        )
+        pending = segments.fetchone()
+        for article_id, name, length, check, *meta, tags, fields, units, signatures in rows:
+            pieces, meta_spans = [], []
+            while pending is not None and pending[0] == article_id:
+                _, start, end, kind, text, block_id, variant = pending
+                pieces.append(text if kind != "shared" else self._variant_text(block_id, variant))
+                if kind == "meta":
+                    meta_spans.append((start, end))
+                pending = segments.fetchone()
+            text = "".join(pieces)
+            if len(text) != length or checksum(text) != check or units is None:
+                raise StoreError(f"{self.path}: article {name!r} is damaged; build it again")
+            yield StoredArticle(
+                Document(name, text, json.loads(fields)),
+                Meta(*meta, tags=tuple(json.loads(tags))),
+                meta_spans,
+                units,
+                signatures,
+            )
+
+    def variant_edits(self) -> dict[tuple[str, str], str]:
+        """Every block's stored edits, by canonical and variant text: an edit found once need
+        not be found again (`make_edit` is slow on long texts)."""
+        edits = {}
+        for block_id, canonical, variant, edit in self._db.execute(
+            "SELECT b.id, b.canonical, v.variant, v.edit FROM blocks b "
+            "JOIN variants v ON v.block_id = b.id"
+        ):
+            edits[canonical, self._variant_text(block_id, variant)] = edit
+        self._blocks = {}
+        return edits
 
     def checksums(self) -> dict[str, str]:
         """Every article's name with its text's checksum (`checksum`)."""

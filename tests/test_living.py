@@ -275,3 +275,20 @@ def test_randomly_batched_seed_adds_match_one_build(tmp_path, seeds):
         for doc in order[1:]:
             corpus.add([doc])
         assert snapshot(corpus) == snapshot(build(order, tmp_path / f"once{trial}.db"))
+
+
+def test_a_version_1_store_is_read_as_it_is_and_migrated_by_an_add(tmp_path, seeds):
+    import sqlite3
+
+    build(seeds[:3], tmp_path / "old.db").close()
+    db = sqlite3.connect(tmp_path / "old.db")
+    db.execute("DROP TABLE prepared")  # what version 1 did not have
+    db.execute("UPDATE info SET value = '1' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    old = Corpus.open(tmp_path / "old.db")
+    assert old.schema_version == 1
+    assert snapshot(old) == snapshot(build(seeds[:3], tmp_path / "three.db"))
+    old.add(seeds[3:])
+    assert old.schema_version == 2
+    assert snapshot(old) == snapshot(build(seeds, tmp_path / "once.db"))
