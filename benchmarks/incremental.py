@@ -50,9 +50,7 @@ def snapshot(path: Path) -> tuple:
     with Corpus.open(path) as corpus:
         out = io.StringIO()
         export_jsonl(corpus, out)
-        blocks = [
-            (b, corpus.block_articles(b.id), corpus.variants(b.id)) for b in corpus.blocks()
-        ]
+        blocks = [(b, corpus.block_articles(b.id), corpus.variants(b.id)) for b in corpus.blocks()]
         return out.getvalue(), blocks, corpus.duplicates()
 
 
@@ -96,6 +94,8 @@ def main() -> None:
         grown = folder / "grown.db"
         seconds, rss = timed("build", str(base), "-o", str(grown), *common)
         rows.append((f"build on the first {base_n / n:.0%}", base_n, seconds, rss))
+        base_snapshot = snapshot(grown)
+        sizes = {"store built once": once.stat().st_size}
         seconds, rss = timed("add", str(grown), str(rest), *common)
         rows.append((f"add the last {(n - base_n) / n:.0%}", n - base_n, seconds, rss))
         added = seconds
@@ -103,6 +103,12 @@ def main() -> None:
         rows.append(("add the same again (nothing new)", 0, seconds, rss))
         expected = snapshot(once)
         same_share = snapshot(grown) == expected
+        with rest.open(encoding="utf-8") as f:
+            names = [json.loads(line)["name"] for line in f]
+        seconds, rss = timed("remove", str(grown), *names, "--quiet")
+        rows.append((f"remove the last {(n - base_n) / n:.0%} again", len(names), seconds, rss))
+        removed = seconds
+        same_removed = snapshot(grown) == base_snapshot
 
         step = n // args.batches
         parts = split(corpus, folder, [step * i for i in range(1, args.batches)])
@@ -122,9 +128,16 @@ def main() -> None:
     for what, count, seconds, rss in rows:
         print(f"| {what} | {count:,} | {seconds:.1f} | {rss:,.0f} |")
     print(f"\nadding the last {args.share:.0%} cost {added / full:.0%} of the full build")
+    print(f"removing them again cost {removed / full:.0%} of the full build")
     print(f"grown store equals the one-build store: {same_share}")
+    print(f"after the remove it equals the store built on the rest: {same_removed}")
     print(f"{args.batches} batches give the one-build store: {same_batched}")
-    print(json.dumps({"add_share_of_build": round(added / full, 3)}))
+    print(f"store size: {sizes['store built once'] / 1e6:.1f} MB")
+    print(
+        json.dumps(
+            {"add_share_of_build": round(added / full, 3), "remove_share": round(removed / full, 3)}
+        )
+    )
 
 
 if __name__ == "__main__":

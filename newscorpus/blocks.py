@@ -154,7 +154,7 @@ class Prepared:
         (see `unpack`)."""
         out = []
         for units, keys, n_words, figures in zip(self.units, self.keys, self.n_words, self.figures):
-            record = np.empty(len(units), dtype=_UNIT_RECORD)
+            record = np.empty(len(units), dtype=UNIT_RECORD)
             if units:
                 start, end, paragraph, whole = zip(*units)
                 record["start"], record["end"] = start, end
@@ -173,7 +173,7 @@ class Prepared:
         `Detector` kept for them (for ``Detector.add(..., replayed=True)``)."""
         units, keys, n_words, figures = [], [], [], []
         for data in packed:
-            record = np.frombuffer(data, dtype=_UNIT_RECORD)
+            record = np.frombuffer(data, dtype=UNIT_RECORD)
             units.append(
                 list(
                     map(
@@ -195,7 +195,7 @@ class Prepared:
 
 _LOW_64 = (1 << 64) - 1
 # One stored unit (`Prepared.packed`): little-endian on every machine.
-_UNIT_RECORD = np.dtype(
+UNIT_RECORD = np.dtype(
     [
         ("start", "<i8"),
         ("end", "<i8"),
@@ -448,10 +448,17 @@ class Detector:
         is). Units of figures (see `prepare`) are matched by their exact words only."""
         min_words = self.settings.min_minhash_words
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
-        alone_in = np.zeros(len(n_words), dtype=np.int64)
-        for ids_arr, units in zip(self._occ_distinct, self.units):
-            for d in {d for d, u in zip(ids_arr, units) if d >= 0 and u.whole_line}:
-                alone_in[d] += 1
+        n = len(self._occ_distinct)
+        whole, offsets = self.units.whole_lines()
+        ids = np.concatenate(
+            [np.frombuffer(x, dtype=np.int64) for x in self._occ_distinct if len(x)]
+            or [np.zeros(0, np.int64)]
+        )
+        article = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
+        # The articles in which each distinct unit stands alone on a line, each counted once.
+        on_line = (ids >= 0) & whole
+        pairs = np.unique(ids[on_line] * n + article[on_line])
+        alone_in = np.bincount(pairs // n, minlength=len(n_words)) if n else np.zeros(0, np.int64)
         alone = alone_in >= _FURNITURE_ARTICLES
         self._alone = alone
         # A unit without words has id -1: index past the end, into a sentinel.
@@ -459,16 +466,11 @@ class Detector:
         n_words = np.append(n_words, 0)
         figures = np.append(np.frombuffer(self._distinct_figures, dtype=np.int8) > 0, False)
         alone = np.append(alone, False)
-        out = []
-        for ids_arr, units in zip(self._occ_distinct, self.units):
-            ids = np.frombuffer(ids_arr, dtype=np.int64) if len(ids_arr) else np.zeros(0, np.int64)
-            safe = np.where(ids >= 0, ids, len(cluster_of) - 1)
-            clusters = cluster_of[safe]
-            whole = np.array([u.whole_line for u in units], dtype=bool)
-            short = (ids >= 0) & (n_words[safe] < min_words)
-            clusters[short & ~whole & ~alone[safe] & ~figures[safe]] = -1
-            out.append(clusters)
-        return out
+        safe = np.where(ids >= 0, ids, len(cluster_of) - 1)
+        clusters = cluster_of[safe]
+        short = (ids >= 0) & (n_words[safe] < min_words)
+        clusters[short & ~whole & ~alone[safe] & ~figures[safe]] = -1
+        return np.split(clusters, offsets[1:-1]) if n else []
 
     def _multi_article_clusters(self, occ_cluster: list[np.ndarray]) -> dict[int, list[int]]:
         """The clusters found in two or more articles, with their sorted article indices.

@@ -19,15 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import numpy as np
 import regex
 
-from newscorpus.blocks import Analysis, Detector, Prepared, prepare
+from newscorpus.blocks import UNIT_RECORD, Analysis, Detector, Prepared, prepare
 from newscorpus.document import Document
 from newscorpus.errors import InputError, StoreError
 from newscorpus.meta import Meta, extract
 from newscorpus.minhash import Signer
 from newscorpus.settings import Settings
-from newscorpus.store import Corpus, StoreWriter, checksum, make_edit
+from newscorpus.store import Corpus, StoredArticle, StoreWriter, checksum, make_edit
 
 _ISO_DATE = regex.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _DMY_DATE = regex.compile(r"^(\d{1,2})-([A-Za-z]{3})-(\d{4})")
@@ -164,9 +165,14 @@ def remove(
                 shown = ", ".join(repr(n) for n in missing[:5])
                 more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
                 raise StoreError(f"{old.path}: no article named {shown}{more}; nothing removed")
-            kept = (d for d in _stored_documents(old) if d.name not in gone)
             edits = old.variant_edits()
-            _build(kept, path, old.settings, workers, progress, edits=edits)
+            if old.schema_version >= 2:
+                _build(
+                    (), path, old.settings, workers, progress, stored=old, edits=edits, gone=gone
+                )
+            else:  # migrate: the remaining articles are prepared again
+                kept = (d for d in _stored_documents(old) if d.name not in gone)
+                _build(kept, path, old.settings, workers, progress, edits=edits)
         finally:
             old.close()
     return Corpus.open(path)
@@ -185,8 +191,7 @@ def _writing(path: str | Path) -> Iterator[None]:
     target = Path(path)
     lock = target.with_name(f".{target.name}.lock")
     busy = StoreError(
-        f"{path}: another build, add or remove is writing this store; run this once it has "
-        "finished"
+        f"{path}: another build, add or remove is writing this store; run this once it has finished"
     )
     try:
         handle = open(lock, "a+b")
@@ -241,10 +246,11 @@ def _build(
     *,
     stored: Corpus | None = None,
     edits: dict[tuple[str, str], str] | None = None,
+    gone: set[str] = frozenset(),
 ) -> None:
     """`build`, once the store is locked: on the articles of ``stored`` (as they were
     prepared, not prepared again), then on ``docs``. ``edits``: variant edits known already
-    (`Corpus.variant_edits`)."""
+    (`Corpus.variant_edits`); ``gone``: names of stored articles left out."""
     started = time.perf_counter()
     _return_large_blocks()
     folder = Path(path).resolve().parent
@@ -269,7 +275,7 @@ def _build(
                 (batch, *_prepare_batch([(d.text, dict(d.fields)) for d in batch]))
                 for batch in batches
             )
-        replayed = _replay(stored, settings) if stored is not None else iter(())
+        replayed = _replay(stored, settings, gone) if stored is not None else iter(())
         for is_stored, (batch, batch_metas, batch_spans, ready, packed) in itertools.chain(
             zip(itertools.repeat(True), replayed),
             zip(itertools.repeat(False), prepared),
@@ -355,10 +361,13 @@ def _init_worker(settings: Settings) -> None:
     _worker_signer = Signer(settings.shingle_size, settings.num_perm, settings.seed)
 
 
-def _replay(stored: Corpus, settings: Settings) -> Iterator[tuple]:
-    """The articles of a store in batches, as `_prepare_batch` gives new ones, from what the
-    store kept of them; ``packed`` holds each one's stored units and signatures."""
+def _replay(stored: Corpus, settings: Settings, gone: set[str] = frozenset()) -> Iterator[tuple]:
+    """The articles of a store but those named in ``gone``, in batches, as `_prepare_batch`
+    gives new ones, from what the store kept of them; ``packed`` holds each one's units and
+    signatures."""
     articles = stored.prepared()
+    if gone:
+        articles = _without(articles, gone, settings)
     while batch := list(itertools.islice(articles, _BATCH)):
         ready = Prepared.unpack(
             [a.units for a in batch], [a.signatures for a in batch], settings.num_perm
@@ -370,6 +379,40 @@ def _replay(stored: Corpus, settings: Settings) -> Iterator[tuple]:
             ready,
             [(a.units, a.signatures) for a in batch],
         )
+
+
+def _without(
+    articles: Iterator[StoredArticle], gone: set[str], settings: Settings
+) -> Iterator[StoredArticle]:
+    """The stored articles not named in ``gone``, each with the signatures that a build on
+    them alone keeps with it.
+
+    A store keeps a unit's signature with the first article that carried it. Where that
+    article is removed, the unit's next carrier takes the signature over.
+    """
+    seen: set[tuple[int, int]] = set()  # every signed unit's key, removed articles' too
+    kept_seen: set[tuple[int, int]] = set()
+    orphans: dict[tuple[int, int], bytes] = {}  # first carried by a removed article
+    width = 2 * settings.num_perm
+    for article in articles:
+        record = np.frombuffer(article.units, dtype=UNIT_RECORD)
+        signed = (record["n_words"] >= settings.min_minhash_words) & (record["figure"] == 0)
+        keys = list(zip(record["key_low"][signed].tolist(), record["key_high"][signed].tolist()))
+        stored_rows: dict[tuple[int, int], bytes] = {}
+        for key in keys:
+            if key not in seen:
+                seen.add(key)
+                lo = len(stored_rows) * width
+                stored_rows[key] = article.signatures[lo : lo + width]
+        if article.document.name in gone:
+            orphans.update(stored_rows)
+            continue
+        rows = []
+        for key in keys:
+            if key not in kept_seen:
+                kept_seen.add(key)
+                rows.append(stored_rows.get(key) or orphans.pop(key))
+        yield article._replace(signatures=b"".join(rows))
 
 
 def _prepare_batch(

@@ -13,6 +13,8 @@ from array import array
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
+
 from newscorpus.units import Unit
 
 # Bytes read at once when texts are read in order.
@@ -129,6 +131,12 @@ class UnitTable:
     def __iter__(self) -> Iterator[list[Unit]]:
         for a in range(len(self)):
             yield self[a]
+
+    def whole_lines(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every unit's ``whole_line`` flag in one flat array, and the offsets of each
+        article's units in it (``len(self) + 1`` of them)."""
+        whole = np.frombuffer(self._whole, dtype=np.int8) > 0 if self._whole else np.zeros(0, bool)
+        return whole, np.frombuffer(self._offsets, dtype=np.int64)
 
     def count(self, article: int) -> int:
         """The number of units of one article."""

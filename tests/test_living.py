@@ -146,10 +146,11 @@ def test_removing_leaves_the_other_blocks_as_they_were(tmp_path, seeds):
     corpus = build(seeds, tmp_path / "s.db")
     others = [d for d in seeds if d.name != seeds[0].name]
     kept_ids = {b.id for b in corpus.blocks() if seeds[0].name not in corpus.block_articles(b.id)}
-    corpus.remove([seeds[0].name])
+    corpus.remove([seeds[0].name])  # the first carrier of every passage it shares
     assert kept_ids <= {b.id for b in corpus.blocks()}
     for doc in others:
         assert corpus.article(doc.name).text == doc.text
+    assert snapshot(corpus) == snapshot(build(others, tmp_path / "others.db"))
 
 
 def test_removing_an_unknown_name_is_refused_and_nothing_changes(tmp_path, seeds):
