@@ -46,7 +46,7 @@ import functools
 import tempfile
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -589,11 +589,7 @@ class Detector:
             facts: dict[int, set[str]] = defaultdict(set)
             for u, c in zip(self.units[a], occ_cluster[a].tolist()):
                 if c >= 0:
-                    facts[c].update(
-                        m.group()
-                        for m in _FACT.finditer(text, u.start, u.end)
-                        if m.start() != u.start
-                    )
+                    facts[c].update(_unit_facts(text[u.start : u.end]))
             cache[a] = facts
         return cache[a]
 
@@ -670,8 +666,8 @@ class Detector:
         clusters of units under ``min_minhash_words`` words that stand alone on a line."""
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
         lines: dict[tuple[str, ...], int] = {}
-        for a, (units, clusters) in enumerate(zip(self.units, occ_cluster)):
-            for u, d, c in zip(units, self._occ_distinct[a], clusters.tolist()):
+        for a in _carrying(occ_cluster, background, at_least=1):
+            for u, d, c in zip(self.units[a], self._occ_distinct[a], occ_cluster[a].tolist()):
                 if (
                     c in background
                     and u.whole_line
@@ -714,35 +710,19 @@ class Detector:
                     counts[key] += runs_with_it
             support[block] = counts
         del wordings
-        coverage: dict[tuple[int, str], list[bool]] = {}
+        # The cut depends on the wording alone: each distinct one is cut once.
+        cuts: dict[tuple[int, str, bool, bool], tuple[int, int]] = {}
         for a, article in enumerate(runs):
             for run in article:
                 start, end, block, glued_start, glued_end = run
                 if not (glued_start or glued_end):
                     continue
-                text = self.texts[a]
-                toks = _tokens(text, start, end)
-                key = (block, text[start:end])
-                covered = coverage.get(key)
-                if covered is None:
-                    covered = _covered([t[2] for t in toks], support[block], k)
-                    coverage[key] = covered
-                if True not in covered:
-                    continue
-                first = covered.index(True)
-                last = len(covered) - 1 - covered[::-1].index(True)
-                # Cut only where the glued text ends a sentence or a label ("... N.J. Meanwhile",
-                # "Read more: This article"), never inside a sentence.
-                if (
-                    glued_start
-                    and first >= 2
-                    and _SENTENCE_END.search(text, toks[first - 1][1], toks[first][0])
-                ):
-                    run[0] = toks[first][0]
-                if glued_end and len(toks) - 1 - last >= 2:
-                    gap = _SENTENCE_END.search(text, toks[last][1], toks[last + 1][0])
-                    if gap:
-                        run[1] = gap.end()
+                wording = self.texts[a][start:end]
+                key = (block, wording, glued_start, glued_end)
+                cut = cuts.get(key)
+                if cut is None:
+                    cut = cuts[key] = _cut(wording, support[block], k, glued_start, glued_end)
+                run[0], run[1] = start + cut[0], start + cut[1]
 
     def _merge_wordings(
         self,
@@ -817,9 +797,9 @@ class Detector:
             cand.union(node[c1], node[c2])
         group = {c: cand.find(i) for c, i in node.items()}
         separated: set[tuple[int, int]] = set()
-        for units, clusters in zip(self.units, occ_cluster):
+        for a in _carrying(occ_cluster, node.keys(), at_least=2):
             by_group: dict[int, list[tuple[int, int]]] = defaultdict(list)
-            for u, c in zip(units, clusters.tolist()):
+            for u, c in zip(self.units[a], occ_cluster[a].tolist()):
                 if c in group:
                     by_group[group[c]].append((c, u.paragraph))
             for members in by_group.values():
@@ -852,8 +832,8 @@ class Detector:
     ) -> tuple[list[FoundBlock], list[list[SharedRun]]]:
         """Join background clusters into blocks and cut each article's shared runs."""
         joined: Counter = Counter()
-        for units, clusters in zip(self.units, occ_cluster):
-            cl = clusters.tolist()
+        for a in _carrying(occ_cluster, background, at_least=2):
+            units, cl = self.units[a], occ_cluster[a].tolist()
             for i in range(len(cl) - 1):
                 c1, c2 = cl[i], cl[i + 1]
                 if (
@@ -948,6 +928,57 @@ class Detector:
             for runs in raw_runs
         ]
         return [fb for _, fb, _ in found], runs_out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _unit_facts(unit: str) -> frozenset[str]:
+    """The figures and capitalised words of a unit past its first word (`Detector._facts`);
+    kept for the units seen last, as shared passages recur."""
+    return frozenset(m.group() for m in _FACT.finditer(unit) if m.start())
+
+
+def _cut(
+    wording: str, support: Counter, k: int, glued_start: bool, glued_end: bool
+) -> tuple[int, int]:
+    """Where a run of this ``wording`` is cut (`Detector._trim_glued`): the span to keep, in
+    the wording. Two or more words at a glued edge that no ``k``-gram of the block's supports
+    are cut off, where the glued text ends a sentence or a label ("... N.J. Meanwhile", "Read
+    more: This article"), never inside a sentence."""
+    toks = _tokens(wording, 0, len(wording))
+    covered = _covered([t[2] for t in toks], support, k)
+    start, end = 0, len(wording)
+    if True not in covered:
+        return start, end
+    first = covered.index(True)
+    last = len(covered) - 1 - covered[::-1].index(True)
+    if (
+        glued_start
+        and first >= 2
+        and _SENTENCE_END.search(wording, toks[first - 1][1], toks[first][0])
+    ):
+        start = toks[first][0]
+    if glued_end and len(toks) - 1 - last >= 2:
+        gap = _SENTENCE_END.search(wording, toks[last][1], toks[last + 1][0])
+        if gap:
+            end = gap.end()
+    return start, end
+
+
+def _carrying(
+    occ_cluster: Sequence[np.ndarray], clusters: Iterable[int], at_least: int
+) -> Iterator[int]:
+    """The articles with ``at_least`` units in ``clusters``, in order: the others need not
+    have their units read."""
+    wanted = np.fromiter(clusters, dtype=np.int64)
+    if not len(wanted) or not len(occ_cluster):
+        return
+    sizes = np.fromiter((len(c) for c in occ_cluster), dtype=np.int64, count=len(occ_cluster))
+    flat = np.concatenate(occ_cluster)
+    lookup = np.zeros(max(int(wanted.max()), int(flat.max(initial=-1))) + 2, dtype=bool)
+    lookup[wanted] = True  # label -1 indexes the last entry, always False
+    article = np.repeat(np.arange(len(occ_cluster)), sizes)
+    counts = np.bincount(article[lookup[flat]], minlength=len(occ_cluster))
+    yield from np.flatnonzero(counts >= at_least).tolist()
 
 
 def _link(

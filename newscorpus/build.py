@@ -131,12 +131,11 @@ def add(
             if first is None:
                 return Corpus.open(path)
             new = itertools.chain([first], new)
-            edits = old.variant_edits()
             if old.schema_version >= 2:
-                _build(new, path, old.settings, workers, progress, stored=old, edits=edits)
+                _build(new, path, old.settings, workers, progress, stored=old)
             else:  # migrate: the stored articles are prepared again
                 docs = itertools.chain(_stored_documents(old), new)
-                _build(docs, path, old.settings, workers, progress, edits=edits)
+                _build(docs, path, old.settings, workers, progress)
         finally:
             old.close()
     return Corpus.open(path)
@@ -165,14 +164,11 @@ def remove(
                 shown = ", ".join(repr(n) for n in missing[:5])
                 more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
                 raise StoreError(f"{old.path}: no article named {shown}{more}; nothing removed")
-            edits = old.variant_edits()
             if old.schema_version >= 2:
-                _build(
-                    (), path, old.settings, workers, progress, stored=old, edits=edits, gone=gone
-                )
+                _build((), path, old.settings, workers, progress, stored=old, gone=gone)
             else:  # migrate: the remaining articles are prepared again
                 kept = (d for d in _stored_documents(old) if d.name not in gone)
-                _build(kept, path, old.settings, workers, progress, edits=edits)
+                _build(kept, path, old.settings, workers, progress)
         finally:
             old.close()
     return Corpus.open(path)
@@ -245,12 +241,10 @@ def _build(
     progress: Callable[[str, int, int | None, int], None] | None,
     *,
     stored: Corpus | None = None,
-    edits: dict[tuple[str, str], str] | None = None,
     gone: set[str] = frozenset(),
 ) -> None:
     """`build`, once the store is locked: on the articles of ``stored`` (as they were
-    prepared, not prepared again), then on ``docs``. ``edits``: variant edits known already
-    (`Corpus.variant_edits`); ``gone``: names of stored articles left out."""
+    prepared, not prepared again) but those named in ``gone``, then on ``docs``."""
     started = time.perf_counter()
     _return_large_blocks()
     folder = Path(path).resolve().parent
@@ -305,7 +299,7 @@ def _build(
         if progress is not None:
             progress("analysing", len(meta_spans), None, chars)
         analysis = detector.analyse()
-        _write(writer, detector, analysis, meta_spans, started, progress, chars, edits or {})
+        _write(writer, detector, analysis, meta_spans, started, progress, chars)
     except BaseException:
         writer.abort()
         raise
@@ -456,10 +450,8 @@ def _write(
     started: float,
     progress: Callable[[str, int, int | None, int], None] | None,
     chars_read: int,
-    edits: dict[tuple[str, str], str],
 ) -> None:
-    """Write the blocks, every article's segments and the copies, then close the store.
-    ``edits``: variant edits known already, by canonical and variant text."""
+    """Write the blocks, every article's segments and the copies, then close the store."""
     variant_number: list[dict[str, int]] = []
     block_rows, variant_rows = [], []
     for rank, block in enumerate(analysis.blocks):
@@ -478,10 +470,7 @@ def _write(
         numbers = {}
         for i, (text, count) in enumerate(block.variants):
             numbers[text] = i
-            edit = edits.get((block.canonical, text)) if i else "[]"
-            if edit is None:
-                edit = _json(make_edit(block.canonical, text))
-            variant_rows.append((block.id, i, edit, count))
+            variant_rows.append((block.id, i, _json(make_edit(block.canonical, text)), count))
         variant_number.append(numbers)
     writer.add_blocks(block_rows, variant_rows)
 

@@ -27,7 +27,6 @@ complete, so a build that fails leaves no half-made store.
 
 from __future__ import annotations
 
-import difflib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -35,7 +34,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import attrs
-import regex
 import xxhash
 
 from newscorpus.document import Document
@@ -49,8 +47,6 @@ SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 # Rows buffered before they are written (within the current transaction).
 _ROWS_PER_WRITE = 20_000
-# Word and non-word pieces: together they are the text, exactly.
-_PIECE = regex.compile(r"\w+|\W+")
 _KINDS = ("novel", "shared", "meta")
 
 _SCHEMA = """
@@ -204,8 +200,12 @@ def clean_text(text: str, segments: Sequence[Segment]) -> str:
 
 def make_edit(canonical: str, variant: str) -> list[list[Any]]:
     """The edit from ``canonical`` to ``variant``: ``[start, end, replacement]`` operations on
-    the canonical text, in order. Computed on word and non-word pieces (a character diff of two
-    paragraphs is many times slower), applied on characters.
+    the canonical text, in order (none when they are equal).
+
+    One operation replaces what lies between the two texts' common start and common end:
+    wordings of a block mostly differ in one place. A word-level diff (`difflib`) took 9% of a
+    build's time and made the stored edits of the 10 MB suite corpus 190 KB smaller, 0.5% of
+    its store.
 
     >>> e = make_edit("is introduced at noon", "were introduced at noon")
     >>> e
@@ -213,21 +213,12 @@ def make_edit(canonical: str, variant: str) -> list[list[Any]]:
     >>> apply_edit("is introduced at noon", e)
     'were introduced at noon'
     """
-    # Most wordings differ in one place: diff only what lies between the common ends.
+    if canonical == variant:
+        return []
     limit = min(len(canonical), len(variant))
     head = _common_length(canonical, variant, limit, lambda t, n: t[:n])
     tail = _common_length(canonical, variant, limit - head, lambda t, n: t[len(t) - n :])
-    a = _PIECE.findall(canonical[head : len(canonical) - tail])
-    b = _PIECE.findall(variant[head : len(variant) - tail])
-    a_at = [head]
-    for piece in a:
-        a_at.append(a_at[-1] + len(piece))
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return [
-        [a_at[i1], a_at[i2], "".join(b[j1:j2])]
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-        if tag != "equal"
-    ]
+    return [[head, len(canonical) - tail, variant[head : len(variant) - tail]]]
 
 
 def _common_length(a: str, b: str, limit: int, part: Any) -> int:
@@ -485,18 +476,6 @@ class Corpus:
                 units,
                 signatures,
             )
-
-    def variant_edits(self) -> dict[tuple[str, str], str]:
-        """Every block's stored edits, by canonical and variant text: an edit found once need
-        not be found again (`make_edit` is slow on long texts)."""
-        edits = {}
-        for block_id, canonical, variant, edit in self._db.execute(
-            "SELECT b.id, b.canonical, v.variant, v.edit FROM blocks b "
-            "JOIN variants v ON v.block_id = b.id"
-        ):
-            edits[canonical, self._variant_text(block_id, variant)] = edit
-        self._blocks = {}
-        return edits
 
     def checksums(self) -> dict[str, str]:
         """Every article's name with its text's checksum (`checksum`)."""
