@@ -47,6 +47,8 @@ SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 # Rows buffered before they are written (within the current transaction).
 _ROWS_PER_WRITE = 20_000
+# Bytes of the engine's data (`StoreWriter.add_prepared`) buffered before they are written.
+_BYTES_PER_WRITE = 8 << 20
 _KINDS = ("novel", "shared", "meta")
 
 _SCHEMA = """
@@ -268,6 +270,7 @@ class StoreWriter:
         self._articles: list[tuple] = []
         self._segments: list[tuple] = []
         self._prepared: list[tuple] = []
+        self._prepared_bytes = 0
         self._info("schema_version", str(SCHEMA_VERSION))
         self._info("settings", settings.to_json())
         from newscorpus import __version__  # the package imports this module: import late
@@ -314,6 +317,9 @@ class StoreWriter:
     def add_prepared(self, article_id: int, units: bytes, signatures: bytes) -> None:
         """What the engine made of an article (see the module docstring)."""
         self._prepared.append((article_id, units, signatures))
+        self._prepared_bytes += len(units) + len(signatures)
+        if self._prepared_bytes >= _BYTES_PER_WRITE:
+            self._flush()
 
     def set_duplicates(self, pairs: Sequence[tuple[int, int]]) -> None:
         """Mark articles as copies: ``(article_id, id of the article it copies)`` pairs."""
@@ -329,6 +335,7 @@ class StoreWriter:
         self.db.executemany("INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._segments)
         self.db.executemany("INSERT INTO prepared VALUES (?, ?, ?)", self._prepared)
         self._articles, self._segments, self._prepared = [], [], []
+        self._prepared_bytes = 0
 
     def commit(self) -> None:
         """Write the pending rows and end the current transaction (one per batch)."""
