@@ -341,7 +341,8 @@ class Detector:
                     continue
                 signed = n >= min_words and not fig
                 d = self._distinct.get(key)
-                if d is None:
+                seen = d is not None
+                if not seen:
                     d = len(self._distinct_words)
                     self._distinct[key] = d
                     self._distinct_words.append(n)
@@ -350,8 +351,8 @@ class Detector:
                     if signed:
                         new_ids.append(d)
                         new_rows.append(row)
-                        row += replayed
-                if signed and not replayed:
+                # A replayed batch has rows only for the units not seen before.
+                if signed and not (replayed and seen):
                     row += 1
                 ids.append(d)
             kept_rows.append(np.array(new_rows[first_row:], dtype=np.int64))

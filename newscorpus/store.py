@@ -387,7 +387,7 @@ class Corpus:
         self.settings = Settings.from_json(info["settings"])
         self.stats: dict[str, Any] = json.loads(info.get("stats", "{}"))
         self._blocks: dict[str, tuple[str, list[Any]]] = {}
-        self.schema_version = SCHEMA_VERSION
+        self.schema_version = int(info["schema_version"])
 
     @classmethod
     def open(cls, path: str | Path) -> Corpus:
@@ -412,9 +412,7 @@ class Corpus:
                 f"(this newscorpus reads versions {READABLE_VERSIONS[0]} to "
                 f"{READABLE_VERSIONS[-1]}); build it again from its input"
             )
-        corpus = cls(db, path)
-        corpus.schema_version = int(version[0])
-        return corpus
+        return cls(db, path)
 
     def close(self) -> None:
         self._db.close()
