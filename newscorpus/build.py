@@ -255,7 +255,7 @@ def _build(
     chars = 0
     pool = None
     try:
-        batches = _batches(docs, names)
+        batches = _batches(docs, names, settings.max_article_chars)
         first = list(itertools.islice(batches, 2))
         batches = itertools.chain(first, batches)
         if workers > 1 and len(first) > 1:  # one batch is done sooner than processes start
@@ -334,12 +334,18 @@ _worker_signer: Signer | None = None
 _worker_settings: Settings | None = None
 
 
-def _batches(docs: Iterable[Document], names: set[str]) -> Iterator[list[Document]]:
-    """Documents in batches, refusing a name seen before."""
+def _batches(docs: Iterable[Document], names: set[str], max_chars: int) -> Iterator[list[Document]]:
+    """Documents in batches, refusing a name seen before and an article too long to prepare."""
     batch: list[Document] = []
     for doc in docs:
         if doc.name in names:
             raise InputError(f"two articles are named {doc.name!r}; names must be unique")
+        if len(doc.text) > max_chars:
+            raise InputError(
+                f"{doc.name!r} has {len(doc.text):,} characters, more than a build takes "
+                f"({max_chars:,}, Settings.max_article_chars): preparing it would need about "
+                f"{len(doc.text) * 50 / 1e9:.1f} GB of memory"
+            )
         names.add(doc.name)
         batch.append(doc)
         if len(batch) >= _BATCH:

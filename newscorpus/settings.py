@@ -69,6 +69,11 @@ class Settings:
     duplicate_facts: float = attrs.field(default=0.5, validator=_in_unit_interval)
     #: An LSH bucket larger than this is linked as a star and a chain, not pair by pair.
     max_bucket_pairs: int = attrs.field(default=64, validator=[v.instance_of(int), v.ge(2)])
+    #: A longer article is refused: cutting and signing one takes about 50 bytes of memory per
+    #: character (news articles are a few thousand characters; this is a hostile or broken one).
+    max_article_chars: int = attrs.field(
+        default=10_000_000, validator=[v.instance_of(int), v.ge(1)]
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.lsh_bands * self.lsh_rows > self.num_perm:

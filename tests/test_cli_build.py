@@ -94,6 +94,20 @@ def test_build_of_invalid_utf8_names_the_file_line_and_byte(tmp_path):
     assert not (tmp_path / "s.db").exists()
 
 
+def test_an_enormous_article_is_refused_by_name_and_the_store_kept(store, tmp_path):
+    before = store.read_bytes()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "fine.txt").write_text("A short article.\n", encoding="utf-8")
+    (folder / "huge.txt").write_text("word " * 2_000_001, encoding="utf-8")  # 10,000,005 chars
+    first = assert_one_error(run("build", str(folder), "-o", str(store), cwd=tmp_path))
+    assert "'huge.txt' has 10,000,005 characters, more than a build takes (10,000,000" in first
+    assert store.read_bytes() == before
+    first = assert_one_error(run("add", str(store), str(folder), cwd=tmp_path))
+    assert "'huge.txt' has 10,000,005 characters" in first
+    assert store.read_bytes() == before
+
+
 def test_build_of_a_missing_input(tmp_path):
     first = assert_one_error(run("build", "nowhere/", "-o", "s.db", cwd=tmp_path))
     assert "nowhere" in first
