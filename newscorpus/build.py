@@ -86,8 +86,9 @@ def build(
     compact per-unit tables, not the corpus.
     ``progress(stage, done, total, chars)`` reports the work: stage "reading" (``done``
     articles so far, ``total`` None), "analysing" (once), then "writing" (``done`` of ``total``
-    articles); ``chars`` is the text read. Returns the opened
-    `Corpus`.
+    articles); ``chars`` is the text read. An add or remove first reports stage "stored" (the
+    stored articles taken up so far), then "reading" counts the new ones only. Returns the
+    opened `Corpus`.
     """
     folder = Path(path).resolve().parent
     if not folder.is_dir():
@@ -270,6 +271,7 @@ def _build(
                 for batch in batches
             )
         replayed = _replay(stored, settings, gone) if stored is not None else iter(())
+        n_stored = stored_chars = 0
         for is_stored, (batch, batch_metas, batch_spans, ready, packed) in itertools.chain(
             zip(itertools.repeat(True), replayed),
             zip(itertools.repeat(False), prepared),
@@ -290,8 +292,12 @@ def _build(
                     writer.add_prepared(article, packed[i], ready.signatures[kept[i]].tobytes())
                 meta_spans.append(tuple(spans))
                 chars += len(doc.text)
-            if progress is not None:
-                progress("reading", len(meta_spans), None, chars)
+            if is_stored:
+                n_stored, stored_chars = len(meta_spans), chars
+            if progress is not None and is_stored:
+                progress("stored", n_stored, None, stored_chars)
+            elif progress is not None:
+                progress("reading", len(meta_spans) - n_stored, None, chars - stored_chars)
         if pool is not None:
             pool.terminate()
             pool = None

@@ -85,8 +85,10 @@ def _first(corpus: Corpus, n: int):
 class Progress:
     """What a build is doing, on one updating line of a terminal: articles read, MB, MB/s and,
     given a `ReadMeter` of the inputs and the documents passed through `track`, the share read
-    and the time left to read; then analysing; then articles written with the time left. Silent
-    when disabled (``--quiet``, or output that is not a terminal).
+    and the time left to read; then analysing; then articles written with the time left. An add
+    or remove first shows the stored articles it takes up; the rate, share and time left of
+    reading are then those of the new articles. Silent when disabled (``--quiet``, or output that
+    is not a terminal).
 
     >>> import io
     >>> out = io.StringIO()
@@ -129,15 +131,20 @@ class Progress:
             return
         now = time.perf_counter()
         if stage != self._stage:
-            self._stage, self._stage_started = stage, now
+            # The first stage began when the command did.
+            self._stage_started = now if self._stage else self.started
+            self._stage = stage
         elif now - self._last < self.every:
             return
         self._last = now
         elapsed = now - self.started
         spent = now - self._stage_started
-        if stage == "reading":
-            rate = chars / 1e6 / elapsed if elapsed > 0 else 0.0
-            line = f"reading: {done:,} articles, {chars / 1e6:,.1f} MB, {rate:.1f} MB/s"
+        if stage == "stored":
+            line = f"taking up the stored articles: {done:,}, {chars / 1e6:,.1f} MB"
+        elif stage == "reading":
+            line = f"reading: {done:,} articles, {chars / 1e6:,.1f} MB"
+            if spent > 0.1:  # not at the first line of an add's reading: no rate yet
+                line += f", {chars / 1e6 / spent:.1f} MB/s"
             while self._marks and self._marks[0][0] <= done:
                 self._position = self._marks.popleft()[1]
             meter = self.meter

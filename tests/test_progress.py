@@ -31,3 +31,20 @@ def test_silent_when_disabled(tmp_path):
     progress.update("writing", 1, 2, 10)
     progress.done()
     assert out.getvalue() == ""
+
+
+def test_an_add_shows_the_stored_articles_then_reads_the_new_ones(tmp_path):
+    path = tmp_path / "new.jsonl"
+    path.write_text("".join(json.dumps({"id": str(i), "text": "x" * 90}) + "\n" for i in range(10)))
+    meter = ReadMeter()
+    out = io.StringIO()
+    progress = Progress(enabled=True, out=out, every=0.0, meter=meter)
+    docs = progress.track(iter_inputs([path], meter=meter))
+    read_ahead = [next(docs) for _ in range(5)]  # the new input is read while the store is
+    assert len(read_ahead) == 5
+    progress.update("stored", 5000, None, 4_000_000)
+    assert "taking up the stored articles: 5,000, 4.0 MB" in out.getvalue()
+    assert "of input" not in out.getvalue()
+    progress.update("reading", 2, None, 180)
+    line = out.getvalue().rsplit("\r", 1)[-1]
+    assert "reading: 2 articles" in line and "20% of input" in line
