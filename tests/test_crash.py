@@ -236,6 +236,21 @@ def trial_folder(stores: Stores, name: str, with_store: bool) -> Path:
     return folder
 
 
+def kill_then_rerun(
+    args: list[str], folder: Path, moment: float, allowed: tuple[str, ...], where: str, stores
+) -> tuple[int, str]:
+    """Run the command in ``folder``, kill it at ``moment``, check the store is in one of the
+    ``allowed`` states, then rerun the command to completion. Returns the killed run's exit
+    status and the state it left."""
+    status = run_killed(args, folder, moment)
+    state = state_of(folder / "s.db", stores)
+    assert state in allowed, where
+    rerun = run(*args, cwd=folder)
+    assert rerun.returncode == 0, f"{where}: {rerun.stderr}"
+    assert_completed(folder, stores)
+    return status, state
+
+
 # -- crash safety -------------------------------------------------------------------------------
 
 
@@ -250,15 +265,10 @@ def test_a_killed_add_leaves_the_old_or_the_new_store_and_a_rerun_completes_it(s
     for trial, moment in enumerate(kill_moments(rnd, duration, moved, ADD_KILLS)):
         where = f"seed {SEED}, add trial {trial}, killed at {moment:.3f} s of {duration:.3f} s"
         folder = trial_folder(stores, f"add-{trial}", with_store=True)
-        status = run_killed(args, folder, moment)
+        status, state = kill_then_rerun(args, folder, moment, ("before", "after"), where, stores)
         killed += status != 0
-        state = state_of(folder / "s.db", stores)
-        assert state in ("before", "after"), where
         states[state] += 1
         outcomes.append(outcome(moment, status, state, folder))
-        rerun = run(*args, cwd=folder)
-        assert rerun.returncode == 0, f"{where}: {rerun.stderr}"
-        assert_completed(folder, stores)
     assert killed >= (ADD_KILLS - LATE_KILLS) // 2, "the kills came too late: see kill_moments"
     print(f"add, seed {SEED}, {duration=:.2f} s, {moved=:.2f} s, {killed=}: {dict(states)}")
     print("  kills:", "; ".join(outcomes))
@@ -290,15 +300,11 @@ def test_a_killed_build_leaves_no_store_or_the_old_or_the_new_and_a_rerun_comple
             f"killed at {moment:.3f} s of {duration:.3f} s"
         )
         folder = trial_folder(stores, f"build-{trial}", with_store=replacing)
-        status = run_killed(args, folder, moment)
+        allowed = ("before", "after") if replacing else ("no store", "after")
+        status, state = kill_then_rerun(args, folder, moment, allowed, where, stores)
         killed += status != 0
-        state = state_of(folder / "s.db", stores)
-        assert state in (("before", "after") if replacing else ("no store", "after")), where
         states[f"{'replacing' if replacing else 'new'}: {state}"] += 1
         outcomes.append(outcome(moment, status, state, folder))
-        rerun = run(*args, cwd=folder)
-        assert rerun.returncode == 0, f"{where}: {rerun.stderr}"
-        assert_completed(folder, stores)
     assert killed >= (BUILD_KILLS - LATE_KILLS) // 2, "the kills came too late: see kill_moments"
     print(f"build, seed {SEED}, {duration=:.2f} s, {moved=:.2f} s, {killed=}: {dict(states)}")
     print("  kills:", "; ".join(outcomes))

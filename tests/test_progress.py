@@ -9,15 +9,21 @@ from newscorpus.readers import ReadMeter, iter_inputs
 from newscorpus.report import Progress
 
 
-def test_share_read_is_taken_at_the_last_finished_article(tmp_path):
+def tracked(tmp_path, read_ahead: int) -> tuple[Progress, io.StringIO]:
+    """A progress line over ten equal articles of which ``read_ahead`` have been read: a build
+    reads ahead of the articles it has finished."""
     path = tmp_path / "a.jsonl"
     path.write_text("".join(json.dumps({"id": str(i), "text": "x" * 90}) + "\n" for i in range(10)))
     meter = ReadMeter()
     out = io.StringIO()
     progress = Progress(enabled=True, out=out, every=0.0, meter=meter)
     docs = progress.track(iter_inputs([path], meter=meter))
-    read_ahead = [next(docs) for _ in range(8)]  # a build reads ahead of what it has finished
-    assert len(read_ahead) == 8
+    assert len([next(docs) for _ in range(read_ahead)]) == read_ahead
+    return progress, out
+
+
+def test_share_read_is_taken_at_the_last_finished_article(tmp_path):
+    progress, out = tracked(tmp_path, read_ahead=8)
     progress.update("reading", 4, None, 400)
     line = out.getvalue()
     assert "4 articles" in line and "40% of input" in line and "left to read" in line
@@ -34,14 +40,7 @@ def test_silent_when_disabled(tmp_path):
 
 
 def test_an_add_shows_the_stored_articles_then_reads_the_new_ones(tmp_path):
-    path = tmp_path / "new.jsonl"
-    path.write_text("".join(json.dumps({"id": str(i), "text": "x" * 90}) + "\n" for i in range(10)))
-    meter = ReadMeter()
-    out = io.StringIO()
-    progress = Progress(enabled=True, out=out, every=0.0, meter=meter)
-    docs = progress.track(iter_inputs([path], meter=meter))
-    read_ahead = [next(docs) for _ in range(5)]  # the new input is read while the store is
-    assert len(read_ahead) == 5
+    progress, out = tracked(tmp_path, read_ahead=5)  # new input is read while the store is
     progress.update("stored", 5000, None, 4_000_000)
     assert "taking up the stored articles: 5,000, 4.0 MB" in out.getvalue()
     assert "of input" not in out.getvalue()
