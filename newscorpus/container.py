@@ -25,7 +25,7 @@ import io
 import os
 import secrets
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 import attrs
@@ -290,16 +290,28 @@ class _Article:
 class _Reader:
     """One pass over one container: names seen, problems reported, the article being read."""
 
-    def __init__(self, path: str | None, lenient: bool) -> None:
+    def __init__(
+        self,
+        path: str | None,
+        lenient: bool,
+        *,
+        on_begin: Callable[[str, int], None] | None = None,
+    ) -> None:
         self.path = path
         self.lenient = lenient
+        # A piece of a container read on its own (newscorpus.pieces) does not check names:
+        # it passes each header's name and line to ``on_begin``, for the reader of the whole.
+        self.on_begin = on_begin
         self.names = _NameBook()
         self.preamble_reported = False
         self.article: _Article | None = None
 
-    def read(self, fp: IO[bytes]) -> Iterator[ContainerEntry]:
-        offset = 0
-        for number, raw in enumerate(fp, 1):
+    def read(
+        self, fp: IO[bytes], *, first_line: int = 1, offset: int = 0
+    ) -> Iterator[ContainerEntry]:
+        """The articles of ``fp``: the whole container, or a piece of it that begins at a header
+        on line ``first_line``, ``offset`` bytes into the file."""
+        for number, raw in enumerate(fp, first_line):
             line, start = raw, offset
             offset += len(raw)
             if number == 1 and line.startswith(_BOM):
@@ -389,6 +401,15 @@ class _Reader:
                 number,
                 repair=f"named {name!r}",
             )
+        if self.on_begin is None:
+            name = self.unique(name, number)
+        else:
+            self.on_begin(name, number)
+        self.article = _Article(name, number, start, crlf)
+
+    def unique(self, name: str, number: int) -> str:
+        """``name``, the article's on line ``number``, if no article before had it; else a
+        problem (renamed ``name (2)``... when lenient)."""
         first = self.names.first(name)
         if first is not None:
             new = self.names.free_variant(name)
@@ -399,7 +420,7 @@ class _Reader:
             )
             name = new
         self.names.add(name, number)
-        self.article = _Article(name, number, start, crlf)
+        return name
 
     def _finish(self, article: _Article) -> ContainerEntry:
         self.article = None

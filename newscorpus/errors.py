@@ -30,6 +30,11 @@ class _Located:
         # A mixin: the next class in the method order is always an Exception or a Warning.
         super().__init__(_locate(message, path, line, offset))  # type: ignore[call-arg]
 
+    def __reduce__(self) -> tuple:
+        # Rebuilt with its place, not from the located message alone: errors and warnings
+        # cross processes when the inputs are read on a cluster's workers.
+        return _rebuild, (type(self), self.reason, self.path, self.line, self.offset)
+
 
 class InputError(_Located, NewsCorpusError, ValueError):
     """An input file (folder, JSON lines, text file) cannot be read as documents; the message
@@ -57,6 +62,12 @@ class ContainerWarning(InputWarning):
 
 class StoreError(NewsCorpusError, ValueError):
     """A store file is missing, not a newscorpus store, or of an unsupported schema version."""
+
+
+def _rebuild(
+    cls: type, reason: str, path: str | None, line: int | None, offset: int | None
+) -> _Located:
+    return cls(reason, path=path, line=line, offset=offset)
 
 
 def _locate(message: str, path: str | None, line: int | None, offset: int | None) -> str:

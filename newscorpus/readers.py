@@ -169,6 +169,41 @@ def iter_documents(
             yield document
 
 
+@attrs.frozen
+class Inputs:
+    """Inputs named by path, with how to read them (the arguments of `iter_inputs`).
+
+    `newscorpus.build.build` takes one in place of documents; the local engine reads them here
+    with `iter_inputs`, the Dask engine on its workers, piece by piece, with the same result.
+
+    >>> Inputs("seeds").paths
+    ('seeds',)
+    """
+
+    paths: tuple[str, ...] = attrs.field(converter=lambda p: _as_paths(p))
+    format: str | None = None
+    name_field: str | None = None
+    text_field: str = "text"
+    lenient: bool = False
+
+    def documents(self, meter: ReadMeter | None = None) -> Iterator[Document]:
+        """The documents of the inputs, in order (`iter_inputs`)."""
+        return iter_inputs(
+            self.paths,
+            format=self.format,
+            name_field=self.name_field,
+            text_field=self.text_field,
+            lenient=self.lenient,
+            meter=meter,
+        )
+
+
+def _as_paths(paths: PathLike | Iterable[PathLike]) -> tuple[str, ...]:
+    if isinstance(paths, (str, os.PathLike)):
+        return (os.fsdecode(paths),)
+    return tuple(os.fsdecode(p) for p in paths)
+
+
 def iter_inputs(
     paths: Iterable[PathLike],
     *,
@@ -186,7 +221,7 @@ def iter_inputs(
     inputs' total size at once and follows the bytes read.
     """
     paths = list(paths)
-    book = _NameBook()
+    names = InputNames(lenient)
     if meter is not None:
         meter.total = sum(input_size(p) for p in paths)
     for path in paths:
@@ -203,17 +238,29 @@ def iter_inputs(
             lenient=lenient,
             meter=meter,
         ):
-            source = os.path.join(where, document.name) if folder else where
-            first = book.first(document.name)
-            if first is not None:
-                message = f"duplicate name {document.name!r}: in {source} and in {first}"
-                if not lenient:
-                    raise InputError(message)
-                new = book.free_variant(document.name)
-                _warn(f"{message}; renamed {new!r}")
-                document = attrs.evolve(document, name=new)
-            book.add(document.name, source)
-            yield document
+            yield names.unique(document, os.path.join(where, document.name) if folder else where)
+
+
+class InputNames:
+    """The names met so far across inputs, with where each was first met."""
+
+    def __init__(self, lenient: bool) -> None:
+        self.lenient = lenient
+        self.book = _NameBook()
+
+    def unique(self, document: Document, source: str) -> Document:
+        """``document``, read from ``source``, if no input before had its name; else an error
+        (renamed ``name (2)``... when lenient)."""
+        first = self.book.first(document.name)
+        if first is not None:
+            message = f"duplicate name {document.name!r}: in {source} and in {first}"
+            if not self.lenient:
+                raise InputError(message)
+            new = self.book.free_variant(document.name)
+            _warn(f"{message}; renamed {new!r}")
+            document = attrs.evolve(document, name=new)
+        self.book.add(document.name, source)
+        return document
 
 
 # --- text files and folders ----------------------------------------------------------------------
@@ -245,7 +292,19 @@ def _read_text_file(path: str, name: str, lenient: bool) -> Document | None:
 
 
 def _iter_folder(root: str, lenient: bool, meter: ReadMeter) -> Iterator[Document]:
-    """Every ``*.txt`` below ``root``, sorted by relative POSIX path.
+    """Every ``*.txt`` below ``root``, sorted by relative POSIX path (see `folder_files`)."""
+    position = 0
+    for name, full in folder_files(root, lenient):
+        document = _read_text_file(full, name, lenient)
+        position += input_size(full)
+        meter.at(position)
+        if document is not None:
+            yield document
+
+
+def folder_files(root: str, lenient: bool = False) -> list[tuple[str, str]]:
+    """The ``*.txt`` files below ``root`` as ``(name, path)``, sorted by name, the relative
+    POSIX path.
 
     Symbolic links are not followed out of ``root``: a linked file is read only if it resolves
     to a regular file inside ``root``, and a linked folder is never entered (that could loop).
@@ -269,13 +328,7 @@ def _iter_folder(root: str, lenient: bool, meter: ReadMeter) -> Iterator[Documen
                 continue
             found.append((_relative_name(full, root, lenient), full))
     found.sort()
-    position = 0
-    for name, full in found:
-        document = _read_text_file(full, name, lenient)
-        position += input_size(full)
-        meter.at(position)
-        if document is not None:
-            yield document
+    return found
 
 
 def _relative_name(full: str, root: str, lenient: bool) -> str:
@@ -312,36 +365,62 @@ def _raise(error: OSError) -> None:
 def _iter_jsonl(
     path: str, name_field: str | None, text_field: str, lenient: bool, meter: ReadMeter
 ) -> Iterator[Document]:
-    stem = _stem(path)
-    names = _NameBook()
+    names = JsonNames(path, lenient)
     with open(path, "rb") as raw:
         compressed = raw.read(2) == _GZIP_MAGIC
         raw.seek(0)
         stream: Iterable[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
-        for number, line in _numbered_lines(stream, path, lenient):
-            try:
-                document = _json_document(line, number, path, stem, name_field, text_field)
-            except InputError as error:
-                if not lenient:
-                    raise
-                _warn(f"{error.reason}; line skipped", path=path, line=number)
-                continue
-            if document is None:
-                continue
-            first = names.first(document.name)
-            if first is not None:
-                message = (
-                    f"duplicate name {document.name!r}: expected each name once, "
-                    f"it is first on line {first}"
-                )
-                if not lenient:
-                    raise InputError(message, path=path, line=number)
-                new = names.free_variant(document.name)
-                _warn(f"{message}; renamed {new!r}", path=path, line=number)
-                document = attrs.evolve(document, name=new)
-            names.add(document.name, number)
+        lines = _numbered_lines(stream, path, lenient)
+        for number, document in jsonl_documents(lines, path, name_field, text_field, lenient):
             meter.at(raw.tell())
-            yield document
+            yield names.unique(document, number)
+
+
+def jsonl_documents(
+    lines: Iterable[tuple[int, bytes]],
+    path: str,
+    name_field: str | None,
+    text_field: str,
+    lenient: bool,
+) -> Iterator[tuple[int, Document]]:
+    """The documents on numbered JSON lines of the file ``path``, with their line numbers
+    (names are not checked for repeats: see `JsonNames`)."""
+    stem = _stem(path)
+    for number, line in lines:
+        try:
+            document = _json_document(line, number, path, stem, name_field, text_field)
+        except InputError as error:
+            if not lenient:
+                raise
+            _warn(f"{error.reason}; line skipped", path=path, line=number)
+            continue
+        if document is not None:
+            yield number, document
+
+
+class JsonNames:
+    """The names met so far in one JSON lines file."""
+
+    def __init__(self, path: str, lenient: bool) -> None:
+        self.path, self.lenient = path, lenient
+        self.book = _NameBook()
+
+    def unique(self, document: Document, number: int) -> Document:
+        """``document``, found on line ``number``, if no line before had its name; else an
+        error (renamed ``name (2)``... when lenient)."""
+        first = self.book.first(document.name)
+        if first is not None:
+            message = (
+                f"duplicate name {document.name!r}: expected each name once, "
+                f"it is first on line {first}"
+            )
+            if not self.lenient:
+                raise InputError(message, path=self.path, line=number)
+            new = self.book.free_variant(document.name)
+            _warn(f"{message}; renamed {new!r}", path=self.path, line=number)
+            document = attrs.evolve(document, name=new)
+        self.book.add(document.name, number)
+        return document
 
 
 def _numbered_lines(

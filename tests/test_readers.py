@@ -326,7 +326,9 @@ def test_the_real_corpora_load_as_they_are(name, count):
 
 
 def test_the_meter_follows_the_bytes_read_across_inputs(tmp_path):
-    lines = "".join(json.dumps({"id": f"j{i}", "text": f"story {i} " * 50}) + "\n" for i in range(40))
+    lines = "".join(
+        json.dumps({"id": f"j{i}", "text": f"story {i} " * 50}) + "\n" for i in range(40)
+    )
     (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(lines.encode()))
     (tmp_path / "b.corpus").write_text(dumps([Document(f"c{i}", "text " * 30) for i in range(5)]))
     folder = tmp_path / "txt"
