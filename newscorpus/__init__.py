@@ -9,7 +9,7 @@ own text, and export clean text.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from newscorpus.build import build
+from newscorpus.build import LocalEngine, build
 from newscorpus.container import (
     ContainerEntry,
     dumps,
@@ -19,17 +19,19 @@ from newscorpus.container import (
     write,
     write_container,
 )
+from newscorpus.dask_engine import DaskEngine
 from newscorpus.document import Document
 from newscorpus.errors import (
     ContainerError,
     ContainerWarning,
+    EngineError,
     InputError,
     InputWarning,
     NewsCorpusError,
     StoreError,
 )
 from newscorpus.meta import Meta, extract
-from newscorpus.readers import ReadMeter, detect_format, iter_documents, iter_inputs
+from newscorpus.readers import Inputs, ReadMeter, detect_format, iter_documents, iter_inputs
 from newscorpus.segment import iter_paragraphs, paragraphs, sentences
 from newscorpus.settings import Settings
 from newscorpus.store import Article, Block, Corpus, Duplicate, Segment, Variant
@@ -46,10 +48,14 @@ __all__ = [
     "ContainerError",
     "ContainerWarning",
     "Corpus",
+    "DaskEngine",
     "Document",
     "Duplicate",
+    "EngineError",
     "InputError",
     "InputWarning",
+    "Inputs",
+    "LocalEngine",
     "Meta",
     "NewsCorpusError",
     "ReadMeter",

@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 import numpy as np
@@ -27,6 +27,7 @@ from newscorpus.document import Document
 from newscorpus.errors import InputError, StoreError
 from newscorpus.meta import Meta, extract
 from newscorpus.minhash import Signer
+from newscorpus.readers import Inputs, ReadMeter
 from newscorpus.settings import Settings
 from newscorpus.store import Corpus, StoredArticle, StoreWriter, checksum, make_edit
 
@@ -70,20 +71,27 @@ def _fill_meta(meta: Meta, fields: dict[str, Any]) -> Meta:
 
 
 def build(
-    docs: Iterable[Document],
+    docs: Source,
     path: str | Path,
     settings: Settings | None = None,
     *,
     workers: int = 1,
     progress: Callable[[str, int, int | None, int], None] | None = None,
+    engine: Engine | None = None,
+    meter: ReadMeter | None = None,
 ) -> Corpus:
     """Find the shared blocks and copies in ``docs`` and write a store at ``path``.
 
-    ``workers`` processes segment, extract metadata and sign the articles (the result does not
-    depend on how many). An existing store at ``path`` is replaced only once the new one is
-    complete. Article text is streamed: each article's row goes into the new store as it is
-    read, its text to a scratch file beside the store (deleted at the end), so memory holds
-    compact per-unit tables, not the corpus.
+    ``docs`` is documents, or inputs named by path: a path, a list of paths, or `Inputs` (which
+    also says how to read them). ``engine`` reads, segments, extracts metadata and signs the
+    articles: by default `LocalEngine` with ``workers`` processes; `DaskEngine` on a Dask
+    cluster. The result does not depend on the engine or on how many workers it has.
+    ``meter`` follows the bytes of the inputs read (see `ReadMeter`).
+
+    An existing store at ``path`` is replaced only once the new one is complete. Article text
+    is streamed: each article's row goes into the new store as it is read, its text to a
+    scratch file beside the store (deleted at the end), so memory holds compact per-unit
+    tables, not the corpus.
     ``progress(stage, done, total, chars)`` reports the work: stage "reading" (``done``
     articles so far, ``total`` None), "analysing" (once), then "writing" (``done`` of ``total``
     articles); ``chars`` is the text read. An add or remove first reports stage "stored" (the
@@ -98,16 +106,25 @@ def build(
     with _writing(path):
         if Path(path).exists():
             Corpus.open(path).close()  # replace a store, never another file
-        _build(docs, path, settings or Settings(), workers, progress)
+        _build(
+            _source(docs),
+            path,
+            settings or Settings(),
+            engine or LocalEngine(workers),
+            progress,
+            meter,
+        )
     return Corpus.open(path)
 
 
 def add(
     path: str | Path,
-    docs: Iterable[Document],
+    docs: Source,
     *,
     workers: int = 1,
     progress: Callable[[str, int, int | None, int], None] | None = None,
+    engine: Engine | None = None,
+    meter: ReadMeter | None = None,
 ) -> Corpus:
     """Add ``docs`` to the store at ``path`` and return it, opened.
 
@@ -121,22 +138,27 @@ def add(
     Like a build, an add is one commit: the new store is written beside the old one and moved
     into place when complete, so a crash at any point leaves the store as it was, and readers
     keep a consistent view (the old store until they reopen it). One build, add or remove
-    writes a store at a time; another one raises `StoreError`.
+    writes a store at a time; another one raises `StoreError`. ``docs``, ``engine`` and
+    ``meter`` are as in `build`.
     """
+    engine = engine or LocalEngine(workers)
     with _writing(path):
         old = Corpus.open(path)
         try:
             stored = old.checksums()
-            new = _new_documents(docs, stored, old.path)
+            source = _source(docs)
+            if isinstance(source, Inputs):  # read here, to know what is new
+                source = source.documents(meter)
+            new = _new_documents(source, stored, old.path)
             first = next(new, None)
             if first is None:
                 return Corpus.open(path)
             new = itertools.chain([first], new)
             if old.schema_version >= 2:
-                _build(new, path, old.settings, workers, progress, stored=old)
+                _build(new, path, old.settings, engine, progress, stored=old)
             else:  # migrate: the stored articles are prepared again
                 docs = itertools.chain(_stored_documents(old), new)
-                _build(docs, path, old.settings, workers, progress)
+                _build(docs, path, old.settings, engine, progress)
         finally:
             old.close()
     return Corpus.open(path)
@@ -165,11 +187,12 @@ def remove(
                 shown = ", ".join(repr(n) for n in missing[:5])
                 more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
                 raise StoreError(f"{old.path}: no article named {shown}{more}; nothing removed")
+            engine = LocalEngine(workers)
             if old.schema_version >= 2:
-                _build((), path, old.settings, workers, progress, stored=old, gone=gone)
+                _build((), path, old.settings, engine, progress, stored=old, gone=gone)
             else:  # migrate: the remaining articles are prepared again
                 kept = (d for d in _stored_documents(old) if d.name not in gone)
-                _build(kept, path, old.settings, workers, progress)
+                _build(kept, path, old.settings, engine, progress)
         finally:
             old.close()
     return Corpus.open(path)
@@ -235,11 +258,12 @@ def _new_documents(
 
 
 def _build(
-    docs: Iterable[Document],
+    docs: Iterable[Document] | Inputs,
     path: str | Path,
     settings: Settings,
-    workers: int,
+    engine: Engine,
     progress: Callable[[str, int, int | None, int], None] | None,
+    meter: ReadMeter | None = None,
     *,
     stored: Corpus | None = None,
     gone: set[str] = frozenset(),
@@ -252,55 +276,10 @@ def _build(
     detector = Detector(settings, scratch=folder)
     writer = StoreWriter(path, settings)
     meta_spans: list[tuple[tuple[int, int], ...]] = []
-    names: set[str] = set()
     chars = 0
-    pool = None
     try:
-        batches = _batches(docs, names, settings.max_article_chars)
-        first = list(itertools.islice(batches, 2))
-        batches = itertools.chain(first, batches)
-        if workers > 1 and len(first) > 1:  # one batch is done sooner than processes start
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            pool = context.Pool(workers, initializer=_init_worker, initargs=(settings,))
-            prepared = _parallel(pool, workers, batches)
-        else:
-            _init_worker(settings)
-            prepared = (
-                (batch, *_prepare_batch([(d.text, dict(d.fields)) for d in batch]))
-                for batch in batches
-            )
-        replayed = _replay(stored, settings, gone) if stored is not None else iter(())
-        n_stored = stored_chars = 0
-        for is_stored, (batch, batch_metas, batch_spans, ready, packed) in itertools.chain(
-            zip(itertools.repeat(True), replayed),
-            zip(itertools.repeat(False), prepared),
-        ):
-            kept = detector.add(
-                ready,
-                [d.text for d in batch],
-                [d.name for d in batch],
-                [m.date for m in batch_metas],
-                replayed=is_stored,
-            )
-            for i, (doc, meta, spans) in enumerate(zip(batch, batch_metas, batch_spans)):
-                article = len(meta_spans)
-                writer.add_article(article, doc.name, doc.text, meta, dict(doc.fields))
-                if is_stored:
-                    writer.add_prepared(article, *packed[i])
-                else:
-                    writer.add_prepared(article, packed[i], ready.signatures[kept[i]].tobytes())
-                meta_spans.append(tuple(spans))
-                chars += len(doc.text)
-            if is_stored:
-                n_stored, stored_chars = len(meta_spans), chars
-            if progress is not None and is_stored:
-                progress("stored", n_stored, None, stored_chars)
-            elif progress is not None:
-                progress("reading", len(meta_spans) - n_stored, None, chars - stored_chars)
-        if pool is not None:
-            pool.terminate()
-            pool = None
+        with engine.prepare(docs, settings, meter) as prepared:
+            chars = _take(detector, writer, meta_spans, stored, gone, settings, prepared, progress)
         writer.commit()
         if progress is not None:
             progress("analysing", len(meta_spans), None, chars)
@@ -310,9 +289,51 @@ def _build(
         writer.abort()
         raise
     finally:
-        if pool is not None:
-            pool.terminate()
         detector.close()
+
+
+def _take(
+    detector: Detector,
+    writer: StoreWriter,
+    meta_spans: list[tuple[tuple[int, int], ...]],
+    stored: Corpus | None,
+    gone: set[str],
+    settings: Settings,
+    prepared: Iterator[tuple],
+    progress: Callable[[str, int, int | None, int], None] | None,
+) -> int:
+    """Give the detector and the store the articles of ``stored`` but those in ``gone``,
+    then the ``prepared`` ones, in order; returns the characters taken."""
+    chars = 0
+    replayed = _replay(stored, settings, gone) if stored is not None else iter(())
+    n_stored = stored_chars = 0
+    for is_stored, (batch, batch_metas, batch_spans, ready, packed) in itertools.chain(
+        zip(itertools.repeat(True), replayed),
+        zip(itertools.repeat(False), prepared),
+    ):
+        kept = detector.add(
+            ready,
+            [d.text for d in batch],
+            [d.name for d in batch],
+            [m.date for m in batch_metas],
+            replayed=is_stored,
+        )
+        for i, (doc, meta, spans) in enumerate(zip(batch, batch_metas, batch_spans)):
+            article = len(meta_spans)
+            writer.add_article(article, doc.name, doc.text, meta, dict(doc.fields))
+            if is_stored:
+                writer.add_prepared(article, *packed[i])
+            else:
+                writer.add_prepared(article, packed[i], ready.signatures[kept[i]].tobytes())
+            meta_spans.append(tuple(spans))
+            chars += len(doc.text)
+        if is_stored:
+            n_stored, stored_chars = len(meta_spans), chars
+        if progress is not None and is_stored:
+            progress("stored", n_stored, None, stored_chars)
+        elif progress is not None:
+            progress("reading", len(meta_spans) - n_stored, None, chars - stored_chars)
+    return chars
 
 
 _BATCH = 256
@@ -334,6 +355,66 @@ def _return_large_blocks() -> None:
         ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)
     except (OSError, AttributeError):
         pass
+
+
+Source = Iterable[Document] | Inputs | str | os.PathLike | Sequence[str | os.PathLike]
+
+
+class Engine(Protocol):
+    """What reads, segments, extracts metadata and signs the articles of a build."""
+
+    def prepare(
+        self, docs: Iterable[Document] | Inputs, settings: Settings, meter: ReadMeter | None
+    ) -> contextlib.AbstractContextManager[Iterator[tuple]]:
+        """The articles in batches, in input order, each ``(documents, metas, metadata spans,
+        Prepared, packed units)`` as `_prepare_batch` makes them; names checked unique and
+        lengths at most ``settings.max_article_chars`` (`InputError` otherwise)."""
+        ...
+
+
+@attrs.frozen
+class LocalEngine:
+    """The engine of one machine: ``workers`` processes (one: this process) prepare the
+    articles, read here."""
+
+    workers: int = 1
+
+    @contextlib.contextmanager
+    def prepare(
+        self, docs: Iterable[Document] | Inputs, settings: Settings, meter: ReadMeter | None
+    ) -> Iterator[Iterator[tuple]]:
+        if isinstance(docs, Inputs):
+            docs = docs.documents(meter)
+        batches = _batches(docs, set(), settings.max_article_chars)
+        first = list(itertools.islice(batches, 2))
+        batches = itertools.chain(first, batches)
+        if self.workers <= 1 or len(first) <= 1:  # one batch is done sooner than processes start
+            _init_worker(settings)
+            yield (
+                (batch, *_prepare_batch([(d.text, dict(d.fields)) for d in batch]))
+                for batch in batches
+            )
+            return
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        pool = context.Pool(self.workers, initializer=_init_worker, initargs=(settings,))
+        try:
+            yield _parallel(pool, self.workers, batches)
+        finally:
+            pool.terminate()
+
+
+def _source(docs: Source) -> Iterable[Document] | Inputs:
+    """Documents, or the inputs named by a path or a list of paths."""
+    if isinstance(docs, (str, os.PathLike)):
+        return Inputs([docs])
+    if (
+        isinstance(docs, (list, tuple))
+        and docs
+        and all(isinstance(d, (str, os.PathLike)) for d in docs)
+    ):
+        return Inputs(docs)
+    return docs  # type: ignore[return-value]
 
 
 _worker_signer: Signer | None = None
@@ -365,6 +446,13 @@ def _init_worker(settings: Settings) -> None:
     global _worker_signer, _worker_settings
     _worker_settings = settings
     _worker_signer = Signer(settings.shingle_size, settings.num_perm, settings.seed)
+
+
+def _ready_worker(settings: Settings) -> None:
+    """Set a long-lived worker (a Dask worker's process) up for ``settings``, once."""
+    if _worker_settings != settings:
+        _return_large_blocks()
+        _init_worker(settings)
 
 
 def _replay(stored: Corpus, settings: Settings, gone: set[str] = frozenset()) -> Iterator[tuple]:

@@ -8,7 +8,8 @@ Exit status:
 * 0: success;
 * 2: bad input or usage: wrong arguments, a missing input, a malformed, unsafe or undecodable
   input, a refused overwrite (any :class:`~newscorpus.errors.NewsCorpusError` or ValueError);
-* 1: any other failure of the system (an OSError: permission denied, disk full ...);
+* 1: any other failure of the system (an OSError: permission denied, disk full ...), or of the
+  Dask cluster a build runs on (:class:`~newscorpus.errors.EngineError`);
 * 130: interrupted (Ctrl-C).
 
 Errors are printed as one line ``newscorpus: error: <message>`` on stderr, sometimes followed by
@@ -19,6 +20,7 @@ are printed as ``newscorpus: warning: <message>``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sqlite3
 import stat
@@ -32,11 +34,10 @@ import attrs
 
 from newscorpus import __version__
 from newscorpus.container import ContainerEntry, iter_entries, path_problem, write_container
-from newscorpus.errors import InputError, InputWarning, NewsCorpusError
-from newscorpus.readers import ReadMeter, iter_inputs
+from newscorpus.errors import EngineError, InputError, InputWarning, NewsCorpusError
+from newscorpus.readers import Inputs, ReadMeter, iter_inputs
 
 if TYPE_CHECKING:
-    from newscorpus.document import Document
     from newscorpus.report import Progress
     from newscorpus.store import Corpus
 
@@ -277,6 +278,23 @@ def _build_arguments(parser: argparse.ArgumentParser) -> None:
     _input_arguments(parser)
     parser.add_argument("-o", "--output", required=True, metavar="STORE.db")
     _work_arguments(parser)
+    _engine_arguments(parser)
+
+
+def _engine_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local: processes on this machine; dask: the workers of a Dask cluster read and "
+        'prepare the inputs (pip install "newscorpus[dask]"); the store is the same',
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: the scheduler of a running cluster (tcp://host:8786); "
+        "without it, a cluster of --workers processes is started on this machine",
+    )
 
 
 def _input_arguments(parser: argparse.ArgumentParser) -> None:
@@ -319,13 +337,16 @@ def build_command(args: argparse.Namespace) -> int:
     from newscorpus.build import build, default_workers
     from newscorpus.report import summary
 
-    docs, progress = _read_inputs(args)
-    corpus = build(
-        progress.track(docs),
-        args.output,
-        workers=args.workers or default_workers(),
-        progress=progress.update,
-    )
+    inputs, meter, progress = _inputs(args)
+    with _engine(args) as engine:
+        corpus = build(
+            progress.track(inputs.documents(meter)) if engine is None else inputs,
+            args.output,
+            workers=args.workers or default_workers(),
+            progress=progress.update,
+            engine=engine,
+            meter=meter,
+        )
     progress.done()
     if not args.quiet:
         print(summary(corpus, args.output))
@@ -333,22 +354,38 @@ def build_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_inputs(args: argparse.Namespace) -> tuple[Iterator[Document], Progress]:
-    """The documents of the inputs named on the command line, and the progress display."""
+def _inputs(args: argparse.Namespace) -> tuple[Inputs, ReadMeter, Progress]:
+    """The inputs named on the command line, a meter of the bytes read, and the progress
+    display."""
     from newscorpus.report import Progress
 
     for path in args.inputs:
         if not os.path.exists(path):
             raise Refused(f"{path}: no such file or folder")
-    meter = ReadMeter()
-    docs = iter_inputs(
+    inputs = Inputs(
         args.inputs,
         name_field=args.name_field,
         text_field=args.text_field,
         lenient=args.lenient,
-        meter=meter,
     )
-    return docs, Progress(enabled=not args.quiet and sys.stderr.isatty(), meter=meter)
+    meter = ReadMeter()
+    return inputs, meter, Progress(enabled=not args.quiet and sys.stderr.isatty(), meter=meter)
+
+
+@contextlib.contextmanager
+def _engine(args: argparse.Namespace) -> Iterator[Any]:
+    """The engine the command line asks for: None for the local one, or a `DaskEngine` on a
+    cluster that is closed when done (a cluster started here is shut down)."""
+    if args.engine == "local":
+        if args.scheduler is not None:
+            raise Refused("--scheduler is for the Dask engine", hint="add --engine dask")
+        yield None
+        return
+    from newscorpus.build import default_workers
+    from newscorpus.dask_engine import DaskEngine, dask_client
+
+    with dask_client(args.workers or default_workers(), args.scheduler) as client:
+        yield DaskEngine(client)
 
 
 # --- add and remove ------------------------------------------------------------------------------
@@ -358,6 +395,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     _store_argument(parser)
     _input_arguments(parser)
     _work_arguments(parser)
+    _engine_arguments(parser)
 
 
 def add_command(args: argparse.Namespace) -> int:
@@ -365,13 +403,15 @@ def add_command(args: argparse.Namespace) -> int:
     from newscorpus.build import add, default_workers
 
     before = _count_articles(args.store)
-    docs, progress = _read_inputs(args)
-    corpus = add(
-        args.store,
-        progress.track(docs),
-        workers=args.workers or default_workers(),
-        progress=progress.update,
-    )
+    inputs, meter, progress = _inputs(args)
+    with _engine(args) as engine:
+        corpus = add(
+            args.store,
+            progress.track(inputs.documents(meter)),
+            workers=args.workers or default_workers(),
+            progress=progress.update,
+            engine=engine,
+        )
     progress.done()
     if not args.quiet:
         _say(_changed(args.store, "added", len(corpus) - before, corpus))
@@ -810,6 +850,9 @@ def main(argv: list[str] | None = None) -> int:
         except BrokenPipeError:  # the reader went away (`newscorpus export ... | head`)
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
+        except EngineError as error:
+            _error(str(error))
+            return 1
         except (NewsCorpusError, ValueError) as error:
             _error(str(error), _hint(error, args))
             return 2

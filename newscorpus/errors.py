@@ -64,6 +64,11 @@ class StoreError(NewsCorpusError, ValueError):
     """A store file is missing, not a newscorpus store, or of an unsupported schema version."""
 
 
+class EngineError(NewsCorpusError, RuntimeError):
+    """The engine running a build failed: a Dask cluster could not be reached, or lost the
+    workers it needed. Nothing was written."""
+
+
 def _rebuild(
     cls: type, reason: str, path: str | None, line: int | None, offset: int | None
 ) -> _Located:

@@ -84,11 +84,11 @@ def _first(corpus: Corpus, n: int):
 
 class Progress:
     """What a build is doing, on one updating line of a terminal: articles read, MB, MB/s and,
-    given a `ReadMeter` of the inputs and the documents passed through `track`, the share read
-    and the time left to read; then analysing; then articles written with the time left. An add
-    or remove first shows the stored articles it takes up; the rate, share and time left of
-    reading are then those of the new articles. Silent when disabled (``--quiet``, or output that
-    is not a terminal).
+    given a `ReadMeter` of the inputs (and the documents passed through `track`, if they are
+    read in this process), the share read and the time left to read; then analysing; then
+    articles written with the time left. An add or remove first shows the stored articles it
+    takes up; the rate, share and time left of reading are then those of the new articles.
+    Silent when disabled (``--quiet``, or output that is not a terminal).
 
     >>> import io
     >>> out = io.StringIO()
@@ -116,11 +116,13 @@ class Progress:
         self._shown = False
         self._marks: deque[tuple[int, int]] = deque()
         self._position = 0
+        self._tracked = False
 
     def track(self, docs: Iterable[Document]) -> Iterator[Document]:
         """Pass the documents through, noting where in the inputs each one ends: a build reads
         ahead of the articles it has finished, so the share read is taken at the last finished
         one."""
+        self._tracked = True
         for count, doc in enumerate(docs, 1):
             if self.meter is not None and self.enabled:
                 self._marks.append((count, self.meter.done))
@@ -148,6 +150,8 @@ class Progress:
             while self._marks and self._marks[0][0] <= done:
                 self._position = self._marks.popleft()[1]
             meter = self.meter
+            if meter is not None and not self._tracked:  # read by an engine's workers
+                self._position = meter.done
             if meter is not None and meter.total and self._position:
                 share = min(self._position / meter.total, 1.0)
                 left = spent * (1 - share) / share

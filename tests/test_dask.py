@@ -1,0 +1,231 @@
+"""The Dask engine: on a local cluster of two worker processes, its store is the local engine's
+store (a byte-identical export: the same block ids, segments and copies), from the seeds and
+from a few-MB corpus made by ``benchmarks/scale.py``; input errors and warnings are the local
+engine's; a worker killed mid-build is replaced and the build completes; workers that keep
+dying make the build fail cleanly, with the store as it was."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from subprocess_cli import run
+
+from newscorpus import build
+from newscorpus.export import export_jsonl
+from newscorpus.readers import Inputs
+from newscorpus.store import Corpus
+
+distributed = pytest.importorskip("distributed", reason='the Dask engine: pip install ".[dask]"')
+psutil = pytest.importorskip("psutil")
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared" / "corpora"
+
+
+def _export(path: Path) -> str:
+    out = io.StringIO()
+    with Corpus.open(path) as corpus:
+        export_jsonl(corpus, out)
+    return out.getvalue()
+
+
+def _blocks(path: Path) -> list[tuple]:
+    with Corpus.open(path) as corpus:
+        return [(b.id, b.text, b.articles, b.variants) for b in corpus.blocks()]
+
+
+@pytest.fixture(scope="module")
+def client():
+    from newscorpus.dask_engine import dask_client
+
+    with dask_client(2) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def generated() -> Path:
+    """A 3 MB labelled corpus of benchmarks/scale.py (seed 0), made from ../shared/corpora
+    (kept in the git-ignored benchmarks/data for the next run)."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is missing: the generated corpus is made from it")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import scale
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    paths, meta = scale.ensure("3MB", 0)
+    assert meta["articles"] > 500
+    return paths.corpus
+
+
+@pytest.fixture(scope="module")
+def generated_local(generated, tmp_path_factory) -> Path:
+    store = tmp_path_factory.mktemp("local") / "local.db"
+    build(Inputs([generated], name_field="name"), store).close()
+    return store
+
+
+def test_seeds_dask_store_is_the_local_store(client, tmp_path):
+    from newscorpus.dask_engine import DaskEngine
+
+    build(Inputs(SEEDS), tmp_path / "local.db").close()
+    # 1 KB pieces: each seed file is a piece of its own
+    engine = DaskEngine(client, piece_bytes=1000)
+    build(Inputs(SEEDS), tmp_path / "dask.db", engine=engine).close()
+    assert _export(tmp_path / "dask.db") == _export(tmp_path / "local.db")
+    assert _blocks(tmp_path / "dask.db") == _blocks(tmp_path / "local.db")
+    assert len(_blocks(tmp_path / "dask.db")) == 5
+
+
+def test_generated_corpus_dask_store_is_the_local_store(
+    client, generated, generated_local, tmp_path
+):
+    from newscorpus.dask_engine import DaskEngine
+
+    inputs = Inputs([generated], name_field="name")
+    engine = DaskEngine(client, piece_bytes=200_000)  # about 15 pieces
+    build(inputs, tmp_path / "dask.db", engine=engine).close()
+    local = _export(generated_local)
+    assert _export(tmp_path / "dask.db") == local
+    assert _blocks(tmp_path / "dask.db") == _blocks(generated_local)
+    with Corpus.open(tmp_path / "dask.db") as corpus:
+        assert corpus.stats["blocks"] > 100 and corpus.stats["duplicates"] > 10
+        assert [d.name for d in corpus.duplicates()] == [
+            d.name for d in Corpus.open(generated_local).duplicates()
+        ]
+    # Documents from this process, prepared on the workers: the same store again.
+    docs = Inputs([generated], name_field="name").documents()
+    build(docs, tmp_path / "documents.db", engine=DaskEngine(client)).close()
+    assert _export(tmp_path / "documents.db") == local
+
+
+def _cli_build(tmp_path: Path, name: str, *args: str, engine: str = "local"):
+    extra = ["--engine", "dask", "--workers", "2"] if engine == "dask" else []
+    return run("build", *args, "-o", str(tmp_path / name), *extra, cwd=tmp_path)
+
+
+def test_cli_inputs_read_on_the_workers_warn_as_the_local_engine_warns(tmp_path):
+    (tmp_path / "folder").mkdir()
+    for i in range(3):
+        (tmp_path / "folder" / f"{i}.txt").write_text(f"Article {i}. " * 50)
+    (tmp_path / "a.corpus").write_bytes(
+        b"<<<FILE one>>>\nfirst \xff text\n\n<<<FILE one>>>\nsecond text\n\n<<<FILE 0.txt>>>\nx\n"
+    )
+    (tmp_path / "b.jsonl").write_text('{"id": "j", "text": "j"}\nnot json\n')
+    inputs = ["folder", "a.corpus", "b.jsonl", "--lenient"]
+    local = _cli_build(tmp_path, "local.db", *inputs)
+    dask = _cli_build(tmp_path, "dask.db", *inputs, engine="dask")
+    assert local.returncode == dask.returncode == 0, dask.stderr
+    warned = [line for line in local.stderr.splitlines() if "warning" in line]
+    assert len(warned) == 4  # bad byte, repeated name, name met in another input, bad line
+    assert [line for line in dask.stderr.splitlines() if "warning" in line] == warned
+    assert _export(tmp_path / "dask.db") == _export(tmp_path / "local.db")
+
+
+def test_cli_an_error_in_a_later_piece_is_the_local_engines(generated, tmp_path):
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes(generated.read_bytes() + b'{"name": "last", "text": 3}\n')
+    lines = broken.read_bytes().count(b"\n")
+    local = _cli_build(tmp_path, "local.db", str(broken), "--name-field", "name")
+    dask = _cli_build(tmp_path, "dask.db", str(broken), "--name-field", "name", engine="dask")
+    assert local.returncode == dask.returncode == 2
+    assert f"line {lines}: expected the text field 'text' to be a string" in local.stderr
+    assert dask.stderr == local.stderr
+    assert "Traceback" not in dask.stderr
+    assert not list(tmp_path.glob("*.db*")) and not list(tmp_path.glob(".*.db*"))
+
+
+def _workers_of(process: subprocess.Popen) -> list:
+    """The Dask worker processes a CLI build started (its cluster's nannies run in it)."""
+    try:
+        children = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    found = []
+    for child in children:
+        try:
+            if "spawn_main" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.Error:
+            pass
+    return found
+
+
+def _start_build(generated: Path, store: Path) -> subprocess.Popen:
+    args = [str(generated), "--name-field", "name", "-o", str(store), "--quiet"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "newscorpus", "build", *args, "--engine", "dask", "--workers", "2"],
+        cwd=store.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for_reading(process: subprocess.Popen, store: Path) -> None:
+    """Until the build writes its new store and both workers are up."""
+    building = store.with_name(f".{store.name}.building")
+    deadline = time.monotonic() + 60
+    while not (building.exists() and len(_workers_of(process)) == 2):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the build did not start"
+        time.sleep(0.05)
+
+
+def test_a_worker_killed_mid_build_is_replaced_and_the_build_completes(
+    generated, generated_local, tmp_path
+):
+    store = tmp_path / "dask.db"
+    process = _start_build(generated, store)
+    _wait_for_reading(process, store)
+    time.sleep(0.5)
+    victim = _workers_of(process)[0]
+    victim.send_signal(signal.SIGKILL)
+    out, err = process.communicate(timeout=180)
+    assert process.returncode == 0, err
+    assert not victim.is_running()
+    assert _export(store) == _export(generated_local)
+
+
+def test_workers_that_keep_dying_fail_the_build_cleanly(generated, tmp_path):
+    store = tmp_path / "dask.db"
+    build(Inputs(SEEDS), store).close()
+    before = store.read_bytes()
+    process = _start_build(generated, store)
+    _wait_for_reading(process, store)
+    stop = threading.Event()
+
+    def keep_killing() -> None:
+        # Each worker once it has been up for 2 s, so with work: the scheduler gives up on a
+        # piece that was being read on 4 workers that died (distributed's allowed-failures).
+        while not stop.is_set() and process.poll() is None:
+            for worker in _workers_of(process):
+                try:
+                    if time.time() - worker.create_time() > 2:
+                        worker.send_signal(signal.SIGKILL)
+                except psutil.Error:
+                    pass
+            time.sleep(0.1)
+
+    killer = threading.Thread(target=keep_killing)
+    killer.start()
+    try:
+        out, err = process.communicate(timeout=180)
+    finally:
+        stop.set()
+        killer.join()
+    assert process.returncode == 1, err
+    assert err.startswith("newscorpus: error: the Dask cluster failed"), err
+    assert "Traceback" not in err
+    assert store.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dask.db"]
+    assert os.path.getsize(store) > 0
