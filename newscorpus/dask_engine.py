@@ -23,6 +23,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import pickle
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -32,7 +34,7 @@ import attrs
 from newscorpus.build import _BATCH, _batches, _prepare_batch, _ready_worker
 from newscorpus.document import Document
 from newscorpus.errors import EngineError, NewsCorpusError
-from newscorpus.pieces import Assembler, Piece, Read, plan, read
+from newscorpus.pieces import Assembler, Piece, plan, read
 from newscorpus.readers import Inputs, ReadMeter, input_size
 from newscorpus.settings import Settings
 
@@ -53,12 +55,17 @@ class DaskEngine:
     client: Any
     piece_bytes: int | None = None
     ahead: int | None = None
+    #: What the last build did: ``pieces`` read, ``task_seconds`` the workers spent reading and
+    #: preparing them, ``waited_seconds`` this process spent waiting for them, ``received_bytes``
+    #: the size of their results (pickled, as Dask sends them).
+    stats: dict[str, float] = attrs.field(factory=dict)
 
     @contextlib.contextmanager
     def prepare(
         self, docs: Iterable[Document] | Inputs, settings: Settings, meter: ReadMeter | None
     ) -> Iterator[Iterator[tuple]]:
         pending: deque = deque()
+        self.stats = {"pieces": 0, "task_seconds": 0.0, "waited_seconds": 0.0, "received_bytes": 0}
         try:
             if isinstance(docs, Inputs):
                 yield self._from_inputs(docs, settings, meter, pending)
@@ -83,7 +90,7 @@ class DaskEngine:
             pending.append((piece, self._submit(_read_piece, piece, inputs, settings)))
         while pending:
             piece, future = pending.popleft()
-            done, prepared = self._result(future)
+            done, prepared = self._received(future)
             for later in itertools.islice(waiting, 1):
                 pending.append((later, self._submit(_read_piece, later, inputs, settings)))
             documents = assembler.documents(piece, done)
@@ -121,7 +128,7 @@ class DaskEngine:
             submit(batch)
         while pending:
             batch, future = pending.popleft()
-            prepared = self._result(future)
+            prepared = self._received(future)
             for later in itertools.islice(batches, 1):
                 submit(later)
             yield (batch, *prepared)
@@ -140,6 +147,16 @@ class DaskEngine:
     def _result(self, future: Any) -> Any:
         return self._call(future.result)
 
+    def _received(self, future: Any) -> Any:
+        """The result of a piece's task, counted in `stats`."""
+        started = time.perf_counter()
+        result, seconds, size = self._result(future)
+        self.stats["waited_seconds"] += time.perf_counter() - started
+        self.stats["pieces"] += 1
+        self.stats["task_seconds"] += seconds
+        self.stats["received_bytes"] += size
+        return result
+
     @staticmethod
     def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
         """Run ``function``; a failure of the cluster becomes `EngineError`."""
@@ -153,20 +170,36 @@ class DaskEngine:
             ) from error
 
 
-def _read_piece(piece: Piece, inputs: Inputs, settings: Settings) -> tuple[Read, list[tuple]]:
+def _read_piece(piece: Piece, inputs: Inputs, settings: Settings) -> tuple:
     """On a worker: read a piece and prepare its articles, in batches of ``(count, prepared)``
-    (an article refused as too long is not prepared)."""
+    (an article refused as too long is not prepared); `_measured`."""
+    started = time.perf_counter()
     done = read(piece, inputs, settings.max_article_chars)
     docs = done.docs[:-1] if done.too_long is not None else done.docs
     batches = []
     for lo in range(0, len(docs), _BATCH):
         rows = [(d.text, dict(d.fields)) for d in docs[lo : lo + _BATCH]]
-        batches.append((len(rows), _prepare_documents(rows, settings)))
-    return done, batches
+        batches.append((len(rows), _prepare_rows(rows, settings)))
+    return _measured((done, batches), started)
 
 
 def _prepare_documents(rows: list[tuple[str, dict]], settings: Settings) -> tuple:
     """On a worker: `_prepare_batch` with the worker set up for ``settings``."""
+    started = time.perf_counter()
+    return _measured(_prepare_rows(rows, settings), started)
+
+
+def _measured(result: Any, started: float) -> tuple[Any, float, int]:
+    """A task's result, the seconds it took, and its size as sent (pickled, out-of-band
+    buffers included)."""
+    seconds = time.perf_counter() - started
+    buffers: list = []
+    size = len(pickle.dumps(result, protocol=5, buffer_callback=buffers.append))
+    size += sum(memoryview(b).nbytes for b in buffers)
+    return result, seconds, size
+
+
+def _prepare_rows(rows: list[tuple[str, dict]], settings: Settings) -> tuple:
     _ready_worker(settings)
     return _prepare_batch(rows)
 

@@ -1,0 +1,215 @@
+"""The Dask engine against the local one, on the same corpus, with 1 and 2 workers.
+
+    .venv/bin/python benchmarks/dask_scaling.py [--size 10MB] [--workers 1 2] [--seed 0]
+
+Each run is a fresh process building the scale corpus of ``--size`` (benchmarks/scale.py; made if
+missing) with ``build(Inputs(...), engine=...)``: the local engine with N processes, then the
+Dask engine on a new local cluster of N worker processes (the cluster's start is not timed, as
+a real cluster is running already). Per run it prints the build's time by stage (reading, that
+is reading and preparing, then analysing, then writing), the peak RSS of the process that
+builds and of its largest worker, and for Dask what the workers did: pieces, the seconds their
+tasks took, the seconds the building process waited for them, and the bytes their results
+came to (Dask's ``sizeof``). Every export is checked to be byte-identical to the first run's.
+
+The last lines turn the measured rates into the estimate of benchmarks/README.md ("The Dask
+engine"): the time of a build of 100 GB and of 1 TB on N workers, and the memory it needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scale  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class PeakRSS:
+    """Peak resident memory of this process and of each of its descendants, sampled every
+    0.1 s."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self.me = psutil.Process()
+        self.own = 0
+        self.children: dict[int, int] = {}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._done.wait(0.1):
+            self.own = max(self.own, self.me.memory_info().rss)
+            for child in self.me.children(recursive=True):
+                try:
+                    rss = child.memory_info().rss
+                except psutil.Error:
+                    continue
+                self.children[child.pid] = max(self.children.get(child.pid, 0), rss)
+
+    def stop(self) -> tuple[float, float]:
+        """Peak MB of this process and of its largest descendant."""
+        self._done.set()
+        self._thread.join()
+        return self.own / 1e6, max(self.children.values(), default=0) / 1e6
+
+
+def one(corpus: Path, engine: str, workers: int) -> dict:
+    """Build ``corpus`` once; what it took."""
+    from newscorpus import build
+    from newscorpus.dask_engine import DaskEngine, dask_client
+    from newscorpus.export import export_jsonl
+    from newscorpus.readers import Inputs
+
+    inputs = Inputs([corpus], name_field="name")
+    marks: dict[str, float] = {}
+
+    def progress(stage: str, done: int, total: int | None, chars: int) -> None:
+        marks.setdefault(stage, time.perf_counter())
+
+    with tempfile.TemporaryDirectory(dir=ROOT / "benchmarks" / "data") as folder:
+        store = Path(folder) / "store.db"
+        stats: dict = {}
+        if engine == "dask":
+            with dask_client(workers) as client:
+                client.wait_for_workers(workers)
+                dask = DaskEngine(client)
+                memory = PeakRSS()
+                started = time.perf_counter()
+                corpus_ = build(inputs, store, engine=dask, progress=progress)
+                seconds = time.perf_counter() - started
+                own, largest = memory.stop()
+                stats = dict(dask.stats)
+        else:
+            memory = PeakRSS()
+            started = time.perf_counter()
+            corpus_ = build(inputs, store, workers=workers, progress=progress)
+            seconds = time.perf_counter() - started
+            own, largest = memory.stop()
+        out = io.StringIO()
+        export_jsonl(corpus_, out)
+        corpus_.close()
+    ended = started + seconds
+    stages = {
+        "reading": marks.get("analysing", ended) - started,
+        "analysing": marks.get("writing", ended) - marks.get("analysing", ended),
+        "writing": ended - marks.get("writing", ended),
+    }
+    return {
+        "engine": engine,
+        "workers": workers,
+        "seconds": seconds,
+        "stages": stages,
+        "client_mb": own,
+        "largest_worker_mb": largest,
+        "dask": stats,
+        "export": hashlib.sha256(out.getvalue().encode()).hexdigest(),
+    }
+
+
+def estimate(mb: float, runs: list[dict]) -> str:
+    """The arithmetic of the README's estimate, from the two-worker Dask run."""
+    dask = next(
+        r
+        for r in runs
+        if r["engine"] == "dask"
+        and r["workers"] == max(x["workers"] for x in runs if x["engine"] == "dask")
+    )
+    s = dask["dask"]
+    worker_rate = mb / s["task_seconds"]  # MB of input per second of one worker's task time
+    take_rate = mb / (dask["stages"]["reading"] - s["waited_seconds"])  # this process, reading
+    analyse_rate = mb / dask["stages"]["analysing"]
+    write_rate = mb / dask["stages"]["writing"]
+    received_per_mb = s["received_bytes"] / 1e6 / mb
+    client_per_mb = dask["client_mb"] / mb
+    lines = [
+        f"measured on {mb:.1f} MB, Dask, {dask['workers']} workers:",
+        f"  one worker reads and prepares {worker_rate:.2f} MB/s (task time)",
+        f"  the building process takes up {take_rate:.2f} MB/s of results while reading "
+        f"(its own time, waits excluded)",
+        f"  analyses {analyse_rate:.2f} MB/s, writes {write_rate:.2f} MB/s",
+        f"  results sent to it: {received_per_mb:.1f} bytes per input byte",
+        f"  its peak RSS: {client_per_mb:.2f} MB per input MB",
+    ]
+    for size_gb in (100, 1000):
+        size = size_gb * 1000.0
+        for n in (8, 64, 512):
+            on_workers, here = size / (n * worker_rate), size / take_rate
+            reading = max(on_workers, here)
+            total = reading + size / analyse_rate + size / write_rate
+            bound = "the workers" if on_workers > here else "this process"
+            lines.append(
+                f"  {size_gb:>5} GB on {n:>3} workers: reading {reading / 3600:.1f} h "
+                f"(bound by {bound}), "
+                f"total {total / 3600:.1f} h at linear rates; "
+                f"transfer {size * received_per_mb / 1000:.0f} GB; "
+                f"building process RSS {size * client_per_mb / 1000:.0f} GB"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", default="10MB")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
+    parser.add_argument(
+        "--one", nargs=3, metavar=("CORPUS", "ENGINE", "WORKERS"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one(Path(args.one[0]), args.one[1], int(args.one[2]))))
+        return
+    paths, meta = scale.ensure(args.size, args.seed)
+    mb = paths.corpus.stat().st_size / 1e6
+    print(
+        f"corpus {paths.corpus.name}: {meta['articles']:,} articles, {mb:.1f} MB; "
+        f"{os.cpu_count()} cores"
+    )
+    runs = []
+    for engine in ("local", "dask"):
+        for workers in args.workers:
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", str(paths.corpus), engine, str(workers)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            run = json.loads(out.stdout.strip().splitlines()[-1])
+            runs.append(run)
+            st, d = run["stages"], run["dask"]
+            extra = (
+                f"; {d['pieces']} pieces, task {d['task_seconds']:.1f} s, waited "
+                f"{d['waited_seconds']:.1f} s, results {d['received_bytes'] / 1e6:.0f} MB"
+                if d
+                else ""
+            )
+            rate = mb / run["seconds"]
+            print(
+                f"{engine:>5} {workers} workers: {run['seconds']:.1f} s ({rate:.2f} MB/s; "
+                f"reading {st['reading']:.1f}, analysing {st['analysing']:.1f}, writing "
+                f"{st['writing']:.1f}); RSS {run['client_mb']:.0f} MB, largest worker "
+                f"{run['largest_worker_mb']:.0f} MB{extra}",
+                flush=True,
+            )
+    same = len({r["export"] for r in runs}) == 1
+    print(f"exports byte-identical across all runs: {same}")
+    print(estimate(mb, runs))
+
+
+if __name__ == "__main__":
+    main()
