@@ -376,10 +376,16 @@ class Detector:
 
     # -- analysis ---------------------------------------------------------------------------
 
-    def analyse(self) -> Analysis:
-        """Find clusters, copies and blocks across every article added."""
+    def analyse(self, pairs: PairFinder | None = None) -> Analysis:
+        """Find clusters, copies and blocks across every article added.
+
+        ``pairs``, if given, finds the verified pairs of signed units elsewhere (on a cluster's
+        workers, which hold the signatures): called with every signed unit's order key and
+        words, it returns what `verified_pairs` returns on the same signatures, or None to
+        have them found here.
+        """
         n_distinct = len(self._distinct_words)
-        distinct_cluster = self._cluster_distinct(n_distinct)
+        distinct_cluster = self._cluster_distinct(n_distinct, pairs)
         occ_cluster = self._occurrence_clusters(distinct_cluster)
         cluster_articles = self._multi_article_clusters(occ_cluster)
         groups, duplicate_of = self._copies(occ_cluster, cluster_articles)
@@ -392,49 +398,22 @@ class Detector:
         }
         return Analysis(tuple(blocks), tuple(tuple(r) for r in runs), tuple(duplicate_of), stats)
 
-    def _cluster_distinct(self, n_distinct: int) -> np.ndarray:
+    def _cluster_distinct(self, n_distinct: int, finder: PairFinder | None) -> np.ndarray:
         """A cluster label for every distinct unit (short ones are their own cluster)."""
         s = self.settings
         labels = np.arange(n_distinct, dtype=np.int64)
         if not self._sig_ids:
             return labels
         ids = np.concatenate(self._sig_ids)
-        sigs = self._take_signatures(len(ids))
         order_key = np.frombuffer(self._distinct_order, dtype=np.uint64)[ids]
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)[ids]
-        # Candidates are verified band by band and only those that pass are kept: most
-        # candidates of a 64-band LSH are pairs with a common phrase or two, whose number grows
-        # with the square of the corpus (1.7 million at 100 MB, 85% failing), so they are never
-        # held all at once.
-        kept = UniqueCodes()
-        bands = band_pairs(sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs)
-        for candidates in bands:
-            for lo in range(0, len(candidates), _VERIFY_BATCH):
-                p = candidates[lo : lo + _VERIFY_BATCH]
-                passed = self._similarity(sigs, n_words, p) >= s.unit_threshold
-                kept.add(pair_codes(p[passed], len(ids)))
-        pairs = decode_pairs(kept.result(), len(ids))
-        similarity = np.concatenate(
-            [
-                self._similarity(sigs, n_words, pairs[lo : lo + _VERIFY_BATCH])
-                for lo in range(0, len(pairs), _VERIFY_BATCH)
-            ]
-            or [np.zeros(0)]
-        )
-        del sigs
+        found = finder(order_key, n_words) if finder is not None else None
+        if found is None:
+            found = verified_pairs(self._take_signatures(len(ids)), order_key, n_words, s)
+        pairs, similarity = found
         component = _link(pairs, similarity, order_key, s.unit_threshold, s.strong_threshold)
         labels[ids] = ids[component]
         return labels
-
-    def _similarity(self, sigs: np.ndarray, n_words: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-        """Estimated Jaccard of each pair of signature rows. A short sentence shares a few word
-        triples with a templated one by chance ("X said it expects to report a loss"): a pair
-        with a short unit counts only when strongly similar (else 0)."""
-        similarity = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
-        shortest = np.minimum(n_words[pairs[:, 0]], n_words[pairs[:, 1]])
-        s = self.settings
-        similarity[(shortest < s.short_unit_words) & (similarity < s.strong_threshold)] = 0.0
-        return similarity
 
     def _take_signatures(self, n: int) -> np.ndarray:
         """The spooled signatures, read into one array."""
@@ -929,6 +908,55 @@ class Detector:
             for runs in raw_runs
         ]
         return [fb for _, fb, _ in found], runs_out
+
+
+PairFinder = Callable[[np.ndarray, np.ndarray], "tuple[np.ndarray, np.ndarray] | None"]
+
+
+def verified_pairs(
+    sigs: np.ndarray, order_key: np.ndarray, n_words: np.ndarray, s: Settings
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs ``(i, j)``, ``i < j``, sorted, of signature rows that share an LSH band and
+    pass verification (`similarity` at ``s.unit_threshold`` or more), with their similarity.
+
+    Candidates are verified band by band and only those that pass are kept: most candidates
+    of a 64-band LSH are pairs with a common phrase or two, whose number grows with the square
+    of the corpus (1.7 million at 100 MB, 85% failing), so they are never held all at once.
+    """
+    kept = UniqueCodes()
+    bands = band_pairs(sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs)
+    for candidates in bands:
+        for lo in range(0, len(candidates), _VERIFY_BATCH):
+            p = candidates[lo : lo + _VERIFY_BATCH]
+            passed = similarity(sigs[p[:, 0]], sigs[p[:, 1]], n_words[p[:, 0]], n_words[p[:, 1]], s)
+            kept.add(pair_codes(p[passed >= s.unit_threshold], len(sigs)))
+    pairs = decode_pairs(kept.result(), len(sigs))
+    return pairs, _pair_similarity(sigs, n_words, pairs, s)
+
+
+def _pair_similarity(
+    sigs: np.ndarray, n_words: np.ndarray, pairs: np.ndarray, s: Settings
+) -> np.ndarray:
+    return np.concatenate(
+        [
+            similarity(sigs[p[:, 0]], sigs[p[:, 1]], n_words[p[:, 0]], n_words[p[:, 1]], s)
+            for p in (pairs[lo : lo + _VERIFY_BATCH] for lo in range(0, len(pairs), _VERIFY_BATCH))
+        ]
+        or [np.zeros(0)]
+    )
+
+
+def similarity(
+    sig_a: np.ndarray, sig_b: np.ndarray, words_a: np.ndarray, words_b: np.ndarray, s: Settings
+) -> np.ndarray:
+    """Estimated Jaccard of signature rows ``sig_a[k]`` and ``sig_b[k]``. A short sentence
+    shares a few word triples with a templated one by chance ("X said it expects to report a
+    loss"): a pair with a short unit (under ``s.short_unit_words``) counts only when strongly
+    similar (else 0)."""
+    found = (sig_a == sig_b).mean(axis=1)
+    shortest = np.minimum(words_a, words_b)
+    found[(shortest < s.short_unit_words) & (found < s.strong_threshold)] = 0.0
+    return found
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -22,7 +22,7 @@ import attrs
 import numpy as np
 import regex
 
-from newscorpus.blocks import UNIT_RECORD, Analysis, Detector, Prepared, prepare
+from newscorpus.blocks import UNIT_RECORD, Analysis, Detector, PairFinder, Prepared, prepare
 from newscorpus.document import Document
 from newscorpus.errors import InputError, StoreError
 from newscorpus.meta import Meta, extract
@@ -279,16 +279,20 @@ def _build(
     chars = 0
     try:
         with engine.prepare(docs, settings, meter) as prepared:
-            chars = _take(detector, writer, meta_spans, stored, gone, settings, prepared, progress)
+            chars = _take(
+                detector, writer, meta_spans, stored, gone, settings, prepared, progress, engine
+            )
         writer.commit()
         if progress is not None:
             progress("analysing", len(meta_spans), None, chars)
-        analysis = detector.analyse()
+        analysis = detector.analyse(engine.pair_finder(settings))
+        engine.release()
         _write(writer, detector, analysis, meta_spans, started, progress, chars)
     except BaseException:
         writer.abort()
         raise
     finally:
+        engine.release()
         detector.close()
 
 
@@ -301,9 +305,11 @@ def _take(
     settings: Settings,
     prepared: Iterator[tuple],
     progress: Callable[[str, int, int | None, int], None] | None,
+    engine: Engine,
 ) -> int:
     """Give the detector and the store the articles of ``stored`` but those in ``gone``,
-    then the ``prepared`` ones, in order; returns the characters taken."""
+    then the ``prepared`` ones, in order, telling ``engine`` which signatures of these were
+    kept; returns the characters taken."""
     chars = 0
     replayed = _replay(stored, settings, gone) if stored is not None else iter(())
     n_stored = stored_chars = 0
@@ -318,6 +324,8 @@ def _take(
             [m.date for m in batch_metas],
             replayed=is_stored,
         )
+        if not is_stored:
+            engine.taken(kept)
         for i, (doc, meta, spans) in enumerate(zip(batch, batch_metas, batch_spans)):
             article = len(meta_spans)
             writer.add_article(article, doc.name, doc.text, meta, dict(doc.fields))
@@ -371,6 +379,19 @@ class Engine(Protocol):
         lengths at most ``settings.max_article_chars`` (`InputError` otherwise)."""
         ...
 
+    def taken(self, kept: list[np.ndarray]) -> None:
+        """The build kept these rows of the last batch's signatures, per article."""
+        ...
+
+    def pair_finder(self, settings: Settings) -> PairFinder | None:
+        """What finds the verified pairs of signed units (`Detector.analyse`), or None for the
+        build's own process."""
+        ...
+
+    def release(self) -> None:
+        """Let go of what the build no longer needs."""
+        ...
+
 
 @attrs.frozen
 class LocalEngine:
@@ -402,6 +423,15 @@ class LocalEngine:
             yield _parallel(pool, self.workers, batches)
         finally:
             pool.terminate()
+
+    def taken(self, kept: list[np.ndarray]) -> None:
+        pass
+
+    def pair_finder(self, settings: Settings) -> PairFinder | None:
+        return None  # the build's process has the signatures
+
+    def release(self) -> None:
+        pass
 
 
 def _source(docs: Source) -> Iterable[Document] | Inputs:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import operator
 import pickle
 import time
 from collections import deque
@@ -30,10 +31,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import attrs
+import numpy as np
 
+from newscorpus.blocks import _VERIFY_BATCH, PairFinder, similarity
 from newscorpus.build import _BATCH, _batches, _prepare_batch, _ready_worker
 from newscorpus.document import Document
 from newscorpus.errors import EngineError, NewsCorpusError
+from newscorpus.lsh import band_key, bucket_pairs, decode_pairs, pair_codes
 from newscorpus.pieces import Assembler, Piece, plan, read
 from newscorpus.readers import Inputs, ReadMeter, input_size
 from newscorpus.settings import Settings
@@ -59,12 +63,17 @@ class DaskEngine:
     #: preparing them, ``waited_seconds`` this process spent waiting for them, ``received_bytes``
     #: the size of their results (pickled, as Dask sends them).
     stats: dict[str, float] = attrs.field(factory=dict)
+    # Where the signatures of the last build wait on the workers (see `pair_finder`).
+    _shards: list[_Shard] = attrs.field(factory=list, init=False, repr=False)
+    _batches: deque = attrs.field(factory=deque, init=False, repr=False)
+    _signed: int = attrs.field(default=0, init=False, repr=False)
 
     @contextlib.contextmanager
     def prepare(
         self, docs: Iterable[Document] | Inputs, settings: Settings, meter: ReadMeter | None
     ) -> Iterator[Iterator[tuple]]:
         pending: deque = deque()
+        self.release()
         self.stats = {"pieces": 0, "task_seconds": 0.0, "waited_seconds": 0.0, "received_bytes": 0}
         try:
             if isinstance(docs, Inputs):
@@ -91,6 +100,7 @@ class DaskEngine:
         while pending:
             piece, future = pending.popleft()
             done, prepared = self._received(future)
+            self._keep_signatures(future, "piece", [batch[2] for _, batch in prepared])
             for later in itertools.islice(waiting, 1):
                 pending.append((later, self._submit(_read_piece, later, inputs, settings)))
             documents = assembler.documents(piece, done)
@@ -129,9 +139,110 @@ class DaskEngine:
         while pending:
             batch, future = pending.popleft()
             prepared = self._received(future)
+            self._keep_signatures(future, "documents", [prepared[2]])
             for later in itertools.islice(batches, 1):
                 submit(later)
             yield (batch, *prepared)
+
+    # -- LSH on the workers ---------------------------------------------------------------------
+
+    def _keep_signatures(self, future: Any, kind: str, batches: list) -> None:
+        """Keep the signatures of a task's batches on its worker, for `pair_finder`."""
+        rows = [len(ready.signatures) for ready in batches]
+        held = self._submit(_signatures_of, future, kind)
+        offsets = np.cumsum([0, *rows])[:-1].tolist()
+        self._batches.extend((len(self._shards), offset) for offset in offsets)
+        self._shards.append(_Shard(held))
+
+    def taken(self, kept: list[np.ndarray]) -> None:
+        """The build kept these rows of the next batch's signatures (per article)."""
+        shard, offset = self._batches.popleft()
+        rows = np.concatenate(kept) if kept else np.zeros(0, np.int64)
+        target = self._shards[shard]
+        if target.count == 0:
+            target.base = self._signed
+        target.rows.append(rows + offset)
+        target.count += len(rows)
+        self._signed += len(rows)
+
+    def pair_finder(self, settings: Settings) -> PairFinder | None:
+        """The verified pairs found on the workers, where the signatures are: LSH banding as a
+        shuffle on band keys, candidates verified per pair of shards; the same pairs as
+        `newscorpus.blocks.verified_pairs` on the same signatures."""
+        if not self._shards:
+            return None
+
+        def find(order_key: np.ndarray, n_words: np.ndarray) -> tuple | None:
+            if self._signed != len(order_key):  # stored articles came first (an add)
+                return None
+            return self._call(self._verified_pairs, order_key, n_words, settings)
+
+        return find
+
+    def release(self) -> None:
+        """Let the workers drop the signatures they hold for this engine."""
+        self._shards, self._batches, self._signed = [], deque(), 0
+
+    def _verified_pairs(
+        self, order_key: np.ndarray, n_words: np.ndarray, s: Settings
+    ) -> tuple[np.ndarray, np.ndarray]:
+        started = time.perf_counter()
+        n = len(order_key)
+        shards = [h for h in self._shards if h.count]
+        bases = np.array([h.base for h in shards] + [n], dtype=np.int64)
+        parts = 2 * self._workers()  # buckets are split this many ways
+        kept = [self._submit(_kept_signatures, h.held, np.concatenate(h.rows)) for h in shards]
+        self._shards = []  # the workers drop what they held once the kept rows are taken
+        maps = [
+            self._submit(
+                _band_map,
+                k,
+                h.base,
+                order_key[h.base : h.base + h.count],
+                s.lsh_bands,
+                s.lsh_rows,
+                parts,
+            )
+            for k, h in zip(kept, shards)
+        ]
+        reduces = [
+            self._submit(
+                _band_reduce,
+                bases,
+                s.max_bucket_pairs,
+                n,
+                [self._submit(operator.getitem, m, r) for m in maps],
+            )
+            for r in range(parts)
+        ]
+        del maps
+        # Which shards each part's candidates join: {first shard: second shards}.
+        joins = self.client.gather([self._submit(_joins_of, r) for r in reduces])
+        words = self._call(self.client.scatter, n_words)
+        verified = []
+        for p in sorted(set().union(*joins)):
+            others = sorted({p}.union(*(j[p] for j in joins if p in j)))
+            candidates = [
+                self._submit(operator.getitem, reduces[r], p) for r in range(parts) if p in joins[r]
+            ]
+            verified.append(
+                self._submit(
+                    _verify,
+                    {q: (kept[q], int(bases[q])) for q in others},
+                    words,
+                    s,
+                    n,
+                    candidates,
+                )
+            )
+        del reduces
+        results = self.client.gather(verified)
+        codes = np.concatenate([c for c, _ in results] or [np.zeros(0, np.int64)])
+        similarity = np.concatenate([v for _, v in results] or [np.zeros(0)])
+        order = np.argsort(codes, kind="stable")
+        self.stats["pair_seconds"] = time.perf_counter() - started
+        self.stats["band_entries"] = n * s.lsh_bands
+        return decode_pairs(codes[order], n), similarity[order]
 
     # -- the cluster ----------------------------------------------------------------------------
 
@@ -181,6 +292,134 @@ def _read_piece(piece: Piece, inputs: Inputs, settings: Settings) -> tuple:
         rows = [(d.text, dict(d.fields)) for d in docs[lo : lo + _BATCH]]
         batches.append((len(rows), _prepare_rows(rows, settings)))
     return _measured((done, batches), started)
+
+
+@attrs.define
+class _Shard:
+    """Signatures of one task's batches, held on its worker: the kept rows (in the order the
+    build took them) are the signed units ``base`` to ``base + count``."""
+
+    held: Any
+    rows: list[np.ndarray] = attrs.field(factory=list)
+    base: int = 0
+    count: int = 0
+
+
+_BAND_ENTRY = np.dtype([("band", "<u2"), ("key", "<u8"), ("order", "<u8"), ("index", "<i8")])
+_PART_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _signatures_of(result: tuple, kind: str) -> np.ndarray:
+    """On a worker: the signatures of a task's result, its batches' one after the other."""
+    if kind == "piece":
+        (_, batches), _, _ = result
+        found = [prepared[2].signatures for _, prepared in batches]
+    else:
+        found = [result[0][2].signatures]
+    return np.concatenate(found) if found else np.zeros((0, 0), np.uint16)
+
+
+def _kept_signatures(signatures: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """On a worker: the rows the build kept, in its order."""
+    return np.ascontiguousarray(signatures[rows])
+
+
+def _band_map(
+    sigs: np.ndarray, base: int, order_key: np.ndarray, bands: int, rows: int, parts: int
+) -> list[np.ndarray]:
+    """On a worker: every band entry of signed units ``base...``, split into ``parts`` by a
+    hash of (band, key), so that each bucket lands whole in one part."""
+    n = len(sigs)
+    out: list[list[np.ndarray]] = [[] for _ in range(parts)]
+    index = np.arange(base, base + n, dtype=np.int64)
+    for b in range(bands):
+        keys = band_key(sigs, b, rows)
+        part = ((keys * _PART_MIX + np.uint64(b)) >> np.uint64(33)) % np.uint64(parts)
+        entries = np.empty(n, dtype=_BAND_ENTRY)
+        entries["band"], entries["key"] = b, keys
+        entries["order"], entries["index"] = order_key, index
+        for r in range(parts):
+            out[r].append(entries[part == r])
+    return [np.concatenate(o) if o else np.zeros(0, _BAND_ENTRY) for o in out]
+
+
+def _band_reduce(
+    bases: np.ndarray, max_bucket: int, n: int, parts: list[np.ndarray]
+) -> dict[int, tuple[np.ndarray, frozenset[int]]]:
+    """On a worker: the candidate pairs ``(i, j)``, ``i < j``, of the buckets of one part,
+    once each, grouped by the shard of ``i``, with the shards of the ``j``. A bucket's members
+    are ordered as `band_pairs` orders them: by order key, then by unit."""
+    entries = np.concatenate(parts) if parts else np.zeros(0, _BAND_ENTRY)
+    if len(entries) < 2:
+        return {}
+    band, key = entries["band"].astype(np.uint64), entries["key"]
+    if int(key.max()) < 1 << 48:  # one sort key: the band above the key
+        by = np.argsort((band << np.uint64(48)) | key, kind="stable")
+    else:
+        by = np.lexsort((key, band))
+    entries = entries[by]
+    band, key = entries["band"], entries["key"]
+    edge = (band[1:] != band[:-1]) | (key[1:] != key[:-1])
+    starts = np.concatenate([[0], np.flatnonzero(edge) + 1])
+    sizes = np.diff(np.concatenate([starts, [len(entries)]]))
+    members = entries["index"].copy()
+    # Only a bucket of more than max_bucket members depends on its order (a star and a chain):
+    # order those by order key, then by unit, as band_pairs does.
+    for start, size in zip(starts[sizes > max_bucket].tolist(), sizes[sizes > max_bucket].tolist()):
+        bucket = entries[start : start + size]
+        members[start : start + size] = bucket["index"][
+            np.lexsort((bucket["index"], bucket["order"]))
+        ]
+    multi = sizes > 1
+    pairs = bucket_pairs(members, starts[multi], sizes[multi], max_bucket)
+    pairs = decode_pairs(np.unique(pair_codes(pairs, n)), n)  # sorted: by i, then j
+    first = np.searchsorted(bases, pairs[:, 0], side="right") - 1
+    second = np.searchsorted(bases, pairs[:, 1], side="right") - 1
+    cuts = np.flatnonzero(np.diff(first)) + 1
+    return {
+        int(f[0]): (p, frozenset(np.unique(q).tolist()))
+        for p, f, q in zip(np.split(pairs, cuts), np.split(first, cuts), np.split(second, cuts))
+        if len(p)
+    }
+
+
+def _joins_of(found: dict[int, tuple[np.ndarray, frozenset[int]]]) -> dict[int, frozenset[int]]:
+    """On a worker: for each first shard of `_band_reduce`'s pairs, the shards of the seconds."""
+    return {shard: seconds for shard, (_, seconds) in found.items()}
+
+
+def _verify(
+    shards: dict[int, tuple[np.ndarray, int]],
+    n_words: np.ndarray,
+    s: Settings,
+    n: int,
+    candidates: list[tuple[np.ndarray, frozenset[int]]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """On a worker: the candidates that pass verification, as pair codes, with their
+    similarity; ``shards`` holds the signatures of every unit they name, with the first unit's
+    index of each."""
+    pairs = decode_pairs(np.unique(np.concatenate([pair_codes(c, n) for c, _ in candidates])), n)
+    order = sorted(shards)
+    sigs = np.concatenate([shards[q][0] for q in order])
+    starts = np.array([shards[q][1] for q in order], dtype=np.int64)
+    local = np.concatenate([[0], np.cumsum([len(shards[q][0]) for q in order])])[:-1]
+
+    def row(index: np.ndarray) -> np.ndarray:
+        at = np.searchsorted(starts, index, side="right") - 1
+        return local[at] + index - starts[at]
+
+    codes, found = [], []
+    for lo in range(0, len(pairs), _VERIFY_BATCH):
+        p = pairs[lo : lo + _VERIFY_BATCH]
+        i, j = row(p[:, 0]), row(p[:, 1])
+        sim = similarity(sigs[i], sigs[j], n_words[p[:, 0]], n_words[p[:, 1]], s)
+        passed = sim >= s.unit_threshold
+        codes.append(pair_codes(p[passed], n))
+        found.append(sim[passed])
+    return (
+        np.concatenate(codes or [np.zeros(0, np.int64)]),
+        np.concatenate(found or [np.zeros(0)]),
+    )
 
 
 def _prepare_documents(rows: list[tuple[str, dict]], settings: Settings) -> tuple:

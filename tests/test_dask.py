@@ -160,6 +160,19 @@ def _workers_of(process: subprocess.Popen) -> list:
     return found
 
 
+@pytest.fixture
+def builds():
+    """The CLI builds a test starts, killed with their workers if the test ends first."""
+    started: list[subprocess.Popen] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            for worker in _workers_of(process):
+                worker.kill()
+            process.kill()
+            process.wait()
+
+
 def _start_build(generated: Path, store: Path) -> subprocess.Popen:
     args = [str(generated), "--name-field", "name", "-o", str(store), "--quiet"]
     return subprocess.Popen(
@@ -182,10 +195,11 @@ def _wait_for_reading(process: subprocess.Popen, store: Path) -> None:
 
 
 def test_a_worker_killed_mid_build_is_replaced_and_the_build_completes(
-    generated, generated_local, tmp_path
+    generated, generated_local, tmp_path, builds
 ):
     store = tmp_path / "dask.db"
     process = _start_build(generated, store)
+    builds.append(process)
     _wait_for_reading(process, store)
     time.sleep(0.5)
     victim = _workers_of(process)[0]
@@ -196,11 +210,12 @@ def test_a_worker_killed_mid_build_is_replaced_and_the_build_completes(
     assert _export(store) == _export(generated_local)
 
 
-def test_workers_that_keep_dying_fail_the_build_cleanly(generated, tmp_path):
+def test_workers_that_keep_dying_fail_the_build_cleanly(generated, tmp_path, builds):
     store = tmp_path / "dask.db"
     build(Inputs(SEEDS), store).close()
     before = store.read_bytes()
     process = _start_build(generated, store)
+    builds.append(process)
     _wait_for_reading(process, store)
     stop = threading.Event()
 
@@ -229,3 +244,20 @@ def test_workers_that_keep_dying_fail_the_build_cleanly(generated, tmp_path):
     assert store.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dask.db"]
     assert os.path.getsize(store) > 0
+
+
+def test_cli_add_on_the_dask_engine_gives_the_store_of_one_build(tmp_path):
+    seeds = sorted(SEEDS.glob("*.txt"))
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    for i, path in enumerate(seeds):
+        ((first if i < 3 else second) / path.name).write_bytes(path.read_bytes())
+    assert run("build", "first", "-o", "grown.db", "--quiet", cwd=tmp_path).returncode == 0
+    added = run(
+        "add", "grown.db", "second", "--engine", "dask", "--workers", "2", "--quiet", cwd=tmp_path
+    )
+    assert added.returncode == 0, added.stderr
+    assert run("build", "first", "second", "-o", "once.db", "--quiet", cwd=tmp_path).returncode == 0
+    assert _export(tmp_path / "grown.db") == _export(tmp_path / "once.db")
+    assert len(_blocks(tmp_path / "grown.db")) == 5

@@ -4,9 +4,14 @@ import random
 
 import numpy as np
 from datasketch import MinHashLSH
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from newscorpus.lsh import candidate_pairs
+from newscorpus.blocks import verified_pairs
+from newscorpus.dask_engine import _band_map, _band_reduce, _verify
+from newscorpus.lsh import candidate_pairs, decode_pairs
 from newscorpus.minhash import Signer, to_lean
+from newscorpus.settings import Settings
 
 
 def _variants(seed: int) -> list[list[str]]:
@@ -84,3 +89,45 @@ def test_narrow_signatures_order_buckets_by_the_key_as_wide_ones_do():
     wide = candidate_pairs(sigs, 2, 2, order_key=keys, max_bucket=5)
     narrow = candidate_pairs(sigs.astype(np.uint16), 2, 2, order_key=keys, max_bucket=5)
     assert np.array_equal(wide, narrow)
+
+
+@settings(max_examples=40)
+@given(
+    seed=st.integers(0, 10**6),
+    cuts=st.lists(st.integers(1, 199), max_size=6, unique=True),
+    parts=st.integers(1, 5),
+    max_bucket=st.sampled_from([2, 4, 64]),
+)
+def test_the_band_shuffle_finds_the_pairs_one_process_finds(seed, cuts, parts, max_bucket):
+    """The Dask engine's LSH, run here: band entries split by a hash of (band, key), each part's
+    buckets paired (big ones as a star and a chain, ordered by order key), the candidates of
+    each shard verified against the shards of their partners, gives the same pairs with the
+    same similarity as `verified_pairs` on all the signatures at once."""
+    rng = np.random.default_rng(seed)
+    texts = _variants(seed % 50)[:200]
+    sigs = Signer(3, 128, 1).sign_tokens(texts).astype(np.uint16)
+    sigs[rng.integers(0, len(sigs), 30)] = sigs[0]  # a bucket bigger than max_bucket
+    n = len(sigs)
+    order_key = rng.integers(0, 4, n).astype(np.uint64)  # ties: then by unit
+    n_words = rng.integers(5, 30, n).astype(np.int32)
+    s = Settings(max_bucket_pairs=max_bucket)
+    expected = verified_pairs(sigs, order_key, n_words, s)
+
+    bases = np.array(sorted({0, *[c for c in cuts if c < n]}) + [n])
+    shards = [sigs[a:b] for a, b in zip(bases, bases[1:])]
+    maps = [
+        _band_map(sh, int(a), order_key[a:b], s.lsh_bands, s.lsh_rows, parts)
+        for sh, a, b in zip(shards, bases, bases[1:])
+    ]
+    reduces = [_band_reduce(bases, max_bucket, n, [m[r] for m in maps]) for r in range(parts)]
+    found = []
+    for p in sorted(set().union(*reduces)):
+        wanted = {p}.union(*(r[p][1] for r in reduces if p in r))
+        held = {q: (shards[q], int(bases[q])) for q in wanted}
+        found.append(_verify(held, n_words, s, n, [r[p] for r in reduces if p in r]))
+    codes = np.concatenate([c for c, _ in found] or [np.zeros(0, np.int64)])
+    similarity = np.concatenate([v for _, v in found] or [np.zeros(0)])
+    order = np.argsort(codes)
+    assert decode_pairs(codes[order], n).tolist() == expected[0].tolist()
+    assert similarity[order].tolist() == expected[1].tolist()
+    assert len(expected[0]) > 0
