@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scale  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+BAND_ENTRY_BYTES = 26  # newscorpus.dask_engine._BAND_ENTRY: band, key, order key, unit
 
 
 class PeakRSS:
@@ -135,6 +136,7 @@ def estimate(mb: float, runs: list[dict]) -> str:
     analyse_rate = mb / dask["stages"]["analysing"]
     write_rate = mb / dask["stages"]["writing"]
     received_per_mb = s["received_bytes"] / 1e6 / mb
+    shuffled_per_mb = s.get("band_entries", 0) * BAND_ENTRY_BYTES / 1e6 / mb
     client_per_mb = dask["client_mb"] / mb
     lines = [
         f"measured on {mb:.1f} MB, Dask, {dask['workers']} workers:",
@@ -143,6 +145,8 @@ def estimate(mb: float, runs: list[dict]) -> str:
         f"(its own time, waits excluded)",
         f"  analyses {analyse_rate:.2f} MB/s, writes {write_rate:.2f} MB/s",
         f"  results sent to it: {received_per_mb:.1f} bytes per input byte",
+        f"  LSH shuffle: {shuffled_per_mb:.1f} bytes of band entries per input byte "
+        f"({BAND_ENTRY_BYTES} bytes each)",
         f"  its peak RSS: {client_per_mb:.2f} MB per input MB",
     ]
     for size_gb in (100, 1000):
@@ -156,7 +160,8 @@ def estimate(mb: float, runs: list[dict]) -> str:
                 f"  {size_gb:>5} GB on {n:>3} workers: reading {reading / 3600:.1f} h "
                 f"(bound by {bound}), "
                 f"total {total / 3600:.1f} h at linear rates; "
-                f"transfer {size * received_per_mb / 1000:.0f} GB; "
+                f"results {size * received_per_mb / 1000:.0f} GB, "
+                f"shuffle {size * shuffled_per_mb / 1000:.0f} GB; "
                 f"building process RSS {size * client_per_mb / 1000:.0f} GB"
             )
     return "\n".join(lines)
@@ -194,7 +199,9 @@ def main() -> None:
             st, d = run["stages"], run["dask"]
             extra = (
                 f"; {d['pieces']} pieces, task {d['task_seconds']:.1f} s, waited "
-                f"{d['waited_seconds']:.1f} s, results {d['received_bytes'] / 1e6:.0f} MB"
+                f"{d['waited_seconds']:.1f} s, results {d['received_bytes'] / 1e6:.0f} MB; "
+                f"LSH on the workers {d.get('pair_seconds', 0):.1f} s, "
+                f"{d.get('band_entries', 0):,} band entries shuffled"
                 if d
                 else ""
             )
@@ -206,6 +213,9 @@ def main() -> None:
                 f"{run['largest_worker_mb']:.0f} MB{extra}",
                 flush=True,
             )
+    (ROOT / "benchmarks" / "data" / f"dask-scaling-{args.size}.json").write_text(
+        json.dumps({"mb": mb, "runs": runs}, indent=1)
+    )
     same = len({r["export"] for r in runs}) == 1
     print(f"exports byte-identical across all runs: {same}")
     print(estimate(mb, runs))
