@@ -33,7 +33,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scale  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-BAND_ENTRY_BYTES = 26  # newscorpus.dask_engine._BAND_ENTRY: band, key, order key, unit
 
 
 class PeakRSS:
@@ -136,7 +135,8 @@ def estimate(mb: float, runs: list[dict]) -> str:
     analyse_rate = mb / dask["stages"]["analysing"]
     write_rate = mb / dask["stages"]["writing"]
     received_per_mb = s["received_bytes"] / 1e6 / mb
-    shuffled_per_mb = s.get("band_entries", 0) * BAND_ENTRY_BYTES / 1e6 / mb
+    entry_bytes = s.get("band_entry_bytes", 26)
+    shuffled_per_mb = s.get("band_entries", 0) * entry_bytes / 1e6 / mb
     client_per_mb = dask["client_mb"] / mb
     lines = [
         f"measured on {mb:.1f} MB, Dask, {dask['workers']} workers:",
@@ -146,7 +146,7 @@ def estimate(mb: float, runs: list[dict]) -> str:
         f"  analyses {analyse_rate:.2f} MB/s, writes {write_rate:.2f} MB/s",
         f"  results sent to it: {received_per_mb:.1f} bytes per input byte",
         f"  LSH shuffle: {shuffled_per_mb:.1f} bytes of band entries per input byte "
-        f"({BAND_ENTRY_BYTES} bytes each)",
+        f"({entry_bytes} bytes each)",
         f"  its peak RSS: {client_per_mb:.2f} MB per input MB",
     ]
     for size_gb in (100, 1000):
@@ -172,6 +172,7 @@ def main() -> None:
     parser.add_argument("--size", default="10MB")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--engines", nargs="+", default=["local", "dask"])
     parser.add_argument(
         "--one", nargs=3, metavar=("CORPUS", "ENGINE", "WORKERS"), help=argparse.SUPPRESS
     )
@@ -186,7 +187,7 @@ def main() -> None:
         f"{os.cpu_count()} cores"
     )
     runs = []
-    for engine in ("local", "dask"):
+    for engine in args.engines:
         for workers in args.workers:
             out = subprocess.run(
                 [sys.executable, __file__, "--one", str(paths.corpus), engine, str(workers)],

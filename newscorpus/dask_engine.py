@@ -186,6 +186,10 @@ class DaskEngine:
     def _verified_pairs(
         self, order_key: np.ndarray, n_words: np.ndarray, s: Settings
     ) -> tuple[np.ndarray, np.ndarray]:
+        """The shuffle: per round of `_BANDS_PER_ROUND` bands (so a worker holds a round's
+        share of the band entries, not all of them), every shard's band entries are split by
+        a hash of (band, key) into parts; each part pairs its buckets; the candidates are
+        verified by the shard of their first unit, against the shards of their partners."""
         started = time.perf_counter()
         n = len(order_key)
         shards = [h for h in self._shards if h.count]
@@ -193,56 +197,56 @@ class DaskEngine:
         parts = 2 * self._workers()  # buckets are split this many ways
         kept = [self._submit(_kept_signatures, h.held, np.concatenate(h.rows)) for h in shards]
         self._shards = []  # the workers drop what they held once the kept rows are taken
-        maps = [
-            self._submit(
-                _band_map,
-                k,
-                h.base,
-                order_key[h.base : h.base + h.count],
-                s.lsh_bands,
-                s.lsh_rows,
-                parts,
-            )
-            for k, h in zip(kept, shards)
-        ]
-        reduces = [
-            self._submit(
-                _band_reduce,
-                bases,
-                s.max_bucket_pairs,
-                n,
-                [self._submit(operator.getitem, m, r) for m in maps],
-            )
-            for r in range(parts)
-        ]
-        del maps
-        # Which shards each part's candidates join: {first shard: second shards}.
-        joins = self.client.gather([self._submit(_joins_of, r) for r in reduces])
-        words = self._call(self.client.scatter, n_words)
-        verified = []
-        for p in sorted(set().union(*joins)):
-            others = sorted({p}.union(*(j[p] for j in joins if p in j)))
-            candidates = [
-                self._submit(operator.getitem, reduces[r], p) for r in range(parts) if p in joins[r]
+        orders = self._call(self.client.scatter, order_key, broadcast=True)
+        words = self._call(self.client.scatter, n_words, broadcast=True)
+        results = []
+        for lo in range(0, s.lsh_bands, _BANDS_PER_ROUND):
+            bands = (lo, min(lo + _BANDS_PER_ROUND, s.lsh_bands))
+            maps = [
+                self._submit(_band_map, k, h.base, bands, s.lsh_rows, parts, n)
+                for k, h in zip(kept, shards)
             ]
-            verified.append(
+            reduces = [
                 self._submit(
-                    _verify,
-                    {q: (kept[q], int(bases[q])) for q in others},
-                    words,
-                    s,
-                    n,
-                    candidates,
+                    _band_reduce,
+                    bases,
+                    orders,
+                    s.max_bucket_pairs,
+                    [self._submit(operator.getitem, m, r) for m in maps],
                 )
-            )
-        del reduces
-        results = self.client.gather(verified)
+                for r in range(parts)
+            ]
+            del maps
+            # Which shards each part's candidates join: {first shard: second shards}.
+            joins = self.client.gather([self._submit(_joins_of, r) for r in reduces])
+            verified = []
+            for p in sorted(set().union(*joins)):
+                others = sorted({p}.union(*(j[p] for j in joins if p in j)))
+                candidates = [
+                    self._submit(operator.getitem, reduces[r], p)
+                    for r in range(parts)
+                    if p in joins[r]
+                ]
+                verified.append(
+                    self._submit(
+                        _verify,
+                        {q: (kept[q], int(bases[q])) for q in others},
+                        words,
+                        s,
+                        n,
+                        candidates,
+                    )
+                )
+            del reduces
+            results += self.client.gather(verified)
         codes = np.concatenate([c for c, _ in results] or [np.zeros(0, np.int64)])
         similarity = np.concatenate([v for _, v in results] or [np.zeros(0)])
-        order = np.argsort(codes, kind="stable")
+        # A pair found in two rounds was verified twice, to the same similarity.
+        codes, first = np.unique(codes, return_index=True)
         self.stats["pair_seconds"] = time.perf_counter() - started
         self.stats["band_entries"] = n * s.lsh_bands
-        return decode_pairs(codes[order], n), similarity[order]
+        self.stats["band_entry_bytes"] = _entry_dtype(n).itemsize
+        return decode_pairs(codes, n), similarity[first]
 
     # -- the cluster ----------------------------------------------------------------------------
 
@@ -305,8 +309,14 @@ class _Shard:
     count: int = 0
 
 
-_BAND_ENTRY = np.dtype([("band", "<u2"), ("key", "<u8"), ("order", "<u8"), ("index", "<i8")])
+_BANDS_PER_ROUND = 16
 _PART_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _entry_dtype(n: int) -> np.dtype:
+    """A band entry: the band, its key, and the unit (one of ``n``)."""
+    index = "<u4" if n < 1 << 32 else "<i8"
+    return np.dtype([("band", "<u2"), ("key", "<u8"), ("index", index)])
 
 
 def _signatures_of(result: tuple, kind: str) -> np.ndarray:
@@ -325,31 +335,33 @@ def _kept_signatures(signatures: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 
 def _band_map(
-    sigs: np.ndarray, base: int, order_key: np.ndarray, bands: int, rows: int, parts: int
+    sigs: np.ndarray, base: int, bands: tuple[int, int], rows: int, parts: int, n: int
 ) -> list[np.ndarray]:
-    """On a worker: every band entry of signed units ``base...``, split into ``parts`` by a
-    hash of (band, key), so that each bucket lands whole in one part."""
-    n = len(sigs)
+    """On a worker: the entries of bands ``bands[0]`` to ``bands[1]`` of signed units
+    ``base...``, split into ``parts`` by a hash of (band, key), so that each bucket lands whole
+    in one part."""
+    count = len(sigs)
+    entry = _entry_dtype(n)
     out: list[list[np.ndarray]] = [[] for _ in range(parts)]
-    index = np.arange(base, base + n, dtype=np.int64)
-    for b in range(bands):
+    index = np.arange(base, base + count)
+    for b in range(*bands):
         keys = band_key(sigs, b, rows)
         part = ((keys * _PART_MIX + np.uint64(b)) >> np.uint64(33)) % np.uint64(parts)
-        entries = np.empty(n, dtype=_BAND_ENTRY)
-        entries["band"], entries["key"] = b, keys
-        entries["order"], entries["index"] = order_key, index
+        entries = np.empty(count, dtype=entry)
+        entries["band"], entries["key"], entries["index"] = b, keys, index
         for r in range(parts):
             out[r].append(entries[part == r])
-    return [np.concatenate(o) if o else np.zeros(0, _BAND_ENTRY) for o in out]
+    return [np.concatenate(o) if o else np.zeros(0, entry) for o in out]
 
 
 def _band_reduce(
-    bases: np.ndarray, max_bucket: int, n: int, parts: list[np.ndarray]
+    bases: np.ndarray, order_key: np.ndarray, max_bucket: int, parts: list[np.ndarray]
 ) -> dict[int, tuple[np.ndarray, frozenset[int]]]:
     """On a worker: the candidate pairs ``(i, j)``, ``i < j``, of the buckets of one part,
     once each, grouped by the shard of ``i``, with the shards of the ``j``. A bucket's members
     are ordered as `band_pairs` orders them: by order key, then by unit."""
-    entries = np.concatenate(parts) if parts else np.zeros(0, _BAND_ENTRY)
+    n = len(order_key)
+    entries = np.concatenate(parts) if parts else np.zeros(0, _entry_dtype(n))
     if len(entries) < 2:
         return {}
     band, key = entries["band"].astype(np.uint64), entries["key"]
@@ -362,14 +374,13 @@ def _band_reduce(
     edge = (band[1:] != band[:-1]) | (key[1:] != key[:-1])
     starts = np.concatenate([[0], np.flatnonzero(edge) + 1])
     sizes = np.diff(np.concatenate([starts, [len(entries)]]))
-    members = entries["index"].copy()
+    members = entries["index"].astype(np.int64)
     # Only a bucket of more than max_bucket members depends on its order (a star and a chain):
     # order those by order key, then by unit, as band_pairs does.
-    for start, size in zip(starts[sizes > max_bucket].tolist(), sizes[sizes > max_bucket].tolist()):
-        bucket = entries[start : start + size]
-        members[start : start + size] = bucket["index"][
-            np.lexsort((bucket["index"], bucket["order"]))
-        ]
+    big = sizes > max_bucket
+    for start, size in zip(starts[big].tolist(), sizes[big].tolist()):
+        bucket = np.sort(members[start : start + size])
+        members[start : start + size] = bucket[np.argsort(order_key[bucket], kind="stable")]
     multi = sizes > 1
     pairs = bucket_pairs(members, starts[multi], sizes[multi], max_bucket)
     pairs = decode_pairs(np.unique(pair_codes(pairs, n)), n)  # sorted: by i, then j
