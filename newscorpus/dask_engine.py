@@ -221,22 +221,17 @@ class DaskEngine:
             joins = self.client.gather([self._submit(_joins_of, r) for r in reduces])
             verified = []
             for p in sorted(set().union(*joins)):
-                others = sorted({p}.union(*(j[p] for j in joins if p in j)))
+                others = sorted(set().union(*(j[p] for j in joins if p in j)))
                 candidates = [
                     self._submit(operator.getitem, reduces[r], p)
                     for r in range(parts)
                     if p in joins[r]
                 ]
-                verified.append(
-                    self._submit(
-                        _verify,
-                        {q: (kept[q], int(bases[q])) for q in others},
-                        words,
-                        s,
-                        n,
-                        candidates,
-                    )
-                )
+                # A few partner shards a task, so that it holds a few shards, not all.
+                for g in range(0, len(others), _PARTNERS_PER_TASK):
+                    partners = others[g : g + _PARTNERS_PER_TASK]
+                    held = {q: (kept[q], int(bases[q])) for q in {p, *partners}}
+                    verified.append(self._submit(_verify, partners, held, words, s, n, candidates))
             del reduces
             results += self.client.gather(verified)
         codes = np.concatenate([c for c, _ in results] or [np.zeros(0, np.int64)])
@@ -310,6 +305,7 @@ class _Shard:
 
 
 _BANDS_PER_ROUND = 16
+_PARTNERS_PER_TASK = 8
 _PART_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -400,20 +396,26 @@ def _joins_of(found: dict[int, tuple[np.ndarray, frozenset[int]]]) -> dict[int, 
 
 
 def _verify(
+    partners: list[int],
     shards: dict[int, tuple[np.ndarray, int]],
     n_words: np.ndarray,
     s: Settings,
     n: int,
     candidates: list[tuple[np.ndarray, frozenset[int]]],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """On a worker: the candidates that pass verification, as pair codes, with their
-    similarity; ``shards`` holds the signatures of every unit they name, with the first unit's
-    index of each."""
+    """On a worker: of the candidates of one shard, those whose second unit is in one of the
+    ``partners`` shards that pass verification, as pair codes, with their similarity.
+    ``shards`` holds the signatures of these shards and of the first, each with the index of
+    its first unit."""
     pairs = decode_pairs(np.unique(np.concatenate([pair_codes(c, n) for c, _ in candidates])), n)
     order = sorted(shards)
     sigs = np.concatenate([shards[q][0] for q in order])
     starts = np.array([shards[q][1] for q in order], dtype=np.int64)
-    local = np.concatenate([[0], np.cumsum([len(shards[q][0]) for q in order])])[:-1]
+    sizes = np.array([len(shards[q][0]) for q in order], dtype=np.int64)
+    local = np.concatenate([[0], np.cumsum(sizes)])[:-1]
+    second = np.maximum(np.searchsorted(starts, pairs[:, 1], side="right") - 1, 0)
+    held = (pairs[:, 1] >= starts[second]) & (pairs[:, 1] < starts[second] + sizes[second])
+    pairs = pairs[held & np.isin(np.array(order)[second], partners)]
 
     def row(index: np.ndarray) -> np.ndarray:
         at = np.searchsorted(starts, index, side="right") - 1

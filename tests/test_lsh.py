@@ -116,7 +116,7 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(seed, cuts, parts, m
 
     bases = np.array(sorted({0, *[c for c in cuts if c < n]}) + [n])
     shards = [sigs[a:b] for a, b in zip(bases, bases[1:])]
-    found = []
+    found, done = [], 0
     for lo in range(0, s.lsh_bands, rounds):  # bands a round at a time, as the engine does
         bands = (lo, min(lo + rounds, s.lsh_bands))
         maps = [_band_map(sh, int(a), bands, s.lsh_rows, parts, n) for sh, a in zip(shards, bases)]
@@ -124,9 +124,15 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(seed, cuts, parts, m
             _band_reduce(bases, order_key, max_bucket, [m[r] for m in maps]) for r in range(parts)
         ]
         for p in sorted(set().union(*reduces)):
-            wanted = {p}.union(*(r[p][1] for r in reduces if p in r))
-            held = {q: (shards[q], int(bases[q])) for q in wanted}
-            found.append(_verify(held, n_words, s, n, [r[p] for r in reduces if p in r]))
+            others = sorted(set().union(*(r[p][1] for r in reduces if p in r)))
+            for g in range(0, len(others), 2):  # two partner shards a task
+                partners = others[g : g + 2]
+                held = {q: (shards[q], int(bases[q])) for q in {p, *partners}}
+                cands = [r[p] for r in reduces if p in r]
+                found.append(_verify(partners, held, n_words, s, n, cands))
+        in_round = np.concatenate([c for c, _ in found[done:]] or [np.zeros(0, np.int64)])
+        assert len(np.unique(in_round)) == len(in_round)  # each pair verified by one task
+        done = len(found)
     codes = np.concatenate([c for c, _ in found] or [np.zeros(0, np.int64)])
     similarity = np.concatenate([v for _, v in found] or [np.zeros(0)])
     codes, first = np.unique(codes, return_index=True)
