@@ -35,6 +35,7 @@ import attrs
 from newscorpus import __version__
 from newscorpus.container import ContainerEntry, iter_entries, path_problem, write_container
 from newscorpus.errors import EngineError, InputError, InputWarning, NewsCorpusError
+from newscorpus.locations import is_url
 from newscorpus.readers import Inputs, ReadMeter, iter_inputs
 
 if TYPE_CHECKING:
@@ -302,7 +303,8 @@ def _input_arguments(parser: argparse.ArgumentParser) -> None:
         "inputs",
         nargs="+",
         metavar="INPUT",
-        help="a .corpus container, a folder of .txt files, or JSON lines (.jsonl, gzipped or not)",
+        help="a .corpus container, a folder of .txt files, or JSON lines (.jsonl, gzipped or "
+        "not); a path, or a URL fsspec reads (s3://..., file://...)",
     )
     parser.add_argument("--name-field", help="JSON lines: the field naming each article")
     parser.add_argument(
@@ -360,7 +362,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Inputs, ReadMeter, Progress]:
     from newscorpus.report import Progress
 
     for path in args.inputs:
-        if not os.path.exists(path):
+        if not is_url(path) and not os.path.exists(path):
             raise Refused(f"{path}: no such file or folder")
     inputs = Inputs(
         args.inputs,

@@ -38,6 +38,7 @@ from typing import Any
 
 import attrs
 
+from newscorpus import locations
 from newscorpus.container import _Reader, _split_header
 from newscorpus.document import Document
 from newscorpus.errors import InputError, NewsCorpusError
@@ -146,12 +147,12 @@ def _how(path: str, inputs: Inputs, piece_bytes: int) -> tuple[str | None, bool,
     ``("ranges", byte ranges)`` or ``("files", a folder's files)``."""
     try:
         format = inputs.format or detect_format(path)
-        is_folder = os.path.isdir(path)
+        is_folder = locations.is_dir(path)
         if is_folder and format in ("folder", "text"):
             return format, True, ("files", tuple(folder_files(path, inputs.lenient)))
-        if format in ("container", "jsonl") and os.path.isfile(path) and not is_folder:
-            size = os.path.getsize(path)
-            with open(path, "rb") as fp:
+        if format in ("container", "jsonl") and locations.is_file(path) and not is_folder:
+            size = locations.size(path)
+            with locations.open_binary(path) as fp:
                 compressed = fp.read(2) == _GZIP_MAGIC
             if size > piece_bytes and not compressed:
                 return format, False, ("ranges", list(_ranges(path, piece_bytes)))
@@ -161,7 +162,7 @@ def _how(path: str, inputs: Inputs, piece_bytes: int) -> tuple[str | None, bool,
 
 
 def _ranges(path: str, piece_bytes: int) -> Iterator[tuple[int, int]]:
-    size = os.path.getsize(path)
+    size = locations.size(path)
     for lo in range(0, size, piece_bytes):
         yield lo, min(lo + piece_bytes, size)
 
@@ -171,7 +172,7 @@ def _ranged(
 ) -> list[Piece]:
     """Pieces from the located starts of a file's ranges: each runs to the next distinct start
     (a range with no record starting in it adds none)."""
-    size = os.path.getsize(path)
+    size = locations.size(path)
     starts: list[tuple[int, int]] = []  # (start, its line)
     lines_before = 0  # line ends before the current range
     for start, before, in_range in located:
@@ -232,7 +233,7 @@ def locate(path: str, format: str, lo: int, hi: int) -> tuple[int, int, int]:
     A record is a line for JSON lines, a header line for a container. A start missed (a header
     line longer than 64 KB, or one holding a NUL byte) only makes a piece longer.
     """
-    with open(path, "rb") as fp:
+    with locations.open_binary(path) as fp:
         in_range = _count_lines(fp, lo, hi)
         start = 0
         if lo > 0:
@@ -322,7 +323,7 @@ def _records(
         ):
             yield ("d", None), document
     else:
-        with open(piece.path, "rb") as fp:
+        with locations.open_binary(piece.path) as fp:
             fp.seek(piece.start)
             data = io.BytesIO(fp.read(piece.end - piece.start))
         if piece.format == "container":
@@ -397,7 +398,7 @@ class Assembler:
 
     def _checked(self, piece: Piece, done: Read, document: Document, taken: int) -> Document:
         where = os.fsdecode(piece.path)
-        source = os.path.join(where, document.name) if piece.folder else where
+        source = locations.join(where, document.name) if piece.folder else where
         document = self.names.unique(document, source)
         if done.too_long is not None and taken == len(done.docs):
             raise too_long(document.name, done.too_long, self.max_chars or 0)

@@ -24,12 +24,13 @@ import os
 import warnings
 import zlib
 from collections.abc import Iterable, Iterator
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import Any
 
 import attrs
 
-from newscorpus.container import _NameBook, iter_container
+from newscorpus import locations
+from newscorpus.container import _NameBook, _Reader
 from newscorpus.document import Document
 from newscorpus.errors import InputError, InputWarning
 
@@ -64,11 +65,11 @@ def detect_format(path: PathLike) -> str:
     starting with ``{`` is ``jsonl``. Raises :class:`~newscorpus.errors.InputError` otherwise.
     """
     where = os.fsdecode(path)
-    if os.path.isdir(path):
+    if locations.is_dir(path):
         return "folder"
-    if not os.path.lexists(path):
+    if not locations.lexists(path):
         raise InputError("no such file or folder", path=where)
-    name = os.path.basename(where).lower()
+    name = os.path.basename(where.rstrip("/")).lower()
     if name.endswith(".gz"):
         name = name[: -len(".gz")]
     if name.endswith(".corpus"):
@@ -77,7 +78,7 @@ def detect_format(path: PathLike) -> str:
         return "jsonl"
     if name.endswith(".txt"):
         return "text"
-    with open(path, "rb") as fp:
+    with locations.open_binary(path) as fp:
         head = fp.readline(4096)
     if head.startswith(_GZIP_MAGIC):
         return "jsonl"
@@ -111,6 +112,10 @@ class ReadMeter:
 def input_size(path: PathLike) -> int:
     """Bytes of an input: the file, or the ``.txt`` files of a folder (0 if unreadable)."""
     try:
+        if locations.is_url(path):
+            if not locations.is_dir(path):
+                return locations.size(path)
+            return sum(locations.size(u) for _, u in locations.url_files(os.fsdecode(path), ".txt"))
         if not os.path.isdir(path):
             return os.path.getsize(path)
         return sum(
@@ -145,9 +150,9 @@ def iter_documents(
         format = detect_format(path)
     elif format not in FORMATS:
         raise ValueError(f"unknown format {format!r}: expected one of {', '.join(FORMATS)}")
-    elif not os.path.lexists(path):
+    elif not locations.lexists(path):
         raise InputError("no such file or folder", path=where)
-    is_folder = os.path.isdir(path)
+    is_folder = locations.is_dir(path)
     if format == "folder" or (format == "text" and is_folder):
         if not is_folder:
             raise InputError("expected a folder, found a file", path=where)
@@ -156,14 +161,14 @@ def iter_documents(
     if is_folder:
         raise InputError(f"expected a {format} file, found a folder", path=where)
     if format == "container":
-        with open(where, "rb") as fp:
-            for document in iter_container(fp, lenient=lenient):
+        with locations.open_binary(where) as fp:
+            for entry in _Reader(where, lenient).read(fp):
                 meter.at(fp.tell())
-                yield document
+                yield entry.document
     elif format == "jsonl":
         yield from _iter_jsonl(where, name_field, text_field, lenient, meter)
     else:
-        document = _read_text_file(where, os.path.basename(where), lenient)
+        document = _read_text_file(where, os.path.basename(where.rstrip("/")), lenient)
         meter.at(input_size(where))
         if document is not None:
             yield document
@@ -227,7 +232,7 @@ def iter_inputs(
     for path in paths:
         where = os.fsdecode(path)
         kind = format if format is not None else detect_format(path)
-        folder = os.path.isdir(path) and kind in ("folder", "text")
+        folder = locations.is_dir(path) and kind in ("folder", "text")
         if meter is not None:
             meter.next_input()
         for document in iter_documents(
@@ -238,7 +243,8 @@ def iter_inputs(
             lenient=lenient,
             meter=meter,
         ):
-            yield names.unique(document, os.path.join(where, document.name) if folder else where)
+            source = locations.join(where, document.name) if folder else where
+            yield names.unique(document, source)
 
 
 class InputNames:
@@ -268,7 +274,7 @@ class InputNames:
 
 def _read_text_file(path: str, name: str, lenient: bool) -> Document | None:
     """The file as one document, decoded exactly as stored; None if lenient skips it."""
-    data = Path(path).read_bytes()
+    data = locations.read_bytes(path)
     nul = data.find(b"\0")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
@@ -308,8 +314,11 @@ def folder_files(root: str, lenient: bool = False) -> list[tuple[str, str]]:
 
     Symbolic links are not followed out of ``root``: a linked file is read only if it resolves
     to a regular file inside ``root``, and a linked folder is never entered (that could loop).
-    Each skipped link is reported as a warning, in strict mode too.
+    Each skipped link is reported as a warning, in strict mode too. Below a URL, every
+    ``*.txt`` file fsspec finds.
     """
+    if locations.is_url(root):
+        return locations.url_files(root, ".txt")
     root_real = os.path.realpath(root)
     found: list[tuple[str, str]] = []
     for folder, subfolders, files in os.walk(root, onerror=_raise):
@@ -366,7 +375,7 @@ def _iter_jsonl(
     path: str, name_field: str | None, text_field: str, lenient: bool, meter: ReadMeter
 ) -> Iterator[Document]:
     names = JsonNames(path, lenient)
-    with open(path, "rb") as raw:
+    with locations.open_binary(path) as raw:
         compressed = raw.read(2) == _GZIP_MAGIC
         raw.seek(0)
         stream: Iterable[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw

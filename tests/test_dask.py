@@ -102,6 +102,10 @@ def test_generated_corpus_dask_store_is_the_local_store(
         assert [d.name for d in corpus.duplicates()] == [
             d.name for d in Corpus.open(generated_local).duplicates()
         ]
+    # The same file named by a file:// URL, which the workers open with fsspec.
+    by_url = Inputs([generated.as_uri()], name_field="name")
+    build(by_url, tmp_path / "url.db", engine=DaskEngine(client, piece_bytes=500_000)).close()
+    assert _export(tmp_path / "url.db") == local
     # Documents from this process, prepared on the workers: the same store again.
     docs = Inputs([generated], name_field="name").documents()
     build(docs, tmp_path / "documents.db", engine=DaskEngine(client)).close()
