@@ -104,14 +104,16 @@ class DaskEngine:
             for later in itertools.islice(waiting, 1):
                 pending.append((later, self._submit(_read_piece, later, inputs, settings)))
             documents = assembler.documents(piece, done)
-            for count, batch in prepared:
+            for i, (count, batch) in enumerate(prepared):
                 docs = list(itertools.islice(documents, count))
                 # The names are unique once assembled; checked as a local build checks them.
                 for _ in _batches(docs, names, settings.max_article_chars):
                     pass
+                if i == len(prepared) - 1:
+                    _finish(documents)
                 yield (docs, *batch)
-            for _ in documents:  # the rest raises: the piece's error, or an article too long
-                pass
+            if not prepared:
+                _finish(documents)
 
     def _piece_bytes(self, inputs: Inputs) -> int:
         if self.piece_bytes is not None:
@@ -291,6 +293,13 @@ def _read_piece(piece: Piece, inputs: Inputs, settings: Settings) -> tuple:
         rows = [(d.text, dict(d.fields)) for d in docs[lo : lo + _BATCH]]
         batches.append((len(rows), _prepare_rows(rows, settings)))
     return _measured((done, batches), started)
+
+
+def _finish(documents: Iterator[Document]) -> None:
+    """Take a piece's documents to their end: its error, or an article too long, is raised
+    there, and the meter reaches the end of the piece."""
+    for _ in documents:
+        pass
 
 
 @attrs.define

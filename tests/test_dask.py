@@ -265,3 +265,22 @@ def test_cli_add_on_the_dask_engine_gives_the_store_of_one_build(tmp_path):
     assert run("build", "first", "second", "-o", "once.db", "--quiet", cwd=tmp_path).returncode == 0
     assert _export(tmp_path / "grown.db") == _export(tmp_path / "once.db")
     assert len(_blocks(tmp_path / "grown.db")) == 5
+
+
+def test_the_progress_of_a_dask_build_follows_the_pieces_read(client, generated, tmp_path):
+    from newscorpus.dask_engine import DaskEngine
+    from newscorpus.readers import ReadMeter
+    from newscorpus.report import Progress
+
+    meter, out = ReadMeter(), io.StringIO()
+    progress = Progress(enabled=True, out=out, every=0.0, meter=meter)
+    engine = DaskEngine(client, piece_bytes=500_000)
+    inputs = Inputs([generated], name_field="name")
+    build(inputs, tmp_path / "p.db", engine=engine, progress=progress.update, meter=meter).close()
+    lines = out.getvalue().split("\r")
+    shares = [
+        int(line.split("% of input")[0].rsplit(" ", 1)[-1]) for line in lines if "% of" in line
+    ]
+    assert shares == sorted(shares) and shares[-1] == 100 and len(set(shares)) > 3
+    assert meter.done == meter.total == generated.stat().st_size
+    assert any("analysing" in line for line in lines) and any("writing" in line for line in lines)
