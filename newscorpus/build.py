@@ -27,6 +27,7 @@ from newscorpus.document import Document
 from newscorpus.errors import InputError, StoreError
 from newscorpus.meta import Meta, extract
 from newscorpus.minhash import Signer
+from newscorpus.parquet import ParquetWriter, is_parquet
 from newscorpus.readers import Inputs, ReadMeter
 from newscorpus.settings import Settings
 from newscorpus.store import Corpus, StoredArticle, StoreWriter, checksum, make_edit
@@ -101,19 +102,21 @@ def build(
     folder = Path(path).resolve().parent
     if not folder.is_dir():
         raise StoreError(f"{path}: cannot write a store there: {folder} is not a folder")
-    if Path(path).is_dir():
+    source = _source(docs)
+    engine = engine or LocalEngine(workers)
+    if is_parquet(path):
+        if not hasattr(engine, "hold_texts") or not isinstance(source, Inputs):
+            raise StoreError(
+                f"{path}: a Parquet dataset is written by the Dask engine's workers, from inputs "
+                "they read (paths or Inputs): use --engine dask, or a store name not ending "
+                "in .parquet"
+            )
+    elif Path(path).is_dir():
         raise StoreError(f"{path}: is a folder, not a store file")
     with _writing(path):
         if Path(path).exists():
             Corpus.open(path).close()  # replace a store, never another file
-        _build(
-            _source(docs),
-            path,
-            settings or Settings(),
-            engine or LocalEngine(workers),
-            progress,
-            meter,
-        )
+        _build(source, path, settings or Settings(), engine, progress, meter)
     return Corpus.open(path)
 
 
@@ -274,7 +277,9 @@ def _build(
     _return_large_blocks()
     folder = Path(path).resolve().parent
     detector = Detector(settings, scratch=folder)
-    writer = StoreWriter(path, settings)
+    writer: Any = (
+        ParquetWriter(path, settings, engine) if is_parquet(path) else StoreWriter(path, settings)
+    )
     meta_spans: list[tuple[tuple[int, int], ...]] = []
     chars = 0
     try:
@@ -286,7 +291,6 @@ def _build(
         if progress is not None:
             progress("analysing", len(meta_spans), None, chars)
         analysis = detector.analyse(engine.pair_finder(settings))
-        engine.release()
         _write(writer, detector, analysis, meta_spans, started, progress, chars)
     except BaseException:
         writer.abort()

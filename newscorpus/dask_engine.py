@@ -38,6 +38,7 @@ from newscorpus.build import _BATCH, _batches, _prepare_batch, _ready_worker
 from newscorpus.document import Document
 from newscorpus.errors import EngineError, NewsCorpusError
 from newscorpus.lsh import band_key, bucket_pairs, decode_pairs, pair_codes
+from newscorpus.parquet import write_part
 from newscorpus.pieces import Assembler, Piece, plan, read
 from newscorpus.readers import Inputs, ReadMeter, input_size
 from newscorpus.settings import Settings
@@ -67,13 +68,16 @@ class DaskEngine:
     _shards: list[_Shard] = attrs.field(factory=list, init=False, repr=False)
     _batches: deque = attrs.field(factory=deque, init=False, repr=False)
     _signed: int = attrs.field(default=0, init=False, repr=False)
+    # The texts of each piece read, held on its worker for a Parquet output: (future, count).
+    _texts: list[tuple[Any, int]] = attrs.field(factory=list, init=False, repr=False)
+    _holding_texts: bool = attrs.field(default=False, init=False, repr=False)
 
     @contextlib.contextmanager
     def prepare(
         self, docs: Iterable[Document] | Inputs, settings: Settings, meter: ReadMeter | None
     ) -> Iterator[Iterator[tuple]]:
         pending: deque = deque()
-        self.release()
+        self._shards, self._batches, self._signed, self._texts = [], deque(), 0, []
         self.stats = {"pieces": 0, "task_seconds": 0.0, "waited_seconds": 0.0, "received_bytes": 0}
         try:
             if isinstance(docs, Inputs):
@@ -101,6 +105,8 @@ class DaskEngine:
             piece, future = pending.popleft()
             done, prepared = self._received(future)
             self._keep_signatures(future, "piece", [batch[2] for _, batch in prepared])
+            if self._holding_texts:
+                self._texts.append((self._submit(_texts_of, future), len(done.docs)))
             for later in itertools.islice(waiting, 1):
                 pending.append((later, self._submit(_read_piece, later, inputs, settings)))
             documents = assembler.documents(piece, done)
@@ -182,8 +188,27 @@ class DaskEngine:
         return find
 
     def release(self) -> None:
-        """Let the workers drop the signatures they hold for this engine."""
-        self._shards, self._batches, self._signed = [], deque(), 0
+        """Let the workers drop the signatures and texts they hold for this engine."""
+        self._shards, self._batches, self._signed, self._texts = [], deque(), 0, []
+        self._holding_texts = False
+
+    def hold_texts(self) -> None:
+        """Have the workers keep the texts of the pieces they read in the next build, for
+        `write_parts`."""
+        self._holding_texts = True
+
+    def write_parts(self, folder: str, rows: list[list[Any]]) -> None:
+        """Have each worker write the articles of the pieces it read, with their texts, as
+        parts of a Parquet dataset in ``folder`` (which the workers must reach at that path);
+        ``rows`` are every article's, as `newscorpus.parquet.ParquetWriter` keeps them."""
+        written, start = [], 0
+        for number, (texts, count) in enumerate(self._texts):
+            part = f"{folder}/part-{number:05d}.parquet"
+            written.append(self._submit(write_part, part, texts, rows[start : start + count]))
+            start += count
+        if start != len(rows):
+            raise RuntimeError(f"internal error: {start} texts held for {len(rows)} articles")
+        self._call(self.client.gather, written)
 
     def _verified_pairs(
         self, order_key: np.ndarray, n_words: np.ndarray, s: Settings
@@ -332,6 +357,12 @@ def _signatures_of(result: tuple, kind: str) -> np.ndarray:
     else:
         found = [result[0][2].signatures]
     return np.concatenate(found) if found else np.zeros((0, 0), np.uint16)
+
+
+def _texts_of(result: tuple) -> list[str]:
+    """On a worker: the texts of a piece's articles."""
+    (done, _), _, _ = result
+    return [d.text for d in done.docs]
 
 
 def _kept_signatures(signatures: np.ndarray, rows: np.ndarray) -> np.ndarray:

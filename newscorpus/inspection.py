@@ -25,6 +25,7 @@ from typing import IO, Any
 import attrs
 import regex
 
+from newscorpus.errors import StoreError
 from newscorpus.store import Article, Corpus
 
 #: ``(op, text)`` pieces of a word diff: op "=" (in both), "-" (old only) or "+" (new only).
@@ -84,7 +85,13 @@ def _short(text: str, width: int = _EXCERPT) -> str:
 
 def _db(corpus: Corpus) -> sqlite3.Connection:
     # The store's read-only connection: these aggregates have no method on Corpus.
-    return corpus._db
+    db = getattr(corpus, "_db", None)
+    if db is None:
+        raise StoreError(
+            f"{corpus.path}: a Parquet dataset is read by `newscorpus export` and the Python API; "
+            "this command reads SQLite stores"
+        )
+    return db
 
 
 def _share(part: int, whole: int) -> float:

@@ -394,6 +394,10 @@ class Corpus:
         """Open a store for reading; a missing file, a file that is not a store, or a store of
         another schema version raises `StoreError`."""
         path = Path(path)
+        if path.is_dir() and (path / "_info.json").is_file():
+            from newscorpus.parquet import ParquetCorpus
+
+            return ParquetCorpus.open(path)  # type: ignore[return-value]
         if not path.is_file():
             raise StoreError(f"{path}: no such store")
         try:

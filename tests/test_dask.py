@@ -284,3 +284,47 @@ def test_the_progress_of_a_dask_build_follows_the_pieces_read(client, generated,
     assert shares == sorted(shares) and shares[-1] == 100 and len(set(shares)) > 3
     assert meter.done == meter.total == generated.stat().st_size
     assert any("analysing" in line for line in lines) and any("writing" in line for line in lines)
+
+
+def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
+    client, generated, generated_local, tmp_path
+):
+    from newscorpus.dask_engine import DaskEngine
+    from newscorpus.parquet import ParquetCorpus
+
+    inputs = Inputs([generated], name_field="name")
+    dataset = tmp_path / "news.parquet"
+    build(inputs, dataset, engine=DaskEngine(client, piece_bytes=400_000)).close()
+    parts = sorted(p.name for p in (dataset / "articles").iterdir())
+    assert len(parts) > 5 and parts[0] == "part-00000.parquet"
+    assert _export(dataset) == _export(generated_local)
+    parquet, store = Corpus.open(dataset), Corpus.open(generated_local)
+    assert isinstance(parquet, ParquetCorpus) and len(parquet) == len(store)
+    assert parquet.blocks() == store.blocks()
+    assert parquet.duplicates() == store.duplicates()
+    top = store.blocks()[0].id
+    assert parquet.variants(top) == store.variants(top)
+    assert parquet.block_articles(top) == store.block_articles(top)
+    name = store.duplicates()[0].name
+    assert parquet.article(name) == store.article(name)
+
+
+def test_cli_builds_a_parquet_dataset_on_the_dask_engine_only(tmp_path):
+    args = ["build", str(SEEDS), "-o", "news.parquet", "--quiet"]
+    refused = run(*args, cwd=tmp_path)
+    assert refused.returncode == 2 and "written by the Dask engine's workers" in refused.stderr
+    assert not (tmp_path / "news.parquet").exists()
+    for _ in range(2):  # the second build replaces the first
+        built = run(*args, "--engine", "dask", "--workers", "2", cwd=tmp_path)
+        assert built.returncode == 0, built.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["news.parquet"]
+    assert run("build", str(SEEDS), "-o", "s.db", "--quiet", cwd=tmp_path).returncode == 0
+    exported = run("export", "news.parquet", cwd=tmp_path)
+    assert (
+        exported.returncode == 0 and exported.stdout == run("export", "s.db", cwd=tmp_path).stdout
+    )
+    stats = run("stats", "news.parquet", cwd=tmp_path)
+    assert stats.returncode == 2 and "this command reads SQLite stores" in stats.stderr
+    added = run("add", "news.parquet", str(SEEDS), cwd=tmp_path)
+    assert added.returncode == 2 and "cannot grow" in added.stderr
+    assert "Traceback" not in stats.stderr + added.stderr
