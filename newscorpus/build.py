@@ -87,7 +87,9 @@ def build(
     also says how to read them). ``engine`` reads, segments, extracts metadata and signs the
     articles: by default `LocalEngine` with ``workers`` processes; `DaskEngine` on a Dask
     cluster. The result does not depend on the engine or on how many workers it has.
-    ``meter`` follows the bytes of the inputs read (see `ReadMeter`).
+    ``meter`` follows the bytes of the inputs read (see `ReadMeter`). A ``path`` ending in
+    ``.parquet`` makes a Parquet dataset (`newscorpus.parquet`), whose articles the Dask
+    engine's workers write; other engines and documents from this process refuse it.
 
     An existing store at ``path`` is replaced only once the new one is complete. Article text
     is streamed: each article's row goes into the new store as it is read, its text to a

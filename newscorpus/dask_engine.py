@@ -2,9 +2,12 @@
 
 The workers read the inputs, piece by piece (`newscorpus.pieces`: byte ranges of containers and
 JSON lines that start at a record, runs of a folder's files), and segment, extract metadata and
-sign the articles of each piece. This process puts the pieces back in input order, checks the
-names as a local read does, finds the blocks and copies, and writes the store, so the store is
-the one the local engine writes, byte for byte in its export.
+sign the articles of each piece. They keep the signatures and run the LSH: banding as a shuffle
+on band keys, then candidate verification (`pair_finder`). This process puts the pieces back in
+input order, checks the names as a local read does, runs the rest of the analysis (clusters
+from the verified pairs, copies, blocks) and writes the store; for a Parquet output
+(`newscorpus.parquet`) the workers write the articles from the texts they read. Either way the
+store is the one the local engine writes, byte for byte in its export.
 
     from distributed import Client
     from newscorpus import build
@@ -50,7 +53,8 @@ _MAX_PIECE = 32 << 20
 
 @attrs.define
 class DaskEngine:
-    """Read, segment, extract metadata and sign on the workers of a Dask ``client``.
+    """Read, segment, extract metadata, sign and run the LSH on the workers of a Dask
+    ``client`` (see the module's docstring).
 
     ``piece_bytes``: how much input one task reads; by default a quarter of the input per
     worker, between 1 and 32 MB. ``ahead``: pieces read ahead of the one being taken up here
@@ -66,7 +70,7 @@ class DaskEngine:
     stats: dict[str, float] = attrs.field(factory=dict)
     # Where the signatures of the last build wait on the workers (see `pair_finder`).
     _shards: list[_Shard] = attrs.field(factory=list, init=False, repr=False)
-    _batches: deque = attrs.field(factory=deque, init=False, repr=False)
+    _batch_places: deque = attrs.field(factory=deque, init=False, repr=False)
     _signed: int = attrs.field(default=0, init=False, repr=False)
     # The texts of each piece read, held on its worker for a Parquet output: (future, count).
     _texts: list[tuple[Any, int]] = attrs.field(factory=list, init=False, repr=False)
@@ -77,7 +81,7 @@ class DaskEngine:
         self, docs: Iterable[Document] | Inputs, settings: Settings, meter: ReadMeter | None
     ) -> Iterator[Iterator[tuple]]:
         pending: deque = deque()
-        self._shards, self._batches, self._signed, self._texts = [], deque(), 0, []
+        self._clear()
         self.stats = {"pieces": 0, "task_seconds": 0.0, "waited_seconds": 0.0, "received_bytes": 0}
         try:
             if isinstance(docs, Inputs):
@@ -159,12 +163,12 @@ class DaskEngine:
         rows = [len(ready.signatures) for ready in batches]
         held = self._submit(_signatures_of, future, kind)
         offsets = np.cumsum([0, *rows])[:-1].tolist()
-        self._batches.extend((len(self._shards), offset) for offset in offsets)
+        self._batch_places.extend((len(self._shards), offset) for offset in offsets)
         self._shards.append(_Shard(held))
 
     def taken(self, kept: list[np.ndarray]) -> None:
         """The build kept these rows of the next batch's signatures (per article)."""
-        shard, offset = self._batches.popleft()
+        shard, offset = self._batch_places.popleft()
         rows = np.concatenate(kept) if kept else np.zeros(0, np.int64)
         target = self._shards[shard]
         if target.count == 0:
@@ -175,8 +179,8 @@ class DaskEngine:
 
     def pair_finder(self, settings: Settings) -> PairFinder | None:
         """The verified pairs found on the workers, where the signatures are: LSH banding as a
-        shuffle on band keys, candidates verified per pair of shards; the same pairs as
-        `newscorpus.blocks.verified_pairs` on the same signatures."""
+        shuffle on band keys, each shard's candidates verified against a few partner shards at
+        a time; the same pairs as `newscorpus.blocks.verified_pairs` on the same signatures."""
         if not self._shards:
             return None
 
@@ -189,8 +193,11 @@ class DaskEngine:
 
     def release(self) -> None:
         """Let the workers drop the signatures and texts they hold for this engine."""
-        self._shards, self._batches, self._signed, self._texts = [], deque(), 0, []
+        self._clear()
         self._holding_texts = False
+
+    def _clear(self) -> None:
+        self._shards, self._batch_places, self._signed, self._texts = [], deque(), 0, []
 
     def hold_texts(self) -> None:
         """Have the workers keep the texts of the pieces they read in the next build, for

@@ -392,7 +392,9 @@ class Corpus:
     @classmethod
     def open(cls, path: str | Path) -> Corpus:
         """Open a store for reading; a missing file, a file that is not a store, or a store of
-        another schema version raises `StoreError`."""
+        another schema version raises `StoreError`. A Parquet dataset (a folder holding
+        ``_info.json``) opens as a `newscorpus.parquet.ParquetCorpus`, with the same reading
+        API."""
         path = Path(path)
         if path.is_dir() and (path / "_info.json").is_file():
             from newscorpus.parquet import ParquetCorpus
