@@ -59,7 +59,11 @@ class ParquetWriter:
         self.settings = settings
         self.engine = engine
         self.tmp = self.path.with_name(f".{self.path.name}.building")
+        self.old = self.path.with_name(f".{self.path.name}.old")
         shutil.rmtree(self.tmp, ignore_errors=True)  # left by a build that was killed
+        if self.old.exists() and not self.path.exists():
+            # A build killed between its two moves: the dataset it replaced goes back in place.
+            self.old.rename(self.path)
         (self.tmp / "articles").mkdir(parents=True)
         self.rows: list[list[Any]] = []
         engine.hold_texts()
@@ -130,12 +134,11 @@ class ParquetWriter:
             "stats": stats,
         }
         (self.tmp / INFO).write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
-        old = self.path.with_name(f".{self.path.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(self.old, ignore_errors=True)
         if self.path.exists():
-            self.path.rename(old)
+            self.path.rename(self.old)
         self.tmp.rename(self.path)
-        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(self.old, ignore_errors=True)
 
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)

@@ -328,3 +328,21 @@ def test_cli_builds_a_parquet_dataset_on_the_dask_engine_only(tmp_path):
     added = run("add", "news.parquet", str(SEEDS), cwd=tmp_path)
     assert added.returncode == 2 and "cannot grow" in added.stderr
     assert "Traceback" not in stats.stderr + added.stderr
+
+
+def test_a_parquet_build_killed_midway_leaves_the_old_dataset_or_puts_it_back(client, tmp_path):
+    from newscorpus.dask_engine import DaskEngine
+
+    dataset = tmp_path / "news.parquet"
+    build(Inputs(SEEDS), dataset, engine=DaskEngine(client)).close()
+    before = _export(dataset)
+    # What a build killed while writing leaves: its unfinished folder beside the dataset; and
+    # one killed between moving the old dataset aside and the new one in: the old one aside.
+    (tmp_path / ".news.parquet.building" / "articles").mkdir(parents=True)
+    dataset.rename(tmp_path / ".news.parquet.old")
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "a", "text": "fine"}\nnot json\n')
+    with pytest.raises(ValueError, match="line 2: invalid JSON"):
+        build(Inputs([broken]), dataset, engine=DaskEngine(client))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.jsonl", "news.parquet"]
+    assert _export(dataset) == before
