@@ -277,7 +277,14 @@ def _inside(path: str, root: str) -> bool:
 
 def _build_arguments(parser: argparse.ArgumentParser) -> None:
     _input_arguments(parser)
-    parser.add_argument("-o", "--output", required=True, metavar="STORE.db")
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="STORE.db",
+        help="the store: one SQLite file, or with --engine dask a folder NAME.parquet, a "
+        "Parquet dataset whose articles the workers write",
+    )
     _work_arguments(parser)
     _engine_arguments(parser)
 
@@ -288,7 +295,8 @@ def _engine_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("local", "dask"),
         default="local",
         help="local: processes on this machine; dask: the workers of a Dask cluster read and "
-        'prepare the inputs (pip install "newscorpus[dask]"); the store is the same',
+        'prepare the inputs and run the LSH (pip install "newscorpus[dask]"); the store is '
+        "the same",
     )
     parser.add_argument(
         "--scheduler",
