@@ -107,7 +107,10 @@ class DaskEngine:
             pending.append((piece, self._submit(_read_piece, piece, inputs, settings)))
         while pending:
             piece, future = pending.popleft()
-            done, prepared = self._received(future)
+            # For a Parquet output this process needs neither the signatures (the LSH runs on
+            # the workers) nor the packed units (nothing is kept for an add): they stay there.
+            fetched = self._submit(_lean, future) if self._holding_texts else future
+            done, prepared = self._received(fetched)
             self._keep_signatures(future, "piece", [batch[2] for _, batch in prepared])
             if self._holding_texts:
                 self._texts.append((self._submit(_texts_of, future), len(done.docs)))
@@ -366,6 +369,19 @@ def _signatures_of(result: tuple, kind: str) -> np.ndarray:
     return np.concatenate(found) if found else np.zeros((0, 0), np.uint16)
 
 
+def _lean(result: tuple) -> tuple:
+    """On a worker: a piece's result without its signatures and packed units, measured again."""
+    (done, batches), seconds, _ = result
+    lean = [
+        (
+            count,
+            (metas, spans, attrs.evolve(ready, signatures=ready.signatures[:, :0]), [b""] * count),
+        )
+        for count, (metas, spans, ready, _) in batches
+    ]
+    return (done, lean), seconds, _sent_size((done, lean))
+
+
 def _texts_of(result: tuple) -> list[str]:
     """On a worker: the texts of a piece's articles."""
     (done, _), _, _ = result
@@ -491,11 +507,14 @@ def _prepare_documents(rows: list[tuple[str, dict]], settings: Settings) -> tupl
 def _measured(result: Any, started: float) -> tuple[Any, float, int]:
     """A task's result, the seconds it took, and its size as sent (pickled, out-of-band
     buffers included)."""
-    seconds = time.perf_counter() - started
+    return result, time.perf_counter() - started, _sent_size(result)
+
+
+def _sent_size(result: Any) -> int:
+    """Bytes of ``result`` as Dask sends it: pickled, out-of-band buffers included."""
     buffers: list = []
     size = len(pickle.dumps(result, protocol=5, buffer_callback=buffers.append))
-    size += sum(memoryview(b).nbytes for b in buffers)
-    return result, seconds, size
+    return size + sum(memoryview(b).nbytes for b in buffers)
 
 
 def _prepare_rows(rows: list[tuple[str, dict]], settings: Settings) -> tuple:
