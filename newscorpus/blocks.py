@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import multiprocessing
 import tempfile
 from array import array
 from collections import Counter, defaultdict
@@ -376,16 +377,16 @@ class Detector:
 
     # -- analysis ---------------------------------------------------------------------------
 
-    def analyse(self, pairs: PairFinder | None = None) -> Analysis:
+    def analyse(self, pairs: PairFinder | None = None, workers: int = 1) -> Analysis:
         """Find clusters, copies and blocks across every article added.
 
         ``pairs``, if given, finds the verified pairs of signed units elsewhere (on a cluster's
         workers, which hold the signatures): called with every signed unit's order key and
         words, it returns what `verified_pairs` returns on the same signatures, or None to
-        have them found here.
+        have them found here, by ``workers`` processes.
         """
         n_distinct = len(self._distinct_words)
-        distinct_cluster = self._cluster_distinct(n_distinct, pairs)
+        distinct_cluster = self._cluster_distinct(n_distinct, pairs, workers)
         occ_cluster = self._occurrence_clusters(distinct_cluster)
         cluster_articles = self._multi_article_clusters(occ_cluster)
         groups, duplicate_of = self._copies(occ_cluster, cluster_articles)
@@ -398,7 +399,9 @@ class Detector:
         }
         return Analysis(tuple(blocks), tuple(tuple(r) for r in runs), tuple(duplicate_of), stats)
 
-    def _cluster_distinct(self, n_distinct: int, finder: PairFinder | None) -> np.ndarray:
+    def _cluster_distinct(
+        self, n_distinct: int, finder: PairFinder | None, workers: int
+    ) -> np.ndarray:
         """A cluster label for every distinct unit (short ones are their own cluster)."""
         s = self.settings
         labels = np.arange(n_distinct, dtype=np.int64)
@@ -409,7 +412,8 @@ class Detector:
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)[ids]
         found = finder(order_key, n_words) if finder is not None else None
         if found is None:
-            found = verified_pairs(self._take_signatures(len(ids)), order_key, n_words, s)
+            sigs = self._take_signatures(len(ids))
+            found = verified_pairs(sigs, order_key, n_words, s, workers)
         pairs, similarity = found
         component = _link(pairs, similarity, order_key, s.unit_threshold, s.strong_threshold)
         labels[ids] = ids[component]
@@ -914,7 +918,11 @@ PairFinder = Callable[[np.ndarray, np.ndarray], "tuple[np.ndarray, np.ndarray] |
 
 
 def verified_pairs(
-    sigs: np.ndarray, order_key: np.ndarray, n_words: np.ndarray, s: Settings
+    sigs: np.ndarray,
+    order_key: np.ndarray,
+    n_words: np.ndarray,
+    s: Settings,
+    workers: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The pairs ``(i, j)``, ``i < j``, sorted, of signature rows that share an LSH band and
     pass verification (`similarity` at ``s.unit_threshold`` or more), with their similarity.
@@ -922,16 +930,49 @@ def verified_pairs(
     Candidates are verified band by band and only those that pass are kept: most candidates
     of a 64-band LSH are pairs with a common phrase or two, whose number grows with the square
     of the corpus (1.7 million at 100 MB, 85% failing), so they are never held all at once.
+    With ``workers`` > 1 (and ``fork``), that many processes take the bands between them; the
+    pairs are the same.
     """
+    global _SHARED
+    n = len(sigs)
+    if workers > 1 and n > 1 and "fork" in multiprocessing.get_all_start_methods():
+        step = -(-s.lsh_bands // (2 * workers))
+        ranges = [(lo, min(lo + step, s.lsh_bands)) for lo in range(0, s.lsh_bands, step)]
+        _SHARED = (sigs, order_key, n_words, s)  # the forked processes see it, uncopied
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                parts = pool.map(_passing_shared, ranges)
+        finally:
+            _SHARED = None
+        codes = np.unique(np.concatenate(parts))
+    else:
+        codes = _passing(sigs, order_key, n_words, s, (0, s.lsh_bands))
+    pairs = decode_pairs(codes, n)
+    return pairs, _pair_similarity(sigs, n_words, pairs, s)
+
+
+_SHARED: tuple | None = None
+
+
+def _passing(
+    sigs: np.ndarray, order_key: np.ndarray, n_words: np.ndarray, s: Settings, only: tuple
+) -> np.ndarray:
+    """The codes (`pair_codes`) of the candidate pairs of bands ``only`` that pass."""
     kept = UniqueCodes()
-    bands = band_pairs(sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs)
+    bands = band_pairs(sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs, only)
     for candidates in bands:
         for lo in range(0, len(candidates), _VERIFY_BATCH):
             p = candidates[lo : lo + _VERIFY_BATCH]
             passed = similarity(sigs[p[:, 0]], sigs[p[:, 1]], n_words[p[:, 0]], n_words[p[:, 1]], s)
             kept.add(pair_codes(p[passed >= s.unit_threshold], len(sigs)))
-    pairs = decode_pairs(kept.result(), len(sigs))
-    return pairs, _pair_similarity(sigs, n_words, pairs, s)
+    return kept.result()
+
+
+def _passing_shared(only: tuple[int, int]) -> np.ndarray:
+    """`_passing` in a forked process, on the arrays of `_SHARED`."""
+    if _SHARED is None:
+        raise RuntimeError("verified_pairs did not share its arrays")
+    return _passing(*_SHARED, only)
 
 
 def _pair_similarity(

@@ -292,7 +292,7 @@ def _build(
         writer.commit()
         if progress is not None:
             progress("analysing", len(meta_spans), None, chars)
-        analysis = detector.analyse(engine.pair_finder(settings))
+        analysis = detector.analyse(engine.pair_finder(settings), getattr(engine, "workers", 1))
         _write(writer, detector, analysis, meta_spans, started, progress, chars)
     except BaseException:
         writer.abort()

@@ -71,9 +71,11 @@ def band_pairs(
     rows: int,
     order_key: np.ndarray | None = None,
     max_bucket: int = 64,
+    only: tuple[int, int] | None = None,
 ) -> Iterator[np.ndarray]:
     """The candidate pairs of each band in turn (see `candidate_pairs`), one array per band;
-    a pair is found again in every band its two signatures share. Holds one band at a time."""
+    a pair is found again in every band its two signatures share. Holds one band at a time.
+    ``only``: the bands from ``only[0]`` to ``only[1]`` alone."""
     n = len(signatures)
     if n < 2:
         return
@@ -86,7 +88,7 @@ def band_pairs(
     if packable:
         rank = np.empty(n, dtype=np.uint64)
         rank[by_key] = np.arange(n, dtype=np.uint64)
-    for b in range(bands):
+    for b in range(*(only or (0, bands))):
         keys = band_key(signatures, b, rows)
         if packable:
             packed = np.sort((keys << np.uint64(32)) | rank)

@@ -139,3 +139,15 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(seed, cuts, parts, m
     assert decode_pairs(codes, n).tolist() == expected[0].tolist()
     assert similarity[first].tolist() == expected[1].tolist()
     assert len(expected[0]) > 0
+
+
+def test_processes_sharing_the_bands_find_the_same_pairs():
+    sigs = Signer(3, 128, 1).sign_tokens(_variants(7)).astype(np.uint16)
+    rng = np.random.default_rng(7)
+    order_key = rng.integers(0, 1 << 40, len(sigs)).astype(np.uint64)
+    n_words = rng.integers(5, 30, len(sigs)).astype(np.int32)
+    s = Settings(max_bucket_pairs=4)
+    one = verified_pairs(sigs, order_key, n_words, s)
+    three = verified_pairs(sigs, order_key, n_words, s, workers=3)
+    assert len(one[0]) > 50
+    assert one[0].tolist() == three[0].tolist() and one[1].tolist() == three[1].tolist()
