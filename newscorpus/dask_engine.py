@@ -272,13 +272,13 @@ class DaskEngine:
             del reduces
             results += self.client.gather(verified)
         codes = np.concatenate([c for c, _ in results] or [np.zeros(0, np.int64)])
-        similarity = np.concatenate([v for _, v in results] or [np.zeros(0)])
+        found = np.concatenate([v for _, v in results] or [np.zeros(0)])
         # A pair found in two rounds was verified twice, to the same similarity.
         codes, first = np.unique(codes, return_index=True)
         self.stats["pair_seconds"] = time.perf_counter() - started
         self.stats["band_entries"] = n * s.lsh_bands
         self.stats["band_entry_bytes"] = _entry_dtype(n).itemsize
-        return decode_pairs(codes, n), similarity[first]
+        return decode_pairs(codes, n), found[first]
 
     # -- the cluster ----------------------------------------------------------------------------
 
