@@ -57,7 +57,6 @@ import regex
 import xxhash
 
 from newscorpus.lsh import (
-    UniqueCodes,
     band_pairs,
     bucket_pairs,
     candidate_pairs,
@@ -957,15 +956,33 @@ _SHARED: tuple | None = None
 def _passing(
     sigs: np.ndarray, order_key: np.ndarray, n_words: np.ndarray, s: Settings, only: tuple
 ) -> np.ndarray:
-    """The codes (`pair_codes`) of the candidate pairs of bands ``only`` that pass."""
-    kept = UniqueCodes()
+    """The codes (`pair_codes`) of the candidate pairs of bands ``only`` that pass, sorted.
+
+    A pair similar enough to pass shares many bands (at a Jaccard of 0.5, 16 of 64 on
+    average), so it is verified in the first band that finds it and skipped in the others:
+    on the 10 MB suite corpus, 88% of the candidates of all bands are pairs that passed before.
+    """
+    n = len(sigs)
+    passed = np.zeros(0, dtype=np.int64)
     bands = band_pairs(sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs, only)
     for candidates in bands:
+        codes = pair_codes(candidates, n)
+        if len(passed):
+            at = np.minimum(np.searchsorted(passed, codes), len(passed) - 1)
+            new = passed[at] != codes
+            candidates, codes = candidates[new], codes[new]
+        found = []
         for lo in range(0, len(candidates), _VERIFY_BATCH):
             p = candidates[lo : lo + _VERIFY_BATCH]
-            passed = similarity(sigs[p[:, 0]], sigs[p[:, 1]], n_words[p[:, 0]], n_words[p[:, 1]], s)
-            kept.add(pair_codes(p[passed >= s.unit_threshold], len(sigs)))
-    return kept.result()
+            passed_here = similarity(
+                sigs[p[:, 0]], sigs[p[:, 1]], n_words[p[:, 0]], n_words[p[:, 1]], s
+            )
+            found.append(codes[lo : lo + _VERIFY_BATCH][passed_here >= s.unit_threshold])
+        if found:
+            # A merge of two sorted arrays: one copy of ``passed``, not a sort.
+            fresh = np.unique(np.concatenate(found))
+            passed = np.insert(passed, np.searchsorted(passed, fresh), fresh)
+    return passed
 
 
 def _passing_shared(only: tuple[int, int]) -> np.ndarray:

@@ -12,6 +12,7 @@ candidates do not depend on the order the corpus was read in.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 import numpy as np
 
@@ -154,10 +155,19 @@ def bucket_pairs(
     small = sizes <= max_bucket
     for size in np.unique(sizes[small]):
         rows = order[starts[small & (sizes == size)][:, None] + np.arange(size)]
-        a, b = np.triu_indices(int(size), k=1)
+        a, b = _upper_pairs(int(size))
         out.append(np.stack([rows[:, a].ravel(), rows[:, b].ravel()], axis=1))
     for start, size in zip(starts[~small], sizes[~small]):
         members = order[start : start + size]
         out.append(np.stack([np.full(size - 1, members[0]), members[1:]], axis=1))
         out.append(np.stack([members[1:-1], members[2:]], axis=1))
     return np.concatenate(out).astype(np.int64) if out else np.zeros((0, 2), dtype=np.int64)
+
+
+@lru_cache(maxsize=256)
+def _upper_pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """`np.triu_indices(size, k=1)`, made once per bucket size (read only)."""
+    a, b = np.triu_indices(size, k=1)
+    a.flags.writeable = False
+    b.flags.writeable = False
+    return a, b
