@@ -66,10 +66,13 @@ from newscorpus.lsh import (
 from newscorpus.minhash import Signer, words
 from newscorpus.settings import Settings
 from newscorpus.tables import TextSpool, UnitTable
-from newscorpus.tokens import Words, sequence_keys, word_hash
+from newscorpus.tokens import Words, mix64, sequence_keys, word_hash
 from newscorpus.units import Unit, article_units
 
 _VERIFY_BATCH = 65536
+# Multiplier of the polynomial that makes a k-gram's key from its words' hashes (odd).
+_GRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
+_BLOCK_MIX = np.uint64(0xD6E8FEB86659FD93)
 # A fact: a number as written ("200,000", "22.0", "6-3/4") or a capitalised word ("Egypt").
 _FACT = regex.compile(r"\d(?:[\d,./-]*\d)?|\p{Lu}[\p{L}\p{N}'’-]*")
 _NUMBER_WORDS = frozenset(
@@ -674,25 +677,24 @@ class Detector:
         glued_start, glued_end]``, changed in place.
         """
         k = 3
-        # Only blocks with a glued run need their 3-gram counts; tokens are not kept between
-        # the two passes (they would be the corpus's shared text as Python objects).
+        # Only blocks with a glued run need their 3-gram counts.
         glued_blocks = {run[2] for article in runs for run in article if run[3] or run[4]}
-        # Runs of one block mostly repeat a few wordings: each distinct one is read once.
-        wordings: dict[int, Counter] = defaultdict(Counter)
+        # Runs of one block mostly repeat a few wordings: each distinct (block, wording) is
+        # read once, with the number of runs that have it.
+        index: dict[tuple[int, str], int] = {}
+        runs_with: list[int] = []
         for a, article in enumerate(runs):
             if any(run[2] in glued_blocks for run in article):
                 text = self.texts[a]
                 for start, end, block, _, _ in article:
                     if block in glued_blocks:
-                        wordings[block][text[start:end]] += 1
-        support: dict[int, Counter] = {}
-        for block, pieces in wordings.items():
-            counts: Counter = Counter()
-            for piece, runs_with_it in pieces.items():
-                for key in _gram_keys([t[2] for t in _tokens(piece, 0, len(piece))], k):
-                    counts[key] += runs_with_it
-            support[block] = counts
-        del wordings
+                        i = index.setdefault((block, text[start:end]), len(runs_with))
+                        if i == len(runs_with):
+                            runs_with.append(0)
+                        runs_with[i] += 1
+        if not index:
+            return
+        grams = _Grams([w for _, w in index], [b for b, _ in index], runs_with, k)
         # The cut depends on the wording alone: each distinct one is cut once.
         cuts: dict[tuple[int, str, bool, bool], tuple[int, int]] = {}
         for a, article in enumerate(runs):
@@ -704,7 +706,7 @@ class Detector:
                 key = (block, wording, glued_start, glued_end)
                 cut = cuts.get(key)
                 if cut is None:
-                    cut = cuts[key] = _cut(wording, support[block], k, glued_start, glued_end)
+                    cut = cuts[key] = grams.cut(index[block, wording], glued_start, glued_end)
                 run[0], run[1] = start + cut[0], start + cut[1]
 
     def _merge_wordings(
@@ -1024,31 +1026,76 @@ def _unit_facts(unit: str) -> frozenset[str]:
     return frozenset(m.group() for m in _FACT.finditer(unit) if m.start())
 
 
-def _cut(
-    wording: str, support: Counter, k: int, glued_start: bool, glued_end: bool
-) -> tuple[int, int]:
-    """Where a run of this ``wording`` is cut (`Detector._trim_glued`): the span to keep, in
-    the wording. Two or more words at a glued edge that no ``k``-gram of the block's supports
-    are cut off, where the glued text ends a sentence or a label ("... N.J. Meanwhile", "Read
-    more: This article"), never inside a sentence."""
-    toks = _tokens(wording, 0, len(wording))
-    covered = _covered([t[2] for t in toks], support, k)
-    start, end = 0, len(wording)
-    if True not in covered:
+class _Grams:
+    """The word ``k``-grams of a block's wordings, all tokenised at once (`Words`), and the
+    words of each that a k-gram found in two or more of its block's runs covers
+    (`Detector._trim_glued`).
+
+    ``texts[i]`` is a wording of block ``blocks[i]`` found in ``runs_with[i]`` runs.
+    """
+
+    def __init__(self, texts: list[str], blocks: list[int], runs_with: list[int], k: int) -> None:
+        self.texts = texts
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        # One text, a line break between wordings: no word crosses it.
+        self.offsets = np.r_[0, np.cumsum(lengths + 1)[:-1]]
+        words = Words.of("\n".join(texts))
+        self.starts, self.ends = words.starts, words.ends
+        text_of = np.searchsorted(self.offsets, self.starts, side="right") - 1
+        # Per text, its first word and the end of its words.
+        self.first_word = np.searchsorted(text_of, np.arange(len(texts)))
+        self.end_word = np.searchsorted(text_of, np.arange(len(texts)), side="right")
+        n = max(len(words.hashes) - k + 1, 0)
+        valid = np.arange(n) + k <= self.end_word[text_of[:n]]
+        keys = words.hashes[:n].copy()
+        for j in range(1, k):
+            keys = keys * _GRAM_MIX + words.hashes[j : j + n]
+        # A gram's key within its block, so that blocks' grams never meet.
+        block_of = np.asarray(blocks, dtype=np.uint64)[text_of[:n]]
+        codes = mix64(keys ^ (block_of * _BLOCK_MIX))
+        grams = np.flatnonzero(valid)
+        # Each text counts a gram once, times its runs; a gram supports its block's words
+        # when those come to two or more.
+        text, code = text_of[grams], codes[grams]
+        order = np.lexsort((code, text))
+        text, code = text[order], code[order]
+        once = np.r_[True, (text[1:] != text[:-1]) | (code[1:] != code[:-1])]
+        support, inverse = np.unique(code[once], return_inverse=True)
+        weight = np.bincount(inverse, weights=np.asarray(runs_with, np.float64)[text[once]])
+        supported = np.zeros(n, dtype=bool)
+        supported[grams] = np.isin(codes[grams], support[weight >= 2])
+        self.covered = np.zeros(len(words.hashes), dtype=bool)
+        for j in range(k):
+            self.covered[j : j + n] |= supported
+
+    def cut(self, i: int, glued_start: bool, glued_end: bool) -> tuple[int, int]:
+        """Where a run of wording ``i`` is cut: the span to keep, in the wording. Two or more
+        words at a glued edge that no k-gram of the block supports are cut off, where the
+        glued text ends a sentence or a label ("... N.J. Meanwhile", "Read more: This
+        article"), never inside a sentence."""
+        wording, base = self.texts[i], int(self.offsets[i])
+        lo, hi = int(self.first_word[i]), int(self.end_word[i])
+        start, end = 0, len(wording)
+        covered = np.flatnonzero(self.covered[lo:hi])
+        if not len(covered):
+            return start, end
+        first, last = int(covered[0]) + lo, int(covered[-1]) + lo
+        starts, ends = self.starts, self.ends
+        if (
+            glued_start
+            and first - lo >= 2
+            and _SENTENCE_END.search(
+                wording, int(ends[first - 1]) - base, int(starts[first]) - base
+            )
+        ):
+            start = int(starts[first]) - base
+        if glued_end and hi - 1 - last >= 2:
+            gap = _SENTENCE_END.search(
+                wording, int(ends[last]) - base, int(starts[last + 1]) - base
+            )
+            if gap:
+                end = gap.end()
         return start, end
-    first = covered.index(True)
-    last = len(covered) - 1 - covered[::-1].index(True)
-    if (
-        glued_start
-        and first >= 2
-        and _SENTENCE_END.search(wording, toks[first - 1][1], toks[first][0])
-    ):
-        start = toks[first][0]
-    if glued_end and len(toks) - 1 - last >= 2:
-        gap = _SENTENCE_END.search(wording, toks[last][1], toks[last + 1][0])
-        if gap:
-            end = gap.end()
-    return start, end
 
 
 def _carrying(
@@ -1144,30 +1191,6 @@ def _furniture_prefix(
                 end += 1
             found = (end, furniture[key])
     return found
-
-
-def _covered(tokens: Sequence[str], counts: Counter, k: int) -> list[bool]:
-    """Per token, whether a ``k``-gram around it has a count of two or more."""
-    covered = [False] * len(tokens)
-    for j, key in enumerate(_gram_keys(tokens, k, distinct=False)):
-        if counts[key] >= 2:
-            covered[j : j + k] = [True] * k
-    return covered
-
-
-def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
-    """``(start, end, lower-cased word)`` of each word of ``text[start:end]``."""
-    return [(m.start(), m.end(), m.group().lower()) for m in _WORDS.finditer(text, start, end)]
-
-
-def _gram_keys(tokens: Sequence[str], k: int, distinct: bool = True) -> Any:
-    """A 64-bit key (xxh3, the same on every machine) per ``k``-gram of ``tokens``, in order;
-    a set of them if ``distinct``."""
-    keys = (
-        xxhash.xxh3_64_intdigest(" ".join(tokens[j : j + k]).encode("utf-8", "surrogatepass"))
-        for j in range(len(tokens) - k + 1)
-    )
-    return set(keys) if distinct else list(keys)
 
 
 def _most_frequent(counter: Counter) -> str:

@@ -27,7 +27,7 @@ _Q = 0xD6E8FEB86659FD93
 _MASK64 = (1 << 64) - 1
 
 
-def _mix64(x: np.ndarray) -> np.ndarray:
+def mix64(x: np.ndarray) -> np.ndarray:
     """splitmix64's finaliser: every input bit reaches every output bit."""
     x = x ^ (x >> np.uint64(30))
     x = x * np.uint64(0xBF58476D1CE4E5B9)
@@ -130,7 +130,7 @@ class Words:
         prefix = np.zeros(n + 1, dtype=np.uint64)
         np.cumsum(weighted, out=prefix[1:])
         raw = (prefix[ends] - prefix[starts]) * _char_powers.down[starts]
-        hashes = _mix64(raw ^ (ends - starts).astype(np.uint64))
+        hashes = mix64(raw ^ (ends - starts).astype(np.uint64))
 
         digits = np.flatnonzero(tables.digit[code_points])
         has_digit = np.searchsorted(digits, starts) < np.searchsorted(digits, ends)
@@ -159,11 +159,11 @@ def sequence_keys(hashes: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[in
     _word_powers.ensure(n + 1)
     keys = []
     for salt in (0, 0x5851F42D4C957F2D):
-        mixed = _mix64(hashes ^ np.uint64(salt)) * _word_powers.up[:n]
+        mixed = mix64(hashes ^ np.uint64(salt)) * _word_powers.up[:n]
         prefix = np.zeros(n + 1, dtype=np.uint64)
         np.cumsum(mixed, out=prefix[1:])
         raw = (prefix[hi] - prefix[lo]) * _word_powers.down[lo]
-        keys.append(_mix64(raw ^ (hi - lo).astype(np.uint64)).tolist())
+        keys.append(mix64(raw ^ (hi - lo).astype(np.uint64)).tolist())
     return [
         (k1 << 64 | k2) if end > start else 0
         for k1, k2, start, end in zip(keys[0], keys[1], lo.tolist(), hi.tolist())
