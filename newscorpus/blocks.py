@@ -809,6 +809,67 @@ class Detector:
             out.append((c1, c2))
         return out
 
+    def _runs(
+        self,
+        occ_cluster: list[np.ndarray],
+        block_of: np.ndarray,
+        furniture: dict[tuple[str, ...], int],
+    ) -> list[list[list[Any]]]:
+        """Each article's shared runs, ``[start, end, block, glued_start, glued_end]``:
+        consecutive units of one block (``block_of`` a cluster's block, or -1) within one
+        paragraph; ``glued_*`` where the unit at that end is not a whole line. A sentence that
+        matched no passage between two units of one block, in one paragraph, goes with the
+        block (a heavily reworded one). A furniture line glued to the start of a unit outside
+        any block is a run of its own (`_furniture_prefix`). One numpy pass over every unit."""
+        n = len(occ_cluster)
+        runs: list[list[list[Any]]] = [[] for _ in range(n)]
+        if not n:
+            return runs
+        start, end, paragraph, whole, offsets = self.units.arrays()
+        clusters = np.concatenate(occ_cluster)
+        article = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
+        block = block_of[clusters]
+        # ``same[i]``: unit i is in unit i - 1's article and paragraph.
+        same = np.r_[False, (article[1:] == article[:-1]) & (paragraph[1:] == paragraph[:-1])]
+        middle = np.flatnonzero(same[:-1] & same[1:]) if len(same) > 1 else np.zeros(0, int)
+        before, after = block[middle - 1], block[middle + 1]
+        fill = (block[middle] < 0) & (clusters[middle] < 0) & (before >= 0) & (before == after)
+        block[middle[fill]] = before[fill]
+        inside = block >= 0
+        goes_on = inside & same & np.r_[False, block[1:] == block[:-1]]
+        first = np.flatnonzero(inside & ~goes_on)
+        last = np.flatnonzero(inside & ~np.r_[goes_on[1:], False])
+        found: list[tuple[int, list[Any]]] = [
+            (f, [s, e, b, not wf, not wl])
+            for f, s, e, b, wf, wl in zip(
+                first.tolist(),
+                start[first].tolist(),
+                end[last].tolist(),
+                block[first].tolist(),
+                whole[first].tolist(),
+                whole[last].tolist(),
+            )
+        ]
+        if furniture:
+            first_words = {key[0] for key in furniture}
+            max_words = self.settings.min_minhash_words - 1
+            loose = np.flatnonzero(~inside & ~whole)
+            text, text_of = "", -1
+            for u, a in zip(loose.tolist(), article[loose].tolist()):
+                if a != text_of:
+                    text, text_of = self.texts[a], a
+                prefix = _furniture_prefix(
+                    text, int(start[u]), int(end[u]), furniture, first_words, max_words
+                )
+                if prefix is not None:
+                    found.append(
+                        (u, [int(start[u]), prefix[0], int(block_of[prefix[1]]), False, False])
+                    )
+            found.sort(key=lambda f: f[0])
+        for u, run in found:
+            runs[int(article[u])].append(run)
+        return runs
+
     def _blocks(
         self,
         occ_cluster: list[np.ndarray],
@@ -816,18 +877,27 @@ class Detector:
         cluster_articles: dict[int, list[int]],
     ) -> tuple[list[FoundBlock], list[list[SharedRun]]]:
         """Join background clusters into blocks and cut each article's shared runs."""
+        # Pairs of different background clusters on neighbouring units of one paragraph.
         joined: Counter = Counter()
-        for a in _carrying(occ_cluster, background, at_least=2):
-            units, cl = self.units[a], occ_cluster[a].tolist()
-            for i in range(len(cl) - 1):
-                c1, c2 = cl[i], cl[i + 1]
-                if (
-                    c1 != c2
-                    and c1 in background
-                    and c2 in background
-                    and units[i].paragraph == units[i + 1].paragraph
-                ):
-                    joined[(min(c1, c2), max(c1, c2))] += 1
+        if occ_cluster and background:
+            _, _, paragraph, _, offsets = self.units.arrays()
+            clusters = np.concatenate(occ_cluster)
+            article = np.repeat(np.arange(len(occ_cluster), dtype=np.int64), np.diff(offsets))
+            is_background = np.zeros(len(self._distinct_words) + 1, dtype=bool)
+            is_background[np.fromiter(background, dtype=np.int64)] = True
+            on = is_background[clusters]  # label -1 reads the last entry, always False
+            c1, c2 = clusters[:-1], clusters[1:]
+            next_to = (
+                on[:-1]
+                & on[1:]
+                & (c1 != c2)
+                & (article[1:] == article[:-1])
+                & (paragraph[1:] == paragraph[:-1])
+            )
+            low = np.minimum(c1, c2)[next_to]
+            high = np.maximum(c1, c2)[next_to]
+            pairs, counts = np.unique(np.stack([low, high], axis=1), axis=0, return_counts=True)
+            joined.update(dict(zip(map(tuple, pairs.tolist()), counts.tolist())))
         index = {c: i for i, c in enumerate(sorted(background))}
         uf = _UnionFind(len(index))
         # Sentences of one background paragraph travel together: a joined pair whose clusters
@@ -842,45 +912,15 @@ class Detector:
         for c1, c2 in self._mergeable(together, occ_cluster):
             uf.union(index[c1], index[c2])
 
-        # Runs: consecutive units of one block within one paragraph. A sentence that matched no
-        # passage between two units of one block goes with the block (a heavily reworded one).
-        open_runs: list[list[list[Any]]] = []
-        variants: dict[int, Counter] = defaultdict(Counter)
-        carriers: dict[int, set[int]] = defaultdict(set)
         furniture = self._furniture_lines(occ_cluster, background)
-        first_words = {key[0] for key in furniture}
-        for a, (units, clusters) in enumerate(zip(self.units, occ_cluster)):
-            blocks_here = [uf.find(index[c]) if c in background else -1 for c in clusters.tolist()]
-            for i in range(1, len(units) - 1):
-                before, after = blocks_here[i - 1], blocks_here[i + 1]
-                if (
-                    blocks_here[i] < 0 <= before == after
-                    and clusters[i] < 0
-                    and units[i - 1].paragraph == units[i].paragraph == units[i + 1].paragraph
-                ):
-                    blocks_here[i] = before
-            runs: list[list] = []
-            prev_block, prev_para = -1, -1
-            for u, block in zip(units, blocks_here):
-                if block >= 0 and block == prev_block and u.paragraph == prev_para:
-                    runs[-1][1] = u.end
-                    runs[-1][4] = not u.whole_line
-                elif block >= 0:
-                    runs.append([u.start, u.end, block, not u.whole_line, not u.whole_line])
-                elif furniture and not u.whole_line:
-                    prefix = _furniture_prefix(
-                        self.texts[a],
-                        u,
-                        furniture,
-                        first_words,
-                        self.settings.min_minhash_words - 1,
-                    )
-                    if prefix is not None:
-                        runs.append([u.start, prefix[0], uf.find(index[prefix[1]]), False, False])
-                prev_block, prev_para = block, u.paragraph
-            open_runs.append(runs)
+        block_of = np.full(len(self._distinct_words) + 1, -1, dtype=np.int64)
+        for c, i in index.items():
+            block_of[c] = uf.find(i)  # label -1 reads the last entry, always -1
+        open_runs = self._runs(occ_cluster, block_of, furniture)
 
         self._trim_glued(open_runs)
+        variants: dict[int, Counter] = defaultdict(Counter)
+        carriers: dict[int, set[int]] = defaultdict(set)
         raw_runs: list[list[tuple[int, int, int]]] = []
         for a, runs in enumerate(open_runs):
             seen_here: set[tuple[int, str]] = set()
@@ -1165,21 +1205,22 @@ def _as_tuples(pairs: np.ndarray) -> Iterator[tuple[int, int]]:
 
 def _furniture_prefix(
     text: str,
-    unit: Unit,
+    unit_start: int,
+    unit_end: int,
     furniture: dict[tuple[str, ...], int],
     first_words: set[str],
     max_words: int,
 ) -> tuple[int, int] | None:
-    """Where a furniture line glued to the start of a unit ends, and its cluster: "Share this
-    article The dollar rose ..." (the next word must open a sentence, so "Advertisement
-    spending rose" keeps its first word). ``first_words``: the first words of the furniture
-    lines, which rule out most units at their first word."""
-    first = _WORDS.search(text, unit.start, unit.end)
+    """Where a furniture line glued to the start of a unit (``text[unit_start:unit_end]``)
+    ends, and its cluster: "Share this article The dollar rose ..." (the next word must open a
+    sentence, so "Advertisement spending rose" keeps its first word). ``first_words``: the
+    first words of the furniture lines, which rule out most units at their first word."""
+    first = _WORDS.search(text, unit_start, unit_end)
     if first is None or first.group().lower() not in first_words:
         return None
     found = None
     tokens = []
-    for m in _WORDS.finditer(text, unit.start, unit.end):
+    for m in _WORDS.finditer(text, unit_start, unit_end):
         tokens.append(m)
         if len(tokens) > max_words:
             break
@@ -1187,7 +1228,7 @@ def _furniture_prefix(
         key = tuple(t.group().lower() for t in tokens[:n])
         if key in furniture and tokens[n].group()[:1].isupper():
             end = tokens[n - 1].end()
-            while end < unit.end and not text[end].isspace() and not text[end].isalnum():
+            while end < unit_end and not text[end].isspace() and not text[end].isalnum():
                 end += 1
             found = (end, furniture[key])
     return found

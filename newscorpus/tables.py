@@ -132,6 +132,20 @@ class UnitTable:
         for a in range(len(self)):
             yield self[a]
 
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every unit's start, end, paragraph and ``whole_line`` flag, each in one flat array,
+        and the offsets of each article's units in them (``len(self) + 1`` of them)."""
+        whole, offsets = self.whole_lines()
+        return (
+            np.frombuffer(self._start, dtype=np.int64) if self._start else np.zeros(0, np.int64),
+            np.frombuffer(self._end, dtype=np.int64) if self._end else np.zeros(0, np.int64),
+            np.frombuffer(self._paragraph, dtype=np.int32)
+            if self._paragraph
+            else np.zeros(0, np.int32),
+            whole,
+            offsets,
+        )
+
     def whole_lines(self) -> tuple[np.ndarray, np.ndarray]:
         """Every unit's ``whole_line`` flag in one flat array, and the offsets of each
         article's units in it (``len(self) + 1`` of them)."""
