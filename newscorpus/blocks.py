@@ -566,16 +566,21 @@ class Detector:
         return groups, duplicate_of
 
     def _facts(
-        self, a: int, occ_cluster: list[np.ndarray], cache: dict[int, dict[int, set[str]]]
+        self,
+        a: int,
+        occ_cluster: list[np.ndarray],
+        background: set[int],
+        cache: dict[int, dict[int, set[str]]],
     ) -> dict[int, set[str]]:
-        """The facts (`_facts_agree`) of each shared cluster of article ``a``, kept in
-        ``cache``: an article is compared with each of its copies."""
+        """The facts (`_facts_agree`) of each shared cluster of article ``a`` but the
+        backgrounds, kept in ``cache``: an article is compared with each of its copies."""
         if a not in cache:
             text = self.texts[a]
             facts: dict[int, set[str]] = defaultdict(set)
-            for u, c in zip(self.units[a], occ_cluster[a].tolist()):
-                if c >= 0:
-                    facts[c].update(_unit_facts(text[u.start : u.end]))
+            starts, ends = self.units.spans(a)
+            for start, end, c in zip(starts, ends, occ_cluster[a].tolist()):
+                if c >= 0 and c not in background:
+                    facts[c].update(_unit_facts(text[start:end]))
             cache[a] = facts
         return cache[a]
 
@@ -598,7 +603,7 @@ class Detector:
         common.discard(-1)
         if not common:
             return True
-        found = [self._facts(a, occ_cluster, facts_cache) for a in (x, y)]
+        found = [self._facts(a, occ_cluster, background, facts_cache) for a in (x, y)]
         with_facts = [c for c in common if found[0].get(c) and found[1].get(c)]
         if not with_facts:
             return True

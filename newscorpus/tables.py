@@ -146,6 +146,11 @@ class UnitTable:
             offsets,
         )
 
+    def spans(self, article: int) -> tuple[list[int], list[int]]:
+        """The starts and the ends of one article's units."""
+        lo, hi = self._offsets[article], self._offsets[article + 1]
+        return self._start[lo:hi].tolist(), self._end[lo:hi].tolist()
+
     def whole_lines(self) -> tuple[np.ndarray, np.ndarray]:
         """Every unit's ``whole_line`` flag in one flat array, and the offsets of each
         article's units in it (``len(self) + 1`` of them)."""
