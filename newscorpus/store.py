@@ -73,7 +73,7 @@ CREATE TABLE segments (
     block_id TEXT REFERENCES blocks(id),
     variant INTEGER,
     PRIMARY KEY (article_id, seq)
-) WITHOUT ROWID;
+);
 CREATE TABLE blocks (
     id TEXT PRIMARY KEY,
     rank INTEGER NOT NULL UNIQUE,
