@@ -66,7 +66,7 @@ from newscorpus.lsh import (
 from newscorpus.minhash import Signer, words
 from newscorpus.settings import Settings
 from newscorpus.tables import TextSpool, UnitTable
-from newscorpus.tokens import Words, mix64, sequence_keys, word_hash
+from newscorpus.tokens import Words, mix64, sequence_key_halves, word_hash
 from newscorpus.units import Unit, article_units
 
 _VERIFY_BATCH = 65536
@@ -139,34 +139,31 @@ class _UnionFind:
 
 @attrs.frozen
 class Prepared:
-    """A batch of articles made ready for the `Detector`: per article its units, each unit's
-    key (a 128-bit hash of its normalised words) and word count; and one signature row per unit
-    of ``min_minhash_words`` words or more, in order. Compact, to travel between processes: a
-    signature keeps the low 16 bits of each MinHash value, which halves the engine's largest
-    table and changes an estimated Jaccard by at most 2**-16 (two different minima agree in
-    their low bits by chance that rarely)."""
+    """A batch of articles made ready for the `Detector`: every unit of the batch as one
+    `UNIT_RECORD` (its span, paragraph, whether it is a whole line, its word count, whether it
+    is a line of figures, and its key: a 128-bit hash of its normalised words), article after
+    article (article ``i``'s are ``records[offsets[i]:offsets[i + 1]]``); and one signature row
+    per unit of ``min_minhash_words`` words or more, in order.
 
-    units: list[list[Unit]]
-    keys: list[list[int]]
-    n_words: list[list[int]]
-    figures: list[list[bool]]
+    Compact, to travel between processes (a few numpy arrays, no object per unit): a signature
+    keeps the low 16 bits of each MinHash value, which halves the engine's largest table and
+    changes an estimated Jaccard by at most 2**-16 (two different minima agree in their low
+    bits by chance that rarely)."""
+
+    records: np.ndarray
+    offsets: np.ndarray
     signatures: np.ndarray
 
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def record(self, article: int) -> np.ndarray:
+        """Article ``article``'s unit records."""
+        return self.records[self.offsets[article] : self.offsets[article + 1]]
+
     def packed(self) -> list[bytes]:
-        """Each article's units, keys, word counts and figures flags as bytes, to be stored
-        (see `unpack`)."""
-        out = []
-        for units, keys, n_words, figures in zip(self.units, self.keys, self.n_words, self.figures):
-            record = np.empty(len(units), dtype=UNIT_RECORD)
-            if units:
-                start, end, paragraph, whole = zip(*units)
-                record["start"], record["end"] = start, end
-                record["paragraph"], record["whole"] = paragraph, whole
-                record["n_words"], record["figure"] = n_words, figures
-                record["key_low"] = [k & _LOW_64 for k in keys]
-                record["key_high"] = [k >> 64 for k in keys]
-            out.append(record.tobytes())
-        return out
+        """Each article's unit records as bytes, to be stored (see `unpack`)."""
+        return [self.record(i).tobytes() for i in range(len(self))]
 
     @classmethod
     def unpack(
@@ -174,26 +171,10 @@ class Prepared:
     ) -> Prepared:
         """The batch of articles stored as `packed` bytes, with the signature rows that the
         `Detector` kept for them (for ``Detector.add(..., replayed=True)``)."""
-        units, keys, n_words, figures = [], [], [], []
-        for data in packed:
-            record = np.frombuffer(data, dtype=UNIT_RECORD)
-            units.append(
-                list(
-                    map(
-                        Unit,
-                        record["start"].tolist(),
-                        record["end"].tolist(),
-                        record["paragraph"].tolist(),
-                        record["whole"].astype(bool).tolist(),
-                    )
-                )
-            )
-            low, high = record["key_low"].tolist(), record["key_high"].tolist()
-            keys.append([(h << 64) | lo for lo, h in zip(low, high)])
-            n_words.append(record["n_words"].tolist())
-            figures.append(record["figure"].astype(bool).tolist())
+        sizes = [len(data) // UNIT_RECORD.itemsize for data in packed]
+        records = np.frombuffer(b"".join(packed), dtype=UNIT_RECORD)
         rows = np.frombuffer(b"".join(signatures), dtype=np.uint16).reshape(-1, num_perm)
-        return cls(units, keys, n_words, figures, rows)
+        return cls(records, np.cumsum([0, *sizes], dtype=np.int64), rows)
 
 
 _LOW_64 = (1 << 64) - 1
@@ -247,7 +228,7 @@ def prepare(
     first_word = np.searchsorted(found.starts, np.array(unit_starts, dtype=np.int64))
     end_word = np.searchsorted(found.starts, np.array(unit_ends, dtype=np.int64))
     n_words = end_word - first_word
-    keys = sequence_keys(found.hashes, first_word, end_word)
+    keys = sequence_key_halves(found.hashes, first_word, end_word)
     numeric = found.has_digit | np.isin(found.hashes, _number_word_hashes())
     numeric_before = np.r_[0, np.cumsum(numeric)]
     numbers = numeric_before[end_word] - numeric_before[first_word]
@@ -259,15 +240,16 @@ def prepare(
     word_index = np.repeat(first_word[signed] - offsets, lengths) + np.arange(int(lengths.sum()))
     signatures = signer.sign_hashes(found.hashes[word_index], lengths).astype(np.uint16)
 
-    article_keys, article_words, article_figures = [], [], []
-    n_list, figures_list = n_words.tolist(), figures.tolist()
-    row = 0
-    for article in units:
-        article_keys.append(keys[row : row + len(article)])
-        article_words.append(n_list[row : row + len(article)])
-        article_figures.append(figures_list[row : row + len(article)])
-        row += len(article)
-    return Prepared(units, article_keys, article_words, article_figures, signatures)
+    records = np.empty(len(unit_starts), dtype=UNIT_RECORD)
+    sizes = [len(article) for article in units]
+    flat = [u for article in units for u in article]
+    if flat:
+        starts, ends, paragraph, whole = zip(*flat)
+        records["start"], records["end"] = starts, ends
+        records["paragraph"], records["whole"] = paragraph, whole
+    records["n_words"], records["figure"] = n_words, figures
+    records["key_low"], records["key_high"] = keys
+    return Prepared(records, np.cumsum([0, *sizes], dtype=np.int64), signatures)
 
 
 def _word_counter(word_starts: list[int], base: int, length: int) -> Callable[[int, int, int], int]:
@@ -329,46 +311,56 @@ class Detector:
         them, `newscorpus.store.Corpus.prepared`), so nothing is signed again.
         """
         min_words = self.settings.min_minhash_words
-        new_ids: list[int] = []
-        new_rows: list[int] = []
-        kept_rows: list[np.ndarray] = []
-        row = 0
-        for text, name, date, units, keys, n_words, figures in zip(
-            texts, names, dates, batch.units, batch.keys, batch.n_words, batch.figures
-        ):
-            ids = array("q")
-            first_row = len(new_rows)
-            for key, n, fig in zip(keys, n_words, figures):
-                if n == 0:
-                    ids.append(-1)
-                    continue
-                signed = n >= min_words and not fig
-                d = self._distinct.get(key)
-                seen = d is not None
-                if not seen:
-                    d = len(self._distinct_words)
-                    self._distinct[key] = d
-                    self._distinct_words.append(n)
-                    self._distinct_order.append(key >> 65)
-                    self._distinct_figures.append(fig)
-                    if signed:
-                        new_ids.append(d)
-                        new_rows.append(row)
-                # A replayed batch has rows only for the units not seen before.
-                if signed and not (replayed and seen):
-                    row += 1
-                ids.append(d)
-            kept_rows.append(np.array(new_rows[first_row:], dtype=np.int64))
+        records = batch.records
+        n_words = records["n_words"].astype(np.int64)
+        figures = records["figure"] != 0
+        signed = (n_words >= min_words) & ~figures
+        worded = np.flatnonzero(n_words > 0)
+        # Each key of the batch once, in order of its first unit: only those meet the dict.
+        halves = np.stack([records["key_low"][worded], records["key_high"][worded]], axis=1)
+        _, first, inverse = np.unique(halves, axis=0, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        first_units = worded[first[order]]
+        ids_of_key = np.empty(len(first), dtype=np.int64)
+        new_first: list[int] = []  # the units that bring a distinct unit not seen before
+        low, high = records["key_low"].tolist(), records["key_high"].tolist()
+        for rank, u in zip(order.tolist(), first_units.tolist()):
+            key = (high[u] << 64) | low[u]
+            d = self._distinct.get(key)
+            if d is None:
+                d = self._distinct[key] = len(self._distinct_words)
+                self._distinct_words.append(int(n_words[u]))
+                self._distinct_order.append(high[u] >> 1)
+                self._distinct_figures.append(int(figures[u]))
+                new_first.append(u)
+            ids_of_key[rank] = d
+        ids = np.full(len(records), -1, dtype=np.int64)
+        ids[worded] = ids_of_key[inverse.ravel()]
+        brings = np.zeros(len(records), dtype=bool)
+        brings[np.asarray(new_first, dtype=np.int64)] = True
+        # Signature rows: one per signed unit; a replayed batch has them only for the units
+        # that bring a new distinct unit.
+        has_row = signed & brings if replayed else signed
+        row_of = np.cumsum(has_row) - 1
+        if replayed and int(has_row.sum()) != len(batch.signatures):
+            raise ValueError(
+                f"{len(batch.signatures)} stored signatures for {int(has_row.sum())} new units"
+            )
+        kept_units = np.flatnonzero(signed & brings)
+        new_rows = row_of[kept_units]
+        cuts = np.searchsorted(kept_units, batch.offsets)
+        kept_rows = [new_rows[cuts[i] : cuts[i + 1]] for i in range(len(batch))]
+        for i, (text, name, date) in enumerate(zip(texts, names, dates)):
             self.texts.append(text)
             self.names.append(name)
             self.dates.append(date)
-            self.units.append(units)
-            self._occ_distinct.append(ids)
-        if replayed and row != len(batch.signatures):
-            raise ValueError(f"{len(batch.signatures)} stored signatures for {row} new units")
-        if new_ids:
-            self._sig_ids.append(np.array(new_ids, dtype=np.int64))
-            kept = batch.signatures[np.array(new_rows, dtype=np.int64)]
+            self._occ_distinct.append(
+                array("q", ids[batch.offsets[i] : batch.offsets[i + 1]].tobytes())
+            )
+        self.units.extend(records, batch.offsets)
+        if len(kept_units):
+            self._sig_ids.append(ids[kept_units])
+            kept = batch.signatures[new_rows]
             self._sigs.write(np.ascontiguousarray(kept, dtype=np.uint16).tobytes())
         return kept_rows
 

@@ -319,7 +319,7 @@ def _take(
     chars = 0
     replayed = _replay(stored, settings, gone) if stored is not None else iter(())
     n_stored = stored_chars = 0
-    for is_stored, (batch, batch_metas, batch_spans, ready, packed) in itertools.chain(
+    for is_stored, (batch, batch_metas, batch_spans, ready) in itertools.chain(
         zip(itertools.repeat(True), replayed),
         zip(itertools.repeat(False), prepared),
     ):
@@ -335,10 +335,10 @@ def _take(
         for i, (doc, meta, spans) in enumerate(zip(batch, batch_metas, batch_spans)):
             article = len(meta_spans)
             writer.add_article(article, doc.name, doc.text, meta, dict(doc.fields))
-            if is_stored:
-                writer.add_prepared(article, *packed[i])
-            else:
-                writer.add_prepared(article, packed[i], ready.signatures[kept[i]].tobytes())
+            # A stored article's kept rows are all its stored ones, in order.
+            writer.add_prepared(
+                article, ready.record(i).tobytes(), ready.signatures[kept[i]].tobytes()
+            )
             meta_spans.append(tuple(spans))
             chars += len(doc.text)
         if is_stored:
@@ -381,7 +381,7 @@ class Engine(Protocol):
         self, docs: Iterable[Document] | Inputs, settings: Settings, meter: ReadMeter | None
     ) -> contextlib.AbstractContextManager[Iterator[tuple]]:
         """The articles in batches, in input order, each ``(documents, metas, metadata spans,
-        Prepared, packed units)`` as `_prepare_batch` makes them; names checked unique and
+        Prepared)`` as `_prepare_batch` makes them; names checked unique and
         lengths at most ``settings.max_article_chars`` (`InputError` otherwise)."""
         ...
 
@@ -493,8 +493,7 @@ def _ready_worker(settings: Settings) -> None:
 
 def _replay(stored: Corpus, settings: Settings, gone: set[str] = frozenset()) -> Iterator[tuple]:
     """The articles of a store but those named in ``gone``, in batches, as `_prepare_batch`
-    gives new ones, from what the store kept of them; ``packed`` holds each one's units and
-    signatures."""
+    gives new ones, from what the store kept of them."""
     articles = stored.prepared()
     if gone:
         articles = _without(articles, gone, settings)
@@ -507,7 +506,6 @@ def _replay(stored: Corpus, settings: Settings, gone: set[str] = frozenset()) ->
             [a.meta for a in batch],
             [a.meta_spans for a in batch],
             ready,
-            [(a.units, a.signatures) for a in batch],
         )
 
 
@@ -547,9 +545,8 @@ def _without(
 
 def _prepare_batch(
     batch: Sequence[tuple[str, dict[str, Any]]],
-) -> tuple[list[Meta], list[list[tuple[int, int]]], Prepared, list[bytes]]:
-    """Metadata, metadata spans, prepared units, and the units packed to be stored, of a batch
-    of ``(text, fields)``."""
+) -> tuple[list[Meta], list[list[tuple[int, int]]], Prepared]:
+    """Metadata, metadata spans and prepared units of a batch of ``(text, fields)``."""
     settings, signer = _worker_settings, _worker_signer
     if settings is None or signer is None:
         raise RuntimeError("_init_worker was not called")
@@ -559,7 +556,7 @@ def _prepare_batch(
         metas.append(_fill_meta(meta, doc_fields))
         spans.append(meta_spans)
     ready = prepare([t for t, _ in batch], spans, signer, settings)
-    return metas, spans, ready, ready.packed()
+    return metas, spans, ready
 
 
 def _parallel(pool: Any, workers: int, batches: Iterator[list[Document]]) -> Iterator[tuple]:

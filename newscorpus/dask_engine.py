@@ -107,8 +107,8 @@ class DaskEngine:
             pending.append((piece, self._submit(_read_piece, piece, inputs, settings)))
         while pending:
             piece, future = pending.popleft()
-            # For a Parquet output this process needs neither the signatures (the LSH runs on
-            # the workers) nor the packed units (nothing is kept for an add): they stay there.
+            # For a Parquet output this process needs no signatures (the LSH runs on the
+            # workers, and nothing is kept for an add): they stay there.
             fetched = self._submit(_lean, future) if self._holding_texts else future
             done, prepared = self._received(fetched)
             self._keep_signatures(future, "piece", [batch[2] for _, batch in prepared])
@@ -370,14 +370,14 @@ def _signatures_of(result: tuple, kind: str) -> np.ndarray:
 
 
 def _lean(result: tuple) -> tuple:
-    """On a worker: a piece's result without its signatures and packed units, measured again."""
+    """On a worker: a piece's result without its signatures, measured again."""
     (done, batches), seconds, _ = result
     lean = [
         (
             count,
-            (metas, spans, attrs.evolve(ready, signatures=ready.signatures[:, :0]), [b""] * count),
+            (metas, spans, attrs.evolve(ready, signatures=ready.signatures[:, :0])),
         )
-        for count, (metas, spans, ready, _) in batches
+        for count, (metas, spans, ready) in batches
     ]
     return (done, lean), seconds, _sent_size((done, lean))
 

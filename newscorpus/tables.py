@@ -113,6 +113,17 @@ class UnitTable:
             self._whole.append(whole)
         self._offsets.append(len(self._start))
 
+    def extend(self, records: np.ndarray, offsets: np.ndarray) -> None:
+        """Append several articles' units at once: ``records`` with fields ``start``, ``end``,
+        ``paragraph`` and ``whole`` (`newscorpus.blocks.UNIT_RECORD`), article ``i``'s from
+        ``offsets[i]`` to ``offsets[i + 1]``."""
+        base = len(self._start)
+        self._start.frombytes(records["start"].astype(np.int64).tobytes())
+        self._end.frombytes(records["end"].astype(np.int64).tobytes())
+        self._paragraph.frombytes(records["paragraph"].astype(np.int32).tobytes())
+        self._whole.frombytes(records["whole"].astype(np.int8).tobytes())
+        self._offsets.frombytes((np.asarray(offsets[1:], dtype=np.int64) + base).tobytes())
+
     def __len__(self) -> int:
         return len(self._offsets) - 1
 

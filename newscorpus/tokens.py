@@ -155,16 +155,23 @@ def sequence_keys(hashes: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[in
     >>> a == b, a == c, e
     (True, False, 0)
     """
+    low, high = sequence_key_halves(hashes, lo, hi)
+    return [(h << 64) | lo for lo, h in zip(low.tolist(), high.tolist())]
+
+
+def sequence_key_halves(
+    hashes: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`sequence_keys` as two uint64 arrays: the low and the high 64 bits of each key."""
     n = len(hashes)
     _word_powers.ensure(n + 1)
-    keys = []
+    halves = []
     for salt in (0, 0x5851F42D4C957F2D):
         mixed = mix64(hashes ^ np.uint64(salt)) * _word_powers.up[:n]
         prefix = np.zeros(n + 1, dtype=np.uint64)
         np.cumsum(mixed, out=prefix[1:])
         raw = (prefix[hi] - prefix[lo]) * _word_powers.down[lo]
-        keys.append(mix64(raw ^ (hi - lo).astype(np.uint64)).tolist())
-    return [
-        (k1 << 64 | k2) if end > start else 0
-        for k1, k2, start, end in zip(keys[0], keys[1], lo.tolist(), hi.tolist())
-    ]
+        half = mix64(raw ^ (hi - lo).astype(np.uint64))
+        half[hi <= lo] = 0
+        halves.append(half)
+    return halves[1], halves[0]
