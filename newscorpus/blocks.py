@@ -647,21 +647,37 @@ class Detector:
     ) -> dict[tuple[str, ...], int]:
         """Short background lines (share widgets, "Advertisement"), by their words: the
         clusters of units under ``min_minhash_words`` words that stand alone on a line."""
-        n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
         lines: dict[tuple[str, ...], int] = {}
-        for a in _carrying(occ_cluster, background, at_least=1):
-            for u, d, c in zip(self.units[a], self._occ_distinct[a], occ_cluster[a].tolist()):
-                if (
-                    c in background
-                    and u.whole_line
-                    and self._alone[d]
-                    and n_words[d] < self.settings.min_minhash_words
-                ):
-                    key = tuple(words(self.texts[a][u.start : u.end]))
-                    # One common word ("And", "In", "MORE") is no widget name.
-                    if len(key) >= 2 or len(key[0]) >= 8:
-                        lines.setdefault(key, c)
+        if not occ_cluster or not background:
+            return lines
+        start, end, _, whole, offsets = self.units.arrays()
+        article = np.repeat(np.arange(len(occ_cluster), dtype=np.int64), np.diff(offsets))
+        clusters = np.concatenate(occ_cluster)
+        distinct = np.concatenate([np.frombuffer(x, dtype=np.int64) for x in self._occ_distinct])
+        short = (
+            np.frombuffer(self._distinct_words, dtype=np.int32) < self.settings.min_minhash_words
+        )
+        # A unit of a background cluster has words: its distinct id is never -1.
+        line = self._member(background)[clusters] & whole
+        line[line] &= self._alone[distinct[line]] & short[distinct[line]]
+        text, text_of = "", -1
+        for u in np.flatnonzero(line).tolist():
+            a = int(article[u])
+            if a != text_of:
+                text, text_of = self.texts[a], a
+            key = tuple(words(text[start[u] : end[u]]))
+            # One common word ("And", "In", "MORE") is no widget name.
+            if len(key) >= 2 or len(key[0]) >= 8:
+                lines.setdefault(key, int(clusters[u]))
         return lines
+
+    def _member(self, clusters: Iterable[int]) -> np.ndarray:
+        """A lookup by cluster label: True for ``clusters``; label -1 reads its last entry,
+        always False."""
+        lookup = np.zeros(len(self._distinct_words) + 1, dtype=bool)
+        lookup[np.fromiter(clusters, dtype=np.int64)] = True
+        lookup[-1] = False
+        return lookup
 
     def _trim_glued(self, runs: list[list[list]]) -> None:
         """Cut runs at the block's edges where a unit glued a block to other text (a lost
@@ -779,11 +795,18 @@ class Detector:
             cand.union(node[c1], node[c2])
         group = {c: cand.find(i) for c, i in node.items()}
         separated: set[tuple[int, int]] = set()
-        for a in _carrying(occ_cluster, node.keys(), at_least=2):
+        _, _, paragraph, _, offsets = self.units.arrays()
+        article = np.repeat(np.arange(len(occ_cluster), dtype=np.int64), np.diff(offsets))
+        clusters = np.concatenate(occ_cluster)
+        chosen = np.flatnonzero(self._member(node)[clusters])
+        # The chosen units, article by article.
+        edges = np.flatnonzero(np.diff(article[chosen])) + 1
+        for units in np.split(chosen, edges):
+            if len(units) < 2:
+                continue
             by_group: dict[int, list[tuple[int, int]]] = defaultdict(list)
-            for u, c in zip(self.units[a], occ_cluster[a].tolist()):
-                if c in group:
-                    by_group[group[c]].append((c, u.paragraph))
+            for c, p in zip(clusters[units].tolist(), paragraph[units].tolist()):
+                by_group[group[c]].append((c, p))
             for members in by_group.values():
                 for i, (c1, p1) in enumerate(members):
                     for c2, p2 in members[i + 1 :]:
@@ -852,12 +875,17 @@ class Detector:
             max_words = self.settings.min_minhash_words - 1
             loose = np.flatnonzero(~inside & ~whole)
             text, text_of = "", -1
-            for u, a in zip(loose.tolist(), article[loose].tolist()):
+            first_word = _WORDS.search
+            for u, a, u_start, u_end in zip(
+                loose.tolist(), article[loose].tolist(), start[loose].tolist(), end[loose].tolist()
+            ):
                 if a != text_of:
                     text, text_of = self.texts[a], a
-                prefix = _furniture_prefix(
-                    text, int(start[u]), int(end[u]), furniture, first_words, max_words
-                )
+                # Most units are ruled out at their first word, here rather than in a call.
+                word = first_word(text, u_start, u_end)
+                if word is None or word.group().lower() not in first_words:
+                    continue
+                prefix = _furniture_prefix(text, u_start, u_end, furniture, first_words, max_words)
                 if prefix is not None:
                     found.append(
                         (u, [int(start[u]), prefix[0], int(block_of[prefix[1]]), False, False])
