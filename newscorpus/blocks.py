@@ -479,11 +479,12 @@ class Detector:
         """Characters of article ``a`` per shared cluster, and characters in no shared cluster."""
         shared: Counter = Counter()
         own = 0
-        for u, c in zip(self.units[a], occ_cluster[a].tolist()):
+        starts, ends = self.units.spans(a)
+        for start, end, c in zip(starts, ends, occ_cluster[a].tolist()):
             if c >= 0:
-                shared[c] += u.end - u.start
+                shared[c] += end - start
             else:
-                own += u.end - u.start
+                own += end - start
         return shared, own
 
     def _copies(
@@ -1200,14 +1201,11 @@ def _link(
     """
     n = int(pairs.max()) + 1 if len(pairs) else 0
     n = max(n, len(order_key))
-    uf = _UnionFind(n)
-    size = [1] * n
     strong_mask = similarity >= strong
-    for a, b in _as_tuples(pairs[strong_mask]):
-        ra, rb = uf.find(a), uf.find(b)
-        if ra != rb:
-            uf.union(ra, rb)
-            size[uf.find(ra)] = size[ra] + size[rb]
+    label = _components(n, pairs[strong_mask])
+    uf = _UnionFind(n)
+    uf.parent = label.tolist()
+    size = np.bincount(label, minlength=n).tolist()  # read at roots only
     weak = np.flatnonzero(~strong_mask & (similarity >= threshold))
     # Strongest first; ties by the content keys, so the order the corpus came in does not matter.
     ka, kb = order_key[pairs[weak, 0]], order_key[pairs[weak, 1]]
@@ -1217,7 +1215,38 @@ def _link(
         if ra != rb and (size[ra] == 1 or size[rb] == 1):
             uf.union(ra, rb)
             size[uf.find(ra)] = size[ra] + size[rb]
-    return np.array([uf.find(i) for i in range(n)], dtype=np.int64)
+    return _roots(np.array(uf.parent, dtype=np.int64))
+
+
+def _components(n: int, pairs: np.ndarray) -> np.ndarray:
+    """Per node of ``n``, the smallest node of its connected component in the graph of
+    ``pairs``, in numpy: each round hooks every edge's larger root onto the smaller, then
+    follows parents to the roots, until nothing changes.
+
+    >>> _components(5, np.array([[3, 4], [1, 4], [0, 2]])).tolist()
+    [0, 1, 0, 1, 1]
+    """
+    label = np.arange(n, dtype=np.int64)
+    while len(pairs):
+        low = np.minimum(label[pairs[:, 0]], label[pairs[:, 1]])
+        hooked = label.copy()
+        np.minimum.at(hooked, label[pairs[:, 0]], low)
+        np.minimum.at(hooked, label[pairs[:, 1]], low)
+        hooked = _roots(hooked)
+        if np.array_equal(hooked, label):
+            break
+        label = hooked
+    return label
+
+
+def _roots(parent: np.ndarray) -> np.ndarray:
+    """Per node, the root it reaches by following ``parent`` (a forest: roots are their own
+    parents)."""
+    while True:
+        up = parent[parent]
+        if np.array_equal(up, parent):
+            return parent
+        parent = up
 
 
 def _as_tuples(pairs: np.ndarray) -> Iterator[tuple[int, int]]:

@@ -7,7 +7,7 @@ from datasketch import MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newscorpus.blocks import verified_pairs
+from newscorpus.blocks import _link, verified_pairs
 from newscorpus.dask_engine import _band_map, _band_reduce, _verify
 from newscorpus.lsh import candidate_pairs, decode_pairs
 from newscorpus.minhash import Signer, to_lean
@@ -151,3 +151,61 @@ def test_processes_sharing_the_bands_find_the_same_pairs():
     three = verified_pairs(sigs, order_key, n_words, s, workers=3)
     assert len(one[0]) > 30
     assert one[0].tolist() == three[0].tolist() and one[1].tolist() == three[1].tolist()
+
+
+def _link_one_pair_at_a_time(pairs, similarity, order_key, threshold, strong):
+    """`_link`'s rule written plainly: strong pairs join, strongest weak pairs attach a lone
+    node, ties by content keys; per node the smallest node of its cluster."""
+    n = max(int(pairs.max()) + 1 if len(pairs) else 0, len(order_key))
+    parent = list(range(n))
+    size = [1] * n
+
+    def find(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    def join(a, b):
+        ra, rb = find(a), find(b)
+        parent[max(ra, rb)] = min(ra, rb)
+        size[min(ra, rb)] = size[ra] + size[rb]
+
+    for (a, b), sim in zip(pairs.tolist(), similarity.tolist()):
+        if sim >= strong and find(a) != find(b):
+            join(a, b)
+    weak = [
+        (-sim, min(order_key[a], order_key[b]), max(order_key[a], order_key[b]), a, b)
+        for (a, b), sim in zip(pairs.tolist(), similarity.tolist())
+        if threshold <= sim < strong
+    ]
+    for *_, a, b in sorted(weak):
+        ra, rb = find(a), find(b)
+        if ra != rb and (size[ra] == 1 or size[rb] == 1):
+            join(a, b)
+    return [find(i) for i in range(n)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(2, 40).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(
+                st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.integers(0, 8)),
+                max_size=80,
+            ),
+            st.permutations(range(n)),
+        )
+    )
+)
+def test_clusters_are_those_of_one_pair_at_a_time(case):
+    """The numpy components and the attachment of lone nodes give, node for node, the clusters
+    of joining one pair at a time."""
+    n, edges, keys = case
+    edges = [(min(a, b), max(a, b), s) for a, b, s in edges if a != b]
+    unique = sorted({(a, b): s for a, b, s in edges}.items())
+    pairs = np.array([p for p, _ in unique], dtype=np.int64).reshape(-1, 2)
+    similarity = np.array([s / 8 for _, s in unique], dtype=np.float64)
+    order_key = np.array(keys, dtype=np.uint64)
+    found = _link(pairs, similarity, order_key, 0.25, 0.5).tolist()
+    assert found == _link_one_pair_at_a_time(pairs, similarity, order_key, 0.25, 0.5)
