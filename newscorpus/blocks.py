@@ -41,7 +41,6 @@ canonical texts are chosen by count and text.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import multiprocessing
 import tempfile
@@ -67,7 +66,7 @@ from newscorpus.minhash import Signer, words
 from newscorpus.settings import Settings
 from newscorpus.tables import TextSpool, UnitTable
 from newscorpus.tokens import Words, mix64, sequence_key_halves, word_hash
-from newscorpus.units import Unit, article_units
+from newscorpus.units import batch_units
 
 _VERIFY_BATCH = 65536
 # Multiplier of the polynomial that makes a k-gram's key from its words' hashes (odd).
@@ -199,8 +198,8 @@ def prepare(
     signer: Signer,
     settings: Settings,
 ) -> Prepared:
-    """Cut a batch of articles into units (`article_units`), then key, count and sign them, with
-    one tokenising pass over the whole batch (`newscorpus.tokens`).
+    """Cut a batch of articles into units (`newscorpus.units.batch_units`), then key, count and
+    sign them, with one tokenising pass over the whole batch (`newscorpus.tokens`).
 
     A unit is a line of *figures* when it has fewer than 12 words and a quarter or more of them
     are numbers (with a digit, or a number word up to twelve): templated data such as "Shr 18
@@ -213,20 +212,14 @@ def prepare(
         position += len(text) + 1
     breaks = [b + edge for b, spans in zip(bases, meta_spans) for span in spans for edge in span]
     found = Words.of("\n".join(texts), breaks)
-    word_starts = found.starts.tolist()
+    starts, ends, paragraph, whole, sizes = batch_units(
+        texts, meta_spans, found.starts, min_words=settings.min_minhash_words
+    )
+    base = np.repeat(np.asarray(bases, dtype=np.int64), sizes)
+    unit_starts, unit_ends = base + starts, base + ends
 
-    units: list[list[Unit]] = []
-    unit_starts: list[int] = []
-    unit_ends: list[int] = []
-    for text, base, spans in zip(texts, bases, meta_spans):
-        count = _word_counter(word_starts, base, len(text))
-        article = article_units(text, spans, min_words=settings.min_minhash_words, count=count)
-        units.append(article)
-        unit_starts.extend(base + u.start for u in article)
-        unit_ends.extend(base + u.end for u in article)
-
-    first_word = np.searchsorted(found.starts, np.array(unit_starts, dtype=np.int64))
-    end_word = np.searchsorted(found.starts, np.array(unit_ends, dtype=np.int64))
+    first_word = np.searchsorted(found.starts, unit_starts)
+    end_word = np.searchsorted(found.starts, unit_ends)
     n_words = end_word - first_word
     keys = sequence_key_halves(found.hashes, first_word, end_word)
     numeric = found.has_digit | np.isin(found.hashes, _number_word_hashes())
@@ -241,28 +234,11 @@ def prepare(
     signatures = signer.sign_hashes(found.hashes[word_index], lengths).astype(np.uint16)
 
     records = np.empty(len(unit_starts), dtype=UNIT_RECORD)
-    sizes = [len(article) for article in units]
-    flat = [u for article in units for u in article]
-    if flat:
-        starts, ends, paragraph, whole = zip(*flat)
-        records["start"], records["end"] = starts, ends
-        records["paragraph"], records["whole"] = paragraph, whole
+    records["start"], records["end"] = starts, ends
+    records["paragraph"], records["whole"] = paragraph, whole
     records["n_words"], records["figure"] = n_words, figures
     records["key_low"], records["key_high"] = keys
     return Prepared(records, np.cumsum([0, *sizes], dtype=np.int64), signatures)
-
-
-def _word_counter(word_starts: list[int], base: int, length: int) -> Callable[[int, int, int], int]:
-    """Counts the words of an article that starts at ``base`` of a batch, from the batch's
-    sorted word starts (for `article_units`)."""
-    lo = bisect.bisect_left(word_starts, base)
-    hi = bisect.bisect_left(word_starts, base + length, lo)
-
-    def count(start: int, end: int, limit: int) -> int:
-        first = bisect.bisect_left(word_starts, base + start, lo, hi)
-        return bisect.bisect_left(word_starts, base + end, first, hi) - first
-
-    return count
 
 
 @functools.cache

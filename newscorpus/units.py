@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+import numpy as np
 import regex
 
 from newscorpus.segment import paragraphs, sentences
@@ -72,7 +73,8 @@ def article_units(
     min_words: int = 5,
     count: Callable[[int, int, int], int] | None = None,
 ) -> list[Unit]:
-    """The units of one article, in text order: its sentences outside metadata.
+    """The units of one article, in text order: its sentences outside metadata. (A build cuts
+    a whole batch at once with `batch_units`, which gives the same units.)
 
     A paragraph of fewer than ``min_split_words`` words is one unit ("© 2021 Daily Ledger. All
     rights reserved." is one line of furniture, not two sentences), and consecutive sentences of
@@ -111,3 +113,77 @@ def article_units(
 def _count_words(text: str, start: int, end: int, limit: int) -> int:
     """The number of words in ``text[start:end]``, counting no further than ``limit``."""
     return _WORD.subn("", text[start:end], count=limit)[1]
+
+
+def batch_units(
+    texts: Sequence[str],
+    meta_spans: Sequence[Sequence[tuple[int, int]]],
+    word_starts: np.ndarray,
+    min_split_words: int = 12,
+    min_words: int = 5,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`article_units` of a batch of articles at once: the same units, as flat arrays of
+    ``start``, ``end``, ``paragraph`` and ``whole_line``, article after article, and the
+    number of units of each article.
+
+    ``word_starts``: the sorted offsets where words start in ``"\\n".join(texts)``; a
+    span's words are those that start in it. Words are counted for all paragraphs, then for
+    all sentences, with one search each; only the sentence cutting is done paragraph by
+    paragraph.
+
+    >>> from newscorpus.tokens import Words
+    >>> t = ["BAKU, Nov. 26\\nThe talks were held on Nov. 10, 2020 in Baku. It holds.", "x"]
+    >>> starts = Words.of("\\n".join(t)).starts
+    >>> s, e, p, w, n = batch_units(t, [[(0, 13)], []], starts, min_split_words=5)
+    >>> [t[0][a:b] for a, b in zip(s[:2], e[:2])]
+    ['The talks were held on Nov. 10, 2020 in Baku.', 'It holds.']
+    >>> p.tolist(), w.tolist(), n.tolist()
+    ([1, 1, 0], [False, False, True], [2, 1])
+    """
+    bases = np.cumsum([0, *(len(t) + 1 for t in texts)])[:-1]
+    pieces = [
+        (i, *piece)
+        for i, (text, spans) in enumerate(zip(texts, meta_spans))
+        for piece in content_pieces(text, spans)
+    ]
+    table = np.array(pieces, dtype=np.int64).reshape(-1, 4)
+    article, start, end, paragraph = table.T
+    base = bases[article]
+    words = np.searchsorted(word_starts, base + end) - np.searchsorted(word_starts, base + start)
+    split = np.flatnonzero(words >= min_split_words)
+    cut: list[tuple[int, int, int]] = []  # (piece, start, end) of every sentence
+    for k, a, s, e in zip(
+        split.tolist(), article[split].tolist(), start[split].tolist(), end[split].tolist()
+    ):
+        cut.extend((k, s2, e2) for s2, e2 in sentences(texts[a], s, e) or [(s, e)])
+    sentence = np.array(cut, dtype=np.int64).reshape(-1, 3)
+    piece_of, s_start, s_end = sentence.T
+    s_base = base[piece_of]
+    short = (
+        np.searchsorted(word_starts, s_base + s_end)
+        - np.searchsorted(word_starts, s_base + s_start)
+        < min_words
+    )
+    # Consecutive short sentences of one paragraph are one unit.
+    same = np.r_[False, piece_of[1:] == piece_of[:-1]]
+    goes_on = same & short & np.r_[False, short[:-1]]
+    first = np.flatnonzero(~goes_on)
+    last = np.r_[first[1:] - 1, len(sentence) - 1].astype(np.int64) if len(first) else first
+    group_piece = piece_of[first]
+    groups_in_piece = np.bincount(group_piece, minlength=len(table))
+    whole_piece = np.ones(len(table), dtype=bool)
+    whole_piece[split] = False
+    # Units in text order: a whole piece, or the sentence groups of a split one.
+    unit_piece = np.r_[np.flatnonzero(whole_piece), group_piece]
+    unit_start = np.r_[start[whole_piece], s_start[first]]
+    unit_end = np.r_[end[whole_piece], s_end[last]]
+    unit_whole = np.r_[np.ones(int(whole_piece.sum()), bool), groups_in_piece[group_piece] == 1]
+    order = np.argsort(unit_piece, kind="stable")
+    unit_piece = unit_piece[order]
+    return (
+        unit_start[order],
+        unit_end[order],
+        paragraph[unit_piece].astype(np.int32),
+        unit_whole[order],
+        np.bincount(article[unit_piece], minlength=len(texts)),
+    )

@@ -3,6 +3,7 @@ text."""
 
 from __future__ import annotations
 
+import bisect
 import json
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newscorpus.segment import iter_paragraphs, paragraphs, sentences
+from newscorpus.tokens import Words
+from newscorpus.units import Unit, article_units, batch_units
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 GOLD_BLOCKS = json.loads((Path(__file__).parent / "data" / "gold.json").read_text("utf-8"))[
@@ -226,3 +229,49 @@ def test_sentences_rebuild_each_paragraph(text: str) -> None:
         assert spans
         assert_rebuilds(text, spans, start, end)
         assert spans == [(s + start, e + start) for s, e in sentences(text[start:end])]
+
+
+@st.composite
+def batches(draw: st.DrawFn) -> tuple[list[str], list[list[tuple[int, int]]]]:
+    """A few texts, each with sorted, disjoint metadata spans inside it."""
+    found_texts = draw(st.lists(texts, min_size=1, max_size=4))
+    spans = []
+    for text in found_texts:
+        edges = sorted(set(draw(st.lists(st.integers(0, len(text)), max_size=4))))
+        spans.append([(a, b) for a, b in zip(edges[::2], edges[1::2]) if a < b])
+    return found_texts, spans
+
+
+@given(batches(), st.integers(1, 14), st.integers(1, 6))
+def test_units_of_a_batch_are_those_of_each_article(batch, min_split_words, min_words) -> None:
+    """`batch_units` (words counted for the whole batch at once) gives every article the units
+    `article_units` gives it, counting the same words."""
+    found_texts, spans = batch
+    joined = "\n".join(found_texts)
+    bases = [0]
+    for text in found_texts:
+        bases.append(bases[-1] + len(text) + 1)
+    breaks = [base + edge for base, s in zip(bases, spans) for span in s for edge in span]
+    starts = Words.of(joined, breaks).starts
+    got = batch_units(found_texts, spans, starts, min_split_words, min_words)
+    unit_start, unit_end, paragraph, whole, sizes = (x.tolist() for x in got)
+    i = 0
+    for text, base, text_spans, size in zip(found_texts, bases, spans, sizes):
+
+        def count(start: int, end: int, limit: int, base: int = base) -> int:
+            lo = bisect.bisect_left(starts, base + start)
+            return bisect.bisect_left(starts, base + end) - lo
+
+        expected = article_units(text, text_spans, min_split_words, min_words, count)
+        mine = [
+            Unit(s, e, p, w)
+            for s, e, p, w in zip(
+                unit_start[i : i + size],
+                unit_end[i : i + size],
+                paragraph[i : i + size],
+                whole[i : i + size],
+            )
+        ]
+        assert mine == expected
+        i += size
+    assert i == len(unit_start)
