@@ -297,23 +297,30 @@ class Detector:
         _, first, inverse = np.unique(halves, axis=0, return_index=True, return_inverse=True)
         order = np.argsort(first, kind="stable")
         first_units = worded[first[order]]
-        ids_of_key = np.empty(len(first), dtype=np.int64)
+        low = records["key_low"][first_units].tolist()
+        high = records["key_high"][first_units].tolist()
+        known = self._distinct
+        next_id = len(self._distinct_words)
+        found: list[int] = []
         new_first: list[int] = []  # the units that bring a distinct unit not seen before
-        low, high = records["key_low"].tolist(), records["key_high"].tolist()
-        for rank, u in zip(order.tolist(), first_units.tolist()):
-            key = (high[u] << 64) | low[u]
-            d = self._distinct.get(key)
+        for h, lo, u in zip(high, low, first_units.tolist()):
+            key = (h << 64) | lo
+            d = known.get(key)
             if d is None:
-                d = self._distinct[key] = len(self._distinct_words)
-                self._distinct_words.append(int(n_words[u]))
-                self._distinct_order.append(high[u] >> 1)
-                self._distinct_figures.append(int(figures[u]))
+                d = known[key] = next_id
+                next_id += 1
                 new_first.append(u)
-            ids_of_key[rank] = d
+            found.append(d)
+        ids_of_key = np.empty(len(first), dtype=np.int64)
+        ids_of_key[order] = found
+        fresh = np.asarray(new_first, dtype=np.int64)
+        self._distinct_words.frombytes(n_words[fresh].astype(np.int32).tobytes())
+        self._distinct_order.frombytes((records["key_high"][fresh] >> np.uint64(1)).tobytes())
+        self._distinct_figures.frombytes(figures[fresh].astype(np.int8).tobytes())
         ids = np.full(len(records), -1, dtype=np.int64)
         ids[worded] = ids_of_key[inverse.ravel()]
         brings = np.zeros(len(records), dtype=bool)
-        brings[np.asarray(new_first, dtype=np.int64)] = True
+        brings[fresh] = True
         # Signature rows: one per signed unit; a replayed batch has them only for the units
         # that bring a new distinct unit.
         has_row = signed & brings if replayed else signed
