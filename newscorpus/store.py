@@ -28,6 +28,7 @@ complete, so a build that fails leaves no half-made store.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -264,8 +265,10 @@ class StoreWriter:
             self.db = sqlite3.connect(self.tmp)
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot write a store there ({exc})") from None
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        # The store is built in a file of its own, deleted if the build fails or is killed and
+        # moved into place once complete, so it needs no journal: every page is written once.
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
         self.db.executescript(_SCHEMA)
         self._articles: list[tuple] = []
         self._segments: list[tuple] = []
@@ -352,7 +355,11 @@ class StoreWriter:
         # files beside it, which readers of the store it replaces may still hold open.
         self.db.execute("PRAGMA journal_mode=DELETE")
         self.db.close()
+        # On disk before it replaces the old store, and the move on disk before we return.
+        with self.tmp.open("rb+") as f:
+            os.fsync(f.fileno())
         self.tmp.replace(self.path)
+        _sync_folder(self.path.parent)
 
     def abort(self) -> None:
         self.db.close()
@@ -361,6 +368,20 @@ class StoreWriter:
     def _remove_tmp(self) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{self.tmp}{suffix}").unlink(missing_ok=True)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a move into ``folder`` durable (where the system allows a folder to be synced)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 class StoredArticle(NamedTuple):
