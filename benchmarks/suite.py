@@ -12,7 +12,8 @@ plot (benchmarks/suite.png, needs the ``bench`` extra) into benchmarks/README.md
 
 Every command runs in a wrapper process of its own: wall time, and peak RSS as the larger of the
 largest single process (getrusage of the wrapper's children, as speed.py) and the process with
-all its workers added up (sampled every 0.1 s from /proc).
+all its workers added up (sampled every 0.2 s from /proc, as PSS: the pages forked processes
+share are counted once).
 """
 
 from __future__ import annotations
@@ -49,13 +50,25 @@ _BEGIN, _END = "<!-- suite:begin -->", "<!-- suite:end -->"
 _WRAPPER = r"""
 import glob, json, os, resource, subprocess, sys, tempfile, threading, time
 
+def memory(p):
+    # PSS: pages shared between processes (a forked worker's copy-on-write pages) counted
+    # once in all; RSS where the system has no smaps_rollup.
+    try:
+        with open(f"/proc/{p}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    with open(f"/proc/{p}/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
 def tree_rss(pid):
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/statm") as f:
-                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            total += memory(p)
             for path in glob.glob(f"/proc/{p}/task/*/children"):
                 with open(path) as f:
                     todo.extend(int(c) for c in f.read().split())
@@ -64,7 +77,7 @@ def tree_rss(pid):
     return total
 
 def sample(pid, done, peak):
-    while not done.wait(0.1):
+    while not done.wait(0.2):
         peak[0] = max(peak[0], tree_rss(pid))
 
 err = tempfile.TemporaryFile()
@@ -504,7 +517,8 @@ def section(rows: list[Row], metas: dict, seed: int, failures: list[str]) -> str
         "Quality columns as in the Quality section above (quality.py's definitions, "
         "computed one article at a time). MB is article text (UTF-8); newscorpus's seconds "
         "are its build, its export is timed apart. Peak RSS is the larger of the largest "
-        "single process and of the process and its workers added up (sampled every 0.1 s).",
+        "single process and of the process and its workers added up (sampled every 0.2 s, "
+        "as PSS, so that the pages forked processes share count once).",
         f"Peers run on one process, each only up to the size it can handle here ({limits}).",
         *(f"Not in the table: {f}." for f in failures),
     ]

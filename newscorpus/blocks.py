@@ -72,6 +72,8 @@ _VERIFY_BATCH = 65536
 # Multiplier of the polynomial that makes a k-gram's key from its words' hashes (odd).
 _GRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
 _BLOCK_MIX = np.uint64(0xD6E8FEB86659FD93)
+# Characters of block wordings tokenised at once when glued runs are trimmed.
+_GRAMS_CHARS = 1 << 21
 # A fact: a number as written ("200,000", "22.0", "6-3/4") or a capitalised word ("Egypt").
 _FACT = regex.compile(r"\d(?:[\d,./-]*\d)?|\p{Lu}[\p{L}\p{N}'’-]*")
 _NUMBER_WORDS = frozenset(
@@ -677,34 +679,53 @@ class Detector:
         # Only blocks with a glued run need their 3-gram counts.
         glued_blocks = {run[2] for article in runs for run in article if run[3] or run[4]}
         # Runs of one block mostly repeat a few wordings: each distinct (block, wording) is
-        # read once, with the number of runs that have it.
+        # read once, with the number of runs that have it, and the glued ends it is cut at.
         index: dict[tuple[int, str], int] = {}
         runs_with: list[int] = []
+        glued_ends: list[set[tuple[bool, bool]]] = []
         for a, article in enumerate(runs):
             if any(run[2] in glued_blocks for run in article):
                 text = self.texts[a]
-                for start, end, block, _, _ in article:
+                for start, end, block, glued_start, glued_end in article:
                     if block in glued_blocks:
                         i = index.setdefault((block, text[start:end]), len(runs_with))
                         if i == len(runs_with):
                             runs_with.append(0)
+                            glued_ends.append(set())
                         runs_with[i] += 1
-        if not index:
-            return
-        grams = _Grams([w for _, w in index], [b for b, _ in index], runs_with, k)
-        # The cut depends on the wording alone: each distinct one is cut once.
-        cuts: dict[tuple[int, str, bool, bool], tuple[int, int]] = {}
+                        if glued_start or glued_end:
+                            glued_ends[i].add((glued_start, glued_end))
+        # Blocks a few at a time (whole: a block's counts are its own), so that the words of
+        # all wordings are never in memory at once.
+        cuts: dict[tuple[int, bool, bool], tuple[int, int]] = {}
+        wordings = list(index)
+        by_block: dict[int, list[int]] = defaultdict(list)
+        for i, (block, _) in enumerate(wordings):
+            by_block[block].append(i)
+        chunk: list[int] = []
+        size = 0
+        for members in [*by_block.values(), []]:
+            if (size >= _GRAMS_CHARS or not members) and chunk:
+                grams = _Grams(
+                    [wordings[i][1] for i in chunk],
+                    [wordings[i][0] for i in chunk],
+                    [runs_with[i] for i in chunk],
+                    k,
+                )
+                for j, i in enumerate(chunk):
+                    for ends in glued_ends[i]:
+                        cuts[(i, *ends)] = grams.cut(j, *ends)
+                chunk, size = [], 0
+            chunk.extend(members)
+            size += sum(len(wordings[i][1]) for i in members)
+        del wordings, by_block
         for a, article in enumerate(runs):
             for run in article:
                 start, end, block, glued_start, glued_end = run
-                if not (glued_start or glued_end):
-                    continue
-                wording = self.texts[a][start:end]
-                key = (block, wording, glued_start, glued_end)
-                cut = cuts.get(key)
-                if cut is None:
-                    cut = cuts[key] = grams.cut(index[block, wording], glued_start, glued_end)
-                run[0], run[1] = start + cut[0], start + cut[1]
+                if glued_start or glued_end:
+                    i = index[block, self.texts[a][start:end]]
+                    cut = cuts[(i, glued_start, glued_end)]
+                    run[0], run[1] = start + cut[0], start + cut[1]
 
     def _merge_wordings(
         self,
@@ -892,9 +913,7 @@ class Detector:
             _, _, paragraph, _, offsets = self.units.arrays()
             clusters = np.concatenate(occ_cluster)
             article = np.repeat(np.arange(len(occ_cluster), dtype=np.int64), np.diff(offsets))
-            is_background = np.zeros(len(self._distinct_words) + 1, dtype=bool)
-            is_background[np.fromiter(background, dtype=np.int64)] = True
-            on = is_background[clusters]  # label -1 reads the last entry, always False
+            on = self._member(background)[clusters]
             c1, c2 = clusters[:-1], clusters[1:]
             next_to = (
                 on[:-1]
@@ -1145,23 +1164,6 @@ class _Grams:
             if gap:
                 end = gap.end()
         return start, end
-
-
-def _carrying(
-    occ_cluster: Sequence[np.ndarray], clusters: Iterable[int], at_least: int
-) -> Iterator[int]:
-    """The articles with ``at_least`` units in ``clusters``, in order: the others need not
-    have their units read."""
-    wanted = np.fromiter(clusters, dtype=np.int64)
-    if not len(wanted) or not len(occ_cluster):
-        return
-    sizes = np.fromiter((len(c) for c in occ_cluster), dtype=np.int64, count=len(occ_cluster))
-    flat = np.concatenate(occ_cluster)
-    lookup = np.zeros(max(int(wanted.max()), int(flat.max(initial=-1))) + 2, dtype=bool)
-    lookup[wanted] = True  # label -1 indexes the last entry, always False
-    article = np.repeat(np.arange(len(occ_cluster)), sizes)
-    counts = np.bincount(article[lookup[flat]], minlength=len(occ_cluster))
-    yield from np.flatnonzero(counts >= at_least).tolist()
 
 
 def _link(
