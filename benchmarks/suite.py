@@ -596,8 +596,9 @@ def main() -> None:
     for goal, value, ok in targets(rows):
         print(f"{goal}: {value} ({ok})")
     if args.write:
+        text = section(rows, metas, args.seed, failures)  # the commit, before the plot dirties it
         plot(rows, PLOT)
-        write_readme(section(rows, metas, args.seed, failures))
+        write_readme(text)
 
 
 if __name__ == "__main__":
