@@ -636,9 +636,8 @@ class Detector:
         lines: dict[tuple[str, ...], int] = {}
         if not occ_cluster or not background:
             return lines
-        start, end, _, whole, offsets = self.units.arrays()
-        article = np.repeat(np.arange(len(occ_cluster), dtype=np.int64), np.diff(offsets))
-        clusters = np.concatenate(occ_cluster)
+        start, end, _, whole, _ = self.units.arrays()
+        clusters, article = self._flat(occ_cluster)
         distinct = np.concatenate([np.frombuffer(x, dtype=np.int64) for x in self._occ_distinct])
         short = (
             np.frombuffer(self._distinct_words, dtype=np.int32) < self.settings.min_minhash_words
@@ -656,6 +655,12 @@ class Detector:
             if len(key) >= 2 or len(key[0]) >= 8:
                 lines.setdefault(key, int(clusters[u]))
         return lines
+
+    def _flat(self, occ_cluster: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Every unit's cluster in one flat array, and the article of every unit."""
+        clusters = np.concatenate(occ_cluster) if occ_cluster else np.zeros(0, np.int64)
+        _, offsets = self.units.whole_lines()
+        return clusters, np.repeat(np.arange(len(occ_cluster), dtype=np.int64), np.diff(offsets))
 
     def _member(self, clusters: Iterable[int]) -> np.ndarray:
         """A lookup by cluster label: True for ``clusters``; label -1 reads its last entry,
@@ -800,9 +805,8 @@ class Detector:
             cand.union(node[c1], node[c2])
         group = {c: cand.find(i) for c, i in node.items()}
         separated: set[tuple[int, int]] = set()
-        _, _, paragraph, _, offsets = self.units.arrays()
-        article = np.repeat(np.arange(len(occ_cluster), dtype=np.int64), np.diff(offsets))
-        clusters = np.concatenate(occ_cluster)
+        _, _, paragraph, _, _ = self.units.arrays()
+        clusters, article = self._flat(occ_cluster)
         chosen = np.flatnonzero(self._member(node)[clusters])
         # The chosen units, article by article.
         edges = np.flatnonzero(np.diff(article[chosen])) + 1
@@ -850,9 +854,8 @@ class Detector:
         runs: list[list[list[Any]]] = [[] for _ in range(n)]
         if not n:
             return runs
-        start, end, paragraph, whole, offsets = self.units.arrays()
-        clusters = np.concatenate(occ_cluster)
-        article = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
+        start, end, paragraph, whole, _ = self.units.arrays()
+        clusters, article = self._flat(occ_cluster)
         block = block_of[clusters]
         # ``same[i]``: unit i is in unit i - 1's article and paragraph.
         same = np.r_[False, (article[1:] == article[:-1]) & (paragraph[1:] == paragraph[:-1])]
@@ -910,9 +913,8 @@ class Detector:
         # Pairs of different background clusters on neighbouring units of one paragraph.
         joined: Counter = Counter()
         if occ_cluster and background:
-            _, _, paragraph, _, offsets = self.units.arrays()
-            clusters = np.concatenate(occ_cluster)
-            article = np.repeat(np.arange(len(occ_cluster), dtype=np.int64), np.diff(offsets))
+            _, _, paragraph, _, _ = self.units.arrays()
+            clusters, article = self._flat(occ_cluster)
             on = self._member(background)[clusters]
             c1, c2 = clusters[:-1], clusters[1:]
             next_to = (
