@@ -1097,7 +1097,7 @@ def _unit_facts(unit: str) -> frozenset[str]:
 
 
 class _Grams:
-    """The word ``k``-grams of a block's wordings, all tokenised at once (`Words`), and the
+    """The word ``k``-grams of some blocks' wordings, all tokenised at once (`Words`), and the
     words of each that a k-gram found in two or more of its block's runs covers
     (`Detector._trim_glued`).
 
