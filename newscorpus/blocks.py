@@ -162,24 +162,20 @@ class Prepared:
         """Article ``article``'s unit records."""
         return self.records[self.offsets[article] : self.offsets[article + 1]]
 
-    def packed(self) -> list[bytes]:
-        """Each article's unit records as bytes, to be stored (see `unpack`)."""
-        return [self.record(i).tobytes() for i in range(len(self))]
-
     @classmethod
     def unpack(
         cls, packed: Sequence[bytes], signatures: Sequence[bytes], num_perm: int
     ) -> Prepared:
-        """The batch of articles stored as `packed` bytes, with the signature rows that the
-        `Detector` kept for them (for ``Detector.add(..., replayed=True)``)."""
+        """The batch of articles whose unit records the store kept as ``packed`` bytes (each
+        article's `record`), with the signature rows that the `Detector` kept for them (for
+        ``Detector.add(..., replayed=True)``)."""
         sizes = [len(data) // UNIT_RECORD.itemsize for data in packed]
         records = np.frombuffer(b"".join(packed), dtype=UNIT_RECORD)
         rows = np.frombuffer(b"".join(signatures), dtype=np.uint16).reshape(-1, num_perm)
         return cls(records, np.cumsum([0, *sizes], dtype=np.int64), rows)
 
 
-_LOW_64 = (1 << 64) - 1
-# One stored unit (`Prepared.packed`): little-endian on every machine.
+# One stored unit (`Prepared.record`): little-endian on every machine.
 UNIT_RECORD = np.dtype(
     [
         ("start", "<i8"),
@@ -417,7 +413,7 @@ class Detector:
             [np.frombuffer(x, dtype=np.int64) for x in self._occ_distinct if len(x)]
             or [np.zeros(0, np.int64)]
         )
-        article = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
+        article = self.units.articles()
         # The articles in which each distinct unit stands alone on a line, each counted once.
         on_line = (ids >= 0) & whole
         pairs = np.unique(ids[on_line] * n + article[on_line])
@@ -440,9 +436,7 @@ class Detector:
         Every other unit's cluster is set to -1 in place: it is its article's own text."""
         # (cluster, article) pairs, once each, sorted: a numpy pass, not a set per cluster.
         n = len(occ_cluster)
-        sizes = np.fromiter((len(c) for c in occ_cluster), dtype=np.int64, count=n)
-        flat = np.concatenate(occ_cluster) if n else np.zeros(0, np.int64)
-        article_of = np.repeat(np.arange(n, dtype=np.int64), sizes)
+        flat, article_of = self._flat(occ_cluster)
         found = flat >= 0
         code = np.unique(flat[found] * n + article_of[found])
         cluster, article = code // n, code % n
@@ -455,7 +449,7 @@ class Detector:
         }
         keep = np.isin(flat, cluster[starts[counts >= 2]])
         flat[~keep] = -1
-        offsets = np.r_[0, np.cumsum(sizes)]
+        _, offsets = self.units.whole_lines()
         for a, clusters in enumerate(occ_cluster):
             clusters[:] = flat[offsets[a] : offsets[a + 1]]
         return multi
@@ -659,8 +653,7 @@ class Detector:
     def _flat(self, occ_cluster: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Every unit's cluster in one flat array, and the article of every unit."""
         clusters = np.concatenate(occ_cluster) if occ_cluster else np.zeros(0, np.int64)
-        _, offsets = self.units.whole_lines()
-        return clusters, np.repeat(np.arange(len(occ_cluster), dtype=np.int64), np.diff(offsets))
+        return clusters, self.units.articles()
 
     def _member(self, clusters: Iterable[int]) -> np.ndarray:
         """A lookup by cluster label: True for ``clusters``; label -1 reads its last entry,

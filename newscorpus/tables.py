@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-
-from newscorpus.units import Unit
 
 # Bytes read at once when texts are read in order.
 _READ_AHEAD = 1 << 20
@@ -89,13 +87,15 @@ class TextSpool:
 
 
 class UnitTable:
-    """Every article's units (`newscorpus.units.Unit`), in flat arrays, with list-like access
-    by article: ``table[a]`` is article ``a``'s units as a list.
+    """Every article's units (`newscorpus.units.Unit`: start, end, paragraph, whole line), in
+    flat arrays, appended a batch of articles at a time.
 
-    >>> table = UnitTable()
-    >>> table.append([Unit(0, 5, 0, True), Unit(7, 9, 1, False)]); table.append([])
-    >>> len(table), table[0][1], table[1]
-    (2, Unit(start=7, end=9, paragraph=1, whole_line=False), [])
+    >>> from newscorpus.blocks import UNIT_RECORD
+    >>> records = np.zeros(2, dtype=UNIT_RECORD)
+    >>> records["start"], records["end"], records["paragraph"] = [0, 7], [5, 9], [0, 1]
+    >>> table = UnitTable(); table.extend(records, np.array([0, 2, 2]))
+    >>> len(table), table.spans(0), table.spans(1), table.articles().tolist()
+    (2, ([0, 7], [5, 9]), ([], []), [0, 0])
     """
 
     def __init__(self) -> None:
@@ -104,14 +104,6 @@ class UnitTable:
         self._paragraph = array("i")
         self._whole = array("b")
         self._offsets = array("q", [0])
-
-    def append(self, units: Iterable[Unit]) -> None:
-        for start, end, paragraph, whole in units:
-            self._start.append(start)
-            self._end.append(end)
-            self._paragraph.append(paragraph)
-            self._whole.append(whole)
-        self._offsets.append(len(self._start))
 
     def extend(self, records: np.ndarray, offsets: np.ndarray) -> None:
         """Append several articles' units at once: ``records`` with fields ``start``, ``end``,
@@ -126,22 +118,6 @@ class UnitTable:
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
-
-    def __getitem__(self, article: int) -> list[Unit]:
-        lo, hi = self._offsets[article], self._offsets[article + 1]
-        return list(
-            map(
-                Unit,
-                self._start[lo:hi],
-                self._end[lo:hi],
-                self._paragraph[lo:hi],
-                map(bool, self._whole[lo:hi]),
-            )
-        )
-
-    def __iter__(self) -> Iterator[list[Unit]]:
-        for a in range(len(self)):
-            yield self[a]
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Every unit's start, end, paragraph and ``whole_line`` flag, each in one flat array,
@@ -162,12 +138,13 @@ class UnitTable:
         lo, hi = self._offsets[article], self._offsets[article + 1]
         return self._start[lo:hi].tolist(), self._end[lo:hi].tolist()
 
+    def articles(self) -> np.ndarray:
+        """The article of every unit, in one flat array."""
+        counts = np.diff(np.frombuffer(self._offsets, dtype=np.int64))
+        return np.repeat(np.arange(len(self), dtype=np.int64), counts)
+
     def whole_lines(self) -> tuple[np.ndarray, np.ndarray]:
         """Every unit's ``whole_line`` flag in one flat array, and the offsets of each
         article's units in it (``len(self) + 1`` of them)."""
         whole = np.frombuffer(self._whole, dtype=np.int8) > 0 if self._whole else np.zeros(0, bool)
         return whole, np.frombuffer(self._offsets, dtype=np.int64)
-
-    def count(self, article: int) -> int:
-        """The number of units of one article."""
-        return self._offsets[article + 1] - self._offsets[article]
