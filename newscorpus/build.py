@@ -30,7 +30,14 @@ from newscorpus.minhash import Signer
 from newscorpus.parquet import ParquetWriter, is_parquet
 from newscorpus.readers import Inputs, ReadMeter
 from newscorpus.settings import Settings
-from newscorpus.store import Corpus, StoredArticle, StoreWriter, checksum, make_edit
+from newscorpus.store import (
+    Corpus,
+    StoredArticle,
+    StoreUpdater,
+    StoreWriter,
+    checksum,
+    make_edit,
+)
 
 _ISO_DATE = regex.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _DMY_DATE = regex.compile(r"^(\d{1,2})-([A-Za-z]{3})-(\d{4})")
@@ -279,9 +286,13 @@ def _build(
     _return_large_blocks()
     folder = Path(path).resolve().parent
     detector = Detector(settings, scratch=folder)
-    writer: Any = (
-        ParquetWriter(path, settings, engine) if is_parquet(path) else StoreWriter(path, settings)
-    )
+    writer: Any
+    if is_parquet(path):
+        writer = ParquetWriter(path, settings, engine)
+    elif stored is not None:
+        writer = StoreUpdater(path, stored, gone)
+    else:
+        writer = StoreWriter(path, settings)
     meta_spans: list[tuple[tuple[int, int], ...]] = []
     chars = 0
     try:
@@ -319,7 +330,7 @@ def _take(
     chars = 0
     replayed = _replay(stored, settings, gone) if stored is not None else iter(())
     n_stored = stored_chars = 0
-    for is_stored, (batch, batch_metas, batch_spans, ready) in itertools.chain(
+    for is_stored, (batch, batch_metas, batch_spans, ready, *places) in itertools.chain(
         zip(itertools.repeat(True), replayed),
         zip(itertools.repeat(False), prepared),
     ):
@@ -334,11 +345,16 @@ def _take(
             engine.taken(kept)
         for i, (doc, meta, spans) in enumerate(zip(batch, batch_metas, batch_spans)):
             article = len(meta_spans)
-            writer.add_article(article, doc.name, doc.text, meta, dict(doc.fields))
-            # A stored article's kept rows are all its stored ones, in order.
-            writer.add_prepared(
-                article, ready.record(i).tobytes(), ready.signatures[kept[i]].tobytes()
-            )
+            if is_stored:  # its rows are in the store already (see `StoreUpdater`)
+                stored_id, digest, signatures = places[0][i]
+                writer.keep(article, stored_id, digest)
+                if signatures is not None:  # it took over signatures of a removed article
+                    writer.add_prepared(article, ready.record(i).tobytes(), signatures)
+            else:
+                writer.add_article(article, doc.name, doc.text, meta, dict(doc.fields))
+                writer.add_prepared(
+                    article, ready.record(i).tobytes(), ready.signatures[kept[i]].tobytes()
+                )
             meta_spans.append(tuple(spans))
             chars += len(doc.text)
         if is_stored:
@@ -493,7 +509,9 @@ def _ready_worker(settings: Settings) -> None:
 
 def _replay(stored: Corpus, settings: Settings, gone: set[str] = frozenset()) -> Iterator[tuple]:
     """The articles of a store but those named in ``gone``, in batches, as `_prepare_batch`
-    gives new ones, from what the store kept of them."""
+    gives new ones, from what the store kept of them; with, per article, its id in the store
+    and the digest of its segments (for `StoreUpdater.keep`), and its signatures where a
+    removed article's passed to it."""
     articles = stored.prepared()
     if gone:
         articles = _without(articles, gone, settings)
@@ -506,6 +524,7 @@ def _replay(stored: Corpus, settings: Settings, gone: set[str] = frozenset()) ->
             [a.meta for a in batch],
             [a.meta_spans for a in batch],
             ready,
+            [(a.id, a.digest, a.signatures if a.changed else None) for a in batch],
         )
 
 
@@ -540,7 +559,8 @@ def _without(
             if key not in kept_seen:
                 kept_seen.add(key)
                 rows.append(stored_rows.get(key) or orphans.pop(key))
-        yield article._replace(signatures=b"".join(rows))
+        signatures = b"".join(rows)
+        yield article._replace(signatures=signatures, changed=signatures != article.signatures)
 
 
 def _prepare_batch(

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -350,6 +351,9 @@ class StoreWriter:
         self._info("stats", json.dumps(stats, sort_keys=True))
         self._flush()
         self.db.executescript(_INDEXES)
+        self._finish()
+
+    def _finish(self) -> None:
         self.commit()
         # A finished store is only read: in rollback-journal mode it needs no -wal and -shm
         # files beside it, which readers of the store it replaces may still hold open.
@@ -368,6 +372,121 @@ class StoreWriter:
     def _remove_tmp(self) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{self.tmp}{suffix}").unlink(missing_ok=True)
+
+
+class StoreUpdater(StoreWriter):
+    """Writes the store that an add or a remove makes of ``old``: a copy of its file, changed
+    in place, with the API of `StoreWriter` (article numbers are positions in the new store).
+
+    The stored articles keep their rows (`keep` takes them up, in store order); those named in
+    ``gone`` are deleted. Of what the analysis gives, only what changed is written again: the
+    segments of an article whose segments differ from its stored ones, and the blocks, their
+    variants, the copies and the stats, which are small. New articles are added after the
+    stored ones. Like a new store, the copy is its own file, deleted if the update fails and
+    moved into place once complete, so the old store stays as it was until then.
+    """
+
+    def __init__(self, path: str | Path, old: Corpus, gone: Iterable[str] = ()) -> None:
+        self.path = Path(path)
+        self.tmp = self.path.with_name(f".{self.path.name}.building")
+        self._remove_tmp()
+        try:
+            shutil.copyfile(old.path, self.tmp)
+            self.db = sqlite3.connect(self.tmp)
+        except (OSError, sqlite3.Error) as exc:
+            self._remove_tmp()
+            raise StoreError(f"{self.path}: cannot write a store there ({exc})") from None
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self._articles, self._segments, self._prepared = [], [], []
+        self._prepared_bytes = 0
+        self._rewritten: list[int] = []  # stored articles whose segments are written again
+        self._replaced: list[int] = []  # stored articles whose prepared row is written again
+        self._ids: list[int] = []  # the store id of each article, by its number
+        self._digests: list[int] = []  # of each stored article's segments
+        last = self.db.execute("SELECT MAX(id) FROM articles").fetchone()[0]
+        self._next_id = 0 if last is None else last + 1
+        removed = [(name,) for name in gone]
+        self.db.execute("CREATE TEMP TABLE gone (name TEXT PRIMARY KEY)")
+        self.db.executemany("INSERT INTO gone VALUES (?)", removed)
+        for table in ("segments", "prepared"):
+            self.db.execute(
+                f"DELETE FROM {table} WHERE article_id IN "
+                "(SELECT id FROM articles WHERE name IN (SELECT name FROM gone))"
+            )
+        self.db.execute("DELETE FROM articles WHERE name IN (SELECT name FROM gone)")
+        self.db.execute("DROP TABLE gone")
+        from newscorpus import __version__
+
+        self._info("newscorpus_version", __version__)
+
+    def keep(self, article_id: int, stored_id: int, digest: int) -> None:
+        """Stored article ``stored_id`` is article ``article_id`` of the new store; ``digest``
+        (`segments_digest`) tells whether its segments change."""
+        if article_id != len(self._ids):
+            raise RuntimeError(f"internal error: article {article_id} kept out of order")
+        self._ids.append(stored_id)
+        self._digests.append(digest)
+
+    def add_article(
+        self, article_id: int, name: str, text: str, meta: Meta, fields: dict[str, Any]
+    ) -> None:
+        if article_id != len(self._ids):
+            raise RuntimeError(f"internal error: article {article_id} added out of order")
+        self._ids.append(self._next_id)
+        self._next_id += 1
+        super().add_article(self._ids[article_id], name, text, meta, fields)
+
+    def add_prepared(self, article_id: int, units: bytes, signatures: bytes) -> None:
+        """A new article's, or a stored one's again (when a remove gave it signatures)."""
+        if article_id < len(self._digests):
+            self._replaced.append(self._ids[article_id])
+        super().add_prepared(self._ids[article_id], units, signatures)
+
+    def add_blocks(self, rows: Sequence[tuple], variant_rows: Sequence[tuple]) -> None:
+        self._flush()
+        self.db.execute("DELETE FROM variants")
+        self.db.execute("DELETE FROM blocks")
+        super().add_blocks(rows, variant_rows)
+
+    def add_segments(self, article_id: int, segments: Sequence[tuple]) -> None:
+        if article_id < len(self._digests):
+            if segments_digest(r[:3] + r[4:] for r in segments) == self._digests[article_id]:
+                return
+            self._rewritten.append(self._ids[article_id])
+        super().add_segments(self._ids[article_id], segments)
+
+    def set_duplicates(self, pairs: Sequence[tuple[int, int]]) -> None:
+        self._flush()
+        self.db.execute("UPDATE articles SET duplicate_of = NULL WHERE duplicate_of IS NOT NULL")
+        ids = self._ids
+        super().set_duplicates([(ids[a], ids[d]) for a, d in pairs])
+
+    def _flush(self) -> None:
+        self.db.executemany(
+            "DELETE FROM segments WHERE article_id = ?", [(a,) for a in self._rewritten]
+        )
+        self.db.executemany(
+            "DELETE FROM prepared WHERE article_id = ?", [(a,) for a in self._replaced]
+        )
+        self._rewritten, self._replaced = [], []
+        super()._flush()
+
+    def close(self, stats: dict[str, Any]) -> None:
+        """Commit, then move the updated store into place."""
+        self._info("stats", json.dumps(stats, sort_keys=True))
+        self._flush()
+        self._finish()
+
+
+def segments_digest(rows: Iterable[Sequence[Any]]) -> int:
+    """A hash of an article's segments ``(start, end, kind, block_id, variant)``: equal
+    digests, the same segments (the text of a span is the article's own)."""
+    normal = [
+        (int(start), int(end), kind, block, None if variant is None else int(variant))
+        for start, end, kind, block, variant in rows
+    ]
+    return xxhash.xxh3_64_intdigest(repr(normal).encode("utf-8"))
 
 
 def _sync_folder(folder: Path) -> None:
@@ -393,6 +512,9 @@ class StoredArticle(NamedTuple):
     meta_spans: list[tuple[int, int]]
     units: bytes
     signatures: bytes
+    id: int = -1
+    digest: int = 0  # of its segments (`segments_digest`)
+    changed: bool = False  # its signatures are not the stored ones (`newscorpus.build._without`)
 
 
 class Corpus:
@@ -491,12 +613,13 @@ class Corpus:
         )
         pending = segments.fetchone()
         for article_id, name, length, check, *meta, tags, fields, units, signatures in rows:
-            pieces, meta_spans = [], []
+            pieces, meta_spans, rows = [], [], []
             while pending is not None and pending[0] == article_id:
                 _, start, end, kind, text, block_id, variant = pending
                 pieces.append(text if kind != "shared" else self._variant_text(block_id, variant))
                 if kind == "meta":
                     meta_spans.append((start, end))
+                rows.append((start, end, kind, block_id, variant))
                 pending = segments.fetchone()
             text = "".join(pieces)
             if len(text) != length or checksum(text) != check or units is None:
@@ -507,6 +630,8 @@ class Corpus:
                 meta_spans,
                 units,
                 signatures,
+                article_id,
+                segments_digest(rows),
             )
 
     def checksums(self) -> dict[str, str]:

@@ -153,6 +153,13 @@ def test_removing_leaves_the_other_blocks_as_they_were(tmp_path, seeds):
     assert snapshot(corpus) == snapshot(build(others, tmp_path / "others.db"))
 
 
+def test_the_store_grows_again_after_a_remove(tmp_path, seeds):
+    corpus = build(seeds, tmp_path / "s.db")
+    corpus.remove([seeds[0].name])  # the first carrier: others take its signatures over
+    corpus.add(seeds[:1])
+    assert snapshot(corpus) == snapshot(build([*seeds[1:], seeds[0]], tmp_path / "once.db"))
+
+
 def test_removing_an_unknown_name_is_refused_and_nothing_changes(tmp_path, seeds):
     corpus = build(seeds, tmp_path / "s.db")
     before = snapshot(corpus)
@@ -195,6 +202,9 @@ def test_any_batching_gives_the_store_one_build_gives(tmp_path_factory, articles
         corpus.remove([d.name for d in batches[-1]])
         rest = build([d for b in batches[:-1] for d in b], folder / "rest.db")
         assert snapshot(corpus) == snapshot(rest)
+        # and adding it back gives the store of all of them again
+        corpus.add(batches[-1])
+        assert snapshot(corpus) == snapshot(build(order, folder / "again.db"))
 
 
 # -- the command line ---------------------------------------------------------------------------
