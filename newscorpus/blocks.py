@@ -60,6 +60,7 @@ from newscorpus.lsh import (
     bucket_pairs,
     candidate_pairs,
     decode_pairs,
+    grown_candidates,
     pair_codes,
 )
 from newscorpus.minhash import Signer, words
@@ -267,6 +268,13 @@ class Detector:
         self.dates: list[str | None] = []
         self.units = UnitTable()
         self._occ_distinct: list[array] = []
+        self._replayed_signed = 0  # signed units of the replayed batches, which come first
+        #: The verified pairs of the signed units of the articles replayed from a store, as
+        #: the store kept them (`verified`), if it did: an add then bands only what is new.
+        self.known: tuple[int, np.ndarray] | None = None
+        #: Once analysed: the number of signed units and their verified pairs (the LSH's
+        #: result, which a store keeps for the next add).
+        self.verified: tuple[int, np.ndarray] = (0, np.zeros((0, 2), dtype=np.int64))
 
     def add(
         self,
@@ -339,6 +347,8 @@ class Detector:
                 array("q", ids[batch.offsets[i] : batch.offsets[i + 1]].tobytes())
             )
         self.units.extend(records, batch.offsets)
+        if replayed:
+            self._replayed_signed += len(kept_units)
         if len(kept_units):
             self._sig_ids.append(ids[kept_units])
             kept = batch.signatures[new_rows]
@@ -385,11 +395,17 @@ class Detector:
         ids = np.concatenate(self._sig_ids)
         order_key = np.frombuffer(self._distinct_order, dtype=np.uint64)[ids]
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)[ids]
-        found = finder(order_key, n_words) if finder is not None else None
+        known = self.known
+        grown = known is not None and known[0] == self._replayed_signed
+        found = finder(order_key, n_words) if finder is not None and not grown else None
         if found is None:
             sigs = self._take_signatures(len(ids))
-            found = verified_pairs(sigs, order_key, n_words, s, workers)
+            if grown:
+                found = grown_pairs(sigs, order_key, n_words, s, *known)
+            else:
+                found = verified_pairs(sigs, order_key, n_words, s, workers)
         pairs, similarity = found
+        self.verified = (len(ids), pairs)
         component = _link(pairs, similarity, order_key, s.unit_threshold, s.strong_threshold)
         labels[ids] = ids[component]
         return labels
@@ -1012,6 +1028,29 @@ def verified_pairs(
     else:
         codes = _passing(sigs, order_key, n_words, s, (0, s.lsh_bands))
     pairs = decode_pairs(codes, n)
+    return pairs, _pair_similarity(sigs, n_words, pairs, s)
+
+
+def grown_pairs(
+    sigs: np.ndarray,
+    order_key: np.ndarray,
+    n_words: np.ndarray,
+    s: Settings,
+    n_old: int,
+    old_pairs: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`verified_pairs` of all signature rows, from ``old_pairs``, those of the first ``n_old``
+    rows: the LSH bands only the buckets the added rows join (`grown_candidates`), and only
+    pairs with an added row are verified. The same pairs, with the same similarity."""
+    n = len(sigs)
+    added, lost = grown_candidates(
+        sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs, n_old
+    )
+    kept = pair_codes(old_pairs, n) if len(old_pairs) else np.zeros(0, dtype=np.int64)
+    kept = kept[~np.isin(kept, lost)]
+    candidates = decode_pairs(added, n)
+    passed = added[_pair_similarity(sigs, n_words, candidates, s) >= s.unit_threshold]
+    pairs = decode_pairs(np.union1d(kept, passed), n)
     return pairs, _pair_similarity(sigs, n_words, pairs, s)
 
 

@@ -293,6 +293,8 @@ def _build(
         writer = StoreUpdater(path, stored, gone)
     else:
         writer = StoreWriter(path, settings)
+    if stored is not None and not gone:  # an add: the LSH grows from the stored pairs
+        detector.known = stored.verified()
     meta_spans: list[tuple[tuple[int, int], ...]] = []
     chars = 0
     try:
@@ -639,6 +641,7 @@ def _write(
         if progress is not None:
             progress("writing", a + 1, n, chars_read)
     writer.set_duplicates([(a, d) for a, d in enumerate(analysis.duplicate_of) if d >= 0])
+    writer.set_verified(*detector.verified)
     total = sum(totals.values()) or 1
     stats = {
         "articles": n,

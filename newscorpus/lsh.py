@@ -171,3 +171,148 @@ def _upper_pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
     a.flags.writeable = False
     b.flags.writeable = False
     return a, b
+
+
+def grown_candidates(
+    signatures: np.ndarray,
+    bands: int,
+    rows: int,
+    order_key: np.ndarray,
+    max_bucket: int,
+    n_old: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """What changes in `candidate_pairs` when signatures ``n_old...`` join the first
+    ``n_old``: the candidate pairs that hold an added signature, and the pairs of the first
+    ``n_old`` that were candidates among them alone and are no longer (as pair codes,
+    `pair_codes` with ``n = len(signatures)``, sorted and unique).
+
+    So the candidates of all of them are those of the first ``n_old``, but the lost ones, and
+    the added ones; an index of the first ``n_old``'s candidates (their verified pairs) grows
+    without banding them again. Only buckets that an added signature joins are looked at:
+    a bucket of up to ``max_bucket`` members pairs all of them, so its old pairs stay; in a
+    larger one a new member breaks the chain between its neighbours, and a new first member
+    takes the star over. A lost pair may still be a candidate in another band; it is lost
+    only if it is a candidate in none. Holds one band's keys at a time.
+
+    One band, one bucket of four: a star from 0, and the chain 1-3-2 breaks 1-2.
+
+    >>> sig = np.ones((4, 2), dtype=np.uint32)
+    >>> added, lost = grown_candidates(sig, 1, 2, np.array([0, 2, 6, 4]), 2, n_old=3)
+    >>> decode_pairs(added, 4).tolist(), decode_pairs(lost, 4).tolist()
+    ([[0, 3], [1, 3], [2, 3]], [[1, 2]])
+    """
+    n = len(signatures)
+    empty = np.zeros(0, dtype=np.int64)
+    if n_old >= n or n < 2:
+        return empty, empty
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.argsort(order_key, kind="stable")] = np.arange(n)
+    added, lost = UniqueCodes(), UniqueCodes()
+    last_values = _last_values(signatures, rows)
+    for b in range(bands):
+        wanted = np.unique(band_key(signatures[n_old:], b, rows))
+        order, starts, sizes = _buckets_of(signatures, b, rows, wanted, rank, last_values)
+        multi = sizes > 1
+        pairs = bucket_pairs(order, starts[multi], sizes[multi], max_bucket)
+        added.add(pair_codes(pairs[(pairs >= n_old).any(axis=1)], n))
+        for start, size in zip(starts[sizes > max_bucket], sizes[sizes > max_bucket]):
+            members = order[start : start + size]
+            old = members[members < n_old]
+            if len(old) < 2:
+                continue
+            one = np.array([0])
+            before = pair_codes(bucket_pairs(old, one, np.array([len(old)]), max_bucket), n)
+            now = pair_codes(bucket_pairs(members, one, np.array([size]), max_bucket), n)
+            lost.add(np.setdiff1d(before, now))
+    lost_codes = lost.result()
+    if len(lost_codes):
+        lost_codes = lost_codes[
+            ~_still_candidates(signatures, bands, rows, rank, max_bucket, lost_codes)
+        ]
+    return added.result(), lost_codes
+
+
+def _buckets_of(
+    signatures: np.ndarray,
+    band: int,
+    rows: int,
+    wanted: np.ndarray,
+    rank: np.ndarray,
+    last_values: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The buckets of ``band`` whose keys are the sorted ``wanted``: their members, each
+    bucket in ``rank`` order, and each bucket's start and size in that array.
+
+    The members are found without the keys of every signature: a table of the low bits of
+    the wanted keys rules most signatures out (with exact keys, `band_key`, those bits are the
+    band's last value, read as it is), and only the others' keys are made and looked up.
+    ``last_values``: the bands' last columns, one row per band (`_last_values`), if made.
+    """
+    width = 8 * signatures.dtype.itemsize
+    mask = (1 << min(_FILTER_BITS, width)) - 1
+    table = np.zeros(mask + 1, dtype=bool)
+    table[(wanted & np.uint64(mask)).astype(np.int64)] = True
+    if rows * width <= 64:
+        last = signatures[:, band * rows + rows - 1] if last_values is None else last_values[band]
+        maybe = np.flatnonzero(np.take(table, last if width <= _FILTER_BITS else last & mask))
+        keys = band_key(signatures[maybe], band, rows)
+    else:
+        keys = band_key(signatures, band, rows)
+        maybe = np.flatnonzero(table[(keys & np.uint64(mask)).astype(np.int64)])
+        keys = keys[maybe]
+    if len(wanted):
+        hit = wanted[np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)] == keys
+        members, keys = maybe[hit], keys[hit]
+    else:
+        members, keys = maybe[:0], keys[:0]
+    by_bucket = np.lexsort((rank[members], keys))
+    order, sorted_keys = members[by_bucket], keys[by_bucket]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    starts = starts if len(order) else starts[:0]
+    sizes = np.diff(np.r_[starts, len(order)])
+    return order, starts, sizes
+
+
+_FILTER_BITS = 20
+
+
+def _last_values(signatures: np.ndarray, rows: int) -> np.ndarray | None:
+    """The last column of every band, one contiguous row per band (a column of the signatures
+    is read a value every few hundred bytes), where keys are exact (`band_key`)."""
+    if rows * 8 * signatures.dtype.itemsize > 64:
+        return None
+    return np.ascontiguousarray(signatures[:, rows - 1 :: rows].T)
+
+
+def _still_candidates(
+    signatures: np.ndarray,
+    bands: int,
+    rows: int,
+    rank: np.ndarray,
+    max_bucket: int,
+    codes: np.ndarray,
+) -> np.ndarray:
+    """Per pair code, whether the pair is a candidate of `candidate_pairs` in some band: its
+    two signatures share a bucket that is small, or one of them is the bucket's first member,
+    or they follow each other in it."""
+    n = len(signatures)
+    x, y = codes // n, codes % n
+    found = np.zeros(len(codes), dtype=bool)
+    for b in range(bands):
+        key_x, key_y = band_key(signatures[x], b, rows), band_key(signatures[y], b, rows)
+        ask = np.flatnonzero(~found & (key_x == key_y))
+        if not len(ask):
+            continue
+        order, starts, sizes = _buckets_of(signatures, b, rows, np.unique(key_x[ask]), rank)
+        bucket = np.repeat(np.arange(len(starts)), sizes)
+        position = np.empty(n, dtype=np.int64)
+        position[order] = np.arange(len(order))
+        px, py = position[x[ask]], position[y[ask]]
+        first = starts[bucket[px]]
+        found[ask] = (
+            (sizes[bucket[px]] <= max_bucket)
+            | (px == first)
+            | (py == first)
+            | (np.abs(px - py) == 1)
+        )
+    return found

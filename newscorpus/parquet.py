@@ -78,6 +78,9 @@ class ParquetWriter:
     def add_prepared(self, article_id: int, units: bytes, signatures: bytes) -> None:
         pass  # a dataset does not grow: nothing is kept for an add
 
+    def set_verified(self, signed: int, pairs: Any) -> None:
+        pass  # nor the LSH's pairs
+
     def add_blocks(self, rows: Sequence[tuple], variant_rows: Sequence[tuple]) -> None:
         self._blocks, self._variants = rows, variant_rows
 

@@ -14,6 +14,7 @@ Schema (version 2)::
     blocks(id, rank, canonical, articles, variants, first_date, last_date)
     variants(block_id, variant, edit, articles)
     prepared(article_id, units, signatures)
+    verified(signed, itemsize, pairs)     -- the LSH's verified pairs, for the next add
 
 ``prepared`` is what the engine made of each article (its units with their keys, and the
 MinHash signatures of the units it was the first to carry, from which the LSH bands are made),
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import attrs
+import numpy as np
 import xxhash
 
 from newscorpus.document import Document
@@ -96,6 +98,15 @@ CREATE TABLE prepared (
     article_id INTEGER PRIMARY KEY REFERENCES articles(id),
     units BLOB NOT NULL,
     signatures BLOB NOT NULL
+);
+"""
+# The LSH's result, for the next add (`StoreWriter.set_verified`); a store made before it was
+# kept lacks it, and its first add bands every unit.
+_VERIFIED = """
+CREATE TABLE IF NOT EXISTS verified (
+    signed INTEGER NOT NULL,
+    itemsize INTEGER NOT NULL,
+    pairs BLOB NOT NULL
 );
 """
 # Made once the rows are in: an index filled row by row costs more than one built at the end.
@@ -331,6 +342,15 @@ class StoreWriter:
         self.db.executemany(
             "UPDATE articles SET duplicate_of = ? WHERE id = ?", [(d, a) for a, d in pairs]
         )
+
+    def set_verified(self, signed: int, pairs: np.ndarray) -> None:
+        """Keep the verified pairs of the LSH, between the ``signed`` units with a signature
+        (numbered as the store's articles bring them), for the next add."""
+        itemsize = 4 if signed < 1 << 32 else 8
+        blob = np.ascontiguousarray(pairs, dtype=f"<u{itemsize}").tobytes()
+        self.db.executescript(_VERIFIED)
+        self.db.execute("DELETE FROM verified")
+        self.db.execute("INSERT INTO verified VALUES (?, ?, ?)", (signed, itemsize, blob))
 
     def _flush(self) -> None:
         self.db.executemany(
@@ -633,6 +653,22 @@ class Corpus:
                 article_id,
                 segments_digest(rows),
             )
+
+    def verified(self) -> tuple[int, np.ndarray] | None:
+        """The number of units with a signature and the LSH's verified pairs between them, as
+        the last build, add or remove kept them (`StoreWriter.set_verified`); None if it did
+        not (a store made before they were kept)."""
+        try:
+            row = self._db.execute("SELECT signed, itemsize, pairs FROM verified").fetchone()
+        except sqlite3.OperationalError:  # no such table
+            return None
+        if row is None:
+            return None
+        signed, itemsize, blob = row
+        pairs = np.frombuffer(blob, dtype=f"<u{itemsize}").astype(np.int64).reshape(-1, 2)
+        if len(pairs) and (pairs.max() >= signed or (pairs[:, 0] >= pairs[:, 1]).any()):
+            raise StoreError(f"{self.path}: the stored LSH pairs are damaged; build it again")
+        return signed, pairs
 
     def checksums(self) -> dict[str, str]:
         """Every article's name with its text's checksum (`checksum`)."""

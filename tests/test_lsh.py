@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from newscorpus.blocks import _link, verified_pairs
 from newscorpus.dask_engine import _band_map, _band_reduce, _verify
-from newscorpus.lsh import candidate_pairs, decode_pairs
+from newscorpus.lsh import candidate_pairs, decode_pairs, grown_candidates, pair_codes
 from newscorpus.minhash import Signer, to_lean
 from newscorpus.settings import Settings
 
@@ -139,6 +139,35 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(seed, cuts, parts, m
     assert decode_pairs(codes, n).tolist() == expected[0].tolist()
     assert similarity[first].tolist() == expected[1].tolist()
     assert len(expected[0]) > 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    n_old=st.integers(0, 120),
+    max_bucket=st.sampled_from([2, 3, 8, 64]),
+    rows=st.sampled_from([2, 4]),
+)
+def test_grown_candidates_are_those_of_banding_everything(seed, n_old, max_bucket, rows):
+    """The candidates of old and added signatures together are the old ones' but the lost,
+    and the added ones: also when added signatures join buckets bigger than ``max_bucket``,
+    breaking their chains and taking their stars over (order keys with ties)."""
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 3, size=(120, 8)).astype(np.uint16)  # few values: big buckets
+    sigs[rng.integers(0, 120, 25)] = sigs[rng.integers(0, 120)]
+    order_key = rng.integers(0, 20, 120).astype(np.uint64)
+    bands = 8 // rows
+    n = len(sigs)
+    everything = pair_codes(candidate_pairs(sigs, bands, rows, order_key, max_bucket), n)
+    old = pair_codes(
+        candidate_pairs(sigs[:n_old], bands, rows, order_key[:n_old], max_bucket), n_old
+    )
+    old = decode_pairs(old, n_old) if len(old) else np.zeros((0, 2), np.int64)
+    added, lost = grown_candidates(sigs, bands, rows, order_key, max_bucket, n_old)
+    assert set(lost.tolist()) <= set(pair_codes(old, n).tolist())
+    grown = (set(pair_codes(old, n).tolist()) - set(lost.tolist())) | set(added.tolist())
+    assert grown == set(everything.tolist())
+    assert (decode_pairs(added, n) >= n_old).any(axis=1).all()
 
 
 def test_processes_sharing_the_bands_find_the_same_pairs():
