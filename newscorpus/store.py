@@ -28,7 +28,9 @@ complete, so a build that fails leaves no half-made store.
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
 import os
 import shutil
 import sqlite3
@@ -631,16 +633,18 @@ class Corpus:
             'SELECT article_id, start, "end", kind, text, block_id, variant FROM segments '
             "ORDER BY article_id, seq"
         )
-        pending = segments.fetchone()
+        by_article = itertools.groupby(segments, key=operator.itemgetter(0))
+        pending = next(by_article, None)
+        wordings = self._wordings()
         for article_id, name, length, check, *meta, tags, fields, units, signatures in rows:
             pieces, meta_spans, rows = [], [], []
-            while pending is not None and pending[0] == article_id:
-                _, start, end, kind, text, block_id, variant = pending
-                pieces.append(text if kind != "shared" else self._variant_text(block_id, variant))
-                if kind == "meta":
-                    meta_spans.append((start, end))
-                rows.append((start, end, kind, block_id, variant))
-                pending = segments.fetchone()
+            if pending is not None and pending[0] == article_id:
+                for _, start, end, kind, text, block_id, variant in pending[1]:
+                    pieces.append(text if kind != "shared" else wordings[block_id][variant])
+                    if kind == "meta":
+                        meta_spans.append((start, end))
+                    rows.append((start, end, kind, block_id, variant))
+                pending = next(by_article, None)
             text = "".join(pieces)
             if len(text) != length or checksum(text) != check or units is None:
                 raise StoreError(f"{self.path}: article {name!r} is damaged; build it again")
@@ -653,6 +657,20 @@ class Corpus:
                 article_id,
                 segments_digest(rows),
             )
+
+    def _wordings(self) -> dict[str, list[str]]:
+        """Every block's wordings, by block id and variant number (read at once: an add
+        rebuilds every stored article)."""
+        canonical = dict(self._db.execute("SELECT id, canonical FROM blocks"))
+        wordings: dict[str, list[str]] = {block: [] for block in canonical}
+        for block_id, variant, edit in self._db.execute(
+            "SELECT block_id, variant, edit FROM variants ORDER BY block_id, variant"
+        ):
+            found = wordings[block_id]
+            if variant != len(found):
+                raise StoreError(f"{self.path}: block {block_id} lacks a variant; build it again")
+            found.append(apply_edit(canonical[block_id], json.loads(edit)))
+        return wordings
 
     def verified(self) -> tuple[int, np.ndarray] | None:
         """The number of units with a signature and the LSH's verified pairs between them, as
