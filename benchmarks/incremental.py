@@ -103,6 +103,7 @@ def main() -> None:
         rows.append(("add the same again (nothing new)", 0, seconds, rss))
         expected = snapshot(once)
         same_share = snapshot(grown) == expected
+        sizes["store grown by the add"] = grown.stat().st_size
         with rest.open(encoding="utf-8") as f:
             names = [json.loads(line)["name"] for line in f]
         seconds, rss = timed("remove", str(grown), *names, "--quiet")
@@ -132,7 +133,8 @@ def main() -> None:
     print(f"grown store equals the one-build store: {same_share}")
     print(f"after the remove it equals the store built on the rest: {same_removed}")
     print(f"{args.batches} batches give the one-build store: {same_batched}")
-    print(f"store size: {sizes['store built once'] / 1e6:.1f} MB")
+    for what, size in sizes.items():
+        print(f"{what}: {size / 1e6:.1f} MB")
     print(
         json.dumps(
             {"add_share_of_build": round(added / full, 3), "remove_share": round(removed / full, 3)}

@@ -40,7 +40,8 @@ class TextSpool:
 
     def append(self, text: str) -> None:
         data = text.encode("utf-8", "surrogatepass")
-        self._file.seek(0, 2)
+        if not self._dirty:  # a read moved the file's position: back to its end
+            self._file.seek(0, 2)
         self._file.write(data)
         self._offsets.append(self._offsets[-1] + len(data))
         self._dirty = True
