@@ -147,11 +147,17 @@ def add(
     the same (so rerunning an add that was interrupted adds nothing twice) and refused if it
     differs. If nothing is new the store is left as it is.
 
-    Like a build, an add is one commit: the new store is written beside the old one and moved
-    into place when complete, so a crash at any point leaves the store as it was, and readers
-    keep a consistent view (the old store until they reopen it). One build, add or remove
-    writes a store at a time; another one raises `StoreError`. ``docs``, ``engine`` and
-    ``meter`` are as in `build`.
+    Like a build, an add is one commit: a copy of the store is updated beside it (only what
+    changed is written: the new articles, the segments that changed, the blocks, the copies)
+    and moved into place when complete, so a crash at any point leaves the store as it was,
+    and readers keep a consistent view (the old store until they reopen it). One build, add
+    or remove writes a store at a time; another one raises `StoreError`. ``docs``, ``engine``
+    and ``meter`` are as in `build`.
+
+    The stored articles are not cut or signed again (the store keeps their units and
+    signatures), and the LSH bands only the buckets the new units join (the store keeps its
+    verified pairs); the rest of the analysis (clusters, copies, blocks) is redone on every
+    article, which is what an add still costs.
     """
     engine = engine or LocalEngine(workers)
     with _writing(path):

@@ -18,12 +18,16 @@ Schema (version 2)::
 
 ``prepared`` is what the engine made of each article (its units with their keys, and the
 MinHash signatures of the units it was the first to carry, from which the LSH bands are made),
-so that adding articles does not cut and sign the stored ones again. Version 1 had no
-``prepared`` table: such a store is read as it is, and an add or remove migrates it (by
-preparing its articles again).
+so that adding articles does not cut and sign the stored ones again. ``verified`` holds the
+LSH's result, the verified pairs of those units, so that an add bands and verifies only what
+its new units bring (`newscorpus.lsh.grown_candidates`); a version 2 store made before it was
+kept lacks the table, and its first add bands every unit. Version 1 had no ``prepared``
+table: such a store is read as it is, and an add or remove migrates it (by preparing its
+articles again).
 
 The store is written to a temporary file beside its destination and moved into place only when
-complete, so a build that fails leaves no half-made store.
+complete, so a build that fails leaves no half-made store. An add or a remove writes a copy of
+the store, changed in place (`StoreUpdater`), and moves it into place the same way.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from strategies import corpora
 from subprocess_cli import run
 
-from newscorpus import Document, StoreError, build, iter_documents
+from newscorpus import Document, StoreError, blocks, build, iter_documents
 from newscorpus.build import _writing, add
 from newscorpus.export import export_jsonl
 from newscorpus.store import Corpus
@@ -160,6 +160,24 @@ def test_the_store_grows_again_after_a_remove(tmp_path, seeds):
     assert snapshot(corpus) == snapshot(build([*seeds[1:], seeds[0]], tmp_path / "once.db"))
 
 
+def test_an_add_grows_the_lsh_pairs_the_store_kept(tmp_path, seeds, monkeypatch):
+    grown_from = []
+    grow = blocks.grown_pairs
+    monkeypatch.setattr(blocks, "_GROWN_SHARE", 1.0)
+    monkeypatch.setattr(
+        blocks, "grown_pairs", lambda *args: grown_from.append(args[4]) or grow(*args)
+    )
+    corpus = build(seeds[:2], tmp_path / "grown.db")
+    kept = corpus.verified()
+    corpus.add(seeds[2:4])
+    corpus.add(seeds[4:])
+    assert grown_from[0] == kept[0] > 0 and len(grown_from) == 2
+    once = build(seeds, tmp_path / "once.db")
+    assert snapshot(corpus) == snapshot(once)
+    assert corpus.verified()[0] == once.verified()[0]
+    assert corpus.verified()[1].tolist() == once.verified()[1].tolist()
+
+
 def test_removing_an_unknown_name_is_refused_and_nothing_changes(tmp_path, seeds):
     corpus = build(seeds, tmp_path / "s.db")
     before = snapshot(corpus)
@@ -185,7 +203,13 @@ def test_a_second_writer_is_refused_while_one_holds_the_store(tmp_path, seeds):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(corpora(max_articles=7), st.randoms(use_true_random=False))
-def test_any_batching_gives_the_store_one_build_gives(tmp_path_factory, articles, rnd):
+@pytest.mark.parametrize("grow", [False, True], ids=["band-everything", "grow-the-lsh"])
+def test_any_batching_gives_the_store_one_build_gives(
+    tmp_path_factory, monkeypatch, grow, articles, rnd
+):
+    """Also when every add grows the stored LSH pairs (`grown_pairs`), whatever share of new
+    units it brings."""
+    monkeypatch.setattr(blocks, "_GROWN_SHARE", 1.0 if grow else 0.0)
     folder = tmp_path_factory.mktemp("batches")
     docs = [Document(n, t) for n, t in articles]
     order = list(docs)
