@@ -494,17 +494,32 @@ class Detector:
             clusters[:] = flat[offsets[a] : offsets[a + 1]]
         return multi
 
-    def _profile(self, a: int, occ_cluster: list[np.ndarray]) -> tuple[Counter, int]:
-        """Characters of article ``a`` per shared cluster, and characters in no shared cluster."""
-        shared: Counter = Counter()
-        own = 0
-        starts, ends = self.units.spans(a)
-        for start, end, c in zip(starts, ends, occ_cluster[a].tolist()):
-            if c >= 0:
-                shared[c] += end - start
-            else:
-                own += end - start
-        return shared, own
+    def _profiles(
+        self, articles: Iterable[int], occ_cluster: list[np.ndarray]
+    ) -> dict[int, tuple[Counter, int]]:
+        """Per article of ``articles``: its characters per shared cluster, and its characters
+        in no shared cluster (one numpy pass over their units)."""
+        chosen = np.array(sorted(articles), dtype=np.int64)
+        profiles: dict[int, tuple[Counter, int]] = {a: (Counter(), 0) for a in chosen.tolist()}
+        if not len(chosen):
+            return profiles
+        start, end, _, _, offsets = self.units.arrays()
+        counts = offsets[chosen + 1] - offsets[chosen]
+        # The chosen articles' units: each article's range of the flat arrays, one after another.
+        units = np.repeat(offsets[chosen] - np.r_[0, np.cumsum(counts)[:-1]], counts)
+        units += np.arange(len(units))
+        article = np.repeat(chosen, counts)
+        cluster = np.concatenate([occ_cluster[a] for a in chosen.tolist()] or [np.zeros(0, int)])
+        chars = end[units] - start[units]
+        alone = cluster < 0
+        own = np.bincount(np.searchsorted(chosen, article[alone]), chars[alone], len(chosen))
+        shared = ~alone
+        base = int(cluster.max()) + 1 if len(cluster) else 1
+        keys, inverse = np.unique(article[shared] * base + cluster[shared], return_inverse=True)
+        sums = np.bincount(inverse.ravel(), chars[shared], len(keys)).astype(np.int64)
+        for a, c, n in zip((keys // base).tolist(), (keys % base).tolist(), sums.tolist()):
+            profiles[a][0][c] = n
+        return {a: (profiles[a][0], int(n)) for a, n in zip(chosen.tolist(), own.astype(np.int64))}
 
     def _copies(
         self, occ_cluster: list[np.ndarray], cluster_articles: dict[int, list[int]]
@@ -532,7 +547,7 @@ class Detector:
                 lede_articles[c].append(a)
         identical = self._identical_pairs()
         pairs = self._lede_pairs(lede_articles) | identical
-        profiles = {a: self._profile(a, occ_cluster) for pair in pairs for a in pair}
+        profiles = self._profiles({a for pair in pairs for a in pair}, occ_cluster)
 
         # Pass 1, generous: text one article shares only with third articles is left out, so
         # copies carrying different backgrounds are found; exact copies always are.
@@ -590,9 +605,10 @@ class Detector:
             text = self.texts[a]
             facts: dict[int, set[str]] = defaultdict(set)
             starts, ends = self.units.spans(a)
-            for start, end, c in zip(starts, ends, occ_cluster[a].tolist()):
+            clusters = occ_cluster[a].tolist()
+            for i, c in enumerate(clusters):
                 if c >= 0 and c not in background:
-                    facts[c].update(_unit_facts(text[start:end]))
+                    facts[c].update(_unit_facts(text[starts[i] : ends[i]]))
             cache[a] = facts
         return cache[a]
 
@@ -624,14 +640,16 @@ class Detector:
 
     def _lede_pairs(self, lede_articles: dict[int, list[int]]) -> set[tuple[int, int]]:
         """Pairs of articles whose ledes share a passage (a large bucket: a star and a chain)."""
-        pairs: set[tuple[int, int]] = set()
-        for arts in lede_articles.values():
-            members = np.array(sorted(set(arts), key=self.names.__getitem__), dtype=np.int64)
-            found = bucket_pairs(
-                members, np.array([0]), np.array([len(members)]), self.settings.max_bucket_pairs
-            )
-            pairs.update((min(x, y), max(x, y)) for x, y in found.tolist())
-        return pairs
+        buckets = [sorted(set(arts), key=self.names.__getitem__) for arts in lede_articles.values()]
+        buckets = [b for b in buckets if len(b) > 1]
+        if not buckets:
+            return set()
+        sizes = np.fromiter(map(len, buckets), dtype=np.int64, count=len(buckets))
+        members = np.fromiter(itertools.chain.from_iterable(buckets), np.int64, int(sizes.sum()))
+        starts = np.r_[0, np.cumsum(sizes)[:-1]]
+        found = bucket_pairs(members, starts, sizes, self.settings.max_bucket_pairs)
+        low, high = np.minimum(found[:, 0], found[:, 1]), np.maximum(found[:, 0], found[:, 1])
+        return set(zip(low.tolist(), high.tolist()))
 
     def _identical_pairs(self) -> set[tuple[int, int]]:
         """Pairs of articles whose story units are the same words in the same order."""
@@ -1149,7 +1167,9 @@ def similarity(
 def _unit_facts(unit: str) -> frozenset[str]:
     """The figures and capitalised words of a unit past its first word (`Detector._facts`);
     kept for the units seen last, as shared passages recur."""
-    return frozenset(m.group() for m in _FACT.finditer(unit) if m.start())
+    found = _FACT.findall(unit)
+    # A match at the very start is the first one found.
+    return frozenset(found[1:] if found and _FACT.match(unit) else found)
 
 
 class _Grams:
@@ -1356,26 +1376,39 @@ def _openers(
     stories.
     """
     openers = {c for c, arts in cluster_articles.items() if len(arts) > max_articles}
+    n, width = len(heads), max(map(len, heads), default=0)
+    if not n or not width:
+        return openers
+    # The heads as one array (-2 past a head's end) and each cluster's number of articles;
+    # every round is then a few numpy passes over it, not a loop over every unit.
+    lengths = np.fromiter(map(len, heads), dtype=np.int64, count=n)
+    head = np.full((n, width), -2, dtype=np.int64)
+    head[np.arange(width) < lengths[:, None]] = np.fromiter(
+        itertools.chain.from_iterable(heads), np.int64, int(lengths.sum())
+    )
+    top = max(int(head.max()), max(cluster_articles, default=0)) + 1
+    carried = np.zeros(top, dtype=np.int64)
+    for c, arts in cluster_articles.items():
+        carried[c] = len(arts)
+    # A continuation, as one int: a cluster; the end of the head (-1); a unit found nowhere
+    # else, which is its own continuation (-2 - its position in ``head``).
+    value = np.where(head >= 0, head, -2 - np.arange(n * width).reshape(n, width))
+    value[head == -2] = -1
     for _ in range(4):
-        following: dict[int, set] = defaultdict(set)
-        for a, head in enumerate(heads):
-            for i, c in enumerate(head):
-                if c < 0 or c in openers:
-                    continue
-                nxt: object = "end"
-                for j in range(i + 1, len(head)):
-                    if head[j] not in openers:
-                        nxt = head[j] if head[j] >= 0 else (a, j)
-                        break
-                carried = len(cluster_articles[c])
-                if (
-                    isinstance(nxt, int)
-                    and carried <= _FEW_COPIES
-                    and len(cluster_articles.get(nxt, ())) >= carried
-                ):
-                    continue  # a passage as common follows: a background after a short story
-                following[c].add(nxt)
-        found = {c for c, continuations in following.items() if len(continuations) >= 3}
+        is_opener = np.zeros(top, dtype=bool)
+        is_opener[list(openers)] = True
+        skipped = (head >= 0) & is_opener[np.maximum(head, 0)]
+        following = np.full((n, width), -1, dtype=np.int64)
+        for i in range(width - 2, -1, -1):
+            following[:, i] = np.where(skipped[:, i + 1], following[:, i + 1], value[:, i + 1])
+        asked = (head >= 0) & ~skipped
+        c, nxt = head[asked], following[asked]
+        few = carried[c] <= _FEW_COPIES
+        # A passage as common follows: a background after a short story.
+        as_common = (nxt >= 0) & few & (carried[np.maximum(nxt, 0)] >= carried[c])
+        pairs = np.unique(np.stack([c[~as_common], nxt[~as_common]], axis=1), axis=0)
+        continuations = np.bincount(pairs[:, 0], minlength=top) if len(pairs) else carried * 0
+        found = set(np.flatnonzero(continuations >= 3).tolist())
         if found <= openers:
             break
         openers |= found

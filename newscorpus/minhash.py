@@ -59,8 +59,8 @@ class WordHasher:
         out: list[Any] = [get(w) for w in tokens]
         if None in out:
             for i, h in enumerate(out):
-                if h is None:
-                    out[i] = self._add(tokens[i])
+                if h is None:  # a word missed may have been added since: hash it once
+                    out[i] = get(tokens[i]) or self._add(tokens[i])
         return out
 
     def _add(self, word: str) -> int:
