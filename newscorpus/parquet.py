@@ -281,12 +281,13 @@ class ParquetCorpus:
         _, pq = _pyarrow()
         return sum(pq.ParquetFile(p).metadata.num_rows for p in self._parts)
 
-    def _rows(self) -> Iterator[dict[str, Any]]:
+    def _rows(self, columns: list[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Every article's row in input order: its ``columns``, or all of them."""
         _, pq = _pyarrow()
         for part in self._parts:
             parquet = pq.ParquetFile(part)
             for group in range(parquet.num_row_groups):
-                yield from parquet.read_row_group(group).to_pylist()
+                yield from parquet.read_row_group(group, columns=columns).to_pylist()
 
     def _article(self, row: dict[str, Any]) -> Article:
         text = row["text"]
@@ -313,10 +314,14 @@ class ParquetCorpus:
             yield self._article(row)
 
     def article(self, name: str) -> Article:
-        """One article by name; `KeyError` if there is none (a scan of the dataset)."""
-        for row in self._rows():
-            if row["name"] == name:
-                return self._article(row)
+        """One article by name; `KeyError` if there is none. Each part is searched on its
+        names (Parquet skips the row groups whose names cannot hold it), and only the rows
+        found are read whole."""
+        _, pq = _pyarrow()
+        for part in self._parts:
+            found = pq.read_table(part, filters=[("name", "==", name)]).to_pylist()
+            if found:
+                return self._article(found[0])
         raise KeyError(name)
 
     def blocks(self) -> list[Block]:
@@ -339,7 +344,7 @@ class ParquetCorpus:
         """The names of the articles that carry a block, in input order."""
         return [
             row["name"]
-            for row in self._rows()
+            for row in self._rows(["name", "segments"])  # not the texts
             if any(s["block"] == block_id for s in row["segments"])
         ]
 

@@ -305,8 +305,11 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     top = store.blocks()[0].id
     assert parquet.variants(top) == store.variants(top)
     assert parquet.block_articles(top) == store.block_articles(top)
-    name = store.duplicates()[0].name
-    assert parquet.article(name) == store.article(name)
+    names = list(store.checksums())
+    for name in [store.duplicates()[0].name, names[0], names[-1]]:
+        assert parquet.article(name) == store.article(name)
+    with pytest.raises(KeyError):
+        parquet.article("no such article")
 
 
 def test_cli_builds_a_parquet_dataset_on_the_dask_engine_only(tmp_path):
