@@ -538,16 +538,17 @@ def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
                 cluster.close()
 
 
-def local_client(workers: int) -> Any:
+def local_client(workers: int, no_workers_timeout: str = _NO_WORKERS_TIMEOUT) -> Any:
     """A client of a new cluster on this machine: ``workers`` processes of one thread each
-    (the work holds Python's lock). Close it, and its cluster, when done."""
+    (the work holds Python's lock). Close it, and its cluster, when done. A task left with no
+    worker to run on for ``no_workers_timeout`` fails, and so does the build."""
     try:
         import dask
         from distributed import Client, LocalCluster
     except ImportError:
         raise EngineError(_MISSING) from None
     # A build whose workers are all gone (and not coming back) fails, rather than waiting.
-    with dask.config.set({"distributed.scheduler.no-workers-timeout": _NO_WORKERS_TIMEOUT}):
+    with dask.config.set({"distributed.scheduler.no-workers-timeout": no_workers_timeout}):
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,

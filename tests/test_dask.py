@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from subprocess_cli import run
 
-from newscorpus import build
+from newscorpus import EngineError, build
 from newscorpus.export import export_jsonl
 from newscorpus.readers import Inputs
 from newscorpus.store import Corpus
@@ -248,6 +248,33 @@ def test_workers_that_keep_dying_fail_the_build_cleanly(generated, tmp_path, bui
     assert store.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dask.db"]
     assert os.path.getsize(store) > 0
+
+
+def test_a_build_left_with_no_worker_fails_and_leaves_the_store_as_it_was(tmp_path):
+    """Workers gone for good (not replaced): the build fails once its tasks have waited for a
+    worker for the cluster's no-workers timeout, rather than waiting forever."""
+    from newscorpus.dask_engine import DaskEngine, local_client
+
+    store = tmp_path / "s.db"
+    build(sorted(SEEDS.glob("*.txt"))[:2], store).close()
+    before = store.read_bytes()
+    client = local_client(1, no_workers_timeout="2s")
+    cluster = client.cluster
+    try:
+        cluster.scale(0)
+        deadline = time.time() + 30
+        while client.scheduler_info()["workers"] and time.time() < deadline:
+            time.sleep(0.1)
+        assert not client.scheduler_info()["workers"]
+        started = time.time()
+        with pytest.raises(EngineError, match="the Dask cluster failed"):
+            build(SEEDS, store, engine=DaskEngine(client))
+        assert time.time() - started < 60
+    finally:
+        client.close()
+        cluster.close()
+    assert store.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.db"]
 
 
 def test_cli_add_on_the_dask_engine_gives_the_store_of_one_build(tmp_path):
