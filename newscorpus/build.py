@@ -155,9 +155,9 @@ def add(
     and ``meter`` are as in `build`.
 
     The stored articles are not cut or signed again (the store keeps their units and
-    signatures), and the LSH bands only the buckets the new units join (the store keeps its
-    verified pairs); the rest of the analysis (clusters, copies, blocks) is redone on every
-    article, which is what an add still costs.
+    signatures), and when the new units are few (up to 3% of all) the LSH bands only the
+    buckets they join (the store keeps its verified pairs); the rest of the analysis
+    (clusters, copies, blocks) is redone on every article, which is what an add still costs.
     """
     engine = engine or LocalEngine(workers)
     with _writing(path):
@@ -291,7 +291,9 @@ def _build(
     started = time.perf_counter()
     _return_large_blocks()
     folder = Path(path).resolve().parent
+    known = stored.verified() if stored is not None and not gone else None
     detector = Detector(settings, scratch=folder)
+    detector.known = known  # an add: the LSH may grow from the stored pairs
     writer: Any
     if is_parquet(path):
         writer = ParquetWriter(path, settings, engine)
@@ -299,8 +301,6 @@ def _build(
         writer = StoreUpdater(path, stored, gone)
     else:
         writer = StoreWriter(path, settings)
-    if stored is not None and not gone:  # an add: the LSH grows from the stored pairs
-        detector.known = stored.verified()
     meta_spans: list[tuple[tuple[int, int], ...]] = []
     chars = 0
     try:

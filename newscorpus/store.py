@@ -641,17 +641,23 @@ class Corpus:
         pending = next(by_article, None)
         wordings = self._wordings()
         for article_id, name, length, check, *meta, tags, fields, units, signatures in rows:
-            pieces, meta_spans, rows = [], [], []
+            damaged = StoreError(f"{self.path}: article {name!r} is damaged; build it again")
+            pieces, meta_spans, marks = [], [], []
             if pending is not None and pending[0] == article_id:
                 for _, start, end, kind, text, block_id, variant in pending[1]:
-                    pieces.append(text if kind != "shared" else wordings[block_id][variant])
+                    if kind == "shared":
+                        try:
+                            text = wordings[block_id][variant]
+                        except (KeyError, IndexError, TypeError):
+                            raise damaged from None
+                    pieces.append(text)
                     if kind == "meta":
                         meta_spans.append((start, end))
-                    rows.append((start, end, kind, block_id, variant))
+                    marks.append((start, end, kind, block_id, variant))
                 pending = next(by_article, None)
             text = "".join(pieces)
             if len(text) != length or checksum(text) != check or units is None:
-                raise StoreError(f"{self.path}: article {name!r} is damaged; build it again")
+                raise damaged
             yield StoredArticle(
                 Document(name, text, json.loads(fields)),
                 Meta(*meta, tags=tuple(json.loads(tags))),
@@ -659,7 +665,7 @@ class Corpus:
                 units,
                 signatures,
                 article_id,
-                segments_digest(rows),
+                segments_digest(marks),
             )
 
     def _wordings(self) -> dict[str, list[str]]:
@@ -687,9 +693,12 @@ class Corpus:
         if row is None:
             return None
         signed, itemsize, blob = row
+        damaged = StoreError(f"{self.path}: the stored LSH pairs are damaged; build it again")
+        if itemsize not in (4, 8) or not isinstance(blob, bytes) or len(blob) % (2 * itemsize):
+            raise damaged
         pairs = np.frombuffer(blob, dtype=f"<u{itemsize}").astype(np.int64).reshape(-1, 2)
         if len(pairs) and (pairs.max() >= signed or (pairs[:, 0] >= pairs[:, 1]).any()):
-            raise StoreError(f"{self.path}: the stored LSH pairs are damaged; build it again")
+            raise damaged
         return signed, pairs
 
     def checksums(self) -> dict[str, str]:

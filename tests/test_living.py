@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import sqlite3
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -176,6 +177,20 @@ def test_an_add_grows_the_lsh_pairs_the_store_kept(tmp_path, seeds, monkeypatch)
     assert snapshot(corpus) == snapshot(once)
     assert corpus.verified()[0] == once.verified()[0]
     assert corpus.verified()[1].tolist() == once.verified()[1].tolist()
+
+
+@pytest.mark.parametrize("pairs", [b"\x01\x02\x03", b"\xff" * 8], ids=["cut", "out-of-range"])
+def test_an_add_to_a_store_with_damaged_lsh_pairs_is_refused(tmp_path, seeds, pairs):
+    path = tmp_path / "s.db"
+    build(seeds[:2], path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE verified SET pairs = ?", (pairs,))
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="the stored LSH pairs are damaged"):
+        add(path, seeds[2:])
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.db"]
 
 
 def test_removing_an_unknown_name_is_refused_and_nothing_changes(tmp_path, seeds):
