@@ -44,7 +44,6 @@ from __future__ import annotations
 import functools
 import itertools
 import multiprocessing
-import operator
 import tempfile
 from array import array
 from collections import Counter, defaultdict
@@ -334,9 +333,7 @@ class Detector:
         found = np.fromiter(map(known.get, keys, itertools.repeat(-1)), np.int64, len(keys))
         new = np.flatnonzero(found < 0)  # the units that bring a distinct unit not seen before
         found[new] = np.arange(len(known), len(known) + len(new))
-        if len(new):
-            fresh_keys = operator.itemgetter(*new.tolist())(keys)
-            known.update(zip(fresh_keys if len(new) > 1 else (fresh_keys,), found[new].tolist()))
+        known.update(zip([keys[i] for i in new.tolist()], found[new].tolist()))
         ids_of_key = np.empty(len(first), dtype=np.int64)
         ids_of_key[order] = found
         fresh = first_units[new]
@@ -500,9 +497,8 @@ class Detector:
         """Per article of ``articles``: its characters per shared cluster, and its characters
         in no shared cluster (one numpy pass over their units)."""
         chosen = np.array(sorted(articles), dtype=np.int64)
-        profiles: dict[int, tuple[Counter, int]] = {a: (Counter(), 0) for a in chosen.tolist()}
         if not len(chosen):
-            return profiles
+            return {}
         start, end, _, _, offsets = self.units.arrays()
         counts = offsets[chosen + 1] - offsets[chosen]
         # The chosen articles' units: each article's range of the flat arrays, one after another.
@@ -517,9 +513,11 @@ class Detector:
         base = int(cluster.max()) + 1 if len(cluster) else 1
         keys, inverse = np.unique(article[shared] * base + cluster[shared], return_inverse=True)
         sums = np.bincount(inverse.ravel(), chars[shared], len(keys)).astype(np.int64)
+        shared_of: dict[int, Counter] = {a: Counter() for a in chosen.tolist()}
         for a, c, n in zip((keys // base).tolist(), (keys % base).tolist(), sums.tolist()):
-            profiles[a][0][c] = n
-        return {a: (profiles[a][0], int(n)) for a, n in zip(chosen.tolist(), own.astype(np.int64))}
+            shared_of[a][c] = n
+        own = own.astype(np.int64).tolist()
+        return {a: (shared_of[a], n) for a, n in zip(chosen.tolist(), own)}
 
     def _copies(
         self, occ_cluster: list[np.ndarray], cluster_articles: dict[int, list[int]]
@@ -605,10 +603,9 @@ class Detector:
             text = self.texts[a]
             facts: dict[int, set[str]] = defaultdict(set)
             starts, ends = self.units.spans(a)
-            clusters = occ_cluster[a].tolist()
-            for i, c in enumerate(clusters):
+            for start, end, c in zip(starts, ends, occ_cluster[a].tolist()):
                 if c >= 0 and c not in background:
-                    facts[c].update(_unit_facts(text[starts[i] : ends[i]]))
+                    facts[c].update(_unit_facts(text[start:end]))
             cache[a] = facts
         return cache[a]
 

@@ -208,10 +208,9 @@ def grown_candidates(
     rank = np.empty(n, dtype=np.int64)
     rank[np.argsort(order_key, kind="stable")] = np.arange(n)
     added, lost = UniqueCodes(), UniqueCodes()
-    last_values = _last_values(signatures, rows)
     for b in range(bands):
         wanted = np.unique(band_key(signatures[n_old:], b, rows))
-        order, starts, sizes = _buckets_of(signatures, b, rows, wanted, rank, last_values)
+        order, starts, sizes = _buckets_of(signatures, b, rows, wanted, rank)
         multi = sizes > 1
         pairs = bucket_pairs(order, starts[multi], sizes[multi], max_bucket)
         added.add(pair_codes(pairs[(pairs >= n_old).any(axis=1)], n))
@@ -233,12 +232,7 @@ def grown_candidates(
 
 
 def _buckets_of(
-    signatures: np.ndarray,
-    band: int,
-    rows: int,
-    wanted: np.ndarray,
-    rank: np.ndarray,
-    last_values: np.ndarray | None = None,
+    signatures: np.ndarray, band: int, rows: int, wanted: np.ndarray, rank: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The buckets of ``band`` whose keys are the sorted ``wanted``: their members, each
     bucket in ``rank`` order, and each bucket's start and size in that array.
@@ -246,14 +240,13 @@ def _buckets_of(
     The members are found without the keys of every signature: a table of the low bits of
     the wanted keys rules most signatures out (with exact keys, `band_key`, those bits are the
     band's last value, read as it is), and only the others' keys are made and looked up.
-    ``last_values``: the bands' last columns, one row per band (`_last_values`), if made.
     """
     width = 8 * signatures.dtype.itemsize
     mask = (1 << min(_FILTER_BITS, width)) - 1
     table = np.zeros(mask + 1, dtype=bool)
     table[(wanted & np.uint64(mask)).astype(np.int64)] = True
     if rows * width <= 64:
-        last = signatures[:, band * rows + rows - 1] if last_values is None else last_values[band]
+        last = signatures[:, band * rows + rows - 1]
         maybe = np.flatnonzero(np.take(table, last if width <= _FILTER_BITS else last & mask))
         keys = band_key(signatures[maybe], band, rows)
     else:
@@ -274,14 +267,6 @@ def _buckets_of(
 
 
 _FILTER_BITS = 20
-
-
-def _last_values(signatures: np.ndarray, rows: int) -> np.ndarray | None:
-    """The last column of every band, one contiguous row per band (a column of the signatures
-    is read a value every few hundred bytes), where keys are exact (`band_key`)."""
-    if rows * 8 * signatures.dtype.itemsize > 64:
-        return None
-    return np.ascontiguousarray(signatures[:, rows - 1 :: rows].T)
 
 
 def _still_candidates(
