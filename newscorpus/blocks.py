@@ -391,9 +391,9 @@ class Detector:
         distinct_cluster = self._cluster_distinct(n_distinct, pairs, workers)
         occ_cluster = self._occurrence_clusters(distinct_cluster)
         cluster_articles = self._multi_article_clusters(occ_cluster)
-        groups, duplicate_of = self._copies(occ_cluster, cluster_articles)
+        groups, duplicate_of = self._copies(occ_cluster, cluster_articles, workers)
         background = self._backgrounds(occ_cluster, groups)
-        blocks, runs = self._blocks(occ_cluster, background, cluster_articles)
+        blocks, runs = self._blocks(occ_cluster, background, cluster_articles, workers)
         stats = {
             "distinct_units": n_distinct,
             "clusters": len(cluster_articles),
@@ -520,9 +520,13 @@ class Detector:
         return {a: (shared_of[a], n) for a, n in zip(chosen.tolist(), own)}
 
     def _copies(
-        self, occ_cluster: list[np.ndarray], cluster_articles: dict[int, list[int]]
+        self,
+        occ_cluster: list[np.ndarray],
+        cluster_articles: dict[int, list[int]],
+        workers: int = 1,
     ) -> tuple[list[int], list[int]]:
-        """Copy groups (a group index per article) and, per article, the article it copies."""
+        """Copy groups (a group index per article) and, per article, the article it copies;
+        the pairs of pass 2 are judged by ``workers`` processes."""
         s = self.settings
         n = len(self.names)
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
@@ -556,23 +560,21 @@ class Detector:
         first_groups = [uf.find(a) for a in range(n)]
         background = self._backgrounds(occ_cluster, first_groups)
 
-        facts_cache: dict[int, dict[int, set[str]]] = {}
         # Pass 2, exact: the backgrounds pass 1 found are left out of both sides; any other
         # text one has and the other lacks counts against the pair (two stories opening with
         # the same line, each with copies of its own, are told apart here).
+        # The pairs are judged a share at a time (by ``workers`` processes), then joined.
+        ordered = sorted(pairs)
+        step = max(1, -(-len(ordered) // (4 * workers)))
+        judge = functools.partial(
+            self._copies_strict, ordered, identical, profiles, background, occ_cluster
+        )
+        self.texts.flush()  # forked processes read the texts, and must not write them
+        spans = [(lo, min(lo + step, len(ordered))) for lo in range(0, len(ordered), step)]
+        shares = _fork_map(judge, spans, workers)
         uf = _UnionFind(n)
-        previous = -1
-        for x, y in sorted(pairs):
-            if x != previous:
-                # Pairs come in order of their first article, always the smaller: facts of
-                # articles before ``x`` are not asked for again.
-                for done in [a for a in facts_cache if a < x]:
-                    del facts_cache[done]
-                previous = x
-            if (x, y) in identical or (
-                _is_copy_strict(profiles[x], profiles[y], background, s)
-                and self._facts_agree(x, y, occ_cluster, background, facts_cache)
-            ):
+        for (x, y), same in zip(ordered, itertools.chain.from_iterable(shares)):
+            if same:
                 uf.union(x, y)
         groups = [uf.find(a) for a in range(n)]
         members: dict[int, list[int]] = defaultdict(list)
@@ -589,6 +591,37 @@ class Detector:
                 if a != first:
                     duplicate_of[a] = first
         return groups, duplicate_of
+
+    def _copies_strict(
+        self,
+        ordered: list[tuple[int, int]],
+        identical: set[tuple[int, int]],
+        profiles: dict[int, tuple[Counter, int]],
+        background: set[int],
+        occ_cluster: list[np.ndarray],
+        span: tuple[int, int],
+    ) -> list[bool]:
+        """Pass 2 of `_copies` on the pairs ``ordered[span[0]:span[1]]``: whether each pair is
+        a copy."""
+        s = self.settings
+        facts_cache: dict[int, dict[int, set[str]]] = {}
+        found = []
+        previous = -1
+        for x, y in ordered[span[0] : span[1]]:
+            if x != previous:
+                # Pairs come in order of their first article, always the smaller: facts of
+                # articles before ``x`` are not asked for again.
+                for done in [a for a in facts_cache if a < x]:
+                    del facts_cache[done]
+                previous = x
+            found.append(
+                (x, y) in identical
+                or (
+                    _is_copy_strict(profiles[x], profiles[y], background, s)
+                    and self._facts_agree(x, y, occ_cluster, background, facts_cache)
+                )
+            )
+        return found
 
     def _facts(
         self,
@@ -718,7 +751,7 @@ class Detector:
         lookup[-1] = False
         return lookup
 
-    def _trim_glued(self, runs: list[list[list]]) -> None:
+    def _trim_glued(self, runs: list[list[list]], workers: int = 1) -> None:
         """Cut runs at the block's edges where a unit glued a block to other text (a lost
         sentence break: "... in Atlantic City, N.J. Meanwhile, the minister said ...").
 
@@ -750,28 +783,38 @@ class Detector:
                             glued_ends[i].add((glued_start, glued_end))
         # Blocks a few at a time (whole: a block's counts are its own), so that the words of
         # all wordings are never in memory at once.
-        cuts: dict[tuple[int, bool, bool], tuple[int, int]] = {}
+        # The chunks are cut by ``workers`` processes.
         wordings = list(index)
         by_block: dict[int, list[int]] = defaultdict(list)
         for i, (block, _) in enumerate(wordings):
             by_block[block].append(i)
-        chunk: list[int] = []
+        chunks: list[list[int]] = [[]]
         size = 0
-        for members in [*by_block.values(), []]:
-            if (size >= _GRAMS_CHARS or not members) and chunk:
-                grams = _Grams(
-                    [wordings[i][1] for i in chunk],
-                    [wordings[i][0] for i in chunk],
-                    [runs_with[i] for i in chunk],
-                    k,
-                )
-                for j, i in enumerate(chunk):
-                    for ends in glued_ends[i]:
-                        cuts[(i, *ends)] = grams.cut(j, *ends)
-                chunk, size = [], 0
-            chunk.extend(members)
+        for members in by_block.values():
+            if size >= _GRAMS_CHARS:
+                chunks.append([])
+                size = 0
+            chunks[-1].extend(members)
             size += sum(len(wordings[i][1]) for i in members)
-        del wordings, by_block
+
+        def cut(chunk: list[int]) -> dict[tuple[int, bool, bool], tuple[int, int]]:
+            grams = _Grams(
+                [wordings[i][1] for i in chunk],
+                [wordings[i][0] for i in chunk],
+                [runs_with[i] for i in chunk],
+                k,
+            )
+            return {
+                (i, *ends): grams.cut(j, *ends)
+                for j, i in enumerate(chunk)
+                for ends in glued_ends[i]
+            }
+
+        self.texts.flush()
+        cuts: dict[tuple[int, bool, bool], tuple[int, int]] = {}
+        for found in _fork_map(cut, [c for c in chunks if c], workers):
+            cuts.update(found)
+        del by_block
         for a, article in enumerate(runs):
             for run in article:
                 start, end, block, glued_start, glued_end = run
@@ -891,6 +934,7 @@ class Detector:
         occ_cluster: list[np.ndarray],
         block_of: np.ndarray,
         furniture: dict[tuple[str, ...], int],
+        workers: int = 1,
     ) -> list[list[list[Any]]]:
         """Each article's shared runs, ``[start, end, block, glued_start, glued_end]``:
         consecutive units of one block (``block_of`` a cluster's block, or -1) within one
@@ -927,35 +971,52 @@ class Detector:
             )
         ]
         if furniture:
-            first_words = {key[0] for key in furniture}
-            max_words = self.settings.min_minhash_words - 1
             loose = np.flatnonzero(~inside & ~whole)
-            text, text_of = "", -1
-            first_word = _WORDS.search
-            for u, a, u_start, u_end in zip(
-                loose.tolist(), article[loose].tolist(), start[loose].tolist(), end[loose].tolist()
-            ):
-                if a != text_of:
-                    text, text_of = self.texts[a], a
-                # Most units are ruled out at their first word, here rather than in a call.
-                word = first_word(text, u_start, u_end)
-                if word is None or word.group().lower() not in first_words:
-                    continue
-                prefix = _furniture_prefix(text, u_start, u_end, furniture, first_words, max_words)
-                if prefix is not None:
-                    found.append(
-                        (u, [int(start[u]), prefix[0], int(block_of[prefix[1]]), False, False])
-                    )
+            step = max(1, -(-len(loose) // (4 * workers)))
+            shares = [loose[lo : lo + step] for lo in range(0, len(loose), step)]
+            glued = functools.partial(self._glued_furniture, furniture, block_of, article)
+            self.texts.flush()
+            for share in _fork_map(glued, shares, workers):
+                found.extend(share)
             found.sort(key=lambda f: f[0])
         for u, run in found:
             runs[int(article[u])].append(run)
         return runs
+
+    def _glued_furniture(
+        self,
+        furniture: dict[tuple[str, ...], int],
+        block_of: np.ndarray,
+        article: np.ndarray,
+        loose: np.ndarray,
+    ) -> list[tuple[int, list[Any]]]:
+        """The runs of furniture lines glued to the start of the ``loose`` units (`_runs`)."""
+        start, end, _, _, _ = self.units.arrays()
+        first_words = {key[0] for key in furniture}
+        max_words = self.settings.min_minhash_words - 1
+        found: list[tuple[int, list[Any]]] = []
+        text, text_of = "", -1
+        first_word = _WORDS.search
+        for u, a, u_start, u_end in zip(
+            loose.tolist(), article[loose].tolist(), start[loose].tolist(), end[loose].tolist()
+        ):
+            if a != text_of:
+                text, text_of = self.texts[a], a
+            # Most units are ruled out at their first word, here rather than in a call.
+            word = first_word(text, u_start, u_end)
+            if word is None or word.group().lower() not in first_words:
+                continue
+            prefix = _furniture_prefix(text, u_start, u_end, furniture, first_words, max_words)
+            if prefix is not None:
+                found.append((u, [u_start, prefix[0], int(block_of[prefix[1]]), False, False]))
+        return found
 
     def _blocks(
         self,
         occ_cluster: list[np.ndarray],
         background: set[int],
         cluster_articles: dict[int, list[int]],
+        workers: int = 1,
     ) -> tuple[list[FoundBlock], list[list[SharedRun]]]:
         """Join background clusters into blocks and cut each article's shared runs."""
         # Pairs of different background clusters on neighbouring units of one paragraph.
@@ -994,9 +1055,9 @@ class Detector:
         block_of = np.full(len(self._distinct_words) + 1, -1, dtype=np.int64)
         for c, i in index.items():
             block_of[c] = uf.find(i)  # label -1 reads the last entry, always -1
-        open_runs = self._runs(occ_cluster, block_of, furniture)
+        open_runs = self._runs(occ_cluster, block_of, furniture, workers)
 
-        self._trim_glued(open_runs)
+        self._trim_glued(open_runs, workers)
         variants: dict[int, Counter] = defaultdict(Counter)
         carriers: dict[int, set[int]] = defaultdict(set)
         raw_runs: list[list[tuple[int, int, int]]] = []
@@ -1052,20 +1113,12 @@ def verified_pairs(
     With ``workers`` > 1 (and ``fork``), that many processes take the bands between them; the
     pairs are the same.
     """
-    global _SHARED
     n = len(sigs)
-    if workers > 1 and n > 1 and "fork" in multiprocessing.get_all_start_methods():
-        step = -(-s.lsh_bands // (2 * workers))
-        ranges = [(lo, min(lo + step, s.lsh_bands)) for lo in range(0, s.lsh_bands, step)]
-        _SHARED = (sigs, order_key, n_words, s)  # the forked processes see it, uncopied
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                parts = pool.map(_passing_shared, ranges)
-        finally:
-            _SHARED = None
-        codes = np.unique(np.concatenate(parts))
-    else:
-        codes = _passing(sigs, order_key, n_words, s, (0, s.lsh_bands))
+    step = -(-s.lsh_bands // (2 * workers))
+    ranges = [(lo, min(lo + step, s.lsh_bands)) for lo in range(0, s.lsh_bands, step)]
+    passing = functools.partial(_passing, sigs, order_key, n_words, s)
+    parts = _fork_map(passing, ranges if n > 1 else [], workers)
+    codes = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
     pairs = decode_pairs(codes, n)
     return pairs, _pair_similarity(sigs, n_words, pairs, s)
 
@@ -1091,9 +1144,6 @@ def grown_pairs(
     passed = added[_pair_similarity(sigs, n_words, candidates, s) >= s.unit_threshold]
     pairs = decode_pairs(np.union1d(kept, passed), n)
     return pairs, _pair_similarity(sigs, n_words, pairs, s)
-
-
-_SHARED: tuple | None = None
 
 
 def _passing(
@@ -1128,11 +1178,29 @@ def _passing(
     return passed
 
 
-def _passing_shared(only: tuple[int, int]) -> np.ndarray:
-    """`_passing` in a forked process, on the arrays of `_SHARED`."""
-    if _SHARED is None:
-        raise RuntimeError("verified_pairs did not share its arrays")
-    return _passing(*_SHARED, only)
+def _fork_map(function: Callable[[Any], Any], items: Sequence[Any], workers: int) -> list[Any]:
+    """``[function(item) for item in items]``, shared by up to ``workers`` forked processes,
+    which see this process's memory as it is (nothing of it is pickled, only the items and
+    the results); in this process when ``workers`` is 1 or the system cannot fork."""
+    global _FORKED
+    if workers <= 1 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(item) for item in items]
+    _FORKED = function
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(items))) as pool:
+            return pool.map(_call_forked, items, chunksize=1)
+    finally:
+        _FORKED = None
+
+
+_FORKED: Callable[[Any], Any] | None = None
+
+
+def _call_forked(item: Any) -> Any:
+    """`_fork_map`'s function, in a forked process."""
+    if _FORKED is None:
+        raise RuntimeError("_fork_map did not set the function")
+    return _FORKED(item)
 
 
 def _pair_similarity(

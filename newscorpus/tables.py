@@ -8,6 +8,7 @@ here a unit costs 21 bytes and a text costs nothing until it is read back.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from array import array
 from collections.abc import Iterator
@@ -65,13 +66,18 @@ class TextSpool:
         self._window = self._read(index, end)
         return self._window[0]
 
-    def _read(self, first: int, end: int) -> list[str]:
+    def flush(self) -> None:
+        """Write what is appended through to the file (reads do it too). Before forking
+        processes that read the texts: they must not write the same appends again."""
         if self._dirty:
             self._file.flush()
             self._dirty = False
+
+    def _read(self, first: int, end: int) -> list[str]:
+        self.flush()
         offsets = self._offsets
-        self._file.seek(offsets[first])
-        data = self._file.read(offsets[end] - offsets[first])
+        # At an offset, not from the file's position, which forked readers share.
+        data = os.pread(self._file.fileno(), offsets[end] - offsets[first], offsets[first])
         base = offsets[first]
         return [
             data[offsets[i] - base : offsets[i + 1] - base].decode("utf-8", "surrogatepass")

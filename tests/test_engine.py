@@ -3,13 +3,15 @@ independent of input order, copies judged on their own text."""
 
 import json
 import random
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import corpora
 
-from newscorpus import Corpus, Document, build, iter_documents
+from newscorpus import Corpus, Document, Inputs, blocks, build, iter_documents
 from newscorpus.export import export_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,3 +162,45 @@ def test_shuffling_input_changes_no_block_membership_and_no_duplicate_pair(tmp_p
     by_name = {a["name"]: a for a in _export(reference)}
     for a in _export(other):
         assert a == by_name[a["name"]]
+
+
+# -- the analysis shared by processes ---------------------------------------------------------
+
+SHARED = ROOT.parent / "shared" / "corpora"
+
+
+def test_the_analysis_on_two_processes_gives_the_store_of_one(tmp_path):
+    """With ``workers`` > 1 the analysis judges copies, cuts glued runs and finds glued
+    furniture in forked processes: on a generated corpus with planted backgrounds, copies,
+    furniture and glued sentences, the store is the one of a single process."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is missing: the generated corpus is made from it")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import scale
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    paths, _ = scale.ensure("3MB", 0)
+    inputs = Inputs([paths.corpus], name_field="name")
+    one = build(inputs, tmp_path / "one.db", workers=1)
+    two = build(inputs, tmp_path / "two.db", workers=2)
+    assert _export(one) == _export(two)
+    assert one.stats["blocks"] == two.stats["blocks"] > 100
+    assert len(one.duplicates()) == len(two.duplicates()) > 10
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(corpora(max_articles=8))
+def test_any_corpus_gives_one_store_on_one_or_three_processes(
+    tmp_path_factory, monkeypatch, articles
+):
+    monkeypatch.setattr(blocks, "_GRAMS_CHARS", 1)  # each block's wordings cut on their own
+    folder = tmp_path_factory.mktemp("workers")
+    docs = [Document(name, text) for name, text in articles]
+    assert _export(build(docs, folder / "one.db", workers=1)) == _export(
+        build(docs, folder / "three.db", workers=3)
+    )
