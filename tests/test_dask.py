@@ -28,7 +28,6 @@ psutil = pytest.importorskip("psutil")
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-SHARED = ROOT.parent / "shared" / "corpora"
 
 
 def _export(path: Path) -> str:
@@ -49,22 +48,6 @@ def client():
 
     with dask_client(2) as client:
         yield client
-
-
-@pytest.fixture(scope="module")
-def generated() -> Path:
-    """A 3 MB labelled corpus of benchmarks/scale.py (seed 0), made from ../shared/corpora
-    (kept in the git-ignored benchmarks/data for the next run)."""
-    if not SHARED.is_dir():
-        pytest.skip(f"{SHARED} is missing: the generated corpus is made from it")
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import scale
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    paths, meta = scale.ensure("3MB", 0)
-    assert meta["articles"] > 500
-    return paths.corpus
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ independent of input order, copies judged on their own text."""
 
 import json
 import random
-import sys
 from pathlib import Path
 
 import pytest
@@ -166,22 +165,12 @@ def test_shuffling_input_changes_no_block_membership_and_no_duplicate_pair(tmp_p
 
 # -- the analysis shared by processes ---------------------------------------------------------
 
-SHARED = ROOT.parent / "shared" / "corpora"
 
-
-def test_the_analysis_on_two_processes_gives_the_store_of_one(tmp_path):
+def test_the_analysis_on_two_processes_gives_the_store_of_one(tmp_path, generated):
     """With ``workers`` > 1 the analysis judges copies, cuts glued runs and finds glued
     furniture in forked processes: on a generated corpus with planted backgrounds, copies,
     furniture and glued sentences, the store is the one of a single process."""
-    if not SHARED.is_dir():
-        pytest.skip(f"{SHARED} is missing: the generated corpus is made from it")
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import scale
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    paths, _ = scale.ensure("3MB", 0)
-    inputs = Inputs([paths.corpus], name_field="name")
+    inputs = Inputs([generated], name_field="name")
     one = build(inputs, tmp_path / "one.db", workers=1)
     two = build(inputs, tmp_path / "two.db", workers=2)
     assert _export(one) == _export(two)
