@@ -387,6 +387,9 @@ class Detector:
         words, it returns what `verified_pairs` returns on the same signatures, or None to
         have them found here, by ``workers`` processes.
         """
+        # Every text is written through before any forked process reads texts (`_fork_map`),
+        # so that none of them writes the same appends again.
+        self.texts.flush()
         n_distinct = len(self._distinct_words)
         distinct_cluster = self._cluster_distinct(n_distinct, pairs, workers)
         occ_cluster = self._occurrence_clusters(distinct_cluster)
@@ -565,13 +568,10 @@ class Detector:
         # the same line, each with copies of its own, are told apart here).
         # The pairs are judged a share at a time (by ``workers`` processes), then joined.
         ordered = sorted(pairs)
-        step = max(1, -(-len(ordered) // (4 * workers)))
         judge = functools.partial(
             self._copies_strict, ordered, identical, profiles, background, occ_cluster
         )
-        self.texts.flush()  # forked processes read the texts, and must not write them
-        spans = [(lo, min(lo + step, len(ordered))) for lo in range(0, len(ordered), step)]
-        shares = _fork_map(judge, spans, workers)
+        shares = _fork_map(judge, _spans(len(ordered), workers), workers)
         uf = _UnionFind(n)
         for (x, y), same in zip(ordered, itertools.chain.from_iterable(shares)):
             if same:
@@ -810,11 +810,9 @@ class Detector:
                 for ends in glued_ends[i]
             }
 
-        self.texts.flush()
         cuts: dict[tuple[int, bool, bool], tuple[int, int]] = {}
         for found in _fork_map(cut, [c for c in chunks if c], workers):
             cuts.update(found)
-        del by_block
         for a, article in enumerate(runs):
             for run in article:
                 start, end, block, glued_start, glued_end = run
@@ -972,10 +970,8 @@ class Detector:
         ]
         if furniture:
             loose = np.flatnonzero(~inside & ~whole)
-            step = max(1, -(-len(loose) // (4 * workers)))
-            shares = [loose[lo : lo + step] for lo in range(0, len(loose), step)]
+            shares = [loose[lo:hi] for lo, hi in _spans(len(loose), workers)]
             glued = functools.partial(self._glued_furniture, furniture, block_of, article)
-            self.texts.flush()
             for share in _fork_map(glued, shares, workers):
                 found.extend(share)
             found.sort(key=lambda f: f[0])
@@ -1194,6 +1190,17 @@ def _fork_map(function: Callable[[Any], Any], items: Sequence[Any], workers: int
 
 
 _FORKED: Callable[[Any], Any] | None = None
+
+
+def _spans(n: int, workers: int) -> list[tuple[int, int]]:
+    """``range(n)`` in consecutive spans for `_fork_map`: four per worker, so that a slow span
+    does not leave the other workers idle.
+
+    >>> _spans(10, 1), _spans(0, 2)
+    ([(0, 3), (3, 6), (6, 9), (9, 10)], [])
+    """
+    step = max(1, -(-n // (4 * workers)))
+    return [(lo, min(lo + step, n)) for lo in range(0, n, step)]
 
 
 def _call_forked(item: Any) -> Any:
