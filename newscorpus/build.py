@@ -615,6 +615,7 @@ def _write(
     """Write the blocks, every article's segments and the copies, then close the store."""
     variant_number: list[dict[str, int]] = []
     block_rows, variant_rows = [], []
+    known = writer.known_edits()
     for rank, block in enumerate(analysis.blocks):
         dates = sorted(d for a in block.articles if (d := detector.dates[a]))
         block_rows.append(
@@ -629,19 +630,25 @@ def _write(
             )
         )
         numbers = {}
+        stored_canonical, stored = known.get(block.id, ("", {}))
+        if stored_canonical != block.canonical:
+            stored = {}
         for i, (text, count) in enumerate(block.variants):
             numbers[text] = i
-            variant_rows.append((block.id, i, _json(make_edit(block.canonical, text)), count))
+            edit = stored.get(text) or _json(make_edit(block.canonical, text))
+            variant_rows.append((block.id, i, edit, count))
         variant_number.append(numbers)
     writer.add_blocks(block_rows, variant_rows)
 
     totals = {"novel": 0, "shared": 0, "meta": 0}
     n = len(meta_spans)
     for a, text in enumerate(detector.texts):
-        rows = _segments(text, meta_spans[a], analysis, a, variant_number)
-        for start, end, kind, *_ in rows:
+        marks = _marks(text, meta_spans[a], analysis, a, variant_number)
+        for start, end, kind, _, _ in marks:
             totals[kind] += end - start
-        writer.add_segments(a, rows)
+        # A stored article whose segments stay is not written again (`StoreUpdater`).
+        if not writer.unchanged(a, marks):
+            writer.add_segments(a, _segments(text, marks, a))
         if a % _COMMIT_EVERY == _COMMIT_EVERY - 1:
             writer.commit()
         if progress is not None:
@@ -662,35 +669,44 @@ def _write(
     writer.close(stats)
 
 
-def _segments(
+def _marks(
     text: str,
     meta_spans: Sequence[tuple[int, int]],
     analysis: Analysis,
     article: int,
     variant_number: Sequence[dict[str, int]],
-) -> list[tuple]:
-    """Segment rows covering ``text`` in order; checked to rebuild it exactly."""
+) -> list[tuple[int, int, str, str | None, int | None]]:
+    """The segments covering ``text`` in order, as ``(start, end, kind, block_id, variant)``
+    (what `newscorpus.store.segments_digest` hashes)."""
     marked: list[tuple[int, int, str, int]] = [(s, e, "meta", -1) for s, e in meta_spans]
     marked += [(r.start, r.end, "shared", r.block) for r in analysis.runs[article]]
     marked.sort()
-    rows: list[tuple] = []
+    marks: list[tuple[int, int, str, str | None, int | None]] = []
     pos = 0
     for start, end, kind, block in marked:
         if start > pos:
-            rows.append((pos, start, "novel", text[pos:start], None, None))
+            marks.append((pos, start, "novel", None, None))
         if kind == "meta":
-            rows.append((start, end, "meta", text[start:end], None, None))
+            marks.append((start, end, "meta", None, None))
         else:
-            found = analysis.blocks[block]
-            rows.append(
-                (start, end, "shared", None, found.id, variant_number[block][text[start:end]])
-            )
+            number = variant_number[block][text[start:end]]
+            marks.append((start, end, "shared", analysis.blocks[block].id, number))
         pos = end
     if pos < len(text):
-        rows.append((pos, len(text), "novel", text[pos:], None, None))
+        marks.append((pos, len(text), "novel", None, None))
+    return marks
+
+
+def _segments(text: str, marks: Sequence[tuple], article: int) -> list[tuple]:
+    """Segment rows ``(start, end, kind, text_or_None, block_id, variant)`` of the ``marks``
+    (`_marks`); checked to rebuild ``text`` exactly."""
+    rows = [
+        (start, end, kind, None if kind == "shared" else text[start:end], block, variant)
+        for start, end, kind, block, variant in marks
+    ]
     rebuilt = "".join(r[3] if r[2] != "shared" else text[r[0] : r[1]] for r in rows)
     if rebuilt != text or any(r[0] >= r[1] for r in rows):
-        raise RuntimeError(f"internal error: segments do not rebuild article {article}: {marked}")
+        raise RuntimeError(f"internal error: segments do not rebuild article {article}: {marks}")
     return rows
 
 

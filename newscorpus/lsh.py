@@ -207,10 +207,11 @@ def grown_candidates(
         return empty, empty
     rank = np.empty(n, dtype=np.int64)
     rank[np.argsort(order_key, kind="stable")] = np.arange(n)
+    columns = _BandColumns(signatures, rows)
     added, lost = UniqueCodes(), UniqueCodes()
     for b in range(bands):
         wanted = np.unique(band_key(signatures[n_old:], b, rows))
-        order, starts, sizes = _buckets_of(signatures, b, rows, wanted, rank)
+        order, starts, sizes = _buckets_of(signatures, columns, b, rows, wanted, rank)
         multi = sizes > 1
         pairs = bucket_pairs(order, starts[multi], sizes[multi], max_bucket)
         added.add(pair_codes(pairs[(pairs >= n_old).any(axis=1)], n))
@@ -226,31 +227,68 @@ def grown_candidates(
     lost_codes = lost.result()
     if len(lost_codes):
         lost_codes = lost_codes[
-            ~_still_candidates(signatures, bands, rows, rank, max_bucket, lost_codes)
+            ~_still_candidates(signatures, columns, bands, rows, rank, max_bucket, lost_codes)
         ]
     return added.result(), lost_codes
 
 
+class _BandColumns:
+    """The columns of each band of ``signatures``, each column contiguous: a column of the
+    row-major signatures is read a value every row (every 256 bytes), which cost more than the
+    rest of growing the pairs. Bands are transposed a group at a time (the last group kept),
+    4096 rows at a time, which stays in cache: a third of the time of `np.ascontiguousarray`
+    on the whole transpose, and an eighth of the signatures' memory."""
+
+    def __init__(self, signatures: np.ndarray, rows: int, group: int = 8) -> None:
+        self.signatures, self.rows, self.group = signatures, rows, group
+        self._first, self._columns = -1, signatures[:0].T
+
+    def band(self, band: int) -> np.ndarray:
+        """The ``rows`` columns of ``band``, shape ``(rows, n)``."""
+        first = band - band % self.group
+        if first != self._first:
+            lo, hi = first * self.rows, (first + self.group) * self.rows
+            n = len(self.signatures)
+            part = self.signatures[:, lo:hi]
+            columns = np.empty((part.shape[1], n), dtype=self.signatures.dtype)
+            for start in range(0, n, 4096):
+                columns[:, start : start + 4096] = part[start : start + 4096].T
+            self._first, self._columns = first, columns
+        at = (band - first) * self.rows
+        return self._columns[at : at + self.rows]
+
+
 def _buckets_of(
-    signatures: np.ndarray, band: int, rows: int, wanted: np.ndarray, rank: np.ndarray
+    signatures: np.ndarray,
+    columns: _BandColumns,
+    band: int,
+    rows: int,
+    wanted: np.ndarray,
+    rank: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The buckets of ``band`` whose keys are the sorted ``wanted``: their members, each
     bucket in ``rank`` order, and each bucket's start and size in that array.
 
-    The members are found without the keys of every signature: a table of the low bits of
-    the wanted keys rules most signatures out (with exact keys, `band_key`, those bits are the
-    band's last value, read as it is), and only the others' keys are made and looked up.
+    The members are found without the keys of every signature: with exact keys (`band_key`),
+    a table per row of the values the wanted keys hold there rules most signatures out, and
+    only the others' keys are made and looked up; otherwise a table of the keys' low bits does.
     """
     width = 8 * signatures.dtype.itemsize
     mask = (1 << min(_FILTER_BITS, width)) - 1
-    table = np.zeros(mask + 1, dtype=bool)
-    table[(wanted & np.uint64(mask)).astype(np.int64)] = True
     if rows * width <= 64:
-        last = signatures[:, band * rows + rows - 1]
-        maybe = np.flatnonzero(np.take(table, last if width <= _FILTER_BITS else last & mask))
-        keys = band_key(signatures[maybe], band, rows)
+        band_columns = columns.band(band)
+        maybe = np.arange(len(signatures))
+        for r in range(rows):
+            value = (wanted >> np.uint64(width * (rows - 1 - r))) & np.uint64((1 << width) - 1)
+            table = np.zeros(mask + 1, dtype=bool)
+            table[(value & np.uint64(mask)).astype(np.int64)] = True
+            column = band_columns[r] if r == 0 else band_columns[r, maybe]
+            maybe = maybe[np.take(table, column if width <= _FILTER_BITS else column & mask)]
+        keys = band_key(band_columns[:, maybe].T, 0, rows)
     else:
-        keys = band_key(signatures, band, rows)
+        table = np.zeros(mask + 1, dtype=bool)
+        table[(wanted & np.uint64(mask)).astype(np.int64)] = True
+        keys = band_key(columns.band(band).T, 0, rows)
         maybe = np.flatnonzero(table[(keys & np.uint64(mask)).astype(np.int64)])
         keys = keys[maybe]
     if len(wanted):
@@ -271,6 +309,7 @@ _FILTER_BITS = 20
 
 def _still_candidates(
     signatures: np.ndarray,
+    columns: _BandColumns,
     bands: int,
     rows: int,
     rank: np.ndarray,
@@ -288,7 +327,8 @@ def _still_candidates(
         ask = np.flatnonzero(~found & (key_x == key_y))
         if not len(ask):
             continue
-        order, starts, sizes = _buckets_of(signatures, b, rows, np.unique(key_x[ask]), rank)
+        wanted = np.unique(key_x[ask])
+        order, starts, sizes = _buckets_of(signatures, columns, b, rows, wanted, rank)
         bucket = np.repeat(np.arange(len(starts)), sizes)
         position = np.empty(n, dtype=np.int64)
         position[order] = np.arange(len(order))

@@ -84,6 +84,14 @@ class ParquetWriter:
     def add_blocks(self, rows: Sequence[tuple], variant_rows: Sequence[tuple]) -> None:
         self._blocks, self._variants = rows, variant_rows
 
+    def known_edits(self) -> dict[str, tuple[str, dict[str, str]]]:
+        """None: a dataset is written whole."""
+        return {}
+
+    def unchanged(self, article_id: int, marks: Sequence[tuple]) -> bool:
+        """Never: a dataset is written whole."""
+        return False
+
     def add_segments(self, article_id: int, segments: Sequence[tuple]) -> None:
         self.rows[article_id][4] = tuple(
             (start, end, kind, block, variant) for start, end, kind, _, block, variant in segments

@@ -60,6 +60,8 @@ _ROWS_PER_WRITE = 20_000
 # Bytes of the engine's data (`StoreWriter.add_prepared`) buffered before they are written.
 _BYTES_PER_WRITE = 8 << 20
 _KINDS = ("novel", "shared", "meta")
+# Distinct JSON values kept decoded while the stored articles are read (`Corpus.prepared`).
+_DECODED = 100_000
 
 _SCHEMA = """
 CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -329,6 +331,16 @@ class StoreWriter:
         if len(self._articles) >= _ROWS_PER_WRITE:
             self._flush()
 
+    def known_edits(self) -> dict[str, tuple[str, dict[str, str]]]:
+        """Edits (`make_edit`, as JSON) of block wordings already at hand (`Corpus.edits`):
+        none, in a new store."""
+        return {}
+
+    def unchanged(self, article_id: int, marks: Sequence[tuple]) -> bool:
+        """Whether article ``article_id`` keeps its stored segments, ``marks`` (`segments_digest`),
+        so that they need not be added: never, in a new store."""
+        return False
+
     def add_segments(self, article_id: int, segments: Sequence[tuple]) -> None:
         """``segments``: ``(start, end, kind, text_or_None, block_id, variant)`` rows, in order."""
         self._segments.extend((article_id, seq, *row) for seq, row in enumerate(segments))
@@ -414,6 +426,7 @@ class StoreUpdater(StoreWriter):
 
     def __init__(self, path: str | Path, old: Corpus, gone: Iterable[str] = ()) -> None:
         self.path = Path(path)
+        self._old = old
         self.tmp = self.path.with_name(f".{self.path.name}.building")
         self._remove_tmp()
         try:
@@ -475,11 +488,21 @@ class StoreUpdater(StoreWriter):
         self.db.execute("DELETE FROM blocks")
         super().add_blocks(rows, variant_rows)
 
+    def known_edits(self) -> dict[str, tuple[str, dict[str, str]]]:
+        """The stored edits of the stored blocks' wordings (`Corpus.edits`)."""
+        return self._old.edits()
+
+    def unchanged(self, article_id: int, marks: Sequence[tuple]) -> bool:
+        """A stored article whose segments are the same; for one whose segments differ, its
+        stored segments are deleted before the new ones are written."""
+        if article_id >= len(self._digests):
+            return False
+        if segments_digest(marks) == self._digests[article_id]:
+            return True
+        self._rewritten.append(self._ids[article_id])
+        return False
+
     def add_segments(self, article_id: int, segments: Sequence[tuple]) -> None:
-        if article_id < len(self._digests):
-            if segments_digest(r[:3] + r[4:] for r in segments) == self._digests[article_id]:
-                return
-            self._rewritten.append(self._ids[article_id])
         super().add_segments(self._ids[article_id], segments)
 
     def set_duplicates(self, pairs: Sequence[tuple[int, int]]) -> None:
@@ -505,14 +528,11 @@ class StoreUpdater(StoreWriter):
         self._finish()
 
 
-def segments_digest(rows: Iterable[Sequence[Any]]) -> int:
-    """A hash of an article's segments ``(start, end, kind, block_id, variant)``: equal
-    digests, the same segments (the text of a span is the article's own)."""
-    normal = [
-        (int(start), int(end), kind, block, None if variant is None else int(variant))
-        for start, end, kind, block, variant in rows
-    ]
-    return xxhash.xxh3_64_intdigest(repr(normal).encode("utf-8"))
+def segments_digest(marks: Iterable[tuple]) -> int:
+    """A hash of an article's segments ``(start, end, kind, block_id, variant)`` (Python
+    ``int``, ``str`` and None): equal digests, the same segments (the text of a span is the
+    article's own)."""
+    return xxhash.xxh3_64_intdigest(repr(list(marks)).encode("utf-8"))
 
 
 def _sync_folder(folder: Path) -> None:
@@ -556,6 +576,7 @@ class Corpus:
         self.settings = Settings.from_json(info["settings"])
         self.stats: dict[str, Any] = json.loads(info.get("stats", "{}"))
         self._blocks: dict[str, tuple[str, list[Any]]] = {}
+        self._edits: dict[str, tuple[str, dict[str, str]]] | None = None
         self.schema_version = int(info["schema_version"])
 
     @classmethod
@@ -640,6 +661,17 @@ class Corpus:
         by_article = itertools.groupby(segments, key=operator.itemgetter(0))
         pending = next(by_article, None)
         wordings = self._wordings()
+        # Fields and tags repeat from article to article: each distinct one is decoded once.
+        decoded: dict[str, Any] = {}
+
+        def parsed(value: str) -> Any:
+            found = decoded.get(value)
+            if found is None:
+                if len(decoded) >= _DECODED:
+                    decoded.clear()
+                found = decoded[value] = json.loads(value)
+            return found
+
         for article_id, name, length, check, *meta, tags, fields, units, signatures in rows:
             damaged = StoreError(f"{self.path}: article {name!r} is damaged; build it again")
             pieces, meta_spans, marks = [], [], []
@@ -659,8 +691,8 @@ class Corpus:
             if len(text) != length or checksum(text) != check or units is None:
                 raise damaged
             yield StoredArticle(
-                Document(name, text, json.loads(fields)),
-                Meta(*meta, tags=tuple(json.loads(tags))),
+                Document(name, text, dict(parsed(fields))),
+                Meta(*meta, tags=tuple(parsed(tags))),
                 meta_spans,
                 units,
                 signatures,
@@ -670,17 +702,30 @@ class Corpus:
 
     def _wordings(self) -> dict[str, list[str]]:
         """Every block's wordings, by block id and variant number (read at once: an add
-        rebuilds every stored article)."""
+        rebuilds every stored article). Each wording's stored edit is kept for `edits`."""
         canonical = dict(self._db.execute("SELECT id, canonical FROM blocks"))
         wordings: dict[str, list[str]] = {block: [] for block in canonical}
+        edits: dict[str, tuple[str, dict[str, str]]] = {
+            block: (text, {}) for block, text in canonical.items()
+        }
         for block_id, variant, edit in self._db.execute(
             "SELECT block_id, variant, edit FROM variants ORDER BY block_id, variant"
         ):
             found = wordings[block_id]
             if variant != len(found):
                 raise StoreError(f"{self.path}: block {block_id} lacks a variant; build it again")
-            found.append(apply_edit(canonical[block_id], json.loads(edit)))
+            text = apply_edit(canonical[block_id], json.loads(edit))
+            found.append(text)
+            edits[block_id][1][text] = edit
+        self._edits = edits
         return wordings
+
+    def edits(self) -> dict[str, tuple[str, dict[str, str]]]:
+        """Each block's canonical text and the stored edit (`make_edit`, as JSON) of each of
+        its wordings, by block id: an add writes most of them again unchanged."""
+        if self._edits is None:
+            self._wordings()
+        return self._edits
 
     def verified(self) -> tuple[int, np.ndarray] | None:
         """The number of units with a signature and the LSH's verified pairs between them, as
