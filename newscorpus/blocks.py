@@ -98,11 +98,13 @@ _SENTENCE_END = regex.compile(r"[.!?:;…]+[\"'”’)\]]*")
 
 @attrs.frozen
 class SharedRun:
-    """One occurrence of a block in an article: the span and the block's index."""
+    """One occurrence of a block in an article: the span, the block's index, and the number
+    of the block's variant it is (its position in `FoundBlock.variants`)."""
 
     start: int
     end: int
     block: int
+    variant: int
 
 
 @attrs.frozen
@@ -297,6 +299,8 @@ class Detector:
         #: Once analysed: the number of signed units and their verified pairs (the LSH's
         #: result, which a store keeps for the next add).
         self.verified: tuple[int, np.ndarray] = (0, np.zeros((0, 2), dtype=np.int64))
+        #: Where the texts are read, if not here (`TextMap`): then `add` keeps no text.
+        self.text_map: TextMap | None = None
 
     def add(
         self,
@@ -357,7 +361,8 @@ class Detector:
         cuts = np.searchsorted(kept_units, batch.offsets)
         kept_rows = [new_rows[cuts[i] : cuts[i + 1]] for i in range(len(batch))]
         for i, (text, name, date) in enumerate(zip(texts, names, dates)):
-            self.texts.append(text)
+            if self.text_map is None:
+                self.texts.append(text)
             self.names.append(name)
             self.dates.append(date)
             self._occ_distinct.append(
@@ -376,6 +381,27 @@ class Detector:
         """Delete the scratch files."""
         self.texts.close()
         self._sigs.close()
+
+    def map_texts(
+        self,
+        function: Callable[[str, Any], Any],
+        articles: Sequence[int],
+        args: Sequence[Any],
+        workers: int = 1,
+    ) -> list[Any]:
+        """``function(text, arg)`` for each article of ``articles``, with its text and its
+        ``arg``, in order: where the texts are (`text_map`), or here, by ``workers`` processes.
+        The analysis reads text only through this, and only the articles it needs."""
+        if self.text_map is not None:
+            return self.text_map(function, articles, args)
+        texts = self.texts
+
+        def run(span: tuple[int, int]) -> list[Any]:
+            lo, hi = span
+            return [function(texts[a], arg) for a, arg in zip(articles[lo:hi], args[lo:hi])]
+
+        shares = _fork_map(run, _spans(len(articles), workers), workers)
+        return list(itertools.chain.from_iterable(shares))
 
     # -- analysis ---------------------------------------------------------------------------
 
@@ -532,15 +558,7 @@ class Detector:
         the pairs of pass 2 are judged by ``workers`` processes."""
         s = self.settings
         n = len(self.names)
-        n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
-        heads = [
-            [
-                c
-                for d, c in zip(self._occ_distinct[a].tolist(), occ_cluster[a].tolist())
-                if d >= 0 and n_words[d] >= s.min_minhash_words
-            ][: s.lede_units + _HEAD_EXTRA]
-            for a in range(n)
-        ]
+        heads = self._heads(occ_cluster, s.lede_units + _HEAD_EXTRA)
         openers = _openers(heads, cluster_articles, s.lede_max_articles)
         lede_articles: dict[int, list[int]] = defaultdict(list)
         for a in range(n):
@@ -565,16 +583,28 @@ class Detector:
 
         # Pass 2, exact: the backgrounds pass 1 found are left out of both sides; any other
         # text one has and the other lacks counts against the pair (two stories opening with
-        # the same line, each with copies of its own, are told apart here).
-        # The pairs are judged a share at a time (by ``workers`` processes), then joined.
+        # the same line, each with copies of its own, are told apart here). The pairs are
+        # judged a share at a time (by ``workers`` processes); those that pass and share
+        # passages then need the facts of those passages (`_facts_agree`), read from the texts.
         ordered = sorted(pairs)
         judge = functools.partial(
             self._copies_strict, ordered, identical, profiles, background, occ_cluster
         )
-        shares = _fork_map(judge, _spans(len(ordered), workers), workers)
+        judged = list(
+            itertools.chain.from_iterable(_fork_map(judge, _spans(len(ordered), workers), workers))
+        )
+        asked: dict[int, set[int]] = defaultdict(set)  # per article, the passages asked
+        for (x, y), common in zip(ordered, judged):
+            if isinstance(common, list):
+                asked[x].update(common)
+                asked[y].update(common)
+        facts = self._facts(asked, occ_cluster, workers)
         uf = _UnionFind(n)
-        for (x, y), same in zip(ordered, itertools.chain.from_iterable(shares)):
-            if same:
+        for (x, y), common in zip(ordered, judged):
+            if common is True or (
+                isinstance(common, list)
+                and _facts_agree(facts[x], facts[y], common, s.duplicate_facts)
+            ):
                 uf.union(x, y)
         groups = [uf.find(a) for a in range(n)]
         members: dict[int, list[int]] = defaultdict(list)
@@ -592,6 +622,23 @@ class Detector:
                     duplicate_of[a] = first
         return groups, duplicate_of
 
+    def _heads(self, occ_cluster: list[np.ndarray], size: int) -> list[list[int]]:
+        """Per article, the clusters (or -1) of its first ``size`` units of
+        ``min_minhash_words`` words or more (one numpy pass over every unit)."""
+        n = len(occ_cluster)
+        if not n:
+            return []
+        clusters, article = self._flat(occ_cluster)
+        distinct = np.concatenate([np.frombuffer(x, dtype=np.int64) for x in self._occ_distinct])
+        n_words = np.append(np.frombuffer(self._distinct_words, dtype=np.int32), 0)
+        # A unit without words has id -1: it reads the appended 0 words.
+        kept = np.flatnonzero(n_words[distinct] >= self.settings.min_minhash_words)
+        owner = article[kept]
+        rank = np.arange(len(kept)) - np.searchsorted(owner, owner)
+        chosen = kept[rank < size]
+        counts = np.bincount(article[chosen], minlength=n)
+        return [h.tolist() for h in np.split(clusters[chosen], np.cumsum(counts)[:-1])]
+
     def _copies_strict(
         self,
         ordered: list[tuple[int, int]],
@@ -600,73 +647,41 @@ class Detector:
         background: set[int],
         occ_cluster: list[np.ndarray],
         span: tuple[int, int],
-    ) -> list[bool]:
-        """Pass 2 of `_copies` on the pairs ``ordered[span[0]:span[1]]``: whether each pair is
-        a copy."""
+    ) -> list[bool | list[int]]:
+        """Pass 2 of `_copies` on the pairs ``ordered[span[0]:span[1]]``, but the facts: per
+        pair, True (a copy), False (not one), or the passages the two share, backgrounds left
+        out, on whose facts it depends (`_facts_agree`; none shared: a copy)."""
         s = self.settings
-        facts_cache: dict[int, dict[int, set[str]]] = {}
-        found = []
-        previous = -1
+        found: list[bool | list[int]] = []
         for x, y in ordered[span[0] : span[1]]:
-            if x != previous:
-                # Pairs come in order of their first article, always the smaller: facts of
-                # articles before ``x`` are not asked for again.
-                for done in [a for a in facts_cache if a < x]:
-                    del facts_cache[done]
-                previous = x
-            found.append(
-                (x, y) in identical
-                or (
-                    _is_copy_strict(profiles[x], profiles[y], background, s)
-                    and self._facts_agree(x, y, occ_cluster, background, facts_cache)
-                )
-            )
+            if (x, y) in identical:
+                found.append(True)
+            elif not _is_copy_strict(profiles[x], profiles[y], background, s):
+                found.append(False)
+            else:
+                common = set(occ_cluster[x].tolist()) & set(occ_cluster[y].tolist()) - background
+                common.discard(-1)
+                found.append(sorted(common) or True)
         return found
 
     def _facts(
-        self,
-        a: int,
-        occ_cluster: list[np.ndarray],
-        background: set[int],
-        cache: dict[int, dict[int, set[str]]],
-    ) -> dict[int, set[str]]:
-        """The facts (`_facts_agree`) of each shared cluster of article ``a`` but the
-        backgrounds, kept in ``cache``: an article is compared with each of its copies."""
-        if a not in cache:
-            text = self.texts[a]
-            facts: dict[int, set[str]] = defaultdict(set)
+        self, asked: dict[int, set[int]], occ_cluster: list[np.ndarray], workers: int
+    ) -> dict[int, dict[int, set[str]]]:
+        """Per article of ``asked``, the facts (`_unit_facts`) of each passage asked of it: of
+        all its units in that cluster. Read from the texts, by ``workers`` processes."""
+        articles = sorted(asked)
+        args = []
+        for a in articles:
             starts, ends = self.units.spans(a)
-            for start, end, c in zip(starts, ends, occ_cluster[a].tolist()):
-                if c >= 0 and c not in background:
-                    facts[c].update(_unit_facts(text[start:end]))
-            cache[a] = facts
-        return cache[a]
-
-    def _facts_agree(
-        self,
-        x: int,
-        y: int,
-        occ_cluster: list[np.ndarray],
-        background: set[int],
-        facts_cache: dict[int, dict[int, set[str]]],
-    ) -> bool:
-        """Copies of one story carry the same facts: figures and names. Two reports made from
-        one template ("Egypt has been authorized to purchase about 200,000 tonnes of U.S.
-        wheat ..." and "Zaire ... 30,000 tonnes of U.S. rice ...", or "Bank of New York said
-        it raised its prime lending rate ..." and "Security Pacific ... said they increased
-        ...") do not. Of the passages the two share (backgrounds left out) that hold figures or
-        capitalised words past their first word on both sides, at least
-        ``duplicate_facts`` must hold the same ones."""
-        common = set(occ_cluster[x].tolist()) & set(occ_cluster[y].tolist()) - background
-        common.discard(-1)
-        if not common:
-            return True
-        found = [self._facts(a, occ_cluster, background, facts_cache) for a in (x, y)]
-        with_facts = [c for c in common if found[0].get(c) and found[1].get(c)]
-        if not with_facts:
-            return True
-        same = sum(1 for c in with_facts if found[0][c] == found[1][c])
-        return same >= self.settings.duplicate_facts * len(with_facts)
+            wanted = asked[a]
+            args.append(
+                [
+                    (start, end, c)
+                    for start, end, c in zip(starts, ends, occ_cluster[a].tolist())
+                    if c in wanted
+                ]
+            )
+        return dict(zip(articles, self.map_texts(_passage_facts, articles, args, workers)))
 
     def _lede_pairs(self, lede_articles: dict[int, list[int]]) -> set[tuple[int, int]]:
         """Pairs of articles whose ledes share a passage (a large bucket: a star and a chain)."""
@@ -727,15 +742,18 @@ class Detector:
         # A unit of a background cluster has words: its distinct id is never -1.
         line = self._member(background)[clusters] & whole
         line[line] &= self._alone[distinct[line]] & short[distinct[line]]
-        text, text_of = "", -1
-        for u in np.flatnonzero(line).tolist():
-            a = int(article[u])
-            if a != text_of:
-                text, text_of = self.texts[a], a
-            key = tuple(words(text[start[u] : end[u]]))
-            # One common word ("And", "In", "MORE") is no widget name.
-            if len(key) >= 2 or len(key[0]) >= 8:
-                lines.setdefault(key, int(clusters[u]))
+        chosen = np.flatnonzero(line)
+        # The chosen units, article by article (units are in article order).
+        edges = np.flatnonzero(np.diff(article[chosen])) + 1
+        groups = np.split(chosen, edges) if len(chosen) else []
+        articles = [int(article[g[0]]) for g in groups]
+        args = [list(zip(start[g].tolist(), end[g].tolist())) for g in groups]
+        found = self.map_texts(_span_words, articles, args)
+        for g, keys in zip(groups, found):
+            for u, key in zip(g.tolist(), keys):
+                # One common word ("And", "In", "MORE") is no widget name.
+                if len(key) >= 2 or len(key[0]) >= 8:
+                    lines.setdefault(key, int(clusters[u]))
         return lines
 
     def _flat(self, occ_cluster: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -751,7 +769,7 @@ class Detector:
         lookup[-1] = False
         return lookup
 
-    def _trim_glued(self, runs: list[list[list]], workers: int = 1) -> None:
+    def _trim_glued(self, runs: list[list[list]], texts: list[list[str]], workers: int = 1) -> None:
         """Cut runs at the block's edges where a unit glued a block to other text (a lost
         sentence break: "... in Atlantic City, N.J. Meanwhile, the minister said ...").
 
@@ -759,7 +777,8 @@ class Detector:
         occurrences; two or more words at the glued edge of a run that are not the block's
         are cut off (they stay the article's own text), where punctuation that ends a sentence
         or a label separates them from the block's words. Runs are ``[start, end, block,
-        glued_start, glued_end]``, changed in place.
+        glued_start, glued_end]``, with their texts ``texts`` (per article, per run), both
+        changed in place.
         """
         k = 3
         # Only blocks with a glued run need their 3-gram counts.
@@ -769,12 +788,11 @@ class Detector:
         index: dict[tuple[int, str], int] = {}
         runs_with: list[int] = []
         glued_ends: list[set[tuple[bool, bool]]] = []
-        for a, article in enumerate(runs):
+        for article, wordings in zip(runs, texts):
             if any(run[2] in glued_blocks for run in article):
-                text = self.texts[a]
-                for start, end, block, glued_start, glued_end in article:
+                for (_, _, block, glued_start, glued_end), wording in zip(article, wordings):
                     if block in glued_blocks:
-                        i = index.setdefault((block, text[start:end]), len(runs_with))
+                        i = index.setdefault((block, wording), len(runs_with))
                         if i == len(runs_with):
                             runs_with.append(0)
                             glued_ends.append(set())
@@ -813,20 +831,21 @@ class Detector:
         cuts: dict[tuple[int, bool, bool], tuple[int, int]] = {}
         for found in _fork_map(cut, [c for c in chunks if c], workers):
             cuts.update(found)
-        for a, article in enumerate(runs):
-            for run in article:
+        for article, wordings in zip(runs, texts):
+            for k, run in enumerate(article):
                 start, end, block, glued_start, glued_end = run
                 if glued_start or glued_end:
-                    i = index[block, self.texts[a][start:end]]
+                    i = index[block, wordings[k]]
                     cut = cuts[(i, glued_start, glued_end)]
                     run[0], run[1] = start + cut[0], start + cut[1]
+                    wordings[k] = wordings[k][cut[0] : cut[1]]
 
     def _merge_wordings(
         self,
         variants: dict[int, Counter],
         carriers: dict[int, set[int]],
-        runs: list[list[tuple[int, int, int]]],
-    ) -> tuple[dict[int, Counter], dict[int, set[int]], list[list[tuple[int, int, int]]]]:
+        runs: list[list[tuple[int, int, int, str]]],
+    ) -> tuple[dict[int, Counter], dict[int, set[int]], list[list[tuple[int, int, int, str]]]]:
         """Join blocks that are wordings of one passage: their most frequent wordings are
         similar (the units' threshold, over the whole passage) and no article carries both.
 
@@ -874,7 +893,10 @@ class Detector:
         for block, counter in variants.items():
             merged_variants[target[block]].update(counter)
             merged_carriers[target[block]].update(carriers[block])
-        merged_runs = [[(start, end, target[b]) for start, end, b in article] for article in runs]
+        merged_runs = [
+            [(start, end, target[b], wording) for start, end, b, wording in article]
+            for article in runs
+        ]
         return merged_variants, merged_carriers, merged_runs
 
     def _mergeable(self, joined: Counter, occ_cluster: list[np.ndarray]) -> list[tuple[int, int]]:
@@ -970,42 +992,24 @@ class Detector:
         ]
         if furniture:
             loose = np.flatnonzero(~inside & ~whole)
-            shares = [loose[lo:hi] for lo, hi in _spans(len(loose), workers)]
-            glued = functools.partial(self._glued_furniture, furniture, block_of, article)
-            for share in _fork_map(glued, shares, workers):
-                found.extend(share)
+            # The loose units, article by article (units are in article order).
+            edges = np.flatnonzero(np.diff(article[loose])) + 1
+            groups = np.split(loose, edges) if len(loose) else []
+            articles = [int(article[g[0]]) for g in groups]
+            args = [list(zip(start[g].tolist(), end[g].tolist())) for g in groups]
+            first_words = {key[0] for key in furniture}
+            max_words = self.settings.min_minhash_words - 1
+            glued = functools.partial(_glued_furniture, furniture, first_words, max_words)
+            for g, hits in zip(groups, self.map_texts(glued, articles, args, workers)):
+                for i, prefix_end, cluster in hits:
+                    u = int(g[i])
+                    found.append(
+                        (u, [int(start[u]), prefix_end, int(block_of[cluster]), False, False])
+                    )
             found.sort(key=lambda f: f[0])
         for u, run in found:
             runs[int(article[u])].append(run)
         return runs
-
-    def _glued_furniture(
-        self,
-        furniture: dict[tuple[str, ...], int],
-        block_of: np.ndarray,
-        article: np.ndarray,
-        loose: np.ndarray,
-    ) -> list[tuple[int, list[Any]]]:
-        """The runs of furniture lines glued to the start of the ``loose`` units (`_runs`)."""
-        start, end, _, _, _ = self.units.arrays()
-        first_words = {key[0] for key in furniture}
-        max_words = self.settings.min_minhash_words - 1
-        found: list[tuple[int, list[Any]]] = []
-        text, text_of = "", -1
-        first_word = _WORDS.search
-        for u, a, u_start, u_end in zip(
-            loose.tolist(), article[loose].tolist(), start[loose].tolist(), end[loose].tolist()
-        ):
-            if a != text_of:
-                text, text_of = self.texts[a], a
-            # Most units are ruled out at their first word, here rather than in a call.
-            word = first_word(text, u_start, u_end)
-            if word is None or word.group().lower() not in first_words:
-                continue
-            prefix = _furniture_prefix(text, u_start, u_end, furniture, first_words, max_words)
-            if prefix is not None:
-                found.append((u, [u_start, prefix[0], int(block_of[prefix[1]]), False, False]))
-        return found
 
     def _blocks(
         self,
@@ -1052,25 +1056,38 @@ class Detector:
         for c, i in index.items():
             block_of[c] = uf.find(i)  # label -1 reads the last entry, always -1
         open_runs = self._runs(occ_cluster, block_of, furniture, workers)
+        # The text of every run: what the rest reads of the articles.
+        with_runs = [a for a, runs in enumerate(open_runs) if runs]
+        spans = [[(run[0], run[1]) for run in open_runs[a]] for a in with_runs]
+        run_texts: list[list[str]] = [[] for _ in open_runs]
+        for a, texts in zip(with_runs, self.map_texts(_span_texts, with_runs, spans, workers)):
+            run_texts[a] = texts
 
-        self._trim_glued(open_runs, workers)
+        self._trim_glued(open_runs, run_texts, workers)
         variants: dict[int, Counter] = defaultdict(Counter)
         carriers: dict[int, set[int]] = defaultdict(set)
-        raw_runs: list[list[tuple[int, int, int]]] = []
-        for a, runs in enumerate(open_runs):
+        raw_runs: list[list[tuple[int, int, int, str]]] = []
+        for a, (runs, texts) in enumerate(zip(open_runs, run_texts)):
             seen_here: set[tuple[int, str]] = set()
-            for start, end, block, _, _ in runs:
+            for (_, _, block, _, _), wording in zip(runs, texts):
                 carriers[block].add(a)
-                key = (block, self.texts[a][start:end])
+                key = (block, wording)
                 if key not in seen_here:
                     seen_here.add(key)
-                    variants[block][key[1]] += 1
-            raw_runs.append([(start, end, block) for start, end, block, _, _ in runs])
+                    variants[block][wording] += 1
+            raw_runs.append(
+                [
+                    (start, end, block, wording)
+                    for (start, end, block, _, _), wording in zip(runs, texts)
+                ]
+            )
 
         variants, carriers, raw_runs = self._merge_wordings(variants, carriers, raw_runs)
         found: list[tuple[str, FoundBlock, int]] = []
+        number: dict[int, dict[str, int]] = {}  # per block, its variants' numbers
         for block, counter in variants.items():
             ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+            number[block] = {wording: i for i, (wording, _) in enumerate(ranked)}
             canonical = _most_frequent(counter)
             block_id = "b" + xxhash.xxh3_64_hexdigest(canonical.encode("utf-8"))
             found.append(
@@ -1084,13 +1101,19 @@ class Detector:
         found.sort(key=lambda t: (-len(t[1].articles), t[0]))
         position = {block: i for i, (_, _, block) in enumerate(found)}
         runs_out = [
-            [SharedRun(start, end, position[block]) for start, end, block in runs]
+            [
+                SharedRun(start, end, position[block], number[block][wording])
+                for start, end, block, wording in runs
+            ]
             for runs in raw_runs
         ]
         return [fb for _, fb, _ in found], runs_out
 
 
 PairFinder = Callable[[np.ndarray, np.ndarray], "tuple[np.ndarray, np.ndarray] | None"]
+# Where the texts are (`Detector.map_texts`): called with a function, articles and an argument
+# for each, it returns ``function(text, arg)`` for each article, in order.
+TextMap = Callable[[Callable[[str, Any], Any], Sequence[int], Sequence[Any]], list[Any]]
 
 
 def verified_pairs(
@@ -1233,6 +1256,72 @@ def similarity(
     shortest = np.minimum(words_a, words_b)
     found[(shortest < s.short_unit_words) & (found < s.strong_threshold)] = 0.0
     return found
+
+
+def _passage_facts(text: str, units: list[tuple[int, int, int]]) -> dict[int, set[str]]:
+    """The facts (`_unit_facts`) of an article's units ``(start, end, cluster)``, joined per
+    cluster (`Detector._facts`)."""
+    found: dict[int, set[str]] = {}
+    for start, end, c in units:
+        facts = _unit_facts(text[start:end])
+        if c in found:
+            found[c] |= facts
+        else:
+            found[c] = set(facts)
+    return found
+
+
+def _facts_agree(
+    facts_x: dict[int, set[str]],
+    facts_y: dict[int, set[str]],
+    common: list[int],
+    share: float,
+) -> bool:
+    """Copies of one story carry the same facts: figures and names. Two reports made from
+    one template ("Egypt has been authorized to purchase about 200,000 tonnes of U.S.
+    wheat ..." and "Zaire ... 30,000 tonnes of U.S. rice ...", or "Bank of New York said
+    it raised its prime lending rate ..." and "Security Pacific ... said they increased
+    ...") do not. Of the ``common`` passages (backgrounds left out) that hold figures or
+    capitalised words past their first word on both sides, at least ``share`` must hold the
+    same ones."""
+    with_facts = [c for c in common if facts_x.get(c) and facts_y.get(c)]
+    if not with_facts:
+        return True
+    same = sum(1 for c in with_facts if facts_x[c] == facts_y[c])
+    return same >= share * len(with_facts)
+
+
+def _glued_furniture(
+    furniture: dict[tuple[str, ...], int],
+    first_words: set[str],
+    max_words: int,
+    text: str,
+    spans: list[tuple[int, int]],
+) -> list[tuple[int, int, int]]:
+    """Of the units ``spans`` of ``text``, those that start with a furniture line glued to
+    them (`_furniture_prefix`): their positions in ``spans``, with where the line ends and its
+    cluster."""
+    found = []
+    first_word = _WORDS.search
+    for i, (start, end) in enumerate(spans):
+        # Most units are ruled out at their first word, here rather than in a call.
+        word = first_word(text, start, end)
+        if word is None or word.group().lower() not in first_words:
+            continue
+        prefix = _furniture_prefix(text, start, end, furniture, first_words, max_words)
+        if prefix is not None:
+            found.append((i, *prefix))
+    return found
+
+
+def _span_words(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, ...]]:
+    """The normalised words (`words`) of each span ``(start, end)`` of ``text``."""
+    return [tuple(words(text[start:end])) for start, end in spans]
+
+
+def _span_texts(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The text of each span ``(start, end)`` of ``text``."""
+    return [text[start:end] for start, end in spans]
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -613,7 +613,6 @@ def _write(
     chars_read: int,
 ) -> None:
     """Write the blocks, every article's segments and the copies, then close the store."""
-    variant_number: list[dict[str, int]] = []
     block_rows, variant_rows = [], []
     known = writer.known_edits()
     for rank, block in enumerate(analysis.blocks):
@@ -629,21 +628,18 @@ def _write(
                 dates[-1] if dates else None,
             )
         )
-        numbers = {}
         stored_canonical, stored = known.get(block.id, ("", {}))
         if stored_canonical != block.canonical:
             stored = {}
         for i, (text, count) in enumerate(block.variants):
-            numbers[text] = i
             edit = stored.get(text) or _json(make_edit(block.canonical, text))
             variant_rows.append((block.id, i, edit, count))
-        variant_number.append(numbers)
     writer.add_blocks(block_rows, variant_rows)
 
     totals = {"novel": 0, "shared": 0, "meta": 0}
     n = len(meta_spans)
     for a, text in enumerate(detector.texts):
-        marks = _marks(text, meta_spans[a], analysis, a, variant_number)
+        marks = _marks(text, meta_spans[a], analysis, a)
         for start, end, kind, _, _ in marks:
             totals[kind] += end - start
         # A stored article whose segments stay is not written again (`StoreUpdater`).
@@ -674,23 +670,28 @@ def _marks(
     meta_spans: Sequence[tuple[int, int]],
     analysis: Analysis,
     article: int,
-    variant_number: Sequence[dict[str, int]],
 ) -> list[tuple[int, int, str, str | None, int | None]]:
     """The segments covering ``text`` in order, as ``(start, end, kind, block_id, variant)``
-    (what `newscorpus.store.segments_digest` hashes)."""
-    marked: list[tuple[int, int, str, int]] = [(s, e, "meta", -1) for s, e in meta_spans]
-    marked += [(r.start, r.end, "shared", r.block) for r in analysis.runs[article]]
+    (what `newscorpus.store.segments_digest` hashes); a shared one is checked to be its
+    variant's text."""
+    marked: list[tuple[int, int, str, int, int]] = [(s, e, "meta", -1, -1) for s, e in meta_spans]
+    marked += [(r.start, r.end, "shared", r.block, r.variant) for r in analysis.runs[article]]
     marked.sort()
     marks: list[tuple[int, int, str, str | None, int | None]] = []
     pos = 0
-    for start, end, kind, block in marked:
+    for start, end, kind, block, variant in marked:
         if start > pos:
             marks.append((pos, start, "novel", None, None))
         if kind == "meta":
             marks.append((start, end, "meta", None, None))
         else:
-            number = variant_number[block][text[start:end]]
-            marks.append((start, end, "shared", analysis.blocks[block].id, number))
+            found = analysis.blocks[block]
+            if found.variants[variant][0] != text[start:end]:
+                raise RuntimeError(
+                    f"internal error: article {article}'s span {start}-{end} is not the "
+                    f"variant {variant} of block {found.id}"
+                )
+            marks.append((start, end, "shared", found.id, variant))
         pos = end
     if pos < len(text):
         marks.append((pos, len(text), "novel", None, None))
