@@ -9,7 +9,9 @@ a real cluster is running already). Per run it prints the build's time by stage 
 is reading and preparing, then analysing, then writing), the peak RSS of the process that
 builds and of its largest worker, and for Dask what the workers did: pieces, the seconds their
 tasks took, the seconds the building process waited for them, and the bytes their results
-came to (Dask's ``sizeof``). Every export is checked to be byte-identical to the first run's.
+came to (Dask's ``sizeof``). ``--engines dask-parquet`` builds a Parquet dataset on the Dask
+engine, where the texts stay on the workers: it prints too the bytes of what the analysis asked
+of the texts there. Every export is checked to be byte-identical to the first run's.
 
 The last lines turn the measured rates into the estimate of benchmarks/README.md ("The Dask
 engine"): the time of a build of 100 GB and of 1 TB on N workers, and the memory it needs.
@@ -82,9 +84,9 @@ def one(corpus: Path, engine: str, workers: int) -> dict:
         marks.setdefault(stage, time.perf_counter())
 
     with tempfile.TemporaryDirectory(dir=ROOT / "benchmarks" / "data") as folder:
-        store = Path(folder) / "store.db"
+        store = Path(folder) / ("store.parquet" if engine == "dask-parquet" else "store.db")
         stats: dict = {}
-        if engine == "dask":
+        if engine.startswith("dask"):
             with dask_client(workers) as client:
                 client.wait_for_workers(workers)
                 dask = DaskEngine(client)
@@ -176,7 +178,9 @@ def main() -> None:
     parser.add_argument("--size", default="10MB")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
-    parser.add_argument("--engines", nargs="+", default=["local", "dask"])
+    parser.add_argument(
+        "--engines", nargs="+", default=["local", "dask"], choices=["local", "dask", "dask-parquet"]
+    )
     parser.add_argument(
         "--one", nargs=3, metavar=("CORPUS", "ENGINE", "WORKERS"), help=argparse.SUPPRESS
     )
@@ -204,7 +208,8 @@ def main() -> None:
             st, d = run["stages"], run["dask"]
             extra = (
                 f"; {d['pieces']} pieces, task {d['task_seconds']:.1f} s, waited "
-                f"{d['waited_seconds']:.1f} s, results {d['received_bytes'] / 1e6:.0f} MB; "
+                f"{d['waited_seconds']:.1f} s, results {d['received_bytes'] / 1e6:.2f} MB, "
+                f"answers from the texts {d.get('text_map_bytes', 0) / 1e6:.2f} MB; "
                 f"LSH on the workers {d.get('pair_seconds', 0):.1f} s, "
                 f"{d.get('band_entries', 0):,} band entries shuffled"
                 if d

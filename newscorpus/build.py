@@ -23,7 +23,7 @@ import numpy as np
 import regex
 
 from newscorpus.blocks import UNIT_RECORD, Analysis, Detector, PairFinder, Prepared, prepare
-from newscorpus.document import Document
+from newscorpus.document import Document, text_length
 from newscorpus.errors import InputError, StoreError
 from newscorpus.meta import Meta, extract
 from newscorpus.minhash import Signer
@@ -301,18 +301,31 @@ def _build(
         writer = StoreUpdater(path, stored, gone)
     else:
         writer = StoreWriter(path, settings)
+    # Where the workers keep the texts they read (a Parquet output), the analysis reads them
+    # there, and they never come here.
+    text_map = getattr(engine, "text_map", None)
+    detector.text_map = text_map() if text_map is not None else None
     meta_spans: list[tuple[tuple[int, int], ...]] = []
+    lengths: list[int] = []
     chars = 0
     try:
         with engine.prepare(docs, settings, meter) as prepared:
             chars = _take(
-                detector, writer, meta_spans, stored, gone, settings, prepared, progress, engine
+                detector,
+                writer,
+                (meta_spans, lengths),
+                stored,
+                gone,
+                settings,
+                prepared,
+                progress,
+                engine,
             )
         writer.commit()
         if progress is not None:
             progress("analysing", len(meta_spans), None, chars)
         analysis = detector.analyse(engine.pair_finder(settings), getattr(engine, "workers", 1))
-        _write(writer, detector, analysis, meta_spans, started, progress, chars)
+        _write(writer, detector, analysis, meta_spans, lengths, started, progress, chars)
     except BaseException:
         writer.abort()
         raise
@@ -324,7 +337,7 @@ def _build(
 def _take(
     detector: Detector,
     writer: StoreWriter,
-    meta_spans: list[tuple[tuple[int, int], ...]],
+    taken: tuple[list[tuple[tuple[int, int], ...]], list[int]],
     stored: Corpus | None,
     gone: set[str],
     settings: Settings,
@@ -334,7 +347,9 @@ def _take(
 ) -> int:
     """Give the detector and the store the articles of ``stored`` but those in ``gone``,
     then the ``prepared`` ones, in order, telling ``engine`` which signatures of these were
-    kept; returns the characters taken."""
+    kept; ``taken`` gets each article's metadata spans and length. Returns the characters
+    taken."""
+    meta_spans, lengths = taken
     chars = 0
     replayed = _replay(stored, settings, gone) if stored is not None else iter(())
     n_stored = stored_chars = 0
@@ -364,7 +379,8 @@ def _take(
                     article, ready.record(i).tobytes(), ready.signatures[kept[i]].tobytes()
                 )
             meta_spans.append(tuple(spans))
-            chars += len(doc.text)
+            lengths.append(text_length(doc))
+            chars += lengths[-1]
         if is_stored:
             n_stored, stored_chars = len(meta_spans), chars
         if progress is not None and is_stored:
@@ -608,11 +624,14 @@ def _write(
     detector: Detector,
     analysis: Analysis,
     meta_spans: Sequence[Sequence[tuple[int, int]]],
+    lengths: Sequence[int],
     started: float,
     progress: Callable[[str, int, int | None, int], None] | None,
     chars_read: int,
 ) -> None:
-    """Write the blocks, every article's segments and the copies, then close the store."""
+    """Write the blocks, every article's segments and the copies, then close the store.
+    Where the texts stayed on the workers (`Detector.text_map`), the segments are written
+    without their texts, which the workers add (`newscorpus.parquet`)."""
     block_rows, variant_rows = [], []
     known = writer.known_edits()
     for rank, block in enumerate(analysis.blocks):
@@ -638,8 +657,10 @@ def _write(
 
     totals = {"novel": 0, "shared": 0, "meta": 0}
     n = len(meta_spans)
-    for a, text in enumerate(detector.texts):
-        marks = _marks(text, meta_spans[a], analysis, a)
+    here = detector.text_map is None
+    texts: Iterable[str | None] = detector.texts if here else itertools.repeat(None, n)
+    for a, text in enumerate(texts):
+        marks = _marks(lengths[a], text, meta_spans[a], analysis, a)
         for start, end, kind, _, _ in marks:
             totals[kind] += end - start
         # A stored article whose segments stay is not written again (`StoreUpdater`).
@@ -666,14 +687,15 @@ def _write(
 
 
 def _marks(
-    text: str,
+    length: int,
+    text: str | None,
     meta_spans: Sequence[tuple[int, int]],
     analysis: Analysis,
     article: int,
 ) -> list[tuple[int, int, str, str | None, int | None]]:
-    """The segments covering ``text`` in order, as ``(start, end, kind, block_id, variant)``
-    (what `newscorpus.store.segments_digest` hashes); a shared one is checked to be its
-    variant's text."""
+    """The segments covering an article's text, of ``length`` characters, in order, as
+    ``(start, end, kind, block_id, variant)`` (what `newscorpus.store.segments_digest`
+    hashes); a shared one is checked to be its variant's text when ``text`` is here."""
     marked: list[tuple[int, int, str, int, int]] = [(s, e, "meta", -1, -1) for s, e in meta_spans]
     marked += [(r.start, r.end, "shared", r.block, r.variant) for r in analysis.runs[article]]
     marked.sort()
@@ -686,21 +708,26 @@ def _marks(
             marks.append((start, end, "meta", None, None))
         else:
             found = analysis.blocks[block]
-            if found.variants[variant][0] != text[start:end]:
+            if text is not None and found.variants[variant][0] != text[start:end]:
                 raise RuntimeError(
                     f"internal error: article {article}'s span {start}-{end} is not the "
                     f"variant {variant} of block {found.id}"
                 )
             marks.append((start, end, "shared", found.id, variant))
         pos = end
-    if pos < len(text):
-        marks.append((pos, len(text), "novel", None, None))
+    if pos < length:
+        marks.append((pos, length, "novel", None, None))
     return marks
 
 
-def _segments(text: str, marks: Sequence[tuple], article: int) -> list[tuple]:
+def _segments(text: str | None, marks: Sequence[tuple], article: int) -> list[tuple]:
     """Segment rows ``(start, end, kind, text_or_None, block_id, variant)`` of the ``marks``
-    (`_marks`); checked to rebuild ``text`` exactly."""
+    (`_marks`); checked to rebuild ``text`` exactly. Without the text (it stayed on the
+    workers), rows without texts."""
+    if text is None:
+        return [
+            (start, end, kind, None, block, variant) for start, end, kind, block, variant in marks
+        ]
     rows = [
         (start, end, kind, None if kind == "shared" else text[start:end], block, variant)
         for start, end, kind, block, variant in marks

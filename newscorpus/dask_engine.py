@@ -5,9 +5,12 @@ JSON lines that start at a record, runs of a folder's files), and segment, extra
 sign the articles of each piece. They keep the signatures and run the LSH: banding as a shuffle
 on band keys, then candidate verification (`pair_finder`). This process puts the pieces back in
 input order, checks the names as a local read does, runs the rest of the analysis (clusters
-from the verified pairs, copies, blocks) and writes the store; for a Parquet output
-(`newscorpus.parquet`) the workers write the articles from the texts they read. Either way the
-store is the one the local engine writes, byte for byte in its export.
+from the verified pairs, copies, blocks) and writes the store. For a Parquet output
+(`newscorpus.parquet`) the texts stay on the workers that read them: this process receives each
+article's name, fields, length and unit records only, the analysis has what it reads of the
+texts (facts of some passages, the text of each shared run) computed there (`text_map`), and
+the workers write the articles. Either way the store is the one the local engine writes, byte
+for byte in its export.
 
     from distributed import Client
     from newscorpus import build
@@ -30,15 +33,15 @@ import operator
 import pickle
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
 import numpy as np
 
-from newscorpus.blocks import _VERIFY_BATCH, PairFinder, similarity
+from newscorpus.blocks import _VERIFY_BATCH, PairFinder, TextMap, similarity
 from newscorpus.build import _BATCH, _batches, _prepare_batch, _ready_worker
-from newscorpus.document import Document
+from newscorpus.document import Document, HeldDocument
 from newscorpus.errors import EngineError, NewsCorpusError
 from newscorpus.lsh import band_key, bucket_pairs, decode_pairs, pair_codes
 from newscorpus.parquet import write_part
@@ -207,6 +210,40 @@ class DaskEngine:
         `write_parts`."""
         self._holding_texts = True
 
+    def text_map(self) -> TextMap | None:
+        """Where the analysis reads the texts (`newscorpus.blocks.Detector.map_texts`) when the
+        workers hold them (`hold_texts`): on the workers, so that this process never receives
+        an article's text; None otherwise."""
+        return self._map_texts if self._holding_texts else None
+
+    def _map_texts(self, function: Any, articles: Sequence[int], args: Sequence[Any]) -> list[Any]:
+        """``function(text, arg)`` for each article, on the worker holding its text: a task per
+        piece with articles asked, whose results come back in order."""
+        counts = np.array([count for _, count in self._texts], dtype=np.int64)
+        ends = np.cumsum(counts)
+        wanted = np.asarray(articles, dtype=np.int64)
+        piece = np.searchsorted(ends, wanted, side="right")
+        if len(wanted) and piece.max() >= len(counts):
+            raise RuntimeError(f"internal error: article {wanted.max()} is in no piece held")
+        by_piece = np.argsort(piece, kind="stable")
+        cuts = np.flatnonzero(np.diff(piece[by_piece])) + 1
+        groups = np.split(by_piece, cuts) if len(wanted) else []
+        futures = []
+        for at in groups:
+            p = int(piece[at[0]])
+            local = (wanted[at] - (ends[p] - counts[p])).tolist()
+            futures.append(
+                self._submit(
+                    _map_piece, self._texts[p][0], function, local, [args[i] for i in at.tolist()]
+                )
+            )
+        found: list[Any] = [None] * len(wanted)
+        for at, (results, size) in zip(groups, self._call(self.client.gather, futures)):
+            self.stats["text_map_bytes"] = self.stats.get("text_map_bytes", 0) + size
+            for i, result in zip(at.tolist(), results):
+                found[i] = result
+        return found
+
     def write_parts(self, folder: str, rows: list[list[Any]]) -> None:
         """Have each worker write the articles of the pieces it read, with their texts, as
         parts of a Parquet dataset in ``folder`` (which the workers must reach at that path);
@@ -370,8 +407,11 @@ def _signatures_of(result: tuple, kind: str) -> np.ndarray:
 
 
 def _lean(result: tuple) -> tuple:
-    """On a worker: a piece's result without its signatures, measured again."""
+    """On a worker: a piece's result without its signatures and its texts (each document a
+    `HeldDocument`), measured again."""
     (done, batches), seconds, _ = result
+    held = [HeldDocument(d.name, "", d.fields, len(d.text)) for d in done.docs]
+    done = attrs.evolve(done, docs=held)
     lean = [
         (
             count,
@@ -386,6 +426,15 @@ def _texts_of(result: tuple) -> list[str]:
     """On a worker: the texts of a piece's articles."""
     (done, _), _, _ = result
     return [d.text for d in done.docs]
+
+
+def _map_piece(
+    texts: list[str], function: Any, articles: list[int], args: list[Any]
+) -> tuple[list[Any], int]:
+    """On a worker: ``function(text, arg)`` for the articles ``articles`` of a piece, of
+    which it holds the ``texts`` (`DaskEngine.text_map`); with the results' size."""
+    found = [function(texts[a], arg) for a, arg in zip(articles, args)]
+    return found, _sent_size(found)
 
 
 def _kept_signatures(signatures: np.ndarray, rows: np.ndarray) -> np.ndarray:

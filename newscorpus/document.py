@@ -29,3 +29,16 @@ class Document:
     fields: Mapping[str, Any] = attrs.field(
         factory=dict, converter=_freeze_fields, eq=False, repr=False
     )
+
+
+@attrs.frozen
+class HeldDocument(Document):
+    """A document whose text stayed where it was read (a Dask worker, for a Parquet output):
+    ``text`` is empty and ``length`` is its text's length."""
+
+    length: int = attrs.field(default=0, validator=attrs.validators.instance_of(int))
+
+
+def text_length(document: Document) -> int:
+    """The length of ``document``'s text, where it is (`HeldDocument`) or here."""
+    return document.length if isinstance(document, HeldDocument) else len(document.text)

@@ -297,14 +297,37 @@ def test_the_progress_of_a_dask_build_follows_the_pieces_read(client, generated,
 
 
 def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
-    client, generated, generated_local, tmp_path
+    client, generated, generated_local, tmp_path, monkeypatch
 ):
+    """The workers write the articles, and the analysis reads the texts where they are: no
+    article's text comes to this process."""
+    from newscorpus import blocks
     from newscorpus.dask_engine import DaskEngine
     from newscorpus.parquet import ParquetCorpus
 
+    given, spooled = [], []
+    add, analyse = blocks.Detector.add, blocks.Detector.analyse
+
+    def adding(self, batch, texts, *args, **kwargs):
+        given.extend(texts)
+        return add(self, batch, texts, *args, **kwargs)
+
+    def analysing(self, *args, **kwargs):
+        spooled.append(len(self.texts))
+        return analyse(self, *args, **kwargs)
+
+    monkeypatch.setattr(blocks.Detector, "add", adding)
+    monkeypatch.setattr(blocks.Detector, "analyse", analysing)
     inputs = Inputs([generated], name_field="name")
     dataset = tmp_path / "news.parquet"
-    build(inputs, dataset, engine=DaskEngine(client, piece_bytes=400_000)).close()
+    engine = DaskEngine(client, piece_bytes=400_000)
+    build(inputs, dataset, engine=engine).close()
+    assert len(given) > 100 and set(given) == {""} and spooled == [0]
+    # What came here: the units' records and what the analysis asked of the texts.
+    assert 0 < engine.stats["text_map_bytes"] < engine.stats["received_bytes"]
+    assert (
+        engine.stats["received_bytes"] + engine.stats["text_map_bytes"] < generated.stat().st_size
+    )
     parts = sorted(p.name for p in (dataset / "articles").iterdir())
     assert len(parts) > 5 and parts[0] == "part-00000.parquet"
     assert _export(dataset) == _export(generated_local)
