@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from strategies import corpora
 from subprocess_cli import run
 
-from newscorpus import Document, StoreError, blocks, build, iter_documents
+from newscorpus import Document, StoreError, blocks, build, iter_documents, store
 from newscorpus.build import _writing, add
 from newscorpus.export import export_jsonl
 from newscorpus.store import Corpus
@@ -177,6 +177,23 @@ def test_an_add_grows_the_lsh_pairs_the_store_kept(tmp_path, seeds, monkeypatch)
     assert snapshot(corpus) == snapshot(once)
     assert corpus.verified()[0] == once.verified()[0]
     assert corpus.verified()[1].tolist() == once.verified()[1].tolist()
+
+
+@pytest.mark.parametrize("most_free", [0.0, 1.0], ids=["compacted", "left"])
+def test_an_updated_store_with_many_free_pages_is_compacted(
+    tmp_path, seeds, monkeypatch, most_free
+):
+    """Rows deleted or written again free their pages; past a share of free pages the updated
+    store is compacted before it is moved into place (a share of 0: every time)."""
+    monkeypatch.setattr(store, "_MAX_FREE", most_free)
+    corpus = build(seeds, tmp_path / "s.db")
+    corpus.remove([seeds[0].name, seeds[1].name])
+    with sqlite3.connect(tmp_path / "s.db") as db:
+        free = db.execute("PRAGMA freelist_count").fetchone()[0]
+    assert (free == 0) == (most_free == 0.0)
+    assert snapshot(corpus) == snapshot(build(seeds[2:], tmp_path / "rest.db"))
+    corpus.add(seeds[:2])
+    assert snapshot(corpus) == snapshot(build([*seeds[2:], *seeds[:2]], tmp_path / "once.db"))
 
 
 @pytest.mark.parametrize("pairs", [b"\x01\x02\x03", b"\xff" * 8], ids=["cut", "out-of-range"])
