@@ -155,3 +155,82 @@ class UnitTable:
         article's units in it (``len(self) + 1`` of them)."""
         whole = np.frombuffer(self._whole, dtype=np.int8) > 0 if self._whole else np.zeros(0, bool)
         return whole, np.frombuffer(self._offsets, dtype=np.int64)
+
+
+class KeyTable:
+    """Ids of 128-bit keys (``low``, ``high`` halves), in numpy: an open-addressing hash table
+    with linear probing, looked up and filled a batch of keys at a time, never a Python object
+    per key. The keys are hashes already (`newscorpus.tokens.sequence_key_halves`): a slot is
+    the low half's low bits. Kept at most half full; its layout never shows in the ids.
+
+    >>> table = KeyTable()
+    >>> low, high = np.array([5, 9], dtype=np.uint64), np.array([1, 2], dtype=np.uint64)
+    >>> table.find(low, high).tolist()
+    [-1, -1]
+    >>> table.insert(low, high, np.array([0, 1]))
+    >>> table.find(np.array([9, 5, 5], dtype=np.uint64), np.array([2, 1, 7], dtype=np.uint64))
+    array([ 1,  0, -1])
+    """
+
+    def __init__(self, capacity: int = 1 << 16) -> None:
+        self._allot(capacity)
+        self.count = 0
+
+    def _allot(self, capacity: int) -> None:
+        self._low = np.zeros(capacity, dtype=np.uint64)
+        self._high = np.zeros(capacity, dtype=np.uint64)
+        self._ids = np.full(capacity, -1, dtype=np.int64)
+        self._mask = np.uint64(capacity - 1)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def find(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        """The id of each key, -1 for a key not in the table."""
+        found = np.full(len(low), -1, dtype=np.int64)
+        slot = (low & self._mask).astype(np.int64)
+        pending = np.arange(len(low))
+        while len(pending):
+            at = slot[pending]
+            ids = self._ids[at]
+            taken = ids >= 0
+            same = taken & (self._low[at] == low[pending]) & (self._high[at] == high[pending])
+            found[pending[same]] = ids[same]
+            pending = pending[taken & ~same]  # an empty slot ends the search
+            slot[pending] = (slot[pending] + 1) & int(self._mask)
+        return found
+
+    def insert(self, low: np.ndarray, high: np.ndarray, ids: np.ndarray) -> None:
+        """Add keys that are not in the table, each once, with their ``ids``."""
+        if 2 * (self.count + len(low)) > len(self._ids):
+            self._grow(self.count + len(low))
+        self._place(low, high, np.asarray(ids, dtype=np.int64))
+        self.count += len(low)
+
+    def _place(self, low: np.ndarray, high: np.ndarray, ids: np.ndarray) -> None:
+        slot = (low & self._mask).astype(np.int64)
+        pending = np.arange(len(low))
+        while len(pending):
+            at = slot[pending]
+            free = self._ids[at] < 0
+            # Of the keys that reach one free slot, the first takes it; the others go on.
+            slots, first = np.unique(at[free], return_index=True)
+            placed = pending[free][first]
+            self._low[slots], self._high[slots], self._ids[slots] = (
+                low[placed],
+                high[placed],
+                ids[placed],
+            )
+            moved = np.ones(len(pending), dtype=bool)
+            moved[np.flatnonzero(free)[first]] = False
+            pending = pending[moved]
+            slot[pending] = (slot[pending] + 1) & int(self._mask)
+
+    def _grow(self, needed: int) -> None:
+        taken = self._ids >= 0
+        low, high, ids = self._low[taken], self._high[taken], self._ids[taken]
+        capacity = len(self._ids)
+        while 2 * needed > capacity:
+            capacity *= 2
+        self._allot(capacity)
+        self._place(low, high, ids)
