@@ -66,7 +66,7 @@ from newscorpus.lsh import (
 )
 from newscorpus.minhash import Signer, words
 from newscorpus.settings import Settings
-from newscorpus.tables import KeyTable, TextSpool, UnitTable
+from newscorpus.tables import TextSpool, UnitTable
 from newscorpus.tokens import Words, mix64, sequence_key_halves, word_hash
 from newscorpus.units import batch_units
 
@@ -280,7 +280,7 @@ class Detector:
 
     def __init__(self, settings: Settings, scratch: str | Path | None = None) -> None:
         self.settings = settings
-        self._distinct = KeyTable()  # a distinct unit's id by its key
+        self._distinct: dict[bytes, int] = {}  # a distinct unit's id by its key
         self._distinct_words = array("i")
         self._distinct_order = array("Q")
         self._distinct_figures = array("b")
@@ -328,12 +328,16 @@ class Detector:
         first, inverse = _first_of_each(records["key_high"][worded], records["key_low"][worded])
         order = np.argsort(first, kind="stable")
         first_units = worded[first[order]]
-        low, high = records["key_low"][first_units], records["key_high"][first_units]
+        # A key as 16 bytes: the dict is met at C speed (`map`, `update`), not one unit at a
+        # time in Python.
+        keys = np.empty((len(first_units), 2), dtype="<u8")
+        keys[:, 0], keys[:, 1] = records["key_low"][first_units], records["key_high"][first_units]
+        keys = keys.view("V16").ravel().tolist()
         known = self._distinct
-        found = known.find(low, high)
+        found = np.fromiter(map(known.get, keys, itertools.repeat(-1)), np.int64, len(keys))
         new = np.flatnonzero(found < 0)  # the units that bring a distinct unit not seen before
         found[new] = np.arange(len(known), len(known) + len(new))
-        known.insert(low[new], high[new], found[new])
+        known.update(zip([keys[i] for i in new.tolist()], found[new].tolist()))
         ids_of_key = np.empty(len(first), dtype=np.int64)
         ids_of_key[order] = found
         fresh = first_units[new]
