@@ -299,6 +299,10 @@ class Detector:
         #: Once analysed: the number of signed units and their verified pairs (the LSH's
         #: result, which a store keeps for the next add).
         self.verified: tuple[int, np.ndarray] = (0, np.zeros((0, 2), dtype=np.int64))
+        #: A remove: what it took from the stored signed units (`newscorpus.build.Removal`:
+        #: each one's new number or -1, and the signatures and order keys of those gone), so
+        #: that the stored pairs (`known`) shrink (`shrunk_pairs`).
+        self.removed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         #: Where the texts are read, if not here (`TextMap`): then `add` keeps no text.
         self.text_map: TextMap | None = None
 
@@ -441,17 +445,29 @@ class Detector:
         ids = np.concatenate(self._sig_ids)
         order_key = np.frombuffer(self._distinct_order, dtype=np.uint64)[ids]
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)[ids]
-        known = self.known
+        known, removed = self.known, self.removed
         grown = (
             known is not None
+            and removed is None
             and known[0] == self._replayed_signed
             and len(ids) - known[0] <= _GROWN_SHARE * len(ids)
         )
-        found = finder(order_key, n_words) if finder is not None and not grown else None
+        shrunk = (
+            known is not None
+            and removed is not None
+            and len(removed[0]) == known[0]
+            and len(ids) == self._replayed_signed
+            and len(removed[1]) <= _GROWN_SHARE * known[0]
+        )
+        found = None
+        if finder is not None and not grown and not shrunk:
+            found = finder(order_key, n_words)
         if found is None:
             sigs = self._take_signatures(len(ids))
             if grown:
                 found = grown_pairs(sigs, order_key, n_words, s, *known)
+            elif shrunk:
+                found = shrunk_pairs(sigs, order_key, n_words, s, known[1], *removed)
             else:
                 found = verified_pairs(sigs, order_key, n_words, s, workers)
         pairs, similarity = found
@@ -1162,6 +1178,44 @@ def grown_pairs(
     candidates = decode_pairs(added, n)
     passed = added[_pair_similarity(sigs, n_words, candidates, s) >= s.unit_threshold]
     pairs = decode_pairs(np.union1d(kept, passed), n)
+    return pairs, _pair_similarity(sigs, n_words, pairs, s)
+
+
+def shrunk_pairs(
+    sigs: np.ndarray,
+    order_key: np.ndarray,
+    n_words: np.ndarray,
+    s: Settings,
+    old_pairs: np.ndarray,
+    renumber: np.ndarray,
+    gone_sigs: np.ndarray,
+    gone_order: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`verified_pairs` of the signature rows left by a remove, from ``old_pairs``, those of
+    the rows before it: ``renumber`` gives each old row's number now (-1 for a row gone), and
+    ``gone_sigs`` and ``gone_order`` are the gone rows' signatures and order keys.
+
+    Removing rows never makes two rows left stop being candidates: a small bucket pairs all
+    its members, and in a large one (`candidate_pairs`) rows next to each other in the chain
+    stay next to each other, the star's first member stays first or gives way to the next.
+    Pairs appear: the rows on both sides of a gone one in a chain, a new star, a bucket that
+    becomes small. Those are what `grown_candidates` finds lost when the gone rows join the
+    rows left; only they are verified. The same pairs, with the same similarity."""
+    n = len(sigs)
+    both = np.concatenate([sigs, gone_sigs.astype(sigs.dtype)])
+    _, appearing = grown_candidates(
+        both,
+        s.lsh_bands,
+        s.lsh_rows,
+        np.concatenate([order_key, gone_order]),
+        s.max_bucket_pairs,
+        n,
+    )
+    kept = renumber[old_pairs] if len(old_pairs) else np.zeros((0, 2), dtype=np.int64)
+    kept = pair_codes(kept[(kept >= 0).all(axis=1)], n)
+    candidates = decode_pairs(appearing, len(both))
+    similar = _pair_similarity(sigs, n_words, candidates, s) >= s.unit_threshold
+    pairs = decode_pairs(np.union1d(kept, pair_codes(candidates[similar], n)), n)
     return pairs, _pair_similarity(sigs, n_words, pairs, s)
 
 

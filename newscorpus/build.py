@@ -291,9 +291,10 @@ def _build(
     started = time.perf_counter()
     _return_large_blocks()
     folder = Path(path).resolve().parent
-    known = stored.verified() if stored is not None and not gone else None
     detector = Detector(settings, scratch=folder)
-    detector.known = known  # an add: the LSH may grow from the stored pairs
+    # An add: the LSH may grow from the stored pairs; a remove: they may shrink.
+    detector.known = stored.verified() if stored is not None else None
+    removal = Removal() if gone else None
     writer: Any
     if is_parquet(path):
         writer = ParquetWriter(path, settings, engine)
@@ -320,6 +321,13 @@ def _build(
                 prepared,
                 progress,
                 engine,
+                removal,
+            )
+        if removal is not None:
+            detector.removed = (
+                removal.renumber,
+                np.frombuffer(removal.signatures, dtype=np.uint16).reshape(-1, settings.num_perm),
+                removal.order_keys,
             )
         writer.commit()
         if progress is not None:
@@ -344,6 +352,7 @@ def _take(
     prepared: Iterator[tuple],
     progress: Callable[[str, int, int | None, int], None] | None,
     engine: Engine,
+    removal: Removal | None = None,
 ) -> int:
     """Give the detector and the store the articles of ``stored`` but those in ``gone``,
     then the ``prepared`` ones, in order, telling ``engine`` which signatures of these were
@@ -351,7 +360,7 @@ def _take(
     taken."""
     meta_spans, lengths = taken
     chars = 0
-    replayed = _replay(stored, settings, gone) if stored is not None else iter(())
+    replayed = _replay(stored, settings, gone, removal) if stored is not None else iter(())
     n_stored = stored_chars = 0
     for is_stored, (batch, batch_metas, batch_spans, ready, *places) in itertools.chain(
         zip(itertools.repeat(True), replayed),
@@ -531,14 +540,19 @@ def _ready_worker(settings: Settings) -> None:
         _init_worker(settings)
 
 
-def _replay(stored: Corpus, settings: Settings, gone: set[str] = frozenset()) -> Iterator[tuple]:
+def _replay(
+    stored: Corpus,
+    settings: Settings,
+    gone: set[str] = frozenset(),
+    removal: Removal | None = None,
+) -> Iterator[tuple]:
     """The articles of a store but those named in ``gone``, in batches, as `_prepare_batch`
     gives new ones, from what the store kept of them; with, per article, its id in the store
     and the digest of its segments (for `StoreUpdater.keep`), and its signatures where a
-    removed article's passed to it."""
+    removed article's passed to it. ``removal``: see `_without`."""
     articles = stored.prepared()
     if gone:
-        articles = _without(articles, gone, settings)
+        articles = _without(articles, gone, settings, removal)
     while batch := list(itertools.islice(articles, _BATCH)):
         ready = Prepared.unpack(
             [a.units for a in batch], [a.signatures for a in batch], settings.num_perm
@@ -552,17 +566,35 @@ def _replay(stored: Corpus, settings: Settings, gone: set[str] = frozenset()) ->
         )
 
 
+@attrs.define
+class Removal:
+    """What a remove takes from the stored signed units (`_without` fills it in, once it has
+    gone through the stored articles), so that the stored LSH pairs shrink instead of every
+    unit being banded again (`newscorpus.blocks.shrunk_pairs`): ``renumber``, each stored
+    signed unit's number among those left (-1 for a unit only removed articles carried);
+    ``signatures`` (rows of uint16) and ``order_keys`` of those units, in their stored order."""
+
+    renumber: np.ndarray = attrs.field(factory=lambda: np.zeros(0, dtype=np.int64))
+    signatures: bytes = b""
+    order_keys: np.ndarray = attrs.field(factory=lambda: np.zeros(0, dtype=np.uint64))
+
+
 def _without(
-    articles: Iterator[StoredArticle], gone: set[str], settings: Settings
+    articles: Iterator[StoredArticle],
+    gone: set[str],
+    settings: Settings,
+    removal: Removal | None = None,
 ) -> Iterator[StoredArticle]:
     """The stored articles not named in ``gone``, each with the signatures that a build on
-    them alone keeps with it.
+    them alone keeps with it; at the end, ``removal`` is filled in.
 
     A store keeps a unit's signature with the first article that carried it. Where that
     article is removed, the unit's next carrier takes the signature over.
     """
-    seen: set[tuple[int, int]] = set()  # every signed unit's key, removed articles' too
-    kept_seen: set[tuple[int, int]] = set()
+    # Every signed unit's key, removed articles' too, and those of the articles left, each in
+    # the order of its first carrier: a unit's number in the store, and once they are gone.
+    seen: dict[tuple[int, int], None] = {}
+    kept_seen: dict[tuple[int, int], None] = {}
     orphans: dict[tuple[int, int], bytes] = {}  # first carried by a removed article
     width = 2 * settings.num_perm
     for article in articles:
@@ -572,7 +604,7 @@ def _without(
         stored_rows: dict[tuple[int, int], bytes] = {}
         for key in keys:
             if key not in seen:
-                seen.add(key)
+                seen[key] = None
                 lo = len(stored_rows) * width
                 stored_rows[key] = article.signatures[lo : lo + width]
         if article.document.name in gone:
@@ -581,10 +613,16 @@ def _without(
         rows = []
         for key in keys:
             if key not in kept_seen:
-                kept_seen.add(key)
+                kept_seen[key] = None
                 rows.append(stored_rows.get(key) or orphans.pop(key))
         signatures = b"".join(rows)
         yield article._replace(signatures=signatures, changed=signatures != article.signatures)
+    if removal is not None:
+        position = {key: i for i, key in enumerate(kept_seen)}
+        removal.renumber = np.fromiter((position.get(k, -1) for k in seen), np.int64, len(seen))
+        # What is left of the orphans: units no article left carries, in their stored order.
+        removal.signatures = b"".join(orphans.values())
+        removal.order_keys = np.array([high >> 1 for _, high in orphans], dtype=np.uint64)
 
 
 def _prepare_batch(

@@ -179,6 +179,28 @@ def test_an_add_grows_the_lsh_pairs_the_store_kept(tmp_path, seeds, monkeypatch)
     assert corpus.verified()[1].tolist() == once.verified()[1].tolist()
 
 
+def test_a_remove_shrinks_the_lsh_pairs_the_store_kept(tmp_path, generated, monkeypatch):
+    """On the 3 MB generated corpus (backgrounds in big LSH buckets), removing a twentieth of
+    the articles, the first among them (whose units others carry: they take the signatures
+    over), shrinks the stored pairs (`blocks.shrunk_pairs`) to those a build on the rest keeps."""
+    shrunk_from = []
+    shrink = blocks.shrunk_pairs
+    monkeypatch.setattr(blocks, "_GROWN_SHARE", 1.0)
+    monkeypatch.setattr(
+        blocks, "shrunk_pairs", lambda *args: shrunk_from.append(len(args[5])) or shrink(*args)
+    )
+    docs = list(iter_documents(generated, name_field="name"))
+    gone = {d.name for d in docs[:: len(docs) // 20]}
+    corpus = build(docs, tmp_path / "s.db")
+    kept = corpus.verified()
+    corpus.remove(sorted(gone))
+    assert shrunk_from == [kept[0]]
+    rest = build([d for d in docs if d.name not in gone], tmp_path / "rest.db")
+    assert snapshot(corpus) == snapshot(rest)
+    assert corpus.verified()[0] == rest.verified()[0] < kept[0]
+    assert corpus.verified()[1].tolist() == rest.verified()[1].tolist()
+
+
 @pytest.mark.parametrize("most_free", [0.0, 1.0], ids=["compacted", "left"])
 def test_an_updated_store_with_many_free_pages_is_compacted(
     tmp_path, seeds, monkeypatch, most_free

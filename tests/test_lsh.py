@@ -7,7 +7,7 @@ from datasketch import MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newscorpus.blocks import _link, verified_pairs
+from newscorpus.blocks import _link, shrunk_pairs, verified_pairs
 from newscorpus.dask_engine import _band_map, _band_reduce, _verify
 from newscorpus.lsh import candidate_pairs, decode_pairs, grown_candidates, pair_codes
 from newscorpus.minhash import Signer, to_lean
@@ -170,6 +170,39 @@ def test_grown_candidates_are_those_of_banding_everything(seed, n_old, max_bucke
     grown = (set(pair_codes(old, n).tolist()) - set(lost.tolist())) | set(added.tolist())
     assert grown == set(everything.tolist())
     assert (decode_pairs(added, n) >= n_old).any(axis=1).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    gone=st.lists(st.integers(0, 199), max_size=40, unique=True),
+    moved=st.integers(0, 20),
+    max_bucket=st.sampled_from([2, 4, 64]),
+)
+def test_shrunk_pairs_are_those_of_banding_what_is_left(seed, gone, moved, max_bucket):
+    """A remove shrinks the verified pairs: those of the units left, renumbered (a unit whose
+    first carrier is removed moves: ``moved`` units go to the end), and the pairs that appear
+    without the gone units, verified. The same pairs with the same similarity as banding
+    what is left; also where gone units break chains, lead stars or leave a bucket small."""
+    rng = np.random.default_rng(seed)
+    sigs = Signer(3, 128, 1).sign_tokens(_variants(seed % 50)[:200]).astype(np.uint16)
+    n = len(sigs)
+    sigs[rng.integers(0, n, 30)] = sigs[0]  # a bucket bigger than max_bucket
+    order_key = (rng.permutation(n) * 7 + 3).astype(np.uint64)  # content hashes: no ties
+    n_words = rng.integers(5, 30, n).astype(np.int32)
+    s = Settings(max_bucket_pairs=max_bucket)
+    old, _ = verified_pairs(sigs, order_key, n_words, s)
+    gone = sorted(g for g in gone if g < n)
+    left = [i for i in range(n) if i not in set(gone)]
+    left = left[moved:] + left[:moved]
+    renumber = np.full(n, -1, dtype=np.int64)
+    renumber[left] = np.arange(len(left))
+    expected = verified_pairs(sigs[left], order_key[left], n_words[left], s)
+    found = shrunk_pairs(
+        sigs[left], order_key[left], n_words[left], s, old, renumber, sigs[gone], order_key[gone]
+    )
+    assert found[0].tolist() == expected[0].tolist()
+    assert found[1].tolist() == expected[1].tolist()
 
 
 def test_processes_sharing_the_bands_find_the_same_pairs():
