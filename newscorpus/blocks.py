@@ -37,6 +37,12 @@ The method, stage by stage:
 Nothing depends on the order articles arrive in: buckets and ties are ordered by content
 hashes, copy groups are represented by their earliest article (by date, then name), and
 canonical texts are chosen by count and text.
+
+The analysis works on the units' records; it reads text only through `Detector.map_texts`,
+for the articles it needs, and gets back small answers: the facts of the passages that pass 2
+asks about, the words of furniture lines, the furniture glued to loose units, the text of each
+shared run. Where the texts stayed on a cluster's workers (`newscorpus.dask_engine`), those
+are computed there.
 """
 
 from __future__ import annotations
