@@ -469,12 +469,15 @@ class Detector:
         if finder is not None and not grown and not shrunk:
             found = finder(order_key, n_words)
         if found is None:
-            sigs = self._take_signatures(len(ids))
-            if grown:
+            if shrunk:
+                renumber, gone_sigs, gone_order = removed
+                both = self._take_signatures(len(ids), after=gone_sigs)
+                found = shrunk_pairs(both, order_key, n_words, s, known[1], renumber, gone_order)
+            elif grown:
+                sigs = self._take_signatures(len(ids))
                 found = grown_pairs(sigs, order_key, n_words, s, *known)
-            elif shrunk:
-                found = shrunk_pairs(sigs, order_key, n_words, s, known[1], *removed)
             else:
+                sigs = self._take_signatures(len(ids))
                 found = verified_pairs(sigs, order_key, n_words, s, workers)
         pairs, similarity = found
         self.verified = (len(ids), pairs)
@@ -482,11 +485,18 @@ class Detector:
         labels[ids] = ids[component]
         return labels
 
-    def _take_signatures(self, n: int) -> np.ndarray:
-        """The spooled signatures, read into one array."""
+    def _take_signatures(self, n: int, after: np.ndarray | None = None) -> np.ndarray:
+        """The spooled signatures, read into one array, with the rows ``after`` after them
+        (read in place: no second copy of the signatures)."""
+        width = self.settings.num_perm
+        extra = 0 if after is None else len(after)
+        sigs = np.empty((n + extra, width), dtype=np.uint16)
         self._sigs.seek(0)
-        sigs = np.fromfile(self._sigs, dtype=np.uint16, count=n * self.settings.num_perm)
-        return sigs.reshape(n, self.settings.num_perm)
+        if self._sigs.readinto(memoryview(sigs[:n]).cast("B")) != sigs[:n].nbytes:
+            raise RuntimeError("internal error: the spooled signatures are cut short")
+        if extra:
+            sigs[n:] = after
+        return sigs
 
     def _occurrence_clusters(self, distinct_cluster: np.ndarray) -> list[np.ndarray]:
         """Per article, the cluster of each unit, or -1: a unit with no words, or a short unit
@@ -1188,18 +1198,18 @@ def grown_pairs(
 
 
 def shrunk_pairs(
-    sigs: np.ndarray,
+    both: np.ndarray,
     order_key: np.ndarray,
     n_words: np.ndarray,
     s: Settings,
     old_pairs: np.ndarray,
     renumber: np.ndarray,
-    gone_sigs: np.ndarray,
     gone_order: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`verified_pairs` of the signature rows left by a remove, from ``old_pairs``, those of
-    the rows before it: ``renumber`` gives each old row's number now (-1 for a row gone), and
-    ``gone_sigs`` and ``gone_order`` are the gone rows' signatures and order keys.
+    the rows before it: ``both`` holds the rows left (``len(order_key)`` of them, with their
+    ``order_key`` and ``n_words``), then the gone rows (with their ``gone_order``);
+    ``renumber`` gives each old row's number now (-1 for a row gone).
 
     Removing rows never makes two rows left stop being candidates: a small bucket pairs all
     its members, and in a large one (`candidate_pairs`) rows next to each other in the chain
@@ -1207,8 +1217,7 @@ def shrunk_pairs(
     Pairs appear: the rows on both sides of a gone one in a chain, a new star, a bucket that
     becomes small. Those are what `grown_candidates` finds lost when the gone rows join the
     rows left; only they are verified. The same pairs, with the same similarity."""
-    n = len(sigs)
-    both = np.concatenate([sigs, gone_sigs.astype(sigs.dtype)])
+    n = len(order_key)
     _, appearing = grown_candidates(
         both,
         s.lsh_bands,
@@ -1219,10 +1228,10 @@ def shrunk_pairs(
     )
     kept = renumber[old_pairs] if len(old_pairs) else np.zeros((0, 2), dtype=np.int64)
     kept = pair_codes(kept[(kept >= 0).all(axis=1)], n)
-    candidates = decode_pairs(appearing, len(both))
-    similar = _pair_similarity(sigs, n_words, candidates, s) >= s.unit_threshold
+    candidates = decode_pairs(appearing, len(both))  # rows left only
+    similar = _pair_similarity(both, n_words, candidates, s) >= s.unit_threshold
     pairs = decode_pairs(np.union1d(kept, pair_codes(candidates[similar], n)), n)
-    return pairs, _pair_similarity(sigs, n_words, pairs, s)
+    return pairs, _pair_similarity(both, n_words, pairs, s)
 
 
 def _passing(

@@ -198,9 +198,8 @@ def test_shrunk_pairs_are_those_of_banding_what_is_left(seed, gone, moved, max_b
     renumber = np.full(n, -1, dtype=np.int64)
     renumber[left] = np.arange(len(left))
     expected = verified_pairs(sigs[left], order_key[left], n_words[left], s)
-    found = shrunk_pairs(
-        sigs[left], order_key[left], n_words[left], s, old, renumber, sigs[gone], order_key[gone]
-    )
+    both = np.concatenate([sigs[left], sigs[gone]])
+    found = shrunk_pairs(both, order_key[left], n_words[left], s, old, renumber, order_key[gone])
     assert found[0].tolist() == expected[0].tolist()
     assert found[1].tolist() == expected[1].tolist()
 
