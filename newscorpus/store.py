@@ -654,7 +654,7 @@ class Corpus:
         self._db.close()
         self._db, self.settings, self.stats = other._db, other.settings, other.stats
         self.schema_version = other.schema_version
-        self._blocks = {}
+        self._blocks, self._edits = {}, None
 
     def prepared(self) -> Iterator[StoredArticle]:
         """Every article in store order, as the engine needs it to add articles to the store
