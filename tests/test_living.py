@@ -13,7 +13,7 @@ from strategies import corpora
 from subprocess_cli import run
 
 from newscorpus import Document, StoreError, blocks, build, iter_documents, store
-from newscorpus.build import _writing, add
+from newscorpus.build import _writing, add, remove
 from newscorpus.export import export_jsonl
 from newscorpus.store import Corpus
 
@@ -219,7 +219,7 @@ def test_an_updated_store_with_many_free_pages_is_compacted(
 
 
 @pytest.mark.parametrize("pairs", [b"\x01\x02\x03", b"\xff" * 8], ids=["cut", "out-of-range"])
-def test_an_add_to_a_store_with_damaged_lsh_pairs_is_refused(tmp_path, seeds, pairs):
+def test_an_add_or_remove_on_a_store_with_damaged_lsh_pairs_is_refused(tmp_path, seeds, pairs):
     path = tmp_path / "s.db"
     build(seeds[:2], path).close()
     with sqlite3.connect(path) as db:
@@ -228,6 +228,8 @@ def test_an_add_to_a_store_with_damaged_lsh_pairs_is_refused(tmp_path, seeds, pa
     before = path.read_bytes()
     with pytest.raises(StoreError, match="the stored LSH pairs are damaged"):
         add(path, seeds[2:])
+    with pytest.raises(StoreError, match="the stored LSH pairs are damaged"):
+        remove(path, [seeds[0].name])
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.db"]
 
