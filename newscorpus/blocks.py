@@ -82,6 +82,8 @@ _GRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
 _BLOCK_MIX = np.uint64(0xD6E8FEB86659FD93)
 # Characters of block wordings tokenised at once when glued runs are trimmed.
 _GRAMS_CHARS = 1 << 21
+# Articles whose runs' texts are asked for at once (`Detector._blocks`).
+_TEXT_ARTICLES = 8192
 # Up to this share of new signed units, an add grows the stored LSH pairs (`grown_pairs`);
 # beyond it, banding everything again is faster (on the 100 MB suite corpus: 3.0 s against
 # 7.1 s for 1% more units, 8.9 s against 6.7 s for 5%). Either way the pairs are the same.
@@ -864,13 +866,13 @@ class Detector:
         for found in _fork_map(cut, [c for c in chunks if c], workers):
             cuts.update(found)
         for article, wordings in zip(runs, texts):
-            for k, run in enumerate(article):
+            for r, run in enumerate(article):
                 start, end, block, glued_start, glued_end = run
                 if glued_start or glued_end:
-                    i = index[block, wordings[k]]
+                    i = index[block, wordings[r]]
                     cut = cuts[(i, glued_start, glued_end)]
                     run[0], run[1] = start + cut[0], start + cut[1]
-                    wordings[k] = wordings[k][cut[0] : cut[1]]
+                    wordings[r] = wordings[r][cut[0] : cut[1]]
 
     def _merge_wordings(
         self,
@@ -1028,7 +1030,8 @@ class Detector:
             edges = np.flatnonzero(np.diff(article[loose])) + 1
             groups = np.split(loose, edges) if len(loose) else []
             articles = [int(article[g[0]]) for g in groups]
-            args = [list(zip(start[g].tolist(), end[g].tolist())) for g in groups]
+            # As arrays: a tuple per loose unit, all at once, cost 70 MB at 100 MB.
+            args = [np.stack((start[g], end[g])) for g in groups]
             first_words = {key[0] for key in furniture}
             max_words = self.settings.min_minhash_words - 1
             glued = functools.partial(_glued_furniture, furniture, first_words, max_words)
@@ -1088,14 +1091,22 @@ class Detector:
         for c, i in index.items():
             block_of[c] = uf.find(i)  # label -1 reads the last entry, always -1
         open_runs = self._runs(occ_cluster, block_of, furniture, workers)
-        # The text of every run: what the rest reads of the articles.
+        # The text of every run: what the rest reads of the articles. Runs mostly repeat a
+        # block's few wordings: each is kept once, and the texts are asked for a share of the
+        # articles at a time, so that the runs' texts are never all in memory at once.
         with_runs = [a for a, runs in enumerate(open_runs) if runs]
-        spans = [[(run[0], run[1]) for run in open_runs[a]] for a in with_runs]
         run_texts: list[list[str]] = [[] for _ in open_runs]
-        for a, texts in zip(with_runs, self.map_texts(_span_texts, with_runs, spans, workers)):
-            run_texts[a] = texts
+        distinct: dict[str, str] = {}
+        for lo in range(0, len(with_runs), _TEXT_ARTICLES):
+            share = with_runs[lo : lo + _TEXT_ARTICLES]
+            spans = [[(run[0], run[1]) for run in open_runs[a]] for a in share]
+            for a, texts in zip(share, self.map_texts(_span_texts, share, spans, workers)):
+                run_texts[a] = [distinct.setdefault(t, t) for t in texts]
 
         self._trim_glued(open_runs, run_texts, workers)
+        for texts in run_texts:
+            texts[:] = [distinct.setdefault(t, t) for t in texts]  # the trimmed ones too
+        del distinct
         variants: dict[int, Counter] = defaultdict(Counter)
         carriers: dict[int, set[int]] = defaultdict(set)
         raw_runs: list[list[tuple[int, int, int, str]]] = []
@@ -1365,14 +1376,14 @@ def _glued_furniture(
     first_words: set[str],
     max_words: int,
     text: str,
-    spans: list[tuple[int, int]],
+    spans: np.ndarray,
 ) -> list[tuple[int, int, int]]:
-    """Of the units ``spans`` of ``text``, those that start with a furniture line glued to
-    them (`_furniture_prefix`): their positions in ``spans``, with where the line ends and its
-    cluster."""
+    """Of the units of ``text`` whose starts and ends are ``spans`` (two rows), those that
+    start with a furniture line glued to them (`_furniture_prefix`): their positions in
+    ``spans``, with where the line ends and its cluster."""
     found = []
     first_word = _WORDS.search
-    for i, (start, end) in enumerate(spans):
+    for i, (start, end) in enumerate(zip(spans[0].tolist(), spans[1].tolist())):
         # Most units are ruled out at their first word, here rather than in a call.
         word = first_word(text, start, end)
         if word is None or word.group().lower() not in first_words:
