@@ -511,10 +511,7 @@ class Detector:
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
         n = len(self._occ_distinct)
         whole, offsets = self.units.whole_lines()
-        ids = np.concatenate(
-            [np.frombuffer(x, dtype=np.int64) for x in self._occ_distinct if len(x)]
-            or [np.zeros(0, np.int64)]
-        )
+        ids = self._distinct_ids()
         article = self.units.articles()
         # The articles in which each distinct unit stands alone on a line, each counted once.
         on_line = (ids >= 0) & whole
@@ -665,7 +662,7 @@ class Detector:
         if not n:
             return []
         clusters, article = self._flat(occ_cluster)
-        distinct = np.concatenate([np.frombuffer(x, dtype=np.int64) for x in self._occ_distinct])
+        distinct = self._distinct_ids()
         n_words = np.append(np.frombuffer(self._distinct_words, dtype=np.int32), 0)
         # A unit without words has id -1: it reads the appended 0 words.
         kept = np.flatnonzero(n_words[distinct] >= self.settings.min_minhash_words)
@@ -771,7 +768,7 @@ class Detector:
             return lines
         start, end, _, whole, _ = self.units.arrays()
         clusters, article = self._flat(occ_cluster)
-        distinct = np.concatenate([np.frombuffer(x, dtype=np.int64) for x in self._occ_distinct])
+        distinct = self._distinct_ids()
         short = (
             np.frombuffer(self._distinct_words, dtype=np.int32) < self.settings.min_minhash_words
         )
@@ -791,6 +788,13 @@ class Detector:
                 if len(key) >= 2 or len(key[0]) >= 8:
                     lines.setdefault(key, int(clusters[u]))
         return lines
+
+    def _distinct_ids(self) -> np.ndarray:
+        """Every unit's distinct unit (-1 for a unit without words), in one flat array."""
+        return np.concatenate(
+            [np.frombuffer(x, dtype=np.int64) for x in self._occ_distinct if len(x)]
+            or [np.zeros(0, np.int64)]
+        )
 
     def _flat(self, occ_cluster: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Every unit's cluster in one flat array, and the article of every unit."""

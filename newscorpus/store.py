@@ -529,8 +529,7 @@ class StoreUpdater(StoreWriter):
         free, about half a percent of the store per add of 1%, which adds that follow each
         other every day would otherwise pile up."""
         self._info("stats", json.dumps(stats, sort_keys=True))
-        self._flush()
-        self.commit()
+        self.commit()  # VACUUM needs no open transaction
         pages = self.db.execute("PRAGMA page_count").fetchone()[0]
         free = self.db.execute("PRAGMA freelist_count").fetchone()[0]
         if free > _MAX_FREE * pages:
