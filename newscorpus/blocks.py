@@ -1203,10 +1203,10 @@ def grown_pairs(
     rows: the LSH bands only the buckets the added rows join (`grown_candidates`), and only
     pairs with an added row are verified. The same pairs, with the same similarity."""
     n = len(sigs)
-    added, lost = grown_candidates(
-        sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs, n_old
-    )
     kept = pair_codes(old_pairs, n) if len(old_pairs) else np.zeros(0, dtype=np.int64)
+    added, lost = grown_candidates(
+        sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs, n_old, among=kept
+    )
     kept = kept[~np.isin(kept, lost)]
     candidates = decode_pairs(added, n)
     passed = added[_pair_similarity(sigs, n_words, candidates, s) >= s.unit_threshold]

@@ -180,11 +180,14 @@ def grown_candidates(
     order_key: np.ndarray,
     max_bucket: int,
     n_old: int,
+    among: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """What changes in `candidate_pairs` when signatures ``n_old...`` join the first
     ``n_old``: the candidate pairs that hold an added signature, and the pairs of the first
     ``n_old`` that were candidates among them alone and are no longer (as pair codes,
-    `pair_codes` with ``n = len(signatures)``, sorted and unique).
+    `pair_codes` with ``n = len(signatures)``, sorted and unique). With ``among`` (pair
+    codes, sorted), only the lost pairs among those: an index that holds only some old
+    candidates (verified pairs) needs no other looked for in every band.
 
     So the candidates of all of them are those of the first ``n_old``, but the lost ones, and
     the added ones; an index of the first ``n_old``'s candidates (their verified pairs) grows
@@ -225,6 +228,8 @@ def grown_candidates(
             now = pair_codes(bucket_pairs(members, one, np.array([size]), max_bucket), n)
             lost.add(np.setdiff1d(before, now))
     lost_codes = lost.result()
+    if among is not None:
+        lost_codes = lost_codes[np.isin(lost_codes, among, assume_unique=True)]
     if len(lost_codes):
         lost_codes = lost_codes[
             ~_still_candidates(signatures, columns, bands, rows, rank, max_bucket, lost_codes)
@@ -277,13 +282,13 @@ def _buckets_of(
     mask = (1 << min(_FILTER_BITS, width)) - 1
     if rows * width <= 64:
         band_columns = columns.band(band)
-        maybe = np.arange(len(signatures))
         for r in range(rows):
             value = (wanted >> np.uint64(width * (rows - 1 - r))) & np.uint64((1 << width) - 1)
             table = np.zeros(mask + 1, dtype=bool)
             table[(value & np.uint64(mask)).astype(np.int64)] = True
             column = band_columns[r] if r == 0 else band_columns[r, maybe]
-            maybe = maybe[np.take(table, column if width <= _FILTER_BITS else column & mask)]
+            hit = np.take(table, column if width <= _FILTER_BITS else column & mask)
+            maybe = np.flatnonzero(hit) if r == 0 else maybe[hit]
         keys = band_key(band_columns[:, maybe].T, 0, rows)
     else:
         table = np.zeros(mask + 1, dtype=bool)

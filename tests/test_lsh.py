@@ -170,6 +170,11 @@ def test_grown_candidates_are_those_of_banding_everything(seed, n_old, max_bucke
     grown = (set(pair_codes(old, n).tolist()) - set(lost.tolist())) | set(added.tolist())
     assert grown == set(everything.tolist())
     assert (decode_pairs(added, n) >= n_old).any(axis=1).all()
+    # Asked only about some old candidates (an index that keeps the verified ones), it finds
+    # those of them that are lost, and no other.
+    among = np.unique(rng.choice(pair_codes(old, n), len(old) // 2)) if len(old) else old[:0, 0]
+    _, lost_among = grown_candidates(sigs, bands, rows, order_key, max_bucket, n_old, among)
+    assert lost_among.tolist() == sorted(set(lost.tolist()) & set(among.tolist()))
 
 
 @settings(max_examples=40, deadline=None)
