@@ -1233,7 +1233,9 @@ def shrunk_pairs(
     stay next to each other, the star's first member stays first or gives way to the next.
     Pairs appear: the rows on both sides of a gone one in a chain, a new star, a bucket that
     becomes small. Those are what `grown_candidates` finds lost when the gone rows join the
-    rows left; only they are verified. The same pairs, with the same similarity."""
+    rows left; only they are verified. They are not checked against the other bands: a pair
+    that stays a candidate in one of them and passes is among ``old_pairs`` already. The same
+    pairs, with the same similarity."""
     n = len(order_key)
     _, appearing = grown_candidates(
         both,
@@ -1242,6 +1244,7 @@ def shrunk_pairs(
         np.concatenate([order_key, gone_order]),
         s.max_bucket_pairs,
         n,
+        checked=False,
     )
     kept = renumber[old_pairs] if len(old_pairs) else np.zeros((0, 2), dtype=np.int64)
     kept = pair_codes(kept[(kept >= 0).all(axis=1)], n)

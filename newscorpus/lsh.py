@@ -181,13 +181,16 @@ def grown_candidates(
     max_bucket: int,
     n_old: int,
     among: np.ndarray | None = None,
+    checked: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """What changes in `candidate_pairs` when signatures ``n_old...`` join the first
     ``n_old``: the candidate pairs that hold an added signature, and the pairs of the first
     ``n_old`` that were candidates among them alone and are no longer (as pair codes,
     `pair_codes` with ``n = len(signatures)``, sorted and unique). With ``among`` (pair
     codes, sorted), only the lost pairs among those: an index that holds only some old
-    candidates (verified pairs) needs no other looked for in every band.
+    candidates (verified pairs) needs no other looked for in every band. ``checked`` False
+    leaves that look out: ``lost`` then also holds pairs that lose their place in one band's
+    bucket but stay candidates in another.
 
     So the candidates of all of them are those of the first ``n_old``, but the lost ones, and
     the added ones; an index of the first ``n_old``'s candidates (their verified pairs) grows
@@ -230,7 +233,7 @@ def grown_candidates(
     lost_codes = lost.result()
     if among is not None:
         lost_codes = lost_codes[np.isin(lost_codes, among, assume_unique=True)]
-    if len(lost_codes):
+    if checked and len(lost_codes):
         lost_codes = lost_codes[
             ~_still_candidates(signatures, columns, bands, rows, rank, max_bucket, lost_codes)
         ]

@@ -175,6 +175,9 @@ def test_grown_candidates_are_those_of_banding_everything(seed, n_old, max_bucke
     among = np.unique(rng.choice(pair_codes(old, n), len(old) // 2)) if len(old) else old[:0, 0]
     _, lost_among = grown_candidates(sigs, bands, rows, order_key, max_bucket, n_old, among)
     assert lost_among.tolist() == sorted(set(lost.tolist()) & set(among.tolist()))
+    # Unchecked against the other bands, the lost pairs are more, but still old candidates.
+    _, unchecked = grown_candidates(sigs, bands, rows, order_key, max_bucket, n_old, checked=False)
+    assert set(lost.tolist()) <= set(unchecked.tolist()) <= set(pair_codes(old, n).tolist())
 
 
 @settings(max_examples=40, deadline=None)
