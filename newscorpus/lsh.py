@@ -285,13 +285,14 @@ def _buckets_of(
     mask = (1 << min(_FILTER_BITS, width)) - 1
     if rows * width <= 64:
         band_columns = columns.band(band)
+        maybe = None  # the signatures that hold the wanted values in the rows so far
         for r in range(rows):
             value = (wanted >> np.uint64(width * (rows - 1 - r))) & np.uint64((1 << width) - 1)
             table = np.zeros(mask + 1, dtype=bool)
             table[(value & np.uint64(mask)).astype(np.int64)] = True
-            column = band_columns[r] if r == 0 else band_columns[r, maybe]
+            column = band_columns[r] if maybe is None else band_columns[r, maybe]
             hit = np.take(table, column if width <= _FILTER_BITS else column & mask)
-            maybe = np.flatnonzero(hit) if r == 0 else maybe[hit]
+            maybe = np.flatnonzero(hit) if maybe is None else maybe[hit]
         keys = band_key(band_columns[:, maybe].T, 0, rows)
     else:
         table = np.zeros(mask + 1, dtype=bool)
