@@ -261,9 +261,10 @@ class DaskEngine:
         self, order_key: np.ndarray, n_words: np.ndarray, s: Settings
     ) -> tuple[np.ndarray, np.ndarray]:
         """The shuffle: per round of `_BANDS_PER_ROUND` bands (so a worker holds a round's
-        share of the band entries, not all of them), every shard's band entries are split by
-        a hash of (band, key) into parts; each part pairs its buckets; the candidates are
-        verified by the shard of their first unit, against the shards of their partners."""
+        share of the band entries, two rounds' at most, not all of them), every shard's band
+        entries are split by a hash of (band, key) into parts; each part pairs its buckets; the
+        candidates are verified by the shard of their first unit, against the shards of their
+        partners, but for those that passed in a round before."""
         started = time.perf_counter()
         n = len(order_key)
         shards = [h for h in self._shards if h.count]
@@ -271,10 +272,14 @@ class DaskEngine:
         parts = 2 * self._workers()  # buckets are split this many ways
         kept = [self._submit(_kept_signatures, h.held, np.concatenate(h.rows)) for h in shards]
         self._shards = []  # the workers drop what they held once the kept rows are taken
-        orders = self._call(self.client.scatter, order_key, broadcast=True)
+        by_key = np.argsort(order_key, kind="stable")
+        if n < 1 << 32:
+            by_key = by_key.astype(np.uint32)
+        orders = self._call(self.client.scatter, by_key, broadcast=True)
         words = self._call(self.client.scatter, n_words, broadcast=True)
-        results = []
-        for lo in range(0, s.lsh_bands, _BANDS_PER_ROUND):
+
+        def shuffle(lo: int) -> tuple[list, list]:
+            """The reduces of the round of bands from ``lo``, and what each one's pairs join."""
             bands = (lo, min(lo + _BANDS_PER_ROUND, s.lsh_bands))
             maps = [
                 self._submit(_band_map, k, h.base, bands, s.lsh_rows, parts, n)
@@ -290,12 +295,26 @@ class DaskEngine:
                 )
                 for r in range(parts)
             ]
-            del maps
+            return reduces, [self._submit(_joins_of, r) for r in reduces]
+
+        results = []
+        passed: list[list[np.ndarray]] = [[] for _ in shards]  # per first shard, sorted codes
+        rounds = list(range(0, s.lsh_bands, _BANDS_PER_ROUND))
+        coming = shuffle(rounds[0])
+        for k in range(len(rounds)):
+            reduces, joining = coming
             # Which shards each part's candidates join: {first shard: second shards}.
-            joins = self.client.gather([self._submit(_joins_of, r) for r in reduces])
+            joins = self.client.gather(joining)
+            # The next round's shuffle runs while this one's candidates are verified (which
+            # needs what passed before it): two rounds' band entries are held at most.
+            coming = shuffle(rounds[k + 1]) if k + 1 < len(rounds) else ([], [])
             verified = []
             for p in sorted(set().union(*joins)):
                 others = sorted(set().union(*(j[p] for j in joins if p in j)))
+                if len(passed[p]) > 1:
+                    passed[p] = [np.concatenate(passed[p])]
+                    passed[p][0].sort()
+                before = passed[p][0] if passed[p] else np.zeros(0, np.int64)
                 candidates = [
                     self._submit(operator.getitem, reduces[r], p)
                     for r in range(parts)
@@ -305,13 +324,19 @@ class DaskEngine:
                 for g in range(0, len(others), _PARTNERS_PER_TASK):
                     partners = others[g : g + _PARTNERS_PER_TASK]
                     held = {q: (kept[q], int(bases[q])) for q in {p, *partners}}
-                    verified.append(self._submit(_verify, partners, held, words, s, n, candidates))
+                    verified.append(
+                        self._submit(_verify, partners, held, words, s, n, before, candidates)
+                    )
             del reduces
-            results += self.client.gather(verified)
+            found = self.client.gather(verified)
+            for codes, _ in found:
+                first = np.searchsorted(bases, codes // n, side="right") - 1
+                for q, part in zip(*_by_shard(first, codes)):
+                    passed[q].append(part)
+            results += found
         codes = np.concatenate([c for c, _ in results] or [np.zeros(0, np.int64)])
         found = np.concatenate([v for _, v in results] or [np.zeros(0)])
-        # A pair found in two rounds was verified twice, to the same similarity.
-        codes, first = np.unique(codes, return_index=True)
+        codes, first = np.unique(codes, return_index=True)  # each pair verified once
         self.stats["pair_seconds"] = time.perf_counter() - started
         self.stats["band_entries"] = n * s.lsh_bands
         self.stats["band_entry_bytes"] = _entry_dtype(n).itemsize
@@ -444,54 +469,67 @@ def _kept_signatures(signatures: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 def _band_map(
     sigs: np.ndarray, base: int, bands: tuple[int, int], rows: int, parts: int, n: int
-) -> list[np.ndarray]:
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """On a worker: the entries of bands ``bands[0]`` to ``bands[1]`` of signed units
     ``base...``, split into ``parts`` by a hash of (band, key), so that each bucket lands whole
-    in one part."""
-    count = len(sigs)
+    in one part. An entry (`_entry_dtype`) goes as three arrays: bands, keys and units."""
+    count, lo, hi = len(sigs), *bands
     entry = _entry_dtype(n)
-    out: list[list[np.ndarray]] = [[] for _ in range(parts)]
-    index = np.arange(base, base + count)
-    for b in range(*bands):
-        keys = band_key(sigs, b, rows)
-        part = ((keys * _PART_MIX + np.uint64(b)) >> np.uint64(33)) % np.uint64(parts)
-        entries = np.empty(count, dtype=entry)
-        entries["band"], entries["key"], entries["index"] = b, keys, index
-        for r in range(parts):
-            out[r].append(entries[part == r])
-    return [np.concatenate(o) if o else np.zeros(0, entry) for o in out]
+    # The round's columns, each contiguous (a column of the row-major signatures is read a
+    # value every row), then every entry of the round at once, put in order of part.
+    columns = np.ascontiguousarray(sigs[:, lo * rows : hi * rows].T)
+    keys = np.empty((hi - lo, count), dtype=np.uint64)
+    for b in range(hi - lo):
+        keys[b] = band_key(columns[b * rows : (b + 1) * rows].T, 0, rows)
+    keys = keys.ravel()
+    band = np.repeat(np.arange(lo, hi, dtype=entry["band"]), count)
+    part = ((keys * _PART_MIX + band) >> np.uint64(33)) % np.uint64(parts)
+    by_part = np.argsort(part.astype(np.uint8 if parts <= 256 else np.int64), kind="stable")
+    cuts = np.searchsorted(part[by_part], np.arange(1, parts, dtype=np.uint64))
+    index = np.arange(base, base + count, dtype=entry["index"])
+    unit = index[by_part % count] if count else index
+    return list(zip(*(np.split(x, cuts) for x in (band[by_part], keys[by_part], unit))))
 
 
 def _band_reduce(
-    bases: np.ndarray, order_key: np.ndarray, max_bucket: int, parts: list[np.ndarray]
+    bases: np.ndarray,
+    by_key: np.ndarray,
+    max_bucket: int,
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
 ) -> dict[int, tuple[np.ndarray, frozenset[int]]]:
     """On a worker: the candidate pairs ``(i, j)``, ``i < j``, of the buckets of one part,
-    once each, grouped by the shard of ``i``, with the shards of the ``j``. A bucket's members
-    are ordered as `band_pairs` orders them: by order key, then by unit."""
-    n = len(order_key)
-    entries = np.concatenate(parts) if parts else np.zeros(0, _entry_dtype(n))
-    if len(entries) < 2:
+    once each, grouped by the shard of ``i``, with the shards of the ``j``. ``by_key``: the
+    units in order-key order (ties by unit), as `band_pairs` orders a bucket's members."""
+    n = len(by_key)
+    if sum(len(b) for b, _, _ in parts) < 2:
         return {}
-    band, key = entries["band"].astype(np.uint64), entries["key"]
-    if int(key.max()) < 1 << 48:  # one sort key: the band above the key
-        by = np.argsort((band << np.uint64(48)) | key, kind="stable")
-    else:
-        by = np.lexsort((key, band))
-    entries = entries[by]
-    band, key = entries["band"], entries["key"]
-    edge = (band[1:] != band[:-1]) | (key[1:] != key[:-1])
-    starts = np.concatenate([[0], np.flatnonzero(edge) + 1])
-    sizes = np.diff(np.concatenate([starts, [len(entries)]]))
-    members = entries["index"].astype(np.int64)
-    # Only a bucket of more than max_bucket members depends on its order (a star and a chain):
-    # order those by order key, then by unit, as band_pairs does.
-    big = sizes > max_bucket
-    for start, size in zip(starts[big].tolist(), sizes[big].tolist()):
-        bucket = np.sort(members[start : start + size])
-        members[start : start + size] = bucket[np.argsort(order_key[bucket], kind="stable")]
-    multi = sizes > 1
-    pairs = bucket_pairs(members, starts[multi], sizes[multi], max_bucket)
-    pairs = decode_pairs(np.unique(pair_codes(pairs, n)), n)  # sorted: by i, then j
+    band, key, unit = (np.concatenate(x) for x in zip(*parts))
+    rank = np.empty(n, dtype=np.uint64)
+    rank[by_key] = np.arange(n, dtype=np.uint64)
+    by_band = np.argsort(band, kind="stable")
+    key, ranks = key[by_band], rank[unit[by_band]]
+    edges = np.r_[0, np.flatnonzero(np.diff(band[by_band])) + 1, len(key)]
+    found = []
+    for lo, hi in zip(edges[:-1].tolist(), edges[1:].tolist()):
+        if hi - lo < 2:
+            continue
+        keys, ranked = key[lo:hi], ranks[lo:hi]
+        if int(keys.max()) < 1 << 32 and n < 1 << 32:
+            # Key and rank packed in one uint64: one plain sort, the members of a bucket in
+            # order-key order.
+            packed = np.sort((keys << np.uint64(32)) | ranked)
+            members = by_key[(packed & np.uint64(0xFFFFFFFF)).astype(np.int64)]
+            keys = packed >> np.uint64(32)
+        else:
+            order = np.lexsort((ranked, keys))
+            members, keys = by_key[ranked[order].astype(np.int64)], keys[order]
+        starts = np.r_[0, np.flatnonzero(keys[1:] != keys[:-1]) + 1]
+        sizes = np.diff(np.r_[starts, len(keys)])
+        multi = sizes > 1
+        found.append(pair_codes(bucket_pairs(members, starts[multi], sizes[multi], max_bucket), n))
+    if not found:
+        return {}
+    pairs = decode_pairs(np.unique(np.concatenate(found)), n)  # sorted: by i, then j
     first = np.searchsorted(bases, pairs[:, 0], side="right") - 1
     second = np.searchsorted(bases, pairs[:, 1], side="right") - 1
     cuts = np.flatnonzero(np.diff(first)) + 1
@@ -500,6 +538,16 @@ def _band_reduce(
         for p, f, q in zip(np.split(pairs, cuts), np.split(first, cuts), np.split(second, cuts))
         if len(p)
     }
+
+
+def _by_shard(shard: np.ndarray, codes: np.ndarray) -> tuple[list[int], list[np.ndarray]]:
+    """``codes`` grouped by their ``shard``: the shards, and each one's codes."""
+    order = np.argsort(shard, kind="stable")
+    shard, codes = shard[order], codes[order]
+    cuts = np.flatnonzero(np.diff(shard)) + 1
+    return [int(x[0]) for x in np.split(shard, cuts) if len(x)], [
+        c for c in np.split(codes, cuts) if len(c)
+    ]
 
 
 def _joins_of(found: dict[int, tuple[np.ndarray, frozenset[int]]]) -> dict[int, frozenset[int]]:
@@ -513,13 +561,19 @@ def _verify(
     n_words: np.ndarray,
     s: Settings,
     n: int,
+    passed: np.ndarray,
     candidates: list[tuple[np.ndarray, frozenset[int]]],
 ) -> tuple[np.ndarray, np.ndarray]:
     """On a worker: of the candidates of one shard, those whose second unit is in one of the
     ``partners`` shards that pass verification, as pair codes, with their similarity.
     ``shards`` holds the signatures of these shards and of the first, each with the index of
-    its first unit."""
-    pairs = decode_pairs(np.unique(np.concatenate([pair_codes(c, n) for c, _ in candidates])), n)
+    its first unit. ``passed``: the codes of pairs that passed in an earlier round, sorted,
+    which are not verified again (a similar pair shares many bands)."""
+    codes = np.unique(np.concatenate([pair_codes(c, n) for c, _ in candidates]))
+    if len(passed):
+        at = np.minimum(np.searchsorted(passed, codes), len(passed) - 1)
+        codes = codes[passed[at] != codes]
+    pairs = decode_pairs(codes, n)
     order = sorted(shards)
     sigs = np.concatenate([shards[q][0] for q in order])
     starts = np.array([shards[q][1] for q in order], dtype=np.int64)

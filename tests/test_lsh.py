@@ -114,14 +114,15 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(seed, cuts, parts, m
     s = Settings(max_bucket_pairs=max_bucket)
     expected = verified_pairs(sigs, order_key, n_words, s)
 
+    by_key = np.argsort(order_key, kind="stable").astype(np.uint32)
     bases = np.array(sorted({0, *[c for c in cuts if c < n]}) + [n])
     shards = [sigs[a:b] for a, b in zip(bases, bases[1:])]
-    found, done = [], 0
+    found = []
     for lo in range(0, s.lsh_bands, rounds):  # bands a round at a time, as the engine does
         bands = (lo, min(lo + rounds, s.lsh_bands))
         maps = [_band_map(sh, int(a), bands, s.lsh_rows, parts, n) for sh, a in zip(shards, bases)]
         reduces = [
-            _band_reduce(bases, order_key, max_bucket, [m[r] for m in maps]) for r in range(parts)
+            _band_reduce(bases, by_key, max_bucket, [m[r] for m in maps]) for r in range(parts)
         ]
         for p in sorted(set().union(*reduces)):
             others = sorted(set().union(*(r[p][1] for r in reduces if p in r)))
@@ -129,11 +130,11 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(seed, cuts, parts, m
                 partners = others[g : g + 2]
                 held = {q: (shards[q], int(bases[q])) for q in {p, *partners}}
                 cands = [r[p] for r in reduces if p in r]
-                found.append(_verify(partners, held, n_words, s, n, cands))
-        in_round = np.concatenate([c for c, _ in found[done:]] or [np.zeros(0, np.int64)])
-        assert len(np.unique(in_round)) == len(in_round)  # each pair verified by one task
-        done = len(found)
+                # What passed in the rounds before (of this shard and others: any is left out).
+                passed = np.unique(np.concatenate([c for c, _ in found] or [np.zeros(0, int)]))
+                found.append(_verify(partners, held, n_words, s, n, passed, cands))
     codes = np.concatenate([c for c, _ in found] or [np.zeros(0, np.int64)])
+    assert len(np.unique(codes)) == len(codes)  # each pair verified by one task, once
     similarity = np.concatenate([v for _, v in found] or [np.zeros(0)])
     codes, first = np.unique(codes, return_index=True)
     assert decode_pairs(codes, n).tolist() == expected[0].tolist()
