@@ -598,12 +598,7 @@ def _without(
     kept_seen: dict[bytes, None] = {}
     orphans: dict[bytes, bytes] = {}  # first carried by a removed article, not yet taken over
     width = 2 * settings.num_perm
-    for article in articles:
-        record = np.frombuffer(article.units, dtype=UNIT_RECORD)
-        signed = (record["n_words"] >= settings.min_minhash_words) & (record["figure"] == 0)
-        pairs = np.empty((int(signed.sum()), 2), dtype="<u8")
-        pairs[:, 0], pairs[:, 1] = record["key_low"][signed], record["key_high"][signed]
-        keys = pairs.view("V16").ravel().tolist()
+    for article, keys in _signed_keys(articles, settings):
         if article.document.name in gone:
             fresh = [key for key in dict.fromkeys(keys) if key not in seen]
             seen.update(dict.fromkeys(fresh))
@@ -639,6 +634,24 @@ def _without(
         removal.signatures = b"".join(orphans.values())
         keys = np.frombuffer(b"".join(orphans), dtype="<u8").reshape(-1, 2)
         removal.order_keys = keys[:, 1] >> np.uint64(1)
+
+
+def _signed_keys(
+    articles: Iterator[StoredArticle], settings: Settings
+) -> Iterator[tuple[StoredArticle, list[bytes]]]:
+    """Each article with the keys (16 bytes) of its signed units, in order; the records of
+    `_BATCH` articles are read at once."""
+    while batch := list(itertools.islice(articles, _BATCH)):
+        records = np.frombuffer(b"".join(a.units for a in batch), dtype=UNIT_RECORD)
+        sizes = [len(a.units) // UNIT_RECORD.itemsize for a in batch]
+        signed = (records["n_words"] >= settings.min_minhash_words) & (records["figure"] == 0)
+        pairs = np.empty((int(signed.sum()), 2), dtype="<u8")
+        pairs[:, 0], pairs[:, 1] = records["key_low"][signed], records["key_high"][signed]
+        keys = pairs.view("V16").ravel().tolist()
+        # Each article's signed units: from the count of signed units before its first unit.
+        bounds = np.r_[0, np.cumsum(signed)][np.r_[0, np.cumsum(sizes)]].tolist()
+        for article, lo, hi in zip(batch, bounds, bounds[1:]):
+            yield article, keys[lo:hi]
 
 
 def _prepare_batch(
