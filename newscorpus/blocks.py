@@ -62,6 +62,7 @@ import numpy as np
 import regex
 import xxhash
 
+from newscorpus.arrays import isin_sorted, union, unique, unique_pairs
 from newscorpus.lsh import (
     band_pairs,
     bucket_pairs,
@@ -515,7 +516,7 @@ class Detector:
         article = self.units.articles()
         # The articles in which each distinct unit stands alone on a line, each counted once.
         on_line = (ids >= 0) & whole
-        pairs = np.unique(ids[on_line] * n + article[on_line])
+        pairs = unique(ids[on_line] * n + article[on_line])
         alone_in = np.bincount(pairs // n, minlength=len(n_words)) if n else np.zeros(0, np.int64)
         alone = alone_in >= _FURNITURE_ARTICLES
         self._alone = alone
@@ -537,7 +538,7 @@ class Detector:
         n = len(occ_cluster)
         flat, article_of = self._flat(occ_cluster)
         found = flat >= 0
-        code = np.unique(flat[found] * n + article_of[found])
+        code = unique(flat[found] * n + article_of[found])
         cluster, article = code // n, code % n
         starts = np.flatnonzero(np.r_[True, cluster[1:] != cluster[:-1]])
         counts = np.diff(np.r_[starts, len(cluster)])
@@ -546,7 +547,7 @@ class Detector:
             for lo, k in zip(starts.tolist(), counts.tolist())
             if k >= 2
         }
-        keep = np.isin(flat, cluster[starts[counts >= 2]])
+        keep = isin_sorted(flat, cluster[starts[counts >= 2]])
         flat[~keep] = -1
         _, offsets = self.units.whole_lines()
         for a, clusters in enumerate(occ_cluster):
@@ -1076,7 +1077,7 @@ class Detector:
             )
             low = np.minimum(c1, c2)[next_to]
             high = np.maximum(c1, c2)[next_to]
-            pairs, counts = np.unique(np.stack([low, high], axis=1), axis=0, return_counts=True)
+            pairs, counts = unique_pairs(low, high)
             joined.update(dict(zip(map(tuple, pairs.tolist()), counts.tolist())))
         index = {c: i for i, c in enumerate(sorted(background))}
         uf = _UnionFind(len(index))
@@ -1186,7 +1187,7 @@ def verified_pairs(
     ranges = [(lo, min(lo + step, s.lsh_bands)) for lo in range(0, s.lsh_bands, step)]
     passing = functools.partial(_passing, sigs, order_key, n_words, s)
     parts = _fork_map(passing, ranges if n > 1 else [], workers)
-    codes = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+    codes = unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
     pairs = decode_pairs(codes, n)
     return pairs, _pair_similarity(sigs, n_words, pairs, s)
 
@@ -1207,10 +1208,10 @@ def grown_pairs(
     added, lost = grown_candidates(
         sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs, n_old, among=kept
     )
-    kept = kept[~np.isin(kept, lost)]
+    kept = kept[~isin_sorted(kept, lost)]
     candidates = decode_pairs(added, n)
     passed = added[_pair_similarity(sigs, n_words, candidates, s) >= s.unit_threshold]
-    pairs = decode_pairs(np.union1d(kept, passed), n)
+    pairs = decode_pairs(union(kept, passed), n)
     return pairs, _pair_similarity(sigs, n_words, pairs, s)
 
 
@@ -1250,7 +1251,7 @@ def shrunk_pairs(
     kept = pair_codes(kept[(kept >= 0).all(axis=1)], n)
     candidates = decode_pairs(appearing, len(both))  # rows left only
     similar = _pair_similarity(both, n_words, candidates, s) >= s.unit_threshold
-    pairs = decode_pairs(np.union1d(kept, pair_codes(candidates[similar], n)), n)
+    pairs = decode_pairs(union(kept, pair_codes(candidates[similar], n)), n)
     return pairs, _pair_similarity(both, n_words, pairs, s)
 
 
@@ -1281,7 +1282,7 @@ def _passing(
             found.append(codes[lo : lo + _VERIFY_BATCH][passed_here >= s.unit_threshold])
         if found:
             # A merge of two sorted arrays: one copy of ``passed``, not a sort.
-            fresh = np.unique(np.concatenate(found))
+            fresh = unique(np.concatenate(found))
             passed = np.insert(passed, np.searchsorted(passed, fresh), fresh)
     return passed
 
@@ -1656,7 +1657,7 @@ def _openers(
         few = carried[c] <= _FEW_COPIES
         # A passage as common follows: a background after a short story.
         as_common = (nxt >= 0) & few & (carried[np.maximum(nxt, 0)] >= carried[c])
-        pairs = np.unique(np.stack([c[~as_common], nxt[~as_common]], axis=1), axis=0)
+        pairs, _ = unique_pairs(c[~as_common], nxt[~as_common])
         continuations = np.bincount(pairs[:, 0], minlength=top) if len(pairs) else carried * 0
         found = set(np.flatnonzero(continuations >= 3).tolist())
         if found <= openers:

@@ -39,6 +39,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from newscorpus.arrays import unique
 from newscorpus.blocks import _VERIFY_BATCH, PairFinder, TextMap, similarity
 from newscorpus.build import _BATCH, _batches, _prepare_batch, _ready_worker
 from newscorpus.document import Document, HeldDocument
@@ -529,12 +530,12 @@ def _band_reduce(
         found.append(pair_codes(bucket_pairs(members, starts[multi], sizes[multi], max_bucket), n))
     if not found:
         return {}
-    pairs = decode_pairs(np.unique(np.concatenate(found)), n)  # sorted: by i, then j
+    pairs = decode_pairs(unique(np.concatenate(found)), n)  # sorted: by i, then j
     first = np.searchsorted(bases, pairs[:, 0], side="right") - 1
     second = np.searchsorted(bases, pairs[:, 1], side="right") - 1
     cuts = np.flatnonzero(np.diff(first)) + 1
     return {
-        int(f[0]): (p, frozenset(np.unique(q).tolist()))
+        int(f[0]): (p, frozenset(unique(q).tolist()))
         for p, f, q in zip(np.split(pairs, cuts), np.split(first, cuts), np.split(second, cuts))
         if len(p)
     }
@@ -569,7 +570,7 @@ def _verify(
     ``shards`` holds the signatures of these shards and of the first, each with the index of
     its first unit. ``passed``: the codes of pairs that passed in an earlier round, sorted,
     which are not verified again (a similar pair shares many bands)."""
-    codes = np.unique(np.concatenate([pair_codes(c, n) for c, _ in candidates]))
+    codes = unique(np.concatenate([pair_codes(c, n) for c, _ in candidates]))
     if len(passed):
         at = np.minimum(np.searchsorted(passed, codes), len(passed) - 1)
         codes = codes[passed[at] != codes]

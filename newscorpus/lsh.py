@@ -16,6 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from newscorpus.arrays import difference, isin_sorted, unique
+
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -131,7 +133,7 @@ class UniqueCodes:
             self._merge()
 
     def _merge(self) -> None:
-        self._kept = np.unique(np.concatenate([self._kept, *self._pending]))
+        self._kept = unique(np.concatenate([self._kept, *self._pending]))
         self._pending, self._pending_size = [], 0
 
     def result(self) -> np.ndarray:
@@ -216,7 +218,7 @@ def grown_candidates(
     columns = _BandColumns(signatures, rows)
     added, lost = UniqueCodes(), UniqueCodes()
     for b in range(bands):
-        wanted = np.unique(band_key(signatures[n_old:], b, rows))
+        wanted = unique(band_key(signatures[n_old:], b, rows))
         order, starts, sizes = _buckets_of(signatures, columns, b, rows, wanted, rank)
         multi = sizes > 1
         pairs = bucket_pairs(order, starts[multi], sizes[multi], max_bucket)
@@ -229,10 +231,10 @@ def grown_candidates(
             one = np.array([0])
             before = pair_codes(bucket_pairs(old, one, np.array([len(old)]), max_bucket), n)
             now = pair_codes(bucket_pairs(members, one, np.array([size]), max_bucket), n)
-            lost.add(np.setdiff1d(before, now))
+            lost.add(difference(before, now))
     lost_codes = lost.result()
     if among is not None:
-        lost_codes = lost_codes[np.isin(lost_codes, among, assume_unique=True)]
+        lost_codes = lost_codes[isin_sorted(lost_codes, among)]
     if checked and len(lost_codes):
         lost_codes = lost_codes[
             ~_still_candidates(signatures, columns, bands, rows, rank, max_bucket, lost_codes)
@@ -336,7 +338,7 @@ def _still_candidates(
         ask = np.flatnonzero(~found & (key_x == key_y))
         if not len(ask):
             continue
-        wanted = np.unique(key_x[ask])
+        wanted = unique(key_x[ask])
         order, starts, sizes = _buckets_of(signatures, columns, b, rows, wanted, rank)
         bucket = np.repeat(np.arange(len(starts)), sizes)
         position = np.empty(n, dtype=np.int64)
