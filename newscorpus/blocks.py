@@ -1419,8 +1419,10 @@ def _unit_facts(unit: str) -> frozenset[str]:
     """The figures and capitalised words of a unit past its first word (`Detector._facts`);
     kept for the units seen last, as shared passages recur."""
     found = _FACT.findall(unit)
-    # A match at the very start is the first one found.
-    return frozenset(found[1:] if found and _FACT.match(unit) else found)
+    # A match at the very start is the first one found; and the first one found starts the
+    # unit only if it matched there (a match's first character, a digit or a capital, would
+    # match there alone).
+    return frozenset(found[1:] if found and unit.startswith(found[0]) else found)
 
 
 class _Grams:
@@ -1460,7 +1462,7 @@ class _Grams:
         support, inverse = np.unique(code[once], return_inverse=True)
         weight = np.bincount(inverse, weights=np.asarray(runs_with, np.float64)[text[once]])
         supported = np.zeros(n, dtype=bool)
-        supported[grams] = np.isin(codes[grams], support[weight >= 2])
+        supported[grams] = isin_sorted(codes[grams], support[weight >= 2])
         self.covered = np.zeros(len(words.hashes), dtype=bool)
         for j in range(k):
             self.covered[j : j + n] |= supported
