@@ -1393,7 +1393,13 @@ def _glued_furniture(
     ``spans``, with where the line ends and its cluster."""
     found = []
     first_word = _WORDS.search
+    # A unit that starts with an ASCII letter, digit or underscore starts its first word with
+    # it, whose lower case starts that word's: where no first word of a line starts so, the
+    # unit is ruled out at its first character, before its first word is searched for.
+    ruled_out = _ruled_out(tuple(sorted(first_words)))
     for i, (start, end) in enumerate(zip(spans[0].tolist(), spans[1].tolist())):
+        if text[start] in ruled_out:
+            continue
         # Most units are ruled out at their first word, here rather than in a call.
         word = first_word(text, start, end)
         if word is None or word.group().lower() not in first_words:
@@ -1402,6 +1408,15 @@ def _glued_furniture(
         if prefix is not None:
             found.append((i, *prefix))
     return found
+
+
+@functools.lru_cache(maxsize=16)
+def _ruled_out(first_words: tuple[str, ...]) -> frozenset[str]:
+    """The ASCII word characters (`_WORDS`) whose lower case starts none of ``first_words``."""
+    leads = {w[:1] for w in first_words}
+    return frozenset(
+        c for c in map(chr, range(128)) if _WORDS.match(c) is not None and c.lower() not in leads
+    )
 
 
 def _span_words(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, ...]]:

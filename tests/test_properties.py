@@ -4,11 +4,13 @@ deterministic, and the order of the input does not matter."""
 import io
 import json
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import TEXT_CHARACTERS, corpora
 
 from newscorpus import Corpus, Document, build
+from newscorpus.blocks import _furniture_prefix, _glued_furniture
 from newscorpus.export import export_jsonl
 from newscorpus.store import apply_edit, make_edit
 
@@ -57,3 +59,33 @@ def test_input_order_changes_nothing(tmp_path, articles, rnd):
 @given(st.text(TEXT_CHARACTERS, max_size=80), st.text(TEXT_CHARACTERS, max_size=80))
 def test_an_edit_turns_the_canonical_text_into_the_variant(canonical, variant):
     assert apply_edit(canonical, make_edit(canonical, variant)) == variant
+
+
+# Words whose lower case starts differently from their first character's (the Kelvin sign,
+# dotted capital I), ASCII and not, capitalised and not.
+_WORDS_TRIED = ["share", "Share", "READ", "more", "\u212aey", "key", "İstanbul", "istanbul", "_x"]
+
+
+@given(
+    data=st.data(),
+    words=st.lists(st.sampled_from(_WORDS_TRIED), min_size=1, max_size=40),
+    separators=st.lists(st.sampled_from([" ", ". ", ", ", " (", "\n", "«"]), min_size=40),
+)
+def test_glued_furniture_is_found_as_the_unit_by_unit_search_finds_it(data, words, separators):
+    """The numpy prefilter of `_glued_furniture` (a unit's first ASCII character) rules out
+    only units that `_furniture_prefix` rules out too: on texts of words, some of which start
+    furniture lines, and units cut at random, the same units are found."""
+    text = "".join(w + sep for w, sep in zip(words, separators))
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, len(text)), max_size=12))))
+    spans = [(a, b) for a, b in zip([0, *cuts], [*cuts, len(text)]) if a < b]
+    keys = data.draw(st.lists(st.sampled_from(_WORDS_TRIED), min_size=1, max_size=3))
+    furniture = {tuple(w.lower() for w in keys[:n]): n for n in range(1, len(keys) + 1)}
+    first_words = {key[0] for key in furniture}
+    array = np.array(spans, dtype=np.int64).T.reshape(2, -1)
+    found = _glued_furniture(furniture, first_words, 7, text, array)
+    expected = []
+    for i, (start, end) in enumerate(spans):
+        prefix = _furniture_prefix(text, start, end, furniture, first_words, 7)
+        if prefix is not None:
+            expected.append((i, *prefix))
+    assert found == expected
