@@ -746,18 +746,16 @@ class Detector:
         """Clusters carried by articles of two or more different stories. A line of figures is
         never a background: the same results line in two companies' reports is a coincidence
         of numbers, not shared text."""
-        seen: dict[int, int] = {}
-        background: set[int] = set()
-        figures = self._distinct_figures
-        for a, clusters in enumerate(occ_cluster):
-            g = groups[a]
-            for c in set(clusters.tolist()):
-                if c < 0 or c in background or figures[c]:
-                    continue
-                first = seen.setdefault(c, g)
-                if first != g:
-                    background.add(c)
-        return background
+        if not occ_cluster:
+            return set()
+        clusters, article = self._flat(occ_cluster)
+        figures = np.frombuffer(self._distinct_figures, dtype=np.int8)
+        kept = clusters >= 0
+        kept[kept] = figures[clusters[kept]] == 0
+        # Each (cluster, group) once, sorted by cluster: a cluster found twice has two groups.
+        pairs, _ = unique_pairs(clusters[kept], np.asarray(groups, dtype=np.int64)[article[kept]])
+        twice = pairs[1:, 0][pairs[1:, 0] == pairs[:-1, 0]]
+        return set(twice.tolist())
 
     def _furniture_lines(
         self, occ_cluster: list[np.ndarray], background: set[int]
@@ -1690,12 +1688,15 @@ def _is_copy_strict(
     each side's own text is everything it carries but the backgrounds."""
     shared_x, alone_x = px
     shared_y, alone_y = py
-    matched_x = sum(n for c, n in shared_x.items() if c in shared_y and c not in background)
-    matched_y = sum(n for c, n in shared_y.items() if c in shared_x and c not in background)
+    # Set operations on the keys run in C; the sums are over the few clusters they leave.
+    common = (shared_x.keys() & shared_y.keys()) - background
+    matched_x = sum(shared_x[c] for c in common)
+    matched_y = sum(shared_y[c] for c in common)
     if not matched_x or not matched_y:
         return False
-    own_x = alone_x + sum(n for c, n in shared_x.items() if c not in background)
-    own_y = alone_y + sum(n for c, n in shared_y.items() if c not in background)
+    behind_x, behind_y = shared_x.keys() & background, shared_y.keys() & background
+    own_x = alone_x + sum(shared_x.values()) - sum(shared_x[c] for c in behind_x)
+    own_y = alone_y + sum(shared_y.values()) - sum(shared_y[c] for c in behind_y)
     rx, ry = matched_x / own_x, matched_y / own_y
     return min(rx, ry) >= s.duplicate_min_side and (rx + ry) / 2 >= s.duplicate_threshold
 
@@ -1708,8 +1709,9 @@ def _is_copy(px: tuple[Counter, int], py: tuple[Counter, int], s: Settings) -> b
     """
     shared_x, alone_x = px
     shared_y, alone_y = py
-    matched_x = sum(chars for c, chars in shared_x.items() if c in shared_y)
-    matched_y = sum(chars for c, chars in shared_y.items() if c in shared_x)
+    common = shared_x.keys() & shared_y.keys()
+    matched_x = sum(shared_x[c] for c in common)
+    matched_y = sum(shared_y[c] for c in common)
     if not matched_x or not matched_y:
         return False
     rx = matched_x / (matched_x + alone_x)
