@@ -258,6 +258,14 @@ def prepare(
     return Prepared(records, np.cumsum([0, *sizes], dtype=np.int64), signatures)
 
 
+def key_bytes(low: np.ndarray, high: np.ndarray) -> list[bytes]:
+    """Units' keys (their ``key_low`` and ``key_high``) as 16 bytes each, low first: dicts of
+    keys are met at C speed."""
+    keys = np.empty((len(low), 2), dtype="<u8")
+    keys[:, 0], keys[:, 1] = low, high
+    return keys.view("V16").ravel().tolist()
+
+
 def _first_of_each(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`np.unique` of the keys ``(high, low)`` with ``return_index`` and ``return_inverse``:
     each distinct key's first position, in key order, and each position's distinct key
@@ -345,9 +353,7 @@ class Detector:
         first_units = worded[first[order]]
         # A key as 16 bytes: the dict is met at C speed (`map`, `update`), not one unit at a
         # time in Python.
-        keys = np.empty((len(first_units), 2), dtype="<u8")
-        keys[:, 0], keys[:, 1] = records["key_low"][first_units], records["key_high"][first_units]
-        keys = keys.view("V16").ravel().tolist()
+        keys = key_bytes(records["key_low"][first_units], records["key_high"][first_units])
         known = self._distinct
         found = np.fromiter(map(known.get, keys, itertools.repeat(-1)), np.int64, len(keys))
         new = np.flatnonzero(found < 0)  # the units that bring a distinct unit not seen before

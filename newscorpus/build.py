@@ -22,7 +22,15 @@ import attrs
 import numpy as np
 import regex
 
-from newscorpus.blocks import UNIT_RECORD, Analysis, Detector, PairFinder, Prepared, prepare
+from newscorpus.blocks import (
+    UNIT_RECORD,
+    Analysis,
+    Detector,
+    PairFinder,
+    Prepared,
+    key_bytes,
+    prepare,
+)
 from newscorpus.document import Document, text_length
 from newscorpus.errors import InputError, StoreError
 from newscorpus.meta import Meta, extract
@@ -632,8 +640,8 @@ def _without(
         )
         # What is left of the orphans: units no article left carries, in their stored order.
         removal.signatures = b"".join(orphans.values())
-        keys = np.frombuffer(b"".join(orphans), dtype="<u8").reshape(-1, 2)
-        removal.order_keys = keys[:, 1] >> np.uint64(1)
+        low_high = np.frombuffer(b"".join(orphans), dtype="<u8").reshape(-1, 2)  # `key_bytes`
+        removal.order_keys = low_high[:, 1] >> np.uint64(1)
 
 
 def _signed_keys(
@@ -645,9 +653,7 @@ def _signed_keys(
         records = np.frombuffer(b"".join(a.units for a in batch), dtype=UNIT_RECORD)
         sizes = [len(a.units) // UNIT_RECORD.itemsize for a in batch]
         signed = (records["n_words"] >= settings.min_minhash_words) & (records["figure"] == 0)
-        pairs = np.empty((int(signed.sum()), 2), dtype="<u8")
-        pairs[:, 0], pairs[:, 1] = records["key_low"][signed], records["key_high"][signed]
-        keys = pairs.view("V16").ravel().tolist()
+        keys = key_bytes(records["key_low"][signed], records["key_high"][signed])
         # Each article's signed units: from the count of signed units before its first unit.
         bounds = np.r_[0, np.cumsum(signed)][np.r_[0, np.cumsum(sizes)]].tolist()
         for article, lo, hi in zip(batch, bounds, bounds[1:]):

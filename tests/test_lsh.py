@@ -98,8 +98,11 @@ def test_narrow_signatures_order_buckets_by_the_key_as_wide_ones_do():
     parts=st.integers(1, 5),
     max_bucket=st.sampled_from([2, 4, 64]),
     rounds=st.sampled_from([1, 16, 64]),
+    rows=st.sampled_from([2, 4]),
 )
-def test_the_band_shuffle_finds_the_pairs_one_process_finds(seed, cuts, parts, max_bucket, rounds):
+def test_the_band_shuffle_finds_the_pairs_one_process_finds(
+    seed, cuts, parts, max_bucket, rounds, rows
+):
     """The Dask engine's LSH, run here: band entries, some bands at a time, split by a hash of
     (band, key), each part's buckets paired (big ones as a star and a chain, ordered by order
     key), the candidates of each shard verified against the shards of their partners, gives
@@ -111,7 +114,8 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(seed, cuts, parts, m
     n = len(sigs)
     order_key = rng.integers(0, 4, n).astype(np.uint64)  # ties: then by unit
     n_words = rng.integers(5, 30, n).astype(np.int32)
-    s = Settings(max_bucket_pairs=max_bucket)
+    # Two rows of 16 bits make 32-bit band keys, sorted packed with a rank; four, 64-bit ones.
+    s = Settings(max_bucket_pairs=max_bucket, lsh_bands=128 // rows, lsh_rows=rows)
     expected = verified_pairs(sigs, order_key, n_words, s)
 
     by_key = np.argsort(order_key, kind="stable").astype(np.uint32)
