@@ -273,10 +273,10 @@ class DaskEngine:
         parts = 2 * self._workers()  # buckets are split this many ways
         kept = [self._submit(_kept_signatures, h.held, np.concatenate(h.rows)) for h in shards]
         self._shards = []  # the workers drop what they held once the kept rows are taken
-        by_key = np.argsort(order_key, kind="stable")
-        if n < 1 << 32:
-            by_key = by_key.astype(np.uint32)
-        orders = self._call(self.client.scatter, by_key, broadcast=True)
+        # Each unit's place in order-key order, 4 bytes a unit where that holds it.
+        rank = np.empty(n, dtype=np.uint32 if n < 1 << 32 else np.int64)
+        rank[np.argsort(order_key, kind="stable")] = np.arange(n)
+        orders = self._call(self.client.scatter, rank, broadcast=True)
         words = self._call(self.client.scatter, n_words, broadcast=True)
 
         def shuffle(lo: int) -> tuple[list, list]:
@@ -494,38 +494,39 @@ def _band_map(
 
 def _band_reduce(
     bases: np.ndarray,
-    by_key: np.ndarray,
+    rank: np.ndarray,
     max_bucket: int,
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
 ) -> dict[int, tuple[np.ndarray, frozenset[int]]]:
     """On a worker: the candidate pairs ``(i, j)``, ``i < j``, of the buckets of one part,
-    once each, grouped by the shard of ``i``, with the shards of the ``j``. ``by_key``: the
-    units in order-key order (ties by unit), as `band_pairs` orders a bucket's members."""
-    n = len(by_key)
+    once each, grouped by the shard of ``i``, with the shards of the ``j``. ``rank``: each
+    unit's place in order-key order (ties by unit), as `band_pairs` orders a bucket's members;
+    only a bucket of more than ``max_bucket`` members needs it (a star and a chain)."""
+    n = len(rank)
     if sum(len(b) for b, _, _ in parts) < 2:
         return {}
     band, key, unit = (np.concatenate(x) for x in zip(*parts))
-    rank = np.empty(n, dtype=np.uint64)
-    rank[by_key] = np.arange(n, dtype=np.uint64)
     by_band = np.argsort(band, kind="stable")
-    key, ranks = key[by_band], rank[unit[by_band]]
+    key, unit = key[by_band], unit[by_band].astype(np.int64)
     edges = np.r_[0, np.flatnonzero(np.diff(band[by_band])) + 1, len(key)]
     found = []
     for lo, hi in zip(edges[:-1].tolist(), edges[1:].tolist()):
         if hi - lo < 2:
             continue
-        keys, ranked = key[lo:hi], ranks[lo:hi]
-        if int(keys.max()) < 1 << 32 and n < 1 << 32:
-            # Key and rank packed in one uint64: one plain sort, the members of a bucket in
-            # order-key order.
-            packed = np.sort((keys << np.uint64(32)) | ranked)
-            members = by_key[(packed & np.uint64(0xFFFFFFFF)).astype(np.int64)]
+        keys, members = key[lo:hi], unit[lo:hi]
+        if int(keys.max()) < 1 << 32:
+            # Key and position packed in one uint64: one plain sort.
+            packed = np.sort((keys << np.uint64(32)) | np.arange(hi - lo, dtype=np.uint64))
+            members = members[(packed & np.uint64(0xFFFFFFFF)).astype(np.int64)]
             keys = packed >> np.uint64(32)
         else:
-            order = np.lexsort((ranked, keys))
-            members, keys = by_key[ranked[order].astype(np.int64)], keys[order]
+            order = np.argsort(keys, kind="stable")
+            members, keys = members[order], keys[order]
         starts = np.r_[0, np.flatnonzero(keys[1:] != keys[:-1]) + 1]
         sizes = np.diff(np.r_[starts, len(keys)])
+        for start, size in zip(starts[sizes > max_bucket].tolist(), sizes[sizes > max_bucket]):
+            bucket = members[start : start + size]
+            members[start : start + size] = bucket[np.argsort(rank[bucket])]
         multi = sizes > 1
         found.append(pair_codes(bucket_pairs(members, starts[multi], sizes[multi], max_bucket), n))
     if not found:

@@ -118,7 +118,8 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(
     s = Settings(max_bucket_pairs=max_bucket, lsh_bands=128 // rows, lsh_rows=rows)
     expected = verified_pairs(sigs, order_key, n_words, s)
 
-    by_key = np.argsort(order_key, kind="stable").astype(np.uint32)
+    rank = np.empty(len(order_key), dtype=np.uint32)
+    rank[np.argsort(order_key, kind="stable")] = np.arange(len(order_key))
     bases = np.array(sorted({0, *[c for c in cuts if c < n]}) + [n])
     shards = [sigs[a:b] for a, b in zip(bases, bases[1:])]
     found = []
@@ -126,7 +127,7 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(
         bands = (lo, min(lo + rounds, s.lsh_bands))
         maps = [_band_map(sh, int(a), bands, s.lsh_rows, parts, n) for sh, a in zip(shards, bases)]
         reduces = [
-            _band_reduce(bases, by_key, max_bucket, [m[r] for m in maps]) for r in range(parts)
+            _band_reduce(bases, rank, max_bucket, [m[r] for m in maps]) for r in range(parts)
         ]
         for p in sorted(set().union(*reduces)):
             others = sorted(set().union(*(r[p][1] for r in reduces if p in r)))
