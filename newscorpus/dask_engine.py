@@ -273,24 +273,25 @@ class DaskEngine:
         parts = 2 * self._workers()  # buckets are split this many ways
         kept = [self._submit(_kept_signatures, h.held, np.concatenate(h.rows)) for h in shards]
         self._shards = []  # the workers drop what they held once the kept rows are taken
-        # Each unit's place in order-key order, 4 bytes a unit where that holds it.
-        rank = np.empty(n, dtype=np.uint32 if n < 1 << 32 else np.int64)
+        # Each unit's place in order-key order, which goes in its band entries, and its word
+        # count, which goes with its shard: no worker holds either for every unit.
+        rank = np.empty(n, dtype=_entry_dtype(n)["rank"])
         rank[np.argsort(order_key, kind="stable")] = np.arange(n)
-        orders = self._call(self.client.scatter, rank, broadcast=True)
-        words = self._call(self.client.scatter, n_words, broadcast=True)
+        spans = [(h.base, h.base + h.count) for h in shards]
+        ranks = self._call(self.client.scatter, [rank[a:b] for a, b in spans], hash=False)
+        words = self._call(self.client.scatter, [n_words[a:b] for a, b in spans], hash=False)
 
         def shuffle(lo: int) -> tuple[list, list]:
             """The reduces of the round of bands from ``lo``, and what each one's pairs join."""
             bands = (lo, min(lo + _BANDS_PER_ROUND, s.lsh_bands))
             maps = [
-                self._submit(_band_map, k, h.base, bands, s.lsh_rows, parts, n)
-                for k, h in zip(kept, shards)
+                self._submit(_band_map, k, h.base, r, bands, s.lsh_rows, parts, n)
+                for k, h, r in zip(kept, shards, ranks)
             ]
             reduces = [
                 self._submit(
                     _band_reduce,
                     bases,
-                    orders,
                     s.max_bucket_pairs,
                     [self._submit(operator.getitem, m, r) for m in maps],
                 )
@@ -324,10 +325,8 @@ class DaskEngine:
                 # A few partner shards a task, so that it holds a few shards, not all.
                 for g in range(0, len(others), _PARTNERS_PER_TASK):
                     partners = others[g : g + _PARTNERS_PER_TASK]
-                    held = {q: (kept[q], int(bases[q])) for q in {p, *partners}}
-                    verified.append(
-                        self._submit(_verify, partners, held, words, s, n, before, candidates)
-                    )
+                    held = {q: (kept[q], int(bases[q]), words[q]) for q in {p, *partners}}
+                    verified.append(self._submit(_verify, partners, held, s, n, before, candidates))
             del reduces
             found = self.client.gather(verified)
             for codes, _ in found:
@@ -417,9 +416,10 @@ _PART_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 def _entry_dtype(n: int) -> np.dtype:
-    """A band entry: the band, its key, and the unit (one of ``n``)."""
+    """A band entry: the band, its key, the unit (one of ``n``) and the unit's rank in
+    order-key order."""
     index = "<u4" if n < 1 << 32 else "<i8"
-    return np.dtype([("band", "<u2"), ("key", "<u8"), ("index", index)])
+    return np.dtype([("band", "<u2"), ("key", "<u8"), ("index", index), ("rank", index)])
 
 
 def _signatures_of(result: tuple, kind: str) -> np.ndarray:
@@ -469,11 +469,18 @@ def _kept_signatures(signatures: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 
 def _band_map(
-    sigs: np.ndarray, base: int, bands: tuple[int, int], rows: int, parts: int, n: int
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    sigs: np.ndarray,
+    base: int,
+    ranks: np.ndarray,
+    bands: tuple[int, int],
+    rows: int,
+    parts: int,
+    n: int,
+) -> list[tuple[np.ndarray, ...]]:
     """On a worker: the entries of bands ``bands[0]`` to ``bands[1]`` of signed units
-    ``base...``, split into ``parts`` by a hash of (band, key), so that each bucket lands whole
-    in one part. An entry (`_entry_dtype`) goes as three arrays: bands, keys and units."""
+    ``base...`` (with ``ranks``, their places in order-key order), split into ``parts`` by a
+    hash of (band, key), so that each bucket lands whole in one part. An entry
+    (`_entry_dtype`) goes as four arrays: bands, keys, units and ranks."""
     count, lo, hi = len(sigs), *bands
     entry = _entry_dtype(n)
     # The round's columns, each contiguous (a column of the row-major signatures is read a
@@ -488,45 +495,44 @@ def _band_map(
     by_part = np.argsort(part.astype(np.uint8 if parts <= 256 else np.int64), kind="stable")
     cuts = np.searchsorted(part[by_part], np.arange(1, parts, dtype=np.uint64))
     index = np.arange(base, base + count, dtype=entry["index"])
-    unit = index[by_part % count] if count else index
-    return list(zip(*(np.split(x, cuts) for x in (band[by_part], keys[by_part], unit))))
+    at = by_part % count if count else by_part
+    columns = (band[by_part], keys[by_part], index[at], ranks.astype(entry["rank"])[at])
+    return list(zip(*(np.split(x, cuts) for x in columns)))
 
 
 def _band_reduce(
-    bases: np.ndarray,
-    rank: np.ndarray,
-    max_bucket: int,
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    bases: np.ndarray, max_bucket: int, parts: list[tuple[np.ndarray, ...]]
 ) -> dict[int, tuple[np.ndarray, frozenset[int]]]:
     """On a worker: the candidate pairs ``(i, j)``, ``i < j``, of the buckets of one part,
-    once each, grouped by the shard of ``i``, with the shards of the ``j``. ``rank``: each
-    unit's place in order-key order (ties by unit), as `band_pairs` orders a bucket's members;
-    only a bucket of more than ``max_bucket`` members needs it (a star and a chain)."""
-    n = len(rank)
-    if sum(len(b) for b, _, _ in parts) < 2:
+    once each, grouped by the shard of ``i``, with the shards of the ``j``. A bucket of more
+    than ``max_bucket`` members (a star and a chain) is put in its entries' rank order, as
+    `band_pairs` orders one (by order key, then by unit)."""
+    n = int(bases[-1])
+    if sum(len(part[0]) for part in parts) < 2:
         return {}
-    band, key, unit = (np.concatenate(x) for x in zip(*parts))
+    band, key, unit, rank = (np.concatenate(x) for x in zip(*parts))
     by_band = np.argsort(band, kind="stable")
-    key, unit = key[by_band], unit[by_band].astype(np.int64)
+    key, unit, rank = key[by_band], unit[by_band].astype(np.int64), rank[by_band]
     edges = np.r_[0, np.flatnonzero(np.diff(band[by_band])) + 1, len(key)]
     found = []
     for lo, hi in zip(edges[:-1].tolist(), edges[1:].tolist()):
         if hi - lo < 2:
             continue
-        keys, members = key[lo:hi], unit[lo:hi]
+        keys = key[lo:hi]
         if int(keys.max()) < 1 << 32:
             # Key and position packed in one uint64: one plain sort.
             packed = np.sort((keys << np.uint64(32)) | np.arange(hi - lo, dtype=np.uint64))
-            members = members[(packed & np.uint64(0xFFFFFFFF)).astype(np.int64)]
+            order = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64) + lo
             keys = packed >> np.uint64(32)
         else:
-            order = np.argsort(keys, kind="stable")
-            members, keys = members[order], keys[order]
+            order = np.argsort(keys, kind="stable") + lo
+            keys = keys[order - lo]
+        members, ranks = unit[order], rank[order]
         starts = np.r_[0, np.flatnonzero(keys[1:] != keys[:-1]) + 1]
         sizes = np.diff(np.r_[starts, len(keys)])
         for start, size in zip(starts[sizes > max_bucket].tolist(), sizes[sizes > max_bucket]):
-            bucket = members[start : start + size]
-            members[start : start + size] = bucket[np.argsort(rank[bucket])]
+            at = slice(start, start + size)
+            members[at] = members[at][np.argsort(ranks[at])]
         multi = sizes > 1
         found.append(pair_codes(bucket_pairs(members, starts[multi], sizes[multi], max_bucket), n))
     if not found:
@@ -559,8 +565,7 @@ def _joins_of(found: dict[int, tuple[np.ndarray, frozenset[int]]]) -> dict[int, 
 
 def _verify(
     partners: list[int],
-    shards: dict[int, tuple[np.ndarray, int]],
-    n_words: np.ndarray,
+    shards: dict[int, tuple[np.ndarray, int, np.ndarray]],
     s: Settings,
     n: int,
     passed: np.ndarray,
@@ -569,8 +574,9 @@ def _verify(
     """On a worker: of the candidates of one shard, those whose second unit is in one of the
     ``partners`` shards that pass verification, as pair codes, with their similarity.
     ``shards`` holds the signatures of these shards and of the first, each with the index of
-    its first unit. ``passed``: the codes of pairs that passed in an earlier round, sorted,
-    which are not verified again (a similar pair shares many bands)."""
+    its first unit and its units' word counts. ``passed``: the codes of pairs that passed in
+    an earlier round, sorted, which are not verified again (a similar pair shares many
+    bands)."""
     codes = unique(np.concatenate([pair_codes(c, n) for c, _ in candidates]))
     if len(passed):
         at = np.minimum(np.searchsorted(passed, codes), len(passed) - 1)
@@ -578,6 +584,7 @@ def _verify(
     pairs = decode_pairs(codes, n)
     order = sorted(shards)
     sigs = np.concatenate([shards[q][0] for q in order])
+    n_words = np.concatenate([shards[q][2] for q in order])
     starts = np.array([shards[q][1] for q in order], dtype=np.int64)
     sizes = np.array([len(shards[q][0]) for q in order], dtype=np.int64)
     local = np.concatenate([[0], np.cumsum(sizes)])[:-1]
@@ -593,7 +600,7 @@ def _verify(
     for lo in range(0, len(pairs), _VERIFY_BATCH):
         p = pairs[lo : lo + _VERIFY_BATCH]
         i, j = row(p[:, 0]), row(p[:, 1])
-        sim = similarity(sigs[i], sigs[j], n_words[p[:, 0]], n_words[p[:, 1]], s)
+        sim = similarity(sigs[i], sigs[j], n_words[i], n_words[j], s)
         passed = sim >= s.unit_threshold
         codes.append(pair_codes(p[passed], n))
         found.append(sim[passed])

@@ -114,7 +114,7 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(
     n = len(sigs)
     order_key = rng.integers(0, 4, n).astype(np.uint64)  # ties: then by unit
     n_words = rng.integers(5, 30, n).astype(np.int32)
-    # Two rows of 16 bits make 32-bit band keys, sorted packed with a rank; four, 64-bit ones.
+    # Two rows of 16 bits make 32-bit band keys, sorted packed with a position; four, 64-bit.
     s = Settings(max_bucket_pairs=max_bucket, lsh_bands=128 // rows, lsh_rows=rows)
     expected = verified_pairs(sigs, order_key, n_words, s)
 
@@ -125,19 +125,23 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(
     found = []
     for lo in range(0, s.lsh_bands, rounds):  # bands a round at a time, as the engine does
         bands = (lo, min(lo + rounds, s.lsh_bands))
-        maps = [_band_map(sh, int(a), bands, s.lsh_rows, parts, n) for sh, a in zip(shards, bases)]
-        reduces = [
-            _band_reduce(bases, rank, max_bucket, [m[r] for m in maps]) for r in range(parts)
+        maps = [
+            _band_map(sh, int(a), rank[a:b], bands, s.lsh_rows, parts, n)
+            for sh, a, b in zip(shards, bases, bases[1:])
         ]
+        reduces = [_band_reduce(bases, max_bucket, [m[r] for m in maps]) for r in range(parts)]
         for p in sorted(set().union(*reduces)):
             others = sorted(set().union(*(r[p][1] for r in reduces if p in r)))
             for g in range(0, len(others), 2):  # two partner shards a task
                 partners = others[g : g + 2]
-                held = {q: (shards[q], int(bases[q])) for q in {p, *partners}}
+                held = {
+                    q: (shards[q], int(bases[q]), n_words[bases[q] : bases[q + 1]])
+                    for q in {p, *partners}
+                }
                 cands = [r[p] for r in reduces if p in r]
                 # What passed in the rounds before (of this shard and others: any is left out).
                 passed = np.unique(np.concatenate([c for c, _ in found] or [np.zeros(0, int)]))
-                found.append(_verify(partners, held, n_words, s, n, passed, cands))
+                found.append(_verify(partners, held, s, n, passed, cands))
     codes = np.concatenate([c for c, _ in found] or [np.zeros(0, np.int64)])
     assert len(np.unique(codes)) == len(codes)  # each pair verified by one task, once
     similarity = np.concatenate([v for _, v in found] or [np.zeros(0)])
