@@ -262,10 +262,10 @@ class DaskEngine:
         self, order_key: np.ndarray, n_words: np.ndarray, s: Settings
     ) -> tuple[np.ndarray, np.ndarray]:
         """The shuffle: per round of `_BANDS_PER_ROUND` bands (so a worker holds a round's
-        share of the band entries, two rounds' at most, not all of them), every shard's band
-        entries are split by a hash of (band, key) into parts; each part pairs its buckets; the
-        candidates are verified by the shard of their first unit, against the shards of their
-        partners, but for those that passed in a round before."""
+        share of the band entries, not all of them), every shard's band entries are split by
+        a hash of (band, key) into parts; each part pairs its buckets; the candidates are
+        verified by the shard of their first unit, against the shards of their partners, but
+        for those that passed in a round before."""
         started = time.perf_counter()
         n = len(order_key)
         shards = [h for h in self._shards if h.count]
@@ -308,7 +308,8 @@ class DaskEngine:
             # Which shards each part's candidates join: {first shard: second shards}.
             joins = self.client.gather(joining)
             # The next round's shuffle runs while this one's candidates are verified (which
-            # needs what passed before it): two rounds' band entries are held at most.
+            # needs what passed before it): a worker holds one round's band entries (this
+            # round's reduces are done) and another's candidates.
             coming = shuffle(rounds[k + 1]) if k + 1 < len(rounds) else ([], [])
             verified = []
             for p in sorted(set().union(*joins)):
