@@ -834,16 +834,15 @@ class Detector:
         runs_with: list[int] = []
         glued_ends: list[set[tuple[bool, bool]]] = []
         for article, wordings in zip(runs, texts):
-            if any(run[2] in glued_blocks for run in article):
-                for (_, _, block, glued_start, glued_end), wording in zip(article, wordings):
-                    if block in glued_blocks:
-                        i = index.setdefault((block, wording), len(runs_with))
-                        if i == len(runs_with):
-                            runs_with.append(0)
-                            glued_ends.append(set())
-                        runs_with[i] += 1
-                        if glued_start or glued_end:
-                            glued_ends[i].add((glued_start, glued_end))
+            for (_, _, block, glued_start, glued_end), wording in zip(article, wordings):
+                if block in glued_blocks:
+                    i = index.setdefault((block, wording), len(runs_with))
+                    if i == len(runs_with):
+                        runs_with.append(0)
+                        glued_ends.append(set())
+                    runs_with[i] += 1
+                    if glued_start or glued_end:
+                        glued_ends[i].add((glued_start, glued_end))
         # Blocks a few at a time (whole: a block's counts are its own), so that the words of
         # all wordings are never in memory at once.
         # The chunks are cut by ``workers`` processes.
