@@ -497,8 +497,8 @@ def _band_map(
     cuts = np.searchsorted(part[by_part], np.arange(1, parts, dtype=np.uint64))
     index = np.arange(base, base + count, dtype=entry["index"])
     at = by_part % count if count else by_part
-    columns = (band[by_part], keys[by_part], index[at], ranks.astype(entry["rank"])[at])
-    return list(zip(*(np.split(x, cuts) for x in columns)))
+    fields = (band[by_part], keys[by_part], index[at], ranks.astype(entry["rank"])[at])
+    return list(zip(*(np.split(x, cuts) for x in fields)))
 
 
 def _band_reduce(
