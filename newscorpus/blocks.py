@@ -1401,7 +1401,7 @@ def _glued_furniture(
     # unit is ruled out at its first character, before its first word is searched for.
     ruled_out = _ruled_out(tuple(sorted(first_words)))
     for i, (start, end) in enumerate(zip(spans[0].tolist(), spans[1].tolist())):
-        if text[start] in ruled_out:
+        if text[start : start + 1] in ruled_out:
             continue
         # Most units are ruled out at their first word, here rather than in a call.
         word = first_word(text, start, end)
