@@ -639,16 +639,32 @@ def _prepare_rows(rows: list[tuple[str, dict]], settings: Settings) -> tuple:
 def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
     """A client of the cluster at ``scheduler``, or of a new one of ``workers`` processes on
     this machine, shut down when done."""
-    client = remote_client(scheduler) if scheduler else local_client(workers)
-    try:
-        yield client
-    finally:
-        cluster = None if scheduler else client.cluster
-        with contextlib.suppress(Exception):
-            client.close()
-        if cluster is not None:
+    with quiet_event_loop():
+        client = remote_client(scheduler) if scheduler else local_client(workers)
+        try:
+            yield client
+        finally:
+            cluster = None if scheduler else client.cluster
             with contextlib.suppress(Exception):
-                cluster.close()
+                client.close()
+            if cluster is not None:
+                with contextlib.suppress(Exception):
+                    cluster.close()
+
+
+@contextlib.contextmanager
+def quiet_event_loop() -> Iterator[None]:
+    """No reports from asyncio while a cluster runs in or for this process. When workers die,
+    a scheduler here (a local cluster's) or the client may leave the failure of one of several
+    messages sent at once unawaited, and asyncio prints "Future exception was never retrieved"
+    with a traceback; the build reports the failure itself (`EngineError`), once."""
+    log = logging.getLogger("asyncio")
+    level = log.level
+    log.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
 
 
 def local_client(workers: int, no_workers_timeout: str = _NO_WORKERS_TIMEOUT) -> Any:

@@ -233,6 +233,30 @@ def test_workers_that_keep_dying_fail_the_build_cleanly(generated, tmp_path, bui
     assert os.path.getsize(store) > 0
 
 
+def test_asyncio_reports_no_unawaited_failure_while_a_cluster_runs(caplog):
+    """When workers die, a local cluster's scheduler (in the building process) can leave the
+    failure of one of several messages unawaited; asyncio would print it with a traceback
+    beside the build's own error. While a cluster runs it does not; afterwards it does again."""
+    import asyncio
+    import gc
+
+    from newscorpus.dask_engine import quiet_event_loop
+
+    def leave_a_failure_unawaited() -> None:
+        loop = asyncio.new_event_loop()
+        future = loop.create_future()
+        future.set_exception(ConnectionResetError("connection reset by peer"))
+        del future
+        gc.collect()
+        loop.close()
+
+    with quiet_event_loop():
+        leave_a_failure_unawaited()
+    assert "never retrieved" not in caplog.text
+    leave_a_failure_unawaited()
+    assert "never retrieved" in caplog.text
+
+
 def test_a_build_left_with_no_worker_fails_and_leaves_the_store_as_it_was(tmp_path):
     """Workers gone for good (not replaced): the build fails once its tasks have waited for a
     worker for the cluster's no-workers timeout, rather than waiting forever."""
