@@ -1272,10 +1272,8 @@ def _passing(
     bands = band_pairs(sigs, s.lsh_bands, s.lsh_rows, order_key, s.max_bucket_pairs, only)
     for candidates in bands:
         codes = pair_codes(candidates, n)
-        if len(passed):
-            at = np.minimum(np.searchsorted(passed, codes), len(passed) - 1)
-            new = passed[at] != codes
-            candidates, codes = candidates[new], codes[new]
+        new = ~isin_sorted(codes, passed)
+        candidates, codes = candidates[new], codes[new]
         found = []
         for lo in range(0, len(candidates), _VERIFY_BATCH):
             p = candidates[lo : lo + _VERIFY_BATCH]

@@ -39,7 +39,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from newscorpus.arrays import unique
+from newscorpus.arrays import isin_sorted, unique
 from newscorpus.blocks import _VERIFY_BATCH, PairFinder, TextMap, similarity
 from newscorpus.build import _BATCH, _batches, _prepare_batch, _ready_worker
 from newscorpus.document import Document, HeldDocument
@@ -579,9 +579,7 @@ def _verify(
     an earlier round, sorted, which are not verified again (a similar pair shares many
     bands)."""
     codes = unique(np.concatenate([pair_codes(c, n) for c, _ in candidates]))
-    if len(passed):
-        at = np.minimum(np.searchsorted(passed, codes), len(passed) - 1)
-        codes = codes[passed[at] != codes]
+    codes = codes[~isin_sorted(codes, passed)]
     pairs = decode_pairs(codes, n)
     order = sorted(shards)
     sigs = np.concatenate([shards[q][0] for q in order])
