@@ -186,8 +186,9 @@ class DaskEngine:
 
     def pair_finder(self, settings: Settings) -> PairFinder | None:
         """The verified pairs found on the workers, where the signatures are: LSH banding as a
-        shuffle on band keys, each shard's candidates verified against a few partner shards at
-        a time; the same pairs as `newscorpus.blocks.verified_pairs` on the same signatures."""
+        shuffle on band keys, the candidates verified in two hops over groups of units (the
+        first units' signatures sent with the candidates to the second units' group); the same
+        pairs as `newscorpus.blocks.verified_pairs` on the same signatures."""
         if not self._shards:
             return None
 
@@ -263,23 +264,32 @@ class DaskEngine:
     ) -> tuple[np.ndarray, np.ndarray]:
         """The shuffle: per round of `_BANDS_PER_ROUND` bands (so a worker holds a round's
         share of the band entries, not all of them), every shard's band entries are split by
-        a hash of (band, key) into parts; each part pairs its buckets; the candidates are
-        verified by the shard of their first unit, against the shards of their partners, but
-        for those that passed in a round before."""
+        a hash of (band, key) into parts; each part pairs its buckets. The candidates are then
+        verified in two hops over groups of shards (`_verifying_groups`): each group of first
+        units takes its candidates from the parts, leaves out those that passed in a round
+        before and attaches its units' signatures (`_attach`); each group of second units
+        verifies what the first groups sent it (`_verify_attached`). So a task holds one
+        group's signatures and the candidates that concern it, the signatures move with the
+        candidates, and the tasks and their links grow with the square of the groups, not of
+        the shards."""
         started = time.perf_counter()
         n = len(order_key)
         shards = [h for h in self._shards if h.count]
-        bases = np.array([h.base for h in shards] + [n], dtype=np.int64)
         parts = 2 * self._workers()  # buckets are split this many ways
         kept = [self._submit(_kept_signatures, h.held, np.concatenate(h.rows)) for h in shards]
         self._shards = []  # the workers drop what they held once the kept rows are taken
-        # Each unit's place in order-key order, which goes in its band entries, and its word
-        # count, which goes with its shard: no worker holds either for every unit.
+        # Each unit's place in order-key order, which goes in its band entries; no worker
+        # holds it for every unit.
         rank = np.empty(n, dtype=_entry_dtype(n)["rank"])
         rank[np.argsort(order_key, kind="stable")] = np.arange(n)
         spans = [(h.base, h.base + h.count) for h in shards]
         ranks = self._call(self.client.scatter, [rank[a:b] for a, b in spans], hash=False)
-        words = self._call(self.client.scatter, [n_words[a:b] for a, b in spans], hash=False)
+        bounds = _verifying_groups([h.count for h in shards], parts, s.num_perm)
+        bases = np.array([shards[i].base for i in bounds[:-1]] + [n], dtype=np.int64)
+        held = [self._submit(_joined, *kept[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+        words = self._call(
+            self.client.scatter, [n_words[a:b] for a, b in zip(bases, bases[1:])], hash=False
+        )
 
         def shuffle(lo: int) -> tuple[list, list]:
             """The reduces of the round of bands from ``lo``, and what each one's pairs join."""
@@ -300,40 +310,49 @@ class DaskEngine:
             return reduces, [self._submit(_joins_of, r) for r in reduces]
 
         results = []
-        passed: list[list[np.ndarray]] = [[] for _ in shards]  # per first shard, sorted codes
+        passed: list[list[np.ndarray]] = [[] for _ in held]  # per first group, sorted codes
         rounds = list(range(0, s.lsh_bands, _BANDS_PER_ROUND))
         coming = shuffle(rounds[0])
         for k in range(len(rounds)):
             reduces, joining = coming
-            # Which shards each part's candidates join: {first shard: second shards}.
+            # Which groups each part's candidates join: {first group: second groups}.
             joins = self.client.gather(joining)
             # The next round's shuffle runs while this one's candidates are verified (which
             # needs what passed before it): a worker holds one round's band entries (this
             # round's reduces are done) and another's candidates.
             coming = shuffle(rounds[k + 1]) if k + 1 < len(rounds) else ([], [])
-            verified = []
-            for p in sorted(set().union(*joins)):
-                others = sorted(set().union(*(j[p] for j in joins if p in j)))
-                if len(passed[p]) > 1:
-                    passed[p] = [np.concatenate(passed[p])]
-                    passed[p][0].sort()
-                before = passed[p][0] if passed[p] else np.zeros(0, np.int64)
+            attached, seconds = {}, {}
+            for g in sorted(set().union(*joins)):
+                if len(passed[g]) > 1:
+                    passed[g] = [np.concatenate(passed[g])]
+                    passed[g][0].sort()
+                before = passed[g][0] if passed[g] else np.zeros(0, np.int64)
+                seconds[g] = sorted(set().union(*(j[g] for j in joins if g in j)))
                 candidates = [
-                    self._submit(operator.getitem, reduces[r], p)
+                    self._submit(operator.getitem, reduces[r], g)
                     for r in range(parts)
-                    if p in joins[r]
+                    if g in joins[r]
                 ]
-                # A few partner shards a task, so that it holds a few shards, not all.
-                for g in range(0, len(others), _PARTNERS_PER_TASK):
-                    partners = others[g : g + _PARTNERS_PER_TASK]
-                    held = {q: (kept[q], int(bases[q]), words[q]) for q in {p, *partners}}
-                    verified.append(self._submit(_verify, partners, held, s, n, before, candidates))
+                attached[g] = self._submit(
+                    _attach, held[g], words[g], bases, n, before, seconds[g], candidates
+                )
             del reduces
+            verified = []
+            for q in sorted(set().union(*seconds.values())):
+                sent = [
+                    self._submit(operator.getitem, attached[g], q)
+                    for g in sorted(attached)
+                    if q in seconds[g]
+                ]
+                verified.append(
+                    self._submit(_verify_attached, held[q], words[q], int(bases[q]), s, n, sent)
+                )
+            del attached
             found = self.client.gather(verified)
             for codes, _ in found:
                 first = np.searchsorted(bases, codes // n, side="right") - 1
-                for q, part in zip(*_by_shard(first, codes)):
-                    passed[q].append(part)
+                for g, part in zip(*_by_group(first, codes)):
+                    passed[g].append(part)
             results += found
         codes = np.concatenate([c for c, _ in results] or [np.zeros(0, np.int64)])
         found = np.concatenate([v for _, v in results] or [np.zeros(0)])
@@ -341,6 +360,7 @@ class DaskEngine:
         self.stats["pair_seconds"] = time.perf_counter() - started
         self.stats["band_entries"] = n * s.lsh_bands
         self.stats["band_entry_bytes"] = _entry_dtype(n).itemsize
+        self.stats["verifying_groups"] = len(held)
         return decode_pairs(codes, n), found[first]
 
     # -- the cluster ----------------------------------------------------------------------------
@@ -412,7 +432,8 @@ class _Shard:
 
 
 _BANDS_PER_ROUND = 16
-_PARTNERS_PER_TASK = 8
+# The signatures a verifying task holds at most (one group's, `_verifying_groups`).
+_GROUP_BYTES = 1 << 30
 _PART_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -549,12 +570,12 @@ def _band_reduce(
     }
 
 
-def _by_shard(shard: np.ndarray, codes: np.ndarray) -> tuple[list[int], list[np.ndarray]]:
-    """``codes`` grouped by their ``shard``: the shards, and each one's codes."""
-    order = np.argsort(shard, kind="stable")
-    shard, codes = shard[order], codes[order]
-    cuts = np.flatnonzero(np.diff(shard)) + 1
-    return [int(x[0]) for x in np.split(shard, cuts) if len(x)], [
+def _by_group(group: np.ndarray, codes: np.ndarray) -> tuple[list[int], list[np.ndarray]]:
+    """``codes`` grouped by their ``group``: the groups, and each one's codes."""
+    order = np.argsort(group, kind="stable")
+    group, codes = group[order], codes[order]
+    cuts = np.flatnonzero(np.diff(group)) + 1
+    return [int(x[0]) for x in np.split(group, cuts) if len(x)], [
         c for c in np.split(codes, cuts) if len(c)
     ]
 
@@ -564,45 +585,87 @@ def _joins_of(found: dict[int, tuple[np.ndarray, frozenset[int]]]) -> dict[int, 
     return {shard: seconds for shard, (_, seconds) in found.items()}
 
 
-def _verify(
-    partners: list[int],
-    shards: dict[int, tuple[np.ndarray, int, np.ndarray]],
-    s: Settings,
+def _verifying_groups(counts: list[int], parts: int, num_perm: int) -> list[int]:
+    """Consecutive shards (of ``counts`` signed units each) grouped for verifying, as the
+    bounds of each group in the shards: ``parts`` groups, or more where a group's signatures
+    would pass `_GROUP_BYTES`, of about the same number of units (a group ends at the shard
+    that takes it past its share), so fewer where shards are few or uneven.
+
+    >>> _verifying_groups([5, 5, 5, 5, 5, 5], 3, 128)
+    [0, 2, 4, 6]
+    >>> _verifying_groups([1, 100, 1], 8, 128)
+    [0, 2, 3]
+    """
+    total = sum(counts)
+    wanted = max(parts, -(-total * 2 * num_perm // _GROUP_BYTES), 1)
+    ends = np.cumsum(counts)
+    # Each group ends at the first shard that takes it past its share of the units.
+    cuts = np.searchsorted(ends, np.arange(1, wanted) * total / wanted, side="left") + 1
+    return sorted({0, *np.minimum(cuts, len(counts)).tolist(), len(counts)})
+
+
+def _joined(*arrays: np.ndarray) -> np.ndarray:
+    """On a worker: one group's signatures (its shards' kept rows, one after the other)."""
+    return np.concatenate(arrays)
+
+
+def _attach(
+    sigs: np.ndarray,
+    n_words: np.ndarray,
+    bases: np.ndarray,
     n: int,
     passed: np.ndarray,
+    seconds: list[int],
     candidates: list[tuple[np.ndarray, frozenset[int]]],
-) -> tuple[np.ndarray, np.ndarray]:
-    """On a worker: of the candidates of one shard, those whose second unit is in one of the
-    ``partners`` shards that pass verification, as pair codes, with their similarity.
-    ``shards`` holds the signatures of these shards and of the first, each with the index of
-    its first unit and its units' word counts. ``passed``: the codes of pairs that passed in
-    an earlier round, sorted, which are not verified again (a similar pair shares many
-    bands)."""
+) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """On a worker: the candidates whose first unit is in one group (of signed units from
+    ``bases[g]``, with their ``sigs`` and ``n_words``), from the parts of the band shuffle
+    (`_band_reduce`), once each and but those that passed in an earlier round (``passed``:
+    their codes, sorted; a similar pair shares many bands), split by the group of the second
+    unit: per group of ``seconds``, the pairs, with the signatures and word counts of their
+    first units attached (empty where none is left)."""
     codes = unique(np.concatenate([pair_codes(c, n) for c, _ in candidates]))
-    codes = codes[~isin_sorted(codes, passed)]
-    pairs = decode_pairs(codes, n)
-    order = sorted(shards)
-    sigs = np.concatenate([shards[q][0] for q in order])
-    n_words = np.concatenate([shards[q][2] for q in order])
-    starts = np.array([shards[q][1] for q in order], dtype=np.int64)
-    sizes = np.array([len(shards[q][0]) for q in order], dtype=np.int64)
-    local = np.concatenate([[0], np.cumsum(sizes)])[:-1]
-    second = np.maximum(np.searchsorted(starts, pairs[:, 1], side="right") - 1, 0)
-    held = (pairs[:, 1] >= starts[second]) & (pairs[:, 1] < starts[second] + sizes[second])
-    pairs = pairs[held & np.isin(np.array(order)[second], partners)]
+    pairs = decode_pairs(codes[~isin_sorted(codes, passed)], n)
+    first = np.searchsorted(bases, pairs[:, 0], side="right") - 1
+    rows = pairs[:, 0] - bases[first]
+    second = np.searchsorted(bases, pairs[:, 1], side="right") - 1
+    order = np.argsort(second, kind="stable")
+    starts = np.searchsorted(second[order], seconds, side="left")
+    ends = np.searchsorted(second[order], seconds, side="right")
+    sent = {}
+    for q, lo, hi in zip(seconds, starts.tolist(), ends.tolist()):
+        at = order[lo:hi]
+        sent[q] = (pairs[at], sigs[rows[at]], n_words[rows[at]])
+    return sent
 
-    def row(index: np.ndarray) -> np.ndarray:
-        at = np.searchsorted(starts, index, side="right") - 1
-        return local[at] + index - starts[at]
 
+def _verify_attached(
+    sigs: np.ndarray,
+    n_words: np.ndarray,
+    base: int,
+    s: Settings,
+    n: int,
+    sent: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """On a worker: of the candidates whose second unit is in one group (of signed units from
+    ``base``, with their ``sigs`` and ``n_words``), sent by the groups of their first units
+    with those units' signatures and word counts (`_attach`), the pairs that pass
+    verification, as pair codes, with their similarity."""
     codes, found = [], []
-    for lo in range(0, len(pairs), _VERIFY_BATCH):
-        p = pairs[lo : lo + _VERIFY_BATCH]
-        i, j = row(p[:, 0]), row(p[:, 1])
-        sim = similarity(sigs[i], sigs[j], n_words[i], n_words[j], s)
-        passed = sim >= s.unit_threshold
-        codes.append(pair_codes(p[passed], n))
-        found.append(sim[passed])
+    for pairs, first_sigs, first_words in sent:
+        for lo in range(0, len(pairs), _VERIFY_BATCH):
+            p = pairs[lo : lo + _VERIFY_BATCH]
+            j = p[:, 1] - base
+            sim = similarity(
+                first_sigs[lo : lo + _VERIFY_BATCH],
+                sigs[j],
+                first_words[lo : lo + _VERIFY_BATCH],
+                n_words[j],
+                s,
+            )
+            kept = sim >= s.unit_threshold
+            codes.append(pair_codes(p[kept], n))
+            found.append(sim[kept])
     return (
         np.concatenate(codes or [np.zeros(0, np.int64)]),
         np.concatenate(found or [np.zeros(0)]),

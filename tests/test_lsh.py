@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newscorpus.blocks import _link, shrunk_pairs, verified_pairs
-from newscorpus.dask_engine import _band_map, _band_reduce, _verify
+from newscorpus.dask_engine import _attach, _band_map, _band_reduce, _verify_attached
 from newscorpus.lsh import candidate_pairs, decode_pairs, grown_candidates, pair_codes
 from newscorpus.minhash import Signer, to_lean
 from newscorpus.settings import Settings
@@ -105,8 +105,9 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(
 ):
     """The Dask engine's LSH, run here: band entries, some bands at a time, split by a hash of
     (band, key), each part's buckets paired (big ones as a star and a chain, ordered by order
-    key), the candidates of each shard verified against the shards of their partners, gives
-    the same pairs with the same similarity as `verified_pairs` on all the signatures at once."""
+    key), the candidates of each group of first units sent, with their signatures, to the
+    groups of their second units and verified there, gives the same pairs with the same
+    similarity as `verified_pairs` on all the signatures at once, each pair verified once."""
     rng = np.random.default_rng(seed)
     texts = _variants(seed % 50)[:200]
     sigs = Signer(3, 128, 1).sign_tokens(texts).astype(np.uint16)
@@ -120,8 +121,11 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(
 
     rank = np.empty(len(order_key), dtype=np.uint32)
     rank[np.argsort(order_key, kind="stable")] = np.arange(len(order_key))
+    # Shards (as the pieces read) are the groups here: every group of first units sends to
+    # every group of second units it has candidates with.
     bases = np.array(sorted({0, *[c for c in cuts if c < n]}) + [n])
     shards = [sigs[a:b] for a, b in zip(bases, bases[1:])]
+    words = [n_words[a:b] for a, b in zip(bases, bases[1:])]
     found = []
     for lo in range(0, s.lsh_bands, rounds):  # bands a round at a time, as the engine does
         bands = (lo, min(lo + rounds, s.lsh_bands))
@@ -130,18 +134,17 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(
             for sh, a, b in zip(shards, bases, bases[1:])
         ]
         reduces = [_band_reduce(bases, max_bucket, [m[r] for m in maps]) for r in range(parts)]
-        for p in sorted(set().union(*reduces)):
-            others = sorted(set().union(*(r[p][1] for r in reduces if p in r)))
-            for g in range(0, len(others), 2):  # two partner shards a task
-                partners = others[g : g + 2]
-                held = {
-                    q: (shards[q], int(bases[q]), n_words[bases[q] : bases[q + 1]])
-                    for q in {p, *partners}
-                }
-                cands = [r[p] for r in reduces if p in r]
-                # What passed in the rounds before (of this shard and others: any is left out).
-                passed = np.unique(np.concatenate([c for c, _ in found] or [np.zeros(0, int)]))
-                found.append(_verify(partners, held, s, n, passed, cands))
+        # What passed in the rounds before (of this group and others: any is left out).
+        passed = np.unique(np.concatenate([c for c, _ in found] or [np.zeros(0, int)]))
+        sent = {}
+        for g in sorted(set().union(*reduces)):
+            seconds = sorted(set().union(*(r[g][1] for r in reduces if g in r)))
+            cands = [r[g] for r in reduces if g in r]
+            sent[g] = _attach(shards[g], words[g], bases, n, passed, seconds, cands)
+            assert sorted(sent[g]) == seconds
+        for q in sorted({q for to in sent.values() for q in to}):
+            got = [to[q] for to in sent.values() if q in to]
+            found.append(_verify_attached(shards[q], words[q], int(bases[q]), s, n, got))
     codes = np.concatenate([c for c, _ in found] or [np.zeros(0, np.int64)])
     assert len(np.unique(codes)) == len(codes)  # each pair verified by one task, once
     similarity = np.concatenate([v for _, v in found] or [np.zeros(0)])
