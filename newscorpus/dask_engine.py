@@ -262,41 +262,41 @@ class DaskEngine:
     def _verified_pairs(
         self, order_key: np.ndarray, n_words: np.ndarray, s: Settings
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The shuffle: per round of `_BANDS_PER_ROUND` bands (so a worker holds a round's
-        share of the band entries, not all of them), every shard's band entries are split by
-        a hash of (band, key) into parts; each part pairs its buckets. The candidates are then
-        verified in two hops over groups of shards (`_verifying_groups`): each group of first
-        units takes its candidates from the parts, leaves out those that passed in a round
-        before and attaches its units' signatures (`_attach`); each group of second units
-        verifies what the first groups sent it (`_verify_attached`). So a task holds one
+        """The shuffle, over groups of consecutive shards (`_unit_groups`): per round of
+        `_BANDS_PER_ROUND` bands (so a worker holds a round's share of the band entries, not
+        all of them), every group's band entries are split by a hash of (band, key) into
+        parts; each part pairs its buckets. The candidates are then verified in two hops: each
+        group of first units takes its candidates from the parts, leaves out those that passed
+        in a round before and attaches its units' signatures (`_attach`); each group of second
+        units verifies what the first groups sent it (`_verify_attached`). So a task holds one
         group's signatures and the candidates that concern it, the signatures move with the
-        candidates, and the tasks and their links grow with the square of the groups, not of
-        the shards."""
+        candidates, and the tasks and their links grow with the groups times the parts and
+        the square of the groups, not with the square of the pieces read."""
         started = time.perf_counter()
         n = len(order_key)
         shards = [h for h in self._shards if h.count]
         parts = 2 * self._workers()  # buckets are split this many ways
         kept = [self._submit(_kept_signatures, h.held, np.concatenate(h.rows)) for h in shards]
         self._shards = []  # the workers drop what they held once the kept rows are taken
+        # The shards in groups of consecutive units: a group's signatures are banded and
+        # verified together, so that the tasks grow with the groups, not the pieces read.
+        bounds = _unit_groups([h.count for h in shards], parts, s.num_perm)
+        bases = np.array([shards[i].base for i in bounds[:-1]] + [n], dtype=np.int64)
+        held = [self._submit(_joined, *kept[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+        spans = list(zip(bases.tolist(), bases[1:].tolist()))
+        words = self._call(self.client.scatter, [n_words[a:b] for a, b in spans], hash=False)
         # Each unit's place in order-key order, which goes in its band entries; no worker
         # holds it for every unit.
         rank = np.empty(n, dtype=_entry_dtype(n)["rank"])
         rank[np.argsort(order_key, kind="stable")] = np.arange(n)
-        spans = [(h.base, h.base + h.count) for h in shards]
         ranks = self._call(self.client.scatter, [rank[a:b] for a, b in spans], hash=False)
-        bounds = _verifying_groups([h.count for h in shards], parts, s.num_perm)
-        bases = np.array([shards[i].base for i in bounds[:-1]] + [n], dtype=np.int64)
-        held = [self._submit(_joined, *kept[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
-        words = self._call(
-            self.client.scatter, [n_words[a:b] for a, b in zip(bases, bases[1:])], hash=False
-        )
 
         def shuffle(lo: int) -> tuple[list, list]:
             """The reduces of the round of bands from ``lo``, and what each one's pairs join."""
             bands = (lo, min(lo + _BANDS_PER_ROUND, s.lsh_bands))
             maps = [
-                self._submit(_band_map, k, h.base, r, bands, s.lsh_rows, parts, n)
-                for k, h, r in zip(kept, shards, ranks)
+                self._submit(_band_map, h, base, r, bands, s.lsh_rows, parts, n)
+                for h, base, r in zip(held, bases.tolist(), ranks)
             ]
             reduces = [
                 self._submit(
@@ -432,7 +432,7 @@ class _Shard:
 
 
 _BANDS_PER_ROUND = 16
-# The signatures a verifying task holds at most (one group's, `_verifying_groups`).
+# A group's signatures at most (`_unit_groups`): what a banding or verifying task holds.
 _GROUP_BYTES = 1 << 30
 _PART_MIX = np.uint64(0x9E3779B97F4A7C15)
 
@@ -585,15 +585,15 @@ def _joins_of(found: dict[int, tuple[np.ndarray, frozenset[int]]]) -> dict[int, 
     return {shard: seconds for shard, (_, seconds) in found.items()}
 
 
-def _verifying_groups(counts: list[int], parts: int, num_perm: int) -> list[int]:
-    """Consecutive shards (of ``counts`` signed units each) grouped for verifying, as the
-    bounds of each group in the shards: ``parts`` groups, or more where a group's signatures
-    would pass `_GROUP_BYTES`, of about the same number of units (a group ends at the shard
-    that takes it past its share), so fewer where shards are few or uneven.
+def _unit_groups(counts: list[int], parts: int, num_perm: int) -> list[int]:
+    """Consecutive shards (of ``counts`` signed units each) grouped for banding and verifying,
+    as the bounds of each group in the shards: ``parts`` groups, or more where a group's
+    signatures would pass `_GROUP_BYTES`, of about the same number of units (a group ends at
+    the shard that takes it past its share), so fewer where shards are few or uneven.
 
-    >>> _verifying_groups([5, 5, 5, 5, 5, 5], 3, 128)
+    >>> _unit_groups([5, 5, 5, 5, 5, 5], 3, 128)
     [0, 2, 4, 6]
-    >>> _verifying_groups([1, 100, 1], 8, 128)
+    >>> _unit_groups([1, 100, 1], 8, 128)
     [0, 2, 3]
     """
     total = sum(counts)
