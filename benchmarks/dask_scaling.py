@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import io
 import json
+import math
 import os
 import subprocess
 import sys
@@ -142,6 +143,9 @@ def estimate(mb: float, runs: list[dict]) -> str:
     shuffled = s["band_entries"] * entry / 1e6 / mb  # band entries per input byte
     bands = 64
     held = s["band_entries"] / bands * 128 * 2 / 1e6 / mb  # kept signatures per input byte
+    # A candidate goes from its first unit's group to its second's with the first unit's
+    # signature and word count: 16 + 256 + 4 bytes.
+    verified = s["candidates"] * (16 + 128 * 2 + 4) / 1e6 / mb  # per input byte, all rounds
     client = dask["client_mb"] / mb
     lines = [
         f"measured on {mb:.1f} MB with the Dask engine on {n} workers:",
@@ -154,6 +158,8 @@ def estimate(mb: float, runs: list[dict]) -> str:
         f"  shuffled: {shuffled:.2f} bytes of band entries per input byte ({entry} B each, "
         f"{bands // 16} rounds of 16 bands)",
         f"  signatures held on the workers: {held:.2f} bytes per input byte",
+        f"  verifying: {s['candidates']:,} candidates sent with their first units' signatures, "
+        f"{verified:.2f} bytes per input byte ({s['groups']} groups, {s['parts']} parts)",
         f"  building process peak RSS: {client:.2f} MB per input MB",
     ]
     for size_gb in (100, 1000):
@@ -161,14 +167,23 @@ def estimate(mb: float, runs: list[dict]) -> str:
         for workers in (8, 64, 512):
             reading = max(size / (workers * prepare), size / take)
             total = reading + size / (workers * lsh) + size / analyse + size / write
-            per_worker = (held + 3 * shuffled / 4) * size / workers / 1000  # GB, one round
+            # GB, one round: the signatures, the band entries (three copies while sorted),
+            # the candidates with signatures attached.
+            per_worker = (held + 3 * shuffled / 4 + verified / 4) * size / workers / 1000
+            # The tasks of a round (`DaskEngine._verified_pairs`): a map per group, a reduce
+            # per part, a getitem per (group, part) twice, an attach and a verify per group,
+            # a getitem per (group, group) at most.
+            parts = 2 * workers
+            groups = max(parts, math.ceil(size * 1e6 * held / 2**30))
+            tasks = 3 * groups + 2 * parts + 2 * groups * parts + groups * groups
             lines.append(
                 f"  {size_gb:>5} GB on {workers:>3} workers: reading {reading / 3600:.1f} h "
                 f"({'workers' if size / (workers * prepare) > size / take else 'builder'}-bound), "
                 f"LSH {size / (workers * lsh) / 3600:.1f} h, analysis "
                 f"{size / analyse / 3600:.1f} h, writing {size / write / 3600:.1f} h: "
                 f"total >= {total / 3600:.1f} h; per worker >= {per_worker:.1f} GB; "
-                f"builder >= {size * client / 1000:.0f} GB"
+                f"builder >= {size * client / 1000:.0f} GB; {groups:,} groups, "
+                f"<= {tasks:,} tasks a round"
             )
     return "\n".join(lines)
 

@@ -349,18 +349,22 @@ class DaskEngine:
                 )
             del attached
             found = self.client.gather(verified)
-            for codes, _ in found:
+            self.stats["candidates"] = self.stats.get("candidates", 0) + sum(
+                checked for _, _, checked in found
+            )
+            for codes, _, _ in found:
                 first = np.searchsorted(bases, codes // n, side="right") - 1
                 for g, part in zip(*_by_group(first, codes)):
                     passed[g].append(part)
             results += found
-        codes = np.concatenate([c for c, _ in results] or [np.zeros(0, np.int64)])
-        found = np.concatenate([v for _, v in results] or [np.zeros(0)])
+        codes = np.concatenate([c for c, _, _ in results] or [np.zeros(0, np.int64)])
+        found = np.concatenate([v for _, v, _ in results] or [np.zeros(0)])
         codes, first = np.unique(codes, return_index=True)  # each pair verified once
         self.stats["pair_seconds"] = time.perf_counter() - started
         self.stats["band_entries"] = n * s.lsh_bands
         self.stats["band_entry_bytes"] = _entry_dtype(n).itemsize
-        self.stats["verifying_groups"] = len(held)
+        self.stats["groups"] = len(held)
+        self.stats["parts"] = parts
         return decode_pairs(codes, n), found[first]
 
     # -- the cluster ----------------------------------------------------------------------------
@@ -646,11 +650,11 @@ def _verify_attached(
     s: Settings,
     n: int,
     sent: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, int]:
     """On a worker: of the candidates whose second unit is in one group (of signed units from
     ``base``, with their ``sigs`` and ``n_words``), sent by the groups of their first units
     with those units' signatures and word counts (`_attach`), the pairs that pass
-    verification, as pair codes, with their similarity."""
+    verification, as pair codes, with their similarity; and how many candidates it checked."""
     codes, found = [], []
     for pairs, first_sigs, first_words in sent:
         for lo in range(0, len(pairs), _VERIFY_BATCH):
@@ -669,6 +673,7 @@ def _verify_attached(
     return (
         np.concatenate(codes or [np.zeros(0, np.int64)]),
         np.concatenate(found or [np.zeros(0)]),
+        sum(len(pairs) for pairs, _, _ in sent),
     )
 
 
