@@ -32,7 +32,7 @@ import logging
 import operator
 import pickle
 import time
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -321,29 +321,28 @@ class DaskEngine:
             # needs what passed before it): a worker holds one round's band entries (this
             # round's reduces are done) and another's candidates.
             coming = shuffle(rounds[k + 1]) if k + 1 < len(rounds) else ([], [])
-            attached, seconds = {}, {}
+            attached = {}
+            senders: dict[int, list[int]] = defaultdict(list)  # per second group, the firsts
             for g in sorted(set().union(*joins)):
                 if len(passed[g]) > 1:
                     passed[g] = [np.concatenate(passed[g])]
                     passed[g][0].sort()
                 before = passed[g][0] if passed[g] else np.zeros(0, np.int64)
-                seconds[g] = sorted(set().union(*(j[g] for j in joins if g in j)))
+                seconds = sorted(set().union(*(j[g] for j in joins if g in j)))
+                for q in seconds:
+                    senders[q].append(g)
                 candidates = [
                     self._submit(operator.getitem, reduces[r], g)
                     for r in range(parts)
                     if g in joins[r]
                 ]
                 attached[g] = self._submit(
-                    _attach, held[g], words[g], bases, n, before, seconds[g], candidates
+                    _attach, held[g], words[g], bases, n, before, seconds, candidates
                 )
             del reduces
             verified = []
-            for q in sorted(set().union(*seconds.values())):
-                sent = [
-                    self._submit(operator.getitem, attached[g], q)
-                    for g in sorted(attached)
-                    if q in seconds[g]
-                ]
+            for q in sorted(senders):
+                sent = [self._submit(operator.getitem, attached[g], q) for g in senders[q]]
                 verified.append(
                     self._submit(_verify_attached, held[q], words[q], int(bases[q]), s, n, sent)
                 )
