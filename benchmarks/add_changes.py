@@ -31,6 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from newscorpus import blocks  # noqa: E402
 from newscorpus.blocks import Detector  # noqa: E402
 from newscorpus.store import Corpus  # noqa: E402
 
@@ -46,6 +47,8 @@ class State:
     members: dict[int, frozenset[int]]  # clusters of two or more distinct units
     carriers: dict[int, frozenset[str]]  # clusters found in two or more articles
     backgrounds: set[int]
+    openers: set[int]  # clusters that open different stories (`_openers`)
+    copy_candidates: set[tuple[str, str]]  # pairs of articles whose ledes share a passage
     blocks: set[frozenset[int]]  # the background clusters each block joins
     duplicate_of: dict[str, str]
     groups: set[frozenset[str]]  # copy groups of two or more articles
@@ -70,7 +73,8 @@ def analysed(store: Path) -> State:
         detector.known = corpus.verified()
         seen: dict[str, Any] = {}
         steps = ("_cluster_distinct", "_multi_article_clusters", "_copies", "_backgrounds")
-        originals = {name: getattr(Detector, name) for name in (*steps, "_runs")}
+        originals = {name: getattr(Detector, name) for name in (*steps, "_runs", "_lede_pairs")}
+        openers = blocks._openers
 
         def keeping(name: str) -> Any:
             def kept(self: Detector, *args: Any, **kwargs: Any) -> Any:
@@ -81,13 +85,19 @@ def analysed(store: Path) -> State:
 
             return kept
 
+        def keeping_openers(*args: Any) -> set[int]:
+            seen["_openers"] = openers(*args)
+            return seen["_openers"]
+
         for name in originals:
             setattr(Detector, name, keeping(name))
+        blocks._openers = keeping_openers
         try:
             analysis = detector.analyse()
         finally:
             for name, original in originals.items():
                 setattr(Detector, name, original)
+            blocks._openers = openers
         return _by_content(detector, analysis, seen)
     finally:
         detector.close()
@@ -123,6 +133,8 @@ def _by_content(detector: Detector, analysis: Any, seen: dict[str, Any]) -> Stat
         members=members,
         carriers={name_of[c]: frozenset(names[a] for a in arts) for c, arts in carried.items()},
         backgrounds={name_of[c] for c in seen["_backgrounds"]},
+        openers={name_of[c] for c in seen["_openers"]},
+        copy_candidates={tuple(sorted((names[x], names[y]))) for x, y in seen["_lede_pairs"]},
         blocks={frozenset(b) for b in blocks.values()},
         duplicate_of={
             names[a]: names[first] for a, first in enumerate(analysis.duplicate_of) if first >= 0
@@ -164,6 +176,8 @@ def compare(before: State, after: State) -> list[tuple[str, str]]:
     now_shared_old = sum(1 for c in now_shared if after.carriers[c] - new)
     touched = old & set().union(*(after.carriers.get(c, ()) for c in changed))
     backgrounds = {image.get(c, c) for c in before.backgrounds}
+    openers = {image.get(c, c) for c in before.openers}
+    stored_candidates = {p for p in after.copy_candidates if set(p) <= old}
     blocks = {frozenset(image.get(c, c) for c in b) for b in before.blocks}
     group_before = {name: g for g in before.groups for name in g}
     group_after = {name: g & old for g in after.groups for name in g if name in old}
@@ -201,6 +215,19 @@ def compare(before: State, after: State) -> list[tuple[str, str]]:
         ("backgrounds before / after", f"{len(before.backgrounds):,} / {len(after.backgrounds):,}"),
         ("  no longer a background", f"{len(backgrounds - after.backgrounds):,}"),
         ("  a background only now", f"{len(after.backgrounds - backgrounds):,}"),
+        (
+            "clusters opening different stories, before / after",
+            f"{len(openers):,} / {len(after.openers):,}",
+        ),
+        (
+            "  no longer / only now",
+            f"{len(openers - after.openers):,} / {len(after.openers - openers):,}",
+        ),
+        (
+            "pairs of stored articles whose ledes share a passage: gone / new",
+            f"{len(before.copy_candidates - stored_candidates):,} / "
+            f"{len(stored_candidates - before.copy_candidates):,}",
+        ),
         (
             "blocks (as sets of clusters) before / after",
             f"{len(before.blocks):,} / {len(after.blocks):,}",
