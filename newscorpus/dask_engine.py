@@ -529,7 +529,8 @@ def _band_reduce(
     bases: np.ndarray, max_bucket: int, parts: list[tuple[np.ndarray, ...]]
 ) -> dict[int, tuple[np.ndarray, frozenset[int]]]:
     """On a worker: the candidate pairs ``(i, j)``, ``i < j``, of the buckets of one part,
-    once each, grouped by the shard of ``i``, with the shards of the ``j``. A bucket of more
+    once each, grouped by the group of ``i`` (``bases``: each group's first unit, then the
+    number of units), with the groups of the ``j``. A bucket of more
     than ``max_bucket`` members (a star and a chain) is put in its entries' rank order, as
     `band_pairs` orders one (by order key, then by unit)."""
     n = int(bases[-1])
@@ -584,8 +585,8 @@ def _by_group(group: np.ndarray, codes: np.ndarray) -> tuple[list[int], list[np.
 
 
 def _joins_of(found: dict[int, tuple[np.ndarray, frozenset[int]]]) -> dict[int, frozenset[int]]:
-    """On a worker: for each first shard of `_band_reduce`'s pairs, the shards of the seconds."""
-    return {shard: seconds for shard, (_, seconds) in found.items()}
+    """On a worker: for each first group of `_band_reduce`'s pairs, the groups of the seconds."""
+    return {group: seconds for group, (_, seconds) in found.items()}
 
 
 def _unit_groups(counts: list[int], parts: int, num_perm: int) -> list[int]:
@@ -621,12 +622,12 @@ def _attach(
     seconds: list[int],
     candidates: list[tuple[np.ndarray, frozenset[int]]],
 ) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """On a worker: the candidates whose first unit is in one group (of signed units from
-    ``bases[g]``, with their ``sigs`` and ``n_words``), from the parts of the band shuffle
-    (`_band_reduce`), once each and but those that passed in an earlier round (``passed``:
-    their codes, sorted; a similar pair shares many bands), split by the group of the second
-    unit: per group of ``seconds``, the pairs, with the signatures and word counts of their
-    first units attached (empty where none is left)."""
+    """On a worker: the candidates whose first unit is in one group (whose units' ``sigs`` and
+    ``n_words`` it holds; ``bases``: each group's first unit, then the number of units), from
+    the parts of the band shuffle (`_band_reduce`), once each, without those that passed in an
+    earlier round (``passed``: their codes, sorted; a similar pair shares many bands), split
+    by the group of the second unit: per group of ``seconds``, the pairs, with the signatures
+    and word counts of their first units attached (empty where none is left)."""
     codes = unique(np.concatenate([pair_codes(c, n) for c, _ in candidates]))
     pairs = decode_pairs(codes[~isin_sorted(codes, passed)], n)
     first = np.searchsorted(bases, pairs[:, 0], side="right") - 1
