@@ -130,6 +130,8 @@ def estimate(mb: float, runs: list[dict]) -> str:
     Every rate is taken as linear in the corpus, which makes the times a lower bound: the
     analysis grew 12.1 times from 100 MB to 1 GB (benchmarks/README.md, "Scale suite").
     """
+    from newscorpus.dask_engine import _GROUP_BYTES
+
     dask = max((r for r in runs if r["engine"] == "dask"), key=lambda r: r["workers"])
     s, n = dask["dask"], dask["workers"]
     stages = dask["stages"]
@@ -174,7 +176,7 @@ def estimate(mb: float, runs: list[dict]) -> str:
             # per part, a getitem per (group, part) twice, an attach and a verify per group,
             # a getitem per (group, group) at most.
             parts = 2 * workers
-            groups = max(parts, math.ceil(size * 1e6 * held / 2**30))
+            groups = max(parts, math.ceil(size * 1e6 * held / _GROUP_BYTES))
             tasks = 3 * groups + 2 * parts + 2 * groups * parts + groups * groups
             lines.append(
                 f"  {size_gb:>5} GB on {workers:>3} workers: reading {reading / 3600:.1f} h "
