@@ -271,7 +271,14 @@ class DaskEngine:
         units verifies what the first groups sent it (`_verify_attached`). So a task holds one
         group's signatures and the candidates that concern it, the signatures move with the
         candidates, and the tasks and their links grow with the groups times the parts and
-        the square of the groups, not with the square of the pieces read."""
+        the square of the groups, not with the square of the pieces read.
+
+        The ranks and word counts this process sends the workers have no tasks behind them
+        to make them again: a worker that dies holding some cancels the tasks that need them,
+        and the shuffle starts over (up to `_LSH_ATTEMPTS` times), from the groups of
+        signatures, which the workers make again from the pieces if they must."""
+        from distributed.client import FutureCancelledError
+
         started = time.perf_counter()
         n = len(order_key)
         shards = [h for h in self._shards if h.count]
@@ -283,13 +290,42 @@ class DaskEngine:
         bounds = _unit_groups([h.count for h in shards], parts, s.num_perm)
         bases = np.array([shards[i].base for i in bounds[:-1]] + [n], dtype=np.int64)
         held = [self._submit(_joined, *kept[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
-        spans = list(zip(bases.tolist(), bases[1:].tolist()))
-        words = self._call(self.client.scatter, [n_words[a:b] for a, b in spans], hash=False)
         # Each unit's place in order-key order, which goes in its band entries; no worker
         # holds it for every unit.
         rank = np.empty(n, dtype=_entry_dtype(n)["rank"])
         rank[np.argsort(order_key, kind="stable")] = np.arange(n)
-        ranks = self._call(self.client.scatter, [rank[a:b] for a, b in spans], hash=False)
+        for attempt in range(1, _LSH_ATTEMPTS + 1):
+            try:
+                codes, found = self._rounds(held, bases, rank, n_words, parts, s)
+                break
+            except FutureCancelledError:
+                if attempt == _LSH_ATTEMPTS:
+                    raise
+        codes, first = np.unique(codes, return_index=True)  # each pair verified once
+        self.stats["pair_seconds"] = time.perf_counter() - started
+        self.stats["lsh_attempts"] = attempt
+        self.stats["band_entries"] = n * s.lsh_bands
+        self.stats["band_entry_bytes"] = _entry_dtype(n).itemsize
+        self.stats["groups"] = len(held)
+        self.stats["parts"] = parts
+        return decode_pairs(codes, n), found[first]
+
+    def _rounds(
+        self,
+        held: list,
+        bases: np.ndarray,
+        rank: np.ndarray,
+        n_words: np.ndarray,
+        parts: int,
+        s: Settings,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The rounds of `_verified_pairs` on the groups of signatures ``held`` (of the units
+        from each of ``bases``): the codes of the pairs that pass, and their similarity."""
+        n = int(bases[-1])
+        spans = list(zip(bases.tolist(), bases[1:].tolist()))
+        words = self.client.scatter([n_words[a:b] for a, b in spans], hash=False)
+        ranks = self.client.scatter([rank[a:b] for a, b in spans], hash=False)
+        self.stats["candidates"] = 0
 
         def shuffle(lo: int) -> tuple[list, list]:
             """The reduces of the round of bands from ``lo``, and what each one's pairs join."""
@@ -348,23 +384,14 @@ class DaskEngine:
                 )
             del attached
             found = self.client.gather(verified)
-            self.stats["candidates"] = self.stats.get("candidates", 0) + sum(
-                checked for _, _, checked in found
-            )
+            self.stats["candidates"] += sum(checked for _, _, checked in found)
             for codes, _, _ in found:
                 first = np.searchsorted(bases, codes // n, side="right") - 1
                 for g, part in zip(*_by_group(first, codes)):
                     passed[g].append(part)
             results += found
         codes = np.concatenate([c for c, _, _ in results] or [np.zeros(0, np.int64)])
-        found = np.concatenate([v for _, v, _ in results] or [np.zeros(0)])
-        codes, first = np.unique(codes, return_index=True)  # each pair verified once
-        self.stats["pair_seconds"] = time.perf_counter() - started
-        self.stats["band_entries"] = n * s.lsh_bands
-        self.stats["band_entry_bytes"] = _entry_dtype(n).itemsize
-        self.stats["groups"] = len(held)
-        self.stats["parts"] = parts
-        return decode_pairs(codes, n), found[first]
+        return codes, np.concatenate([v for _, v, _ in results] or [np.zeros(0)])
 
     # -- the cluster ----------------------------------------------------------------------------
 
@@ -435,6 +462,8 @@ class _Shard:
 
 
 _BANDS_PER_ROUND = 16
+# How many times the LSH starts over when a worker lost what this process sent it.
+_LSH_ATTEMPTS = 3
 # A group's signatures at most (`_unit_groups`): what a banding or verifying task holds.
 _GROUP_BYTES = 1 << 30
 _PART_MIX = np.uint64(0x9E3779B97F4A7C15)

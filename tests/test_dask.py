@@ -1,9 +1,9 @@
 """The Dask engine: on a local cluster of two worker processes, its store is the local engine's
 store (a byte-identical export: the same block ids, segments and copies), from the seeds and
 from a few-MB corpus made by ``benchmarks/scale.py``; input errors and warnings are the local
-engine's; a worker killed mid-build (while reading, or as the LSH starts) is replaced and the
-build completes; workers that keep dying make the build fail cleanly, with the store as it
-was."""
+engine's; a worker killed mid-build (while reading, as the LSH starts, or while it verifies) is
+replaced and the build completes; workers that keep dying make the build fail cleanly, with the
+store as it was."""
 
 from __future__ import annotations
 
@@ -199,25 +199,44 @@ def test_a_worker_killed_mid_build_is_replaced_and_the_build_completes(
     assert _export(store) == _export(generated_local)
 
 
-def test_a_worker_killed_as_the_lsh_starts_is_replaced_and_the_build_completes(
-    generated, generated_local, tmp_path, monkeypatch
+@pytest.mark.parametrize("moment", ["as the LSH starts", "as the first group verifies"])
+def test_a_worker_killed_in_the_lsh_is_replaced_and_the_build_completes(
+    generated, generated_local, tmp_path, monkeypatch, moment
 ):
     """The LSH's groups of signatures (`_unit_groups`) are made from what the workers kept of
-    the pieces they read: a worker killed (SIGKILL) just before the LSH takes those away, and
-    the build reads them again (the tasks are pure) and gives the local engine's store."""
+    the pieces they read, and its first round's candidates wait on them with their signatures
+    attached: a worker killed (SIGKILL) just before the LSH, or once the first verifying task
+    is sent, takes some of that away, and the build makes it again (the tasks are pure) and
+    gives the local engine's store."""
+    from newscorpus import dask_engine
     from newscorpus.dask_engine import DaskEngine, dask_client
 
     killed = []
-    original = DaskEngine._verified_pairs
 
-    def verified_pairs(self, *args):
-        address, victim = min(self.client.run(os.getpid).items(), key=lambda kv: kv[1])
-        held = self.client.has_what()[address]  # what the kill takes away
+    def kill(engine: DaskEngine) -> None:
+        address, victim = min(engine.client.run(os.getpid).items(), key=lambda kv: kv[1])
+        held = engine.client.has_what()[address]  # what the kill takes away
         os.kill(victim, signal.SIGKILL)
         killed.append((victim, len(held)))
-        return original(self, *args)
 
-    monkeypatch.setattr(DaskEngine, "_verified_pairs", verified_pairs)
+    if moment == "as the LSH starts":
+        original = DaskEngine._verified_pairs
+
+        def verified_pairs(self, *args):
+            kill(self)
+            return original(self, *args)
+
+        monkeypatch.setattr(DaskEngine, "_verified_pairs", verified_pairs)
+    else:
+        submit = DaskEngine._submit
+
+        def submitting(self, function, *args):
+            future = submit(self, function, *args)
+            if function is dask_engine._verify_attached and not killed:
+                kill(self)
+            return future
+
+        monkeypatch.setattr(DaskEngine, "_submit", submitting)
     with dask_client(2) as client:
         engine = DaskEngine(client, piece_bytes=200_000)  # about 15 pieces, 4 groups
         build(Inputs([generated], name_field="name"), tmp_path / "dask.db", engine=engine).close()
