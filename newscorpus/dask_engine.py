@@ -273,10 +273,10 @@ class DaskEngine:
         candidates, and the tasks and their links grow with the groups times the parts and
         the square of the groups, not with the square of the pieces read.
 
-        The ranks and word counts this process sends the workers have no tasks behind them
-        to make them again: a worker that dies holding some cancels the tasks that need them,
-        and the shuffle starts over (up to `_LSH_ATTEMPTS` times), from the groups of
-        signatures, which the workers make again from the pieces if they must."""
+        The ranks, word counts and passed pairs this process sends the workers have no tasks
+        behind them to make them again: a worker that dies holding some cancels the tasks that
+        need them, and the shuffle starts over (up to `_LSH_ATTEMPTS` times), from the groups
+        of signatures, which the workers make again from the pieces if they must."""
         from distributed.client import FutureCancelledError
 
         started = time.perf_counter()
@@ -359,11 +359,16 @@ class DaskEngine:
             coming = shuffle(rounds[k + 1]) if k + 1 < len(rounds) else ([], [])
             attached = {}
             senders: dict[int, list[int]] = defaultdict(list)  # per second group, the firsts
-            for g in sorted(set().union(*joins)):
+            firsts = sorted(set().union(*joins))
+            for g in firsts:
                 if len(passed[g]) > 1:
                     passed[g] = [np.concatenate(passed[g])]
                     passed[g][0].sort()
-                before = passed[g][0] if passed[g] else np.zeros(0, np.int64)
+            # What passed before goes to the workers directly: as a task's argument it would
+            # go through the scheduler, which keeps it (up to every verified pair a round).
+            befores = [passed[g][0] if passed[g] else np.zeros(0, np.int64) for g in firsts]
+            befores = self.client.scatter(befores, hash=False) if befores else []
+            for g, before in zip(firsts, befores):
                 seconds = sorted(set().union(*(j[g] for j in joins if g in j)))
                 for q in seconds:
                     senders[q].append(g)
