@@ -72,7 +72,7 @@ _WORDS_TRIED = ["share", "Share", "READ", "more", "\u212aey", "key", "İstanbul"
     separators=st.lists(st.sampled_from([" ", ". ", ", ", " (", "\n", "«"]), min_size=40),
 )
 def test_glued_furniture_is_found_as_the_unit_by_unit_search_finds_it(data, words, separators):
-    """The numpy prefilter of `_glued_furniture` (a unit's first ASCII character) rules out
+    """The prefilter of `_glued_furniture` (a unit's first ASCII character) rules out
     only units that `_furniture_prefix` rules out too: on texts of words, some of which start
     furniture lines, and units cut at random, the same units are found."""
     text = "".join(w + sep for w, sep in zip(words, separators))
