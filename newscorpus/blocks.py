@@ -324,6 +324,12 @@ class Detector:
         self.removed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         #: Where the texts are read, if not here (`TextMap`): then `add` keeps no text.
         self.text_map: TextMap | None = None
+        #: The copies' verdicts of the analysis that made a store, by pair key (`_pair_keys`),
+        #: as the store kept them: an add judges again only the pairs whose key is new.
+        self.known_verdicts: dict[bytes, bool] | None = None
+        #: Once analysed: the verdict of every pair of pass 2 of the copies, by pair key (what
+        #: a store keeps for the next add).
+        self.verdicts: dict[bytes, bool] = {}
 
     def add(
         self,
@@ -626,25 +632,38 @@ class Detector:
         # the same line, each with copies of its own, are told apart here). The pairs are
         # judged a share at a time (by ``workers`` processes); those that pass and share
         # passages then need the facts of those passages (`_facts_agree`), read from the texts.
+        # A pair whose key (everything its verdict depends on) an earlier analysis of the
+        # store judged keeps that verdict: an add judges only the pairs it changed.
         ordered = sorted(pairs)
+        keys = self._pair_keys(ordered, identical, background, occ_cluster)
+        known = self.known_verdicts or {}
+        verdicts = [known.get(key) for key in keys]
+        todo = [pair for pair, verdict in zip(ordered, verdicts) if verdict is None]
         judge = functools.partial(
-            self._copies_strict, ordered, identical, profiles, background, occ_cluster
+            self._copies_strict, todo, identical, profiles, background, occ_cluster
         )
         judged = list(
-            itertools.chain.from_iterable(_fork_map(judge, _spans(len(ordered), workers), workers))
+            itertools.chain.from_iterable(_fork_map(judge, _spans(len(todo), workers), workers))
         )
         asked: dict[int, set[int]] = defaultdict(set)  # per article, the passages asked
-        for (x, y), common in zip(ordered, judged):
+        for (x, y), common in zip(todo, judged):
             if isinstance(common, list):
                 asked[x].update(common)
                 asked[y].update(common)
         facts = self._facts(asked, occ_cluster, workers)
-        uf = _UnionFind(n)
-        for (x, y), common in zip(ordered, judged):
-            if common is True or (
+        found = iter(
+            common is True
+            or (
                 isinstance(common, list)
                 and _facts_agree(facts[x], facts[y], common, s.duplicate_facts)
-            ):
+            )
+            for (x, y), common in zip(todo, judged)
+        )
+        verdicts = [next(found) if verdict is None else verdict for verdict in verdicts]
+        self.verdicts = dict(zip(keys, verdicts))
+        uf = _UnionFind(n)
+        for (x, y), verdict in zip(ordered, verdicts):
+            if verdict:
                 uf.union(x, y)
         groups = [uf.find(a) for a in range(n)]
         members: dict[int, list[int]] = defaultdict(list)
@@ -661,6 +680,39 @@ class Detector:
                 if a != first:
                     duplicate_of[a] = first
         return groups, duplicate_of
+
+    def _pair_keys(
+        self,
+        ordered: list[tuple[int, int]],
+        identical: set[tuple[int, int]],
+        background: set[int],
+        occ_cluster: list[np.ndarray],
+    ) -> list[bytes]:
+        """Per pair of pass 2 of `_copies`, a key (16 bytes) of everything its verdict
+        depends on: the settings; per side, its name (which stands for its text and units: a
+        stored name never changes its text), the cluster of each of its units and which of
+        them are backgrounds; and whether the two are the same words throughout."""
+        articles = sorted({a for pair in ordered for a in pair})
+        if not articles:
+            return []
+        behind = self._member(background)
+        settings = self.settings.to_json().encode("utf-8")
+        side: dict[int, bytes] = {}
+        for a in articles:
+            clusters = occ_cluster[a]
+            digest = xxhash.xxh3_128()
+            name = self.names[a].encode("utf-8", "surrogatepass")
+            digest.update(len(name).to_bytes(8, "little") + name)
+            digest.update(len(clusters).to_bytes(8, "little"))
+            digest.update(clusters.astype("<i8", copy=False).tobytes())
+            digest.update(np.packbits(behind[clusters]).tobytes())
+            side[a] = digest.digest()
+        return [
+            xxhash.xxh3_128_digest(
+                b"".join((side[x], side[y], b"\x01" if (x, y) in identical else b"\x00", settings))
+            )
+            for x, y in ordered
+        ]
 
     def _heads(self, occ_cluster: list[np.ndarray], size: int) -> list[list[int]]:
         """Per article, the clusters (or -1) of its first ``size`` units of

@@ -302,6 +302,8 @@ def _build(
     detector = Detector(settings, scratch=folder)
     # An add: the LSH may grow from the stored pairs; a remove: they may shrink.
     detector.known = stored.verified() if stored is not None else None
+    # And the copies judge again only the pairs of articles that changed.
+    detector.known_verdicts = stored.verdicts() if stored is not None else None
     removal = Removal() if gone else None
     writer: Any
     if is_parquet(path):
@@ -745,6 +747,7 @@ def _write(
             progress("writing", a + 1, n, chars_read)
     writer.set_duplicates([(a, d) for a, d in enumerate(analysis.duplicate_of) if d >= 0])
     writer.set_verified(*detector.verified)
+    writer.set_verdicts(detector.verdicts)
     total = sum(totals.values()) or 1
     stats = {
         "articles": n,

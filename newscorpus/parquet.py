@@ -81,6 +81,9 @@ class ParquetWriter:
     def set_verified(self, signed: int, pairs: Any) -> None:
         pass  # nor the LSH's pairs
 
+    def set_verdicts(self, verdicts: Any) -> None:
+        pass  # nor the copies' verdicts
+
     def add_blocks(self, rows: Sequence[tuple], variant_rows: Sequence[tuple]) -> None:
         self._blocks, self._variants = rows, variant_rows
 

@@ -15,15 +15,18 @@ Schema (version 2)::
     variants(block_id, variant, edit, articles)
     prepared(article_id, units, signatures)
     verified(signed, itemsize, pairs)     -- the LSH's verified pairs, for the next add
+    verdicts(keys, copies)                -- the copies' verdicts by pair key, for the next add
 
 ``prepared`` is what the engine made of each article (its units with their keys, and the
 MinHash signatures of the units it was the first to carry, from which the LSH bands are made),
 so that adding articles does not cut and sign the stored ones again. ``verified`` holds the
 LSH's result, the verified pairs of those units, so that an add bands and verifies only what
 its new units bring (`newscorpus.lsh.grown_candidates`); a version 2 store made before it was
-kept lacks the table, and its first add bands every unit. Version 1 had no ``prepared``
-table: such a store is read as it is, and an add or remove migrates it (by preparing its
-articles again).
+kept lacks the table, and its first add bands every unit. ``verdicts`` holds the verdicts of
+the pairs of articles the copies judged (`newscorpus.blocks.Detector._pair_keys`), so that an
+add judges only the pairs whose key is new; a store without it has every pair judged again.
+Version 1 had no ``prepared`` table: such a store is read as it is, and an add or remove
+migrates it (by preparing its articles again).
 
 The store is written to a temporary file beside its destination and moved into place only when
 complete, so a build that fails leaves no half-made store. An add or a remove writes a copy of
@@ -119,6 +122,12 @@ CREATE TABLE IF NOT EXISTS verified (
     pairs BLOB NOT NULL
 );
 """
+# The copies' verdicts, for the next add (`StoreWriter.set_verdicts`): a key of 16 bytes per
+# pair, and a byte per pair (1: a copy); a store made before they were kept lacks the table.
+_VERDICTS = """
+CREATE TABLE IF NOT EXISTS verdicts (keys BLOB NOT NULL, copies BLOB NOT NULL);
+"""
+_KEY_BYTES = 16
 # Made once the rows are in: an index filled row by row costs more than one built at the end.
 _INDEXES = "CREATE INDEX segments_block ON segments(block_id);"
 
@@ -371,6 +380,17 @@ class StoreWriter:
         self.db.executescript(_VERIFIED)
         self.db.execute("DELETE FROM verified")
         self.db.execute("INSERT INTO verified VALUES (?, ?, ?)", (signed, itemsize, blob))
+
+    def set_verdicts(self, verdicts: dict[bytes, bool]) -> None:
+        """Keep the copies' verdicts by pair key (`newscorpus.blocks.Detector.verdicts`) for
+        the next add: those of this analysis only, so none outlives its pair."""
+        keys = b"".join(verdicts)
+        copies = bytes(bytearray(map(int, verdicts.values())))
+        if len(keys) != _KEY_BYTES * len(copies):
+            raise RuntimeError("internal error: a copies' verdict key is not 16 bytes")
+        self.db.executescript(_VERDICTS)
+        self.db.execute("DELETE FROM verdicts")
+        self.db.execute("INSERT INTO verdicts VALUES (?, ?)", (keys, copies))
 
     def _flush(self) -> None:
         self.db.executemany(
@@ -755,6 +775,28 @@ class Corpus:
         if len(pairs) and (pairs.max() >= signed or (pairs[:, 0] >= pairs[:, 1]).any()):
             raise damaged
         return signed, pairs
+
+    def verdicts(self) -> dict[bytes, bool] | None:
+        """The copies' verdicts by pair key, as the last build, add or remove kept them
+        (`StoreWriter.set_verdicts`); None if it did not (a store made before they were kept)."""
+        try:
+            row = self._db.execute("SELECT keys, copies FROM verdicts").fetchone()
+        except sqlite3.OperationalError:  # no such table
+            return None
+        if row is None:
+            return None
+        keys, copies = row
+        if (
+            not isinstance(keys, bytes)
+            or not isinstance(copies, bytes)
+            or len(keys) != _KEY_BYTES * len(copies)
+            or copies.strip(b"\x00\x01")
+        ):
+            raise StoreError(
+                f"{self.path}: the stored copies' verdicts are damaged; build it again"
+            )
+        found = [keys[i : i + _KEY_BYTES] for i in range(0, len(keys), _KEY_BYTES)]
+        return dict(zip(found, map(bool, copies)))
 
     def checksums(self) -> dict[str, str]:
         """Every article's name with its text's checksum (`checksum`)."""

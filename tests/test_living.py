@@ -112,6 +112,90 @@ def test_a_copy_of_a_stored_story_is_marked_as_its_duplicate(tmp_path):
     assert [(d.name, d.of) for d in corpus.duplicates()] == [("copy.txt", "1.txt")]
 
 
+SECOND_BACKGROUND = (
+    "Its yearly report, read by engineers and ministers alike, ranks every plant by output, "
+    "cost and the damage it does to the fish and birds of the shore around it."
+)
+
+
+def copies_with(detail_x: int, detail_y: int) -> list[Document]:
+    """Two copies of story 0 that each carry another story's sentence as their own text, and
+    both the two background sentences: they are copies while the backgrounds are their own
+    shared text, and not once those are backgrounds, left out of both (too little is left in
+    common)."""
+    tail = f"{BACKGROUND} {SECOND_BACKGROUND}"
+    return [
+        Document("x.txt", f"{STORIES[0]}\n\n{STORIES[detail_x]}\n\n{tail}\n"),
+        Document("y.txt", f"{STORIES[0]}\n\n{STORIES[detail_y]}\n\n{tail}\n"),
+    ]
+
+
+def judged_pairs(monkeypatch) -> set[tuple[str, str]]:
+    """Records the pairs of articles the copies judge (pass 2, `_copies_strict`), by name."""
+    judged: set[tuple[str, str]] = set()
+    strict = blocks.Detector._copies_strict
+
+    def recording(self, ordered, *args):
+        span = args[-1]
+        judged.update((self.names[x], self.names[y]) for x, y in ordered[span[0] : span[1]])
+        return strict(self, ordered, *args)
+
+    monkeypatch.setattr(blocks.Detector, "_copies_strict", recording)
+    return judged
+
+
+def test_an_add_judges_only_the_pairs_of_articles_it_changed(tmp_path, monkeypatch):
+    """The store keeps the copies' verdicts by a key of everything each depends on: an add
+    that changes nothing about a stored pair does not judge it again."""
+    judged = judged_pairs(monkeypatch)
+    docs = [*copies_with(2, 3), Document("a.txt", story(1, background=None))]
+    corpus = build(docs, tmp_path / "s.db")
+    assert [(d.name, d.of) for d in corpus.duplicates()] == [("y.txt", "x.txt")]
+    assert judged == {("x.txt", "y.txt")} and len(corpus.verdicts()) == 1
+    judged.clear()
+    quiet = Document("b.txt", "A quiet week in the valley, with nothing to report.\n")
+    corpus.add([quiet])
+    assert judged == set()
+    once = build([*docs, quiet], tmp_path / "once.db")
+    assert corpus.verdicts() == once.verdicts()
+    assert snapshot(corpus) == snapshot(once)
+    assert [(d.name, d.of) for d in corpus.duplicates()] == [("y.txt", "x.txt")]
+
+
+def test_a_stored_copy_whose_shared_text_becomes_a_background_is_judged_again(
+    tmp_path, monkeypatch
+):
+    """The same pair with the same units: only which of them are backgrounds changed, and so
+    does the verdict (a key without the backgrounds would keep the stored one)."""
+    judged = judged_pairs(monkeypatch)
+    corpus = build(copies_with(2, 3), tmp_path / "s.db")
+    assert [(d.name, d.of) for d in corpus.duplicates()] == [("y.txt", "x.txt")]
+    judged.clear()
+    other = Document("z.txt", f"{STORIES[1]}\n\n{BACKGROUND} {SECOND_BACKGROUND}\n")
+    corpus.add([other])
+    assert ("x.txt", "y.txt") in judged
+    once = build([*copies_with(2, 3), other], tmp_path / "once.db")
+    assert snapshot(corpus) == snapshot(once)
+    assert corpus.duplicates() == []
+
+
+@pytest.mark.parametrize(
+    "keys, copies",
+    [(b"\x01" * 15, b"\x01"), (b"\x01" * 16, b"\x02")],
+    ids=["cut", "not-a-verdict"],
+)
+def test_an_add_on_a_store_with_damaged_verdicts_is_refused(tmp_path, seeds, keys, copies):
+    path = tmp_path / "s.db"
+    build(seeds[:2], path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE verdicts SET keys = ?, copies = ?", (keys, copies))
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="the stored copies' verdicts are damaged"):
+        add(path, seeds[2:])
+    assert path.read_bytes() == before
+
+
 def test_adding_what_is_stored_already_changes_nothing(tmp_path, seeds):
     corpus = build(seeds, tmp_path / "s.db")
     before = snapshot(corpus)
