@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import multiprocessing
 import tempfile
 from array import array
@@ -330,6 +331,10 @@ class Detector:
         #: Once analysed: the verdict of every pair of pass 2 of the copies, by pair key (what
         #: a store keeps for the next add).
         self.verdicts: dict[bytes, bool] = {}
+        #: Answers the texts gave an earlier analysis of the store (`_remembered`), by kind,
+        #: then by key, as the store kept them; and, once analysed, those of this one.
+        self.known_answers: dict[str, dict[bytes, Any]] | None = None
+        self.answers: dict[str, dict[bytes, Any]] = {}
 
     def add(
         self,
@@ -429,6 +434,47 @@ class Detector:
 
         shares = _fork_map(run, _spans(len(articles), workers), workers)
         return list(itertools.chain.from_iterable(shares))
+
+    def _remembered(
+        self,
+        kind: str,
+        salt: bytes,
+        function: Callable[[str, Any], Any],
+        articles: Sequence[int],
+        args: Sequence[np.ndarray],
+        workers: int = 1,
+        fits: Callable[[np.ndarray, Any], bool] = lambda arg, answer: True,
+    ) -> list[Any]:
+        """`map_texts`, where an earlier analysis of the store asked the same: an answer is
+        kept by a key of ``salt`` (everything else ``function`` reads), the article's name
+        (which stands for its text: a stored name never changes its text) and its ``arg`` (an
+        array), and only the articles whose key is new are read. A kept answer that does not
+        ``fits`` its ``arg`` (a damaged store) is asked again. ``answers[kind]`` keeps this
+        analysis's answers (lists, what JSON gives back) for the next."""
+        known = (self.known_answers or {}).get(kind, {})
+        keys = []
+        for a, arg in zip(articles, args):
+            name = self.names[a].encode("utf-8", "surrogatepass")
+            shape = np.asarray(arg.shape, dtype="<i8").tobytes()
+            data = np.ascontiguousarray(arg, dtype="<i8").tobytes()
+            keys.append(
+                xxhash.xxh3_128_digest(
+                    b"".join((salt, len(name).to_bytes(8, "little"), name, shape, data))
+                )
+            )
+        found = [known.get(key) for key in keys]
+        todo = [
+            i
+            for i, (arg, answer) in enumerate(zip(args, found))
+            if answer is None or not fits(arg, answer)
+        ]
+        asked = self.map_texts(
+            function, [articles[i] for i in todo], [args[i] for i in todo], workers
+        )
+        for i, answer in zip(todo, asked):
+            found[i] = answer
+        self.answers[kind] = dict(zip(keys, found))
+        return found
 
     # -- analysis ---------------------------------------------------------------------------
 
@@ -1097,7 +1143,28 @@ class Detector:
             first_words = {key[0] for key in furniture}
             max_words = self.settings.min_minhash_words - 1
             glued = functools.partial(_glued_furniture, furniture, first_words, max_words)
-            for g, hits in zip(groups, self.map_texts(glued, articles, args, workers)):
+            # What an earlier analysis of the store found is kept: an add reads again only the
+            # articles whose loose units, or the furniture lines, changed.
+            salt = json.dumps(
+                ["glued", self.settings.to_json(), sorted(map(list, furniture.items()))]
+            ).encode("utf-8")
+            lines = set(furniture.values())
+
+            def fits(spans: np.ndarray, hits: Any) -> bool:
+                return isinstance(hits, list) and all(
+                    isinstance(hit, (list, tuple))
+                    and len(hit) == 3
+                    and all(type(x) is int for x in hit)
+                    and 0 <= hit[0] < spans.shape[1]
+                    and spans[0, hit[0]] < hit[1] <= spans[1, hit[0]]
+                    and hit[2] in lines
+                    for hit in hits
+                )
+
+            found_hits = self._remembered(
+                "glued", xxhash.xxh3_128_digest(salt), glued, articles, args, workers, fits
+            )
+            for g, hits in zip(groups, found_hits):
                 for i, prefix_end, cluster in hits:
                     u = int(g[i])
                     found.append(

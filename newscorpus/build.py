@@ -304,6 +304,8 @@ def _build(
     detector.known = stored.verified() if stored is not None else None
     # And the copies judge again only the pairs of articles that changed.
     detector.known_verdicts = stored.verdicts() if stored is not None else None
+    # And reads again only the texts whose question changed.
+    detector.known_answers = stored.answers() if stored is not None else None
     removal = Removal() if gone else None
     writer: Any
     if is_parquet(path):
@@ -748,6 +750,7 @@ def _write(
     writer.set_duplicates([(a, d) for a, d in enumerate(analysis.duplicate_of) if d >= 0])
     writer.set_verified(*detector.verified)
     writer.set_verdicts(detector.verdicts)
+    writer.set_answers(detector.answers)
     total = sum(totals.values()) or 1
     stats = {
         "articles": n,

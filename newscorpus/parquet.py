@@ -84,6 +84,9 @@ class ParquetWriter:
     def set_verdicts(self, verdicts: Any) -> None:
         pass  # nor the copies' verdicts
 
+    def set_answers(self, answers: Any) -> None:
+        pass  # nor what the texts answered
+
     def add_blocks(self, rows: Sequence[tuple], variant_rows: Sequence[tuple]) -> None:
         self._blocks, self._variants = rows, variant_rows
 

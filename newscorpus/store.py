@@ -16,6 +16,7 @@ Schema (version 2)::
     prepared(article_id, units, signatures)
     verified(signed, itemsize, pairs)     -- the LSH's verified pairs, for the next add
     verdicts(keys, copies)                -- the copies' verdicts by pair key, for the next add
+    answers(kind, keys, answers)          -- what the texts answered the analysis, for the next add
 
 ``prepared`` is what the engine made of each article (its units with their keys, and the
 MinHash signatures of the units it was the first to carry, from which the LSH bands are made),
@@ -25,6 +26,9 @@ its new units bring (`newscorpus.lsh.grown_candidates`); a version 2 store made 
 kept lacks the table, and its first add bands every unit. ``verdicts`` holds the verdicts of
 the pairs of articles the copies judged (`newscorpus.blocks.Detector._pair_keys`), so that an
 add judges only the pairs whose key is new; a store without it has every pair judged again.
+``answers`` holds, the same way, what the analysis read from the texts (the furniture lines
+glued to units, `newscorpus.blocks.Detector._remembered`), so that an add reads again only the
+articles whose question changed.
 Version 1 had no ``prepared`` table: such a store is read as it is, and an add or remove
 migrates it (by preparing its articles again).
 
@@ -128,6 +132,15 @@ _VERDICTS = """
 CREATE TABLE IF NOT EXISTS verdicts (keys BLOB NOT NULL, copies BLOB NOT NULL);
 """
 _KEY_BYTES = 16
+# What the texts answered the analysis, for the next add (`StoreWriter.set_answers`): per kind
+# of question, a key of 16 bytes per article asked, and the answers as a JSON list.
+_ANSWERS = """
+CREATE TABLE IF NOT EXISTS answers (
+    kind TEXT PRIMARY KEY,
+    keys BLOB NOT NULL,
+    answers TEXT NOT NULL
+);
+"""
 # Made once the rows are in: an index filled row by row costs more than one built at the end.
 _INDEXES = "CREATE INDEX segments_block ON segments(block_id);"
 
@@ -391,6 +404,18 @@ class StoreWriter:
         self.db.executescript(_VERDICTS)
         self.db.execute("DELETE FROM verdicts")
         self.db.execute("INSERT INTO verdicts VALUES (?, ?)", (keys, copies))
+
+    def set_answers(self, answers: dict[str, dict[bytes, Any]]) -> None:
+        """Keep what the texts answered the analysis (`newscorpus.blocks.Detector.answers`),
+        by kind and key, for the next add: this analysis's answers only."""
+        self.db.executescript(_ANSWERS)
+        self.db.execute("DELETE FROM answers")
+        for kind, found in sorted(answers.items()):
+            keys = b"".join(found)
+            if len(keys) != _KEY_BYTES * len(found):
+                raise RuntimeError("internal error: an answer's key is not 16 bytes")
+            text = json.dumps(list(found.values()), separators=(",", ":"))
+            self.db.execute("INSERT INTO answers VALUES (?, ?, ?)", (kind, keys, text))
 
     def _flush(self) -> None:
         self.db.executemany(
@@ -797,6 +822,32 @@ class Corpus:
             )
         found = [keys[i : i + _KEY_BYTES] for i in range(0, len(keys), _KEY_BYTES)]
         return dict(zip(found, map(bool, copies)))
+
+    def answers(self) -> dict[str, dict[bytes, Any]] | None:
+        """What the texts answered the last build, add or remove (`StoreWriter.set_answers`),
+        by kind and key; None if it did not keep it (a store made before answers were kept)."""
+        try:
+            rows = self._db.execute("SELECT kind, keys, answers FROM answers").fetchall()
+        except sqlite3.OperationalError:  # no such table
+            return None
+        damaged = StoreError(f"{self.path}: the stored answers are damaged; build it again")
+        found: dict[str, dict[bytes, Any]] = {}
+        for kind, keys, text in rows:
+            if (
+                not isinstance(kind, str)
+                or not isinstance(keys, bytes)
+                or not isinstance(text, str)
+            ):
+                raise damaged
+            try:
+                answers = json.loads(text)
+            except ValueError:
+                raise damaged from None
+            if not isinstance(answers, list) or len(keys) != _KEY_BYTES * len(answers):
+                raise damaged
+            cut = [keys[i : i + _KEY_BYTES] for i in range(0, len(keys), _KEY_BYTES)]
+            found[kind] = dict(zip(cut, answers))
+        return found
 
     def checksums(self) -> dict[str, str]:
         """Every article's name with its text's checksum (`checksum`)."""

@@ -196,6 +196,117 @@ def test_an_add_on_a_store_with_damaged_verdicts_is_refused(tmp_path, seeds, key
     assert path.read_bytes() == before
 
 
+def with_furniture(name: str, i: int) -> Document:
+    """Story ``i`` under a widget line ("Advertisement") of its own."""
+    return Document(name, "Advertisement\n\n" + story(i, background=None))
+
+
+GLUED = Document(
+    "g.txt",
+    f"{STORIES[2]}\n\nPrices rose sharply in the spring. Advertisement {DETAILS[2]}\n",
+)
+
+
+def glued_reads(monkeypatch) -> list[str]:
+    """Records the articles whose texts are read for furniture glued to units."""
+    read: list[str] = []
+    map_texts = blocks.Detector.map_texts
+
+    def recording(self, function, articles, args, workers=1):
+        if getattr(function, "func", None) is blocks._glued_furniture:
+            read.extend(self.names[a] for a in articles)
+        return map_texts(self, function, articles, args, workers)
+
+    monkeypatch.setattr(blocks.Detector, "map_texts", recording)
+    return read
+
+
+def test_an_add_reads_again_only_the_texts_whose_question_changed(tmp_path, monkeypatch):
+    """The store keeps what the texts answered the analysis (here: furniture glued to a
+    sentence) by a key of the question: an add reads only the new article."""
+    read = glued_reads(monkeypatch)
+    docs = [with_furniture("a.txt", 0), with_furniture("b.txt", 1), with_furniture("c.txt", 3)]
+    corpus = build([*docs, GLUED], tmp_path / "s.db")
+    assert "g.txt" in read
+    read.clear()
+    new = Document(
+        "d.txt",
+        "The crews were paid on Friday after a long dispute. The port reopened at dawn with "
+        "every crane working.\n\nAdvertisement\n",
+    )
+    corpus.add([new])
+    assert read == ["d.txt"]
+    glued = [s for s in corpus.article("g.txt").segments if s.kind == "shared"]
+    assert [GLUED.text[s.start : s.end] for s in glued] == ["Advertisement"]
+    assert snapshot(corpus) == snapshot(build([*docs, GLUED, new], tmp_path / "once.db"))
+
+
+def test_a_stored_unit_is_read_again_when_a_new_furniture_line_may_be_glued_to_it(
+    tmp_path, monkeypatch
+):
+    """ "Advertisement" becomes a furniture line only once three articles carry it alone on a
+    line: the stored unit it is glued to was asked before and found nothing, and is asked
+    again (a key without the furniture lines would keep that answer)."""
+    read = glued_reads(monkeypatch)
+    share = "\n\nShare this article\n"
+    docs = [
+        Document("a.txt", with_furniture("a.txt", 0).text + share),
+        Document("b.txt", with_furniture("b.txt", 1).text + share),
+        Document("s.txt", story(3, background=None) + share),
+        GLUED,
+    ]
+    corpus = build(docs, tmp_path / "s.db")  # "Share this article" is a furniture line
+    assert "g.txt" in read
+    assert [s.kind for s in corpus.article("g.txt").segments] == ["novel"]
+    read.clear()
+    museum = Document(
+        "c.txt",
+        "Advertisement\n\nThe museum of Orsk reopened its doors after two years of repairs, "
+        "and the first visitors queued from early morning.\n",
+    )
+    corpus.add([museum])
+    assert "g.txt" in read
+    glued = [s for s in corpus.article("g.txt").segments if s.kind == "shared"]
+    assert [GLUED.text[s.start : s.end] for s in glued] == ["Advertisement"]
+    assert snapshot(corpus) == snapshot(build([*docs, museum], tmp_path / "once.db"))
+
+
+@pytest.mark.parametrize(
+    "answers",
+    ["not json", '{"a": 1}', "[[], []]"],
+    ids=["not-json", "not-a-list", "too-many"],
+)
+def test_an_add_on_a_store_with_damaged_answers_is_refused(tmp_path, answers):
+    path = tmp_path / "s.db"
+    build(
+        [with_furniture("a.txt", 0), with_furniture("b.txt", 1), with_furniture("c.txt", 3), GLUED],
+        path,
+    ).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE answers SET answers = ?", (answers,))
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="the stored answers are damaged"):
+        add(path, [Document("d.txt", story(1))])
+    assert path.read_bytes() == before
+
+
+def test_a_kept_answer_that_does_not_fit_its_question_is_asked_again(tmp_path, monkeypatch):
+    """An answer naming a unit the article does not have (a store changed by hand) is not
+    used: the text is read again, and the store is the one a build gives."""
+    path = tmp_path / "s.db"
+    docs = [with_furniture("a.txt", 0), with_furniture("b.txt", 1), with_furniture("c.txt", 3)]
+    build([*docs, GLUED], path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE answers SET answers = ?", ("[[[7, 1, 0]]]",))
+    db.close()
+    read = glued_reads(monkeypatch)
+    new = Document("d.txt", story(1))
+    corpus = add(path, [new])
+    assert "g.txt" in read
+    assert snapshot(corpus) == snapshot(build([*docs, GLUED, new], tmp_path / "once.db"))
+
+
 def test_adding_what_is_stored_already_changes_nothing(tmp_path, seeds):
     corpus = build(seeds, tmp_path / "s.db")
     before = snapshot(corpus)
