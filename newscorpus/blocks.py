@@ -948,9 +948,38 @@ class Detector:
         by_block: dict[int, list[int]] = defaultdict(list)
         for i, (block, _) in enumerate(wordings):
             by_block[block].append(i)
+        # A block's cuts depend on its wordings, whether each is in two or more runs (a k-gram
+        # is the block's from two runs on), and the ends each is cut at: by a key of those, an
+        # earlier analysis of the store gives them, and only the blocks that changed are cut.
+        for members in by_block.values():
+            members.sort(key=lambda i: wordings[i][1])
+        salt = json.dumps(["cuts", k]).encode("utf-8")
+        keys: dict[int, bytes] = {}
+        for block, members in by_block.items():
+            digest = xxhash.xxh3_128(salt)
+            for i in members:
+                text = wordings[i][1].encode("utf-8", "surrogatepass")
+                ends = sorted(glued_ends[i])
+                digest.update(len(text).to_bytes(8, "little") + text)
+                digest.update(bytes([min(runs_with[i], 2), len(ends)]))
+                digest.update(bytes(int(x) for end in ends for x in end))
+            keys[block] = digest.digest()
+        known = (self.known_answers or {}).get("cuts", {})
+        cuts: dict[tuple[int, bool, bool], tuple[int, int]] = {}
+        kept: dict[bytes, list] = {}
+        for block, members in by_block.items():
+            answer = known.get(keys[block])
+            if not _fits_cuts(answer, [(wordings[i][1], glued_ends[i]) for i in members]):
+                continue
+            kept[keys[block]] = answer
+            for i, found in zip(members, answer):
+                for glued_start, glued_end, lo, hi in found:
+                    cuts[(i, glued_start, glued_end)] = (lo, hi)
         chunks: list[list[int]] = [[]]
         size = 0
-        for members in by_block.values():
+        for block, members in by_block.items():
+            if keys[block] in kept:
+                continue
             if size >= _GRAMS_CHARS:
                 chunks.append([])
                 size = 0
@@ -970,9 +999,13 @@ class Detector:
                 for ends in glued_ends[i]
             }
 
-        cuts: dict[tuple[int, bool, bool], tuple[int, int]] = {}
         for found in _fork_map(cut, [c for c in chunks if c], workers):
             cuts.update(found)
+        self.answers["cuts"] = {
+            keys[block]: kept.get(keys[block])
+            or [[[*ends, *cuts[(i, *ends)]] for ends in sorted(glued_ends[i])] for i in members]
+            for block, members in by_block.items()
+        }
         for article, wordings in zip(runs, texts):
             for r, run in enumerate(article):
                 start, end, block, glued_start, glued_end = run
@@ -1528,6 +1561,29 @@ def _glued_furniture(
         if prefix is not None:
             found.append((i, *prefix))
     return found
+
+
+def _fits_cuts(answer: Any, asked: list[tuple[str, set[tuple[bool, bool]]]]) -> bool:
+    """Whether a kept answer of `Detector._trim_glued` gives, for each wording of a block
+    ``asked`` (its text and the glued ends it is cut at), a cut at each of those ends within
+    the text (not so in a damaged store)."""
+    if not isinstance(answer, list) or len(answer) != len(asked):
+        return False
+    for found, (text, ends) in zip(answer, asked):
+        if not isinstance(found, list) or len(found) != len(ends):
+            return False
+        for cut in found:
+            if not (
+                isinstance(cut, list)
+                and len(cut) == 4
+                and all(type(x) is bool for x in cut[:2])
+                and all(type(x) is int for x in cut[2:])
+                and 0 <= cut[2] <= cut[3] <= len(text)
+            ):
+                return False
+        if {(cut[0], cut[1]) for cut in found} != ends:
+            return False
+    return True
 
 
 @functools.lru_cache(maxsize=16)

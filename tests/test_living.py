@@ -298,13 +298,40 @@ def test_a_kept_answer_that_does_not_fit_its_question_is_asked_again(tmp_path, m
     docs = [with_furniture("a.txt", 0), with_furniture("b.txt", 1), with_furniture("c.txt", 3)]
     build([*docs, GLUED], path).close()
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE answers SET answers = ?", ("[[[7, 1, 0]]]",))
+        db.execute("UPDATE answers SET answers = ? WHERE kind = 'glued'", ("[[[7, 1, 0]]]",))
     db.close()
     read = glued_reads(monkeypatch)
     new = Document("d.txt", story(1))
     corpus = add(path, [new])
     assert "g.txt" in read
     assert snapshot(corpus) == snapshot(build([*docs, GLUED, new], tmp_path / "once.db"))
+
+
+def test_an_add_cuts_again_only_the_glued_blocks_it_changed(tmp_path, generated, monkeypatch):
+    """On the 3 MB generated corpus (glued sentences), an add of a hundredth of the articles
+    cuts again only the glued blocks whose wordings, or the ends they are cut at, changed: the
+    store keeps each block's cuts by a key of those. The store is the one a build gives."""
+    cut: list[int] = []
+    grams = blocks._Grams.__init__
+
+    def counting(self, texts, *args):
+        cut.append(len(texts))
+        grams(self, texts, *args)
+
+    monkeypatch.setattr(blocks._Grams, "__init__", counting)
+    docs = list(iter_documents(generated, name_field="name"))
+    stored, new = docs[: -len(docs) // 100], docs[-len(docs) // 100 :]
+    corpus = build(stored, tmp_path / "s.db")
+    in_build = sum(cut)
+    cut.clear()
+    corpus.add(new)
+    assert 0 < sum(cut) < in_build / 4  # 172 of 1,331 wordings when written
+    assert snapshot(corpus) == snapshot(build(docs, tmp_path / "once.db"))
+    cut.clear()
+    quiet = Document("quiet.txt", "A quiet week in the valley, with nothing to report.\n")
+    corpus.add([quiet])
+    assert cut == []
+    assert snapshot(corpus) == snapshot(build([*docs, quiet], tmp_path / "again.db"))
 
 
 def test_adding_what_is_stored_already_changes_nothing(tmp_path, seeds):
