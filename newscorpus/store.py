@@ -69,8 +69,6 @@ _BYTES_PER_WRITE = 8 << 20
 _KINDS = ("novel", "shared", "meta")
 # The share of free pages from which an updated store is compacted (`StoreUpdater.close`).
 _MAX_FREE = 0.05
-# Distinct JSON values kept decoded while the stored articles are read (`Corpus.prepared`).
-_DECODED = 100_000
 
 _SCHEMA = """
 CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -605,8 +603,9 @@ def _sync_folder(folder: Path) -> None:
 
 
 class StoredArticle(NamedTuple):
-    """An article as `Corpus.prepared` gives it back: the document it was built from, its
-    metadata and metadata spans, and the engine's stored data (`newscorpus.blocks.Prepared`)."""
+    """An article as `Corpus.prepared` gives it back: its name and text (a document without
+    its fields), its date (a `Meta` without the rest), its metadata spans, and the engine's
+    stored data (`newscorpus.blocks.Prepared`)."""
 
     document: Document
     meta: Meta
@@ -703,10 +702,10 @@ class Corpus:
 
     def prepared(self) -> Iterator[StoredArticle]:
         """Every article in store order, as the engine needs it to add articles to the store
-        (`newscorpus.build.add`). Version 2 stores only."""
+        (`newscorpus.build.add`): its name and text, and of its metadata only the date, which
+        the analysis reads (the rest stays in the store, untouched). Version 2 stores only."""
         rows = self._db.execute(
-            "SELECT a.id, a.name, a.length, a.checksum, a.date, a.place, a.source, a.author, "
-            "a.title, a.tags, a.fields, p.units, p.signatures "
+            "SELECT a.id, a.name, a.length, a.checksum, a.date, p.units, p.signatures "
             "FROM articles a LEFT JOIN prepared p ON p.article_id = a.id ORDER BY a.id"
         )
         segments = self._db.execute(
@@ -716,18 +715,8 @@ class Corpus:
         by_article = itertools.groupby(segments, key=operator.itemgetter(0))
         pending = next(by_article, None)
         wordings = self._wordings()
-        # Fields and tags repeat from article to article: each distinct one is decoded once.
-        decoded: dict[str, Any] = {}
-
-        def parsed(value: str) -> Any:
-            found = decoded.get(value)
-            if found is None:
-                if len(decoded) >= _DECODED:
-                    decoded.clear()
-                found = decoded[value] = json.loads(value)
-            return found
-
-        for article_id, name, length, check, *meta, tags, fields, units, signatures in rows:
+        metas: dict[str | None, Meta] = {}  # one per date (a Meta is frozen)
+        for article_id, name, length, check, date, units, signatures in rows:
             damaged = StoreError(f"{self.path}: article {name!r} is damaged; build it again")
             pieces, meta_spans, marks = [], [], []
             if pending is not None and pending[0] == article_id:
@@ -745,9 +734,12 @@ class Corpus:
             text = "".join(pieces)
             if len(text) != length or checksum(text) != check or units is None:
                 raise damaged
+            meta = metas.get(date)
+            if meta is None:
+                meta = metas[date] = Meta(date=date)
             yield StoredArticle(
-                Document(name, text, dict(parsed(fields))),
-                Meta(*meta, tags=tuple(parsed(tags))),
+                Document(name, text),
+                meta,
                 meta_spans,
                 units,
                 signatures,
