@@ -43,6 +43,13 @@ for the articles it needs, and gets back small answers: the facts of the passage
 asks about, the words of furniture lines, the furniture glued to loose units, the text of each
 shared run. Where the texts stayed on a cluster's workers (`newscorpus.dask_engine`), those
 are computed there.
+
+A store keeps the answers to the analysis's most costly questions, each by a key (a 128-bit
+hash) of everything the answer depends on: the verdict of each pair of possible copies
+(`Detector._pair_keys`), the furniture glued to each article's loose units
+(`Detector._remembered`), the cuts of each glued block (`Detector._trim_glued`). An add asks
+again only where a key is new, so its answers are those of a build by construction; a key
+stands for an article's text by its name, which a store never gives another text.
 """
 
 from __future__ import annotations
@@ -879,6 +886,9 @@ class Detector:
         line = self._member(background)[clusters] & whole
         line[line] &= self._alone[distinct[line]] & short[distinct[line]]
         chosen = np.flatnonzero(line)
+        # The units of one distinct unit have the same words: only its first is read.
+        _, first = np.unique(distinct[chosen], return_index=True)
+        chosen = chosen[np.sort(first)]
         # The chosen units, article by article (units are in article order).
         edges = np.flatnonzero(np.diff(article[chosen])) + 1
         groups = np.split(chosen, edges) if len(chosen) else []

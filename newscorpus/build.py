@@ -164,8 +164,11 @@ def add(
 
     The stored articles are not cut or signed again (the store keeps their units and
     signatures), and when the new units are few (up to 3% of all) the LSH bands only the
-    buckets they join (the store keeps its verified pairs); the rest of the analysis
-    (clusters, copies, blocks) is redone on every article, which is what an add still costs.
+    buckets they join (the store keeps its verified pairs). The rest of the analysis
+    (clusters, copies, blocks) is redone on every article, which is what an add still costs,
+    but for its most costly questions: the store keeps the copies' verdicts, the furniture
+    glued to each article's units and each glued block's cuts, each by a key of everything
+    it depends on, and an add asks again only where that key is new.
     """
     engine = engine or LocalEngine(workers)
     with _writing(path):
