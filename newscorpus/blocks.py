@@ -399,9 +399,9 @@ class Detector:
         new_rows = row_of[kept_units]
         cuts = np.searchsorted(kept_units, batch.offsets)
         kept_rows = [new_rows[cuts[i] : cuts[i + 1]] for i in range(len(batch))]
-        for i, (text, name, date) in enumerate(zip(texts, names, dates)):
-            if self.text_map is None:
-                self.texts.append(text)
+        if self.text_map is None:
+            self.texts.extend(texts)
+        for i, (name, date) in enumerate(zip(names, dates)):
             self.names.append(name)
             self.dates.append(date)
             self._occ_distinct.append(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,9 @@ class TextSpool:
     >>> spool.append("first"); spool.append("sécond")
     >>> len(spool), spool[1], list(spool)
     (2, 'sécond', ['first', 'sécond'])
+    >>> spool.extend(["", "fourth"]); spool.append("fifth")
+    >>> list(spool)
+    ['first', 'sécond', '', 'fourth', 'fifth']
     >>> spool.close()
     """
 
@@ -45,6 +48,18 @@ class TextSpool:
             self._file.seek(0, 2)
         self._file.write(data)
         self._offsets.append(self._offsets[-1] + len(data))
+        self._dirty = True
+
+    def extend(self, texts: Iterable[str]) -> None:
+        """`append` each of ``texts``, in one write."""
+        data = [text.encode("utf-8", "surrogatepass") for text in texts]
+        if not data:
+            return
+        if not self._dirty:
+            self._file.seek(0, 2)
+        self._file.write(b"".join(data))
+        ends = np.cumsum(np.fromiter(map(len, data), dtype=np.int64, count=len(data)))
+        self._offsets.extend((ends + self._offsets[-1]).tolist())
         self._dirty = True
 
     def __len__(self) -> int:
