@@ -332,14 +332,11 @@ class Detector:
         self.removed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         #: Where the texts are read, if not here (`TextMap`): then `add` keeps no text.
         self.text_map: TextMap | None = None
-        #: The copies' verdicts of the analysis that made a store, by pair key (`_pair_keys`),
-        #: as the store kept them: an add judges again only the pairs whose key is new.
-        self.known_verdicts: dict[bytes, bool] | None = None
-        #: Once analysed: the verdict of every pair of pass 2 of the copies, by pair key (what
-        #: a store keeps for the next add).
-        self.verdicts: dict[bytes, bool] = {}
-        #: Answers the texts gave an earlier analysis of the store (`_remembered`), by kind,
-        #: then by key, as the store kept them; and, once analysed, those of this one.
+        #: The answers to the analysis's costliest questions that an earlier analysis of the
+        #: store gave, as the store kept them, by kind, then by a key of everything an answer
+        #: depends on: "verdicts" (`_pair_keys`), "glued" (`_remembered`), "cuts"
+        #: (`_trim_glued`). An add asks again only where a key is new. And, once analysed,
+        #: the answers of this analysis (lists and bools, as JSON gives them back).
         self.known_answers: dict[str, dict[bytes, Any]] | None = None
         self.answers: dict[str, dict[bytes, Any]] = {}
 
@@ -689,8 +686,9 @@ class Detector:
         # store judged keeps that verdict: an add judges only the pairs it changed.
         ordered = sorted(pairs)
         keys = self._pair_keys(ordered, identical, background, occ_cluster)
-        known = self.known_verdicts or {}
-        verdicts = [known.get(key) for key in keys]
+        known = (self.known_answers or {}).get("verdicts", {})
+        # A kept verdict that is not a bool (a damaged store) is judged again.
+        verdicts = [v if type(v := known.get(key)) is bool else None for key in keys]
         todo = [pair for pair, verdict in zip(ordered, verdicts) if verdict is None]
         judge = functools.partial(
             self._copies_strict, todo, identical, profiles, background, occ_cluster
@@ -713,7 +711,7 @@ class Detector:
             for (x, y), common in zip(todo, judged)
         )
         verdicts = [next(found) if verdict is None else verdict for verdict in verdicts]
-        self.verdicts = dict(zip(keys, verdicts))
+        self.answers["verdicts"] = dict(zip(keys, verdicts))
         uf = _UnionFind(n)
         for (x, y), verdict in zip(ordered, verdicts):
             if verdict:

@@ -305,9 +305,7 @@ def _build(
     detector = Detector(settings, scratch=folder)
     # An add: the LSH may grow from the stored pairs; a remove: they may shrink.
     detector.known = stored.verified() if stored is not None else None
-    # And the copies judge again only the pairs of articles that changed.
-    detector.known_verdicts = stored.verdicts() if stored is not None else None
-    # And reads again only the texts whose question changed.
+    # And the analysis asks again only the questions whose inputs changed.
     detector.known_answers = stored.answers() if stored is not None else None
     removal = Removal() if gone else None
     writer: Any
@@ -752,7 +750,6 @@ def _write(
             progress("writing", a + 1, n, chars_read)
     writer.set_duplicates([(a, d) for a, d in enumerate(analysis.duplicate_of) if d >= 0])
     writer.set_verified(*detector.verified)
-    writer.set_verdicts(detector.verdicts)
     writer.set_answers(detector.answers)
     total = sum(totals.values()) or 1
     stats = {

@@ -81,9 +81,6 @@ class ParquetWriter:
     def set_verified(self, signed: int, pairs: Any) -> None:
         pass  # nor the LSH's pairs
 
-    def set_verdicts(self, verdicts: Any) -> None:
-        pass  # nor the copies' verdicts
-
     def set_answers(self, answers: Any) -> None:
         pass  # nor what the texts answered
 

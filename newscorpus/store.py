@@ -15,20 +15,18 @@ Schema (version 2)::
     variants(block_id, variant, edit, articles)
     prepared(article_id, units, signatures)
     verified(signed, itemsize, pairs)     -- the LSH's verified pairs, for the next add
-    verdicts(keys, copies)                -- the copies' verdicts by pair key, for the next add
-    answers(kind, keys, answers)          -- what the texts answered the analysis, for the next add
+    answers(kind, keys, answers)          -- the analysis's costliest answers, for the next add
 
 ``prepared`` is what the engine made of each article (its units with their keys, and the
 MinHash signatures of the units it was the first to carry, from which the LSH bands are made),
 so that adding articles does not cut and sign the stored ones again. ``verified`` holds the
 LSH's result, the verified pairs of those units, so that an add bands and verifies only what
 its new units bring (`newscorpus.lsh.grown_candidates`); a version 2 store made before it was
-kept lacks the table, and its first add bands every unit. ``verdicts`` holds the verdicts of
-the pairs of articles the copies judged (`newscorpus.blocks.Detector._pair_keys`), so that an
-add judges only the pairs whose key is new; a store without it has every pair judged again.
-``answers`` holds, the same way, what the analysis read from the texts (the furniture lines
-glued to units, `newscorpus.blocks.Detector._remembered`), so that an add reads again only the
-articles whose question changed.
+kept lacks the table, and its first add bands every unit. ``answers`` holds the answers to the
+analysis's costliest questions (the verdicts of the pairs of possible copies, the furniture
+glued to each article's units, the cuts of each glued block;
+`newscorpus.blocks.Detector.answers`), each by a key of everything it depends on, so that an
+add asks again only where a key is new; a store without it has every question asked again.
 Version 1 had no ``prepared`` table: such a store is read as it is, and an add or remove
 migrates it (by preparing its articles again).
 
@@ -124,14 +122,10 @@ CREATE TABLE IF NOT EXISTS verified (
     pairs BLOB NOT NULL
 );
 """
-# The copies' verdicts, for the next add (`StoreWriter.set_verdicts`): a key of 16 bytes per
-# pair, and a byte per pair (1: a copy); a store made before they were kept lacks the table.
-_VERDICTS = """
-CREATE TABLE IF NOT EXISTS verdicts (keys BLOB NOT NULL, copies BLOB NOT NULL);
-"""
+# The analysis's costliest answers, for the next add (`StoreWriter.set_answers`): per kind of
+# question, a key of 16 bytes per answer, and the answers as a JSON list; a store made before
+# they were kept lacks the table.
 _KEY_BYTES = 16
-# What the texts answered the analysis, for the next add (`StoreWriter.set_answers`): per kind
-# of question, a key of 16 bytes per article asked, and the answers as a JSON list.
 _ANSWERS = """
 CREATE TABLE IF NOT EXISTS answers (
     kind TEXT PRIMARY KEY,
@@ -392,20 +386,9 @@ class StoreWriter:
         self.db.execute("DELETE FROM verified")
         self.db.execute("INSERT INTO verified VALUES (?, ?, ?)", (signed, itemsize, blob))
 
-    def set_verdicts(self, verdicts: dict[bytes, bool]) -> None:
-        """Keep the copies' verdicts by pair key (`newscorpus.blocks.Detector.verdicts`) for
-        the next add: those of this analysis only, so none outlives its pair."""
-        keys = b"".join(verdicts)
-        copies = bytes(bytearray(map(int, verdicts.values())))
-        if len(keys) != _KEY_BYTES * len(copies):
-            raise RuntimeError("internal error: a copies' verdict key is not 16 bytes")
-        self.db.executescript(_VERDICTS)
-        self.db.execute("DELETE FROM verdicts")
-        self.db.execute("INSERT INTO verdicts VALUES (?, ?)", (keys, copies))
-
     def set_answers(self, answers: dict[str, dict[bytes, Any]]) -> None:
-        """Keep what the texts answered the analysis (`newscorpus.blocks.Detector.answers`),
-        by kind and key, for the next add: this analysis's answers only."""
+        """Keep the analysis's answers (`newscorpus.blocks.Detector.answers`), by kind and
+        key, for the next add: this analysis's only, so that none outlives its question."""
         self.db.executescript(_ANSWERS)
         self.db.execute("DELETE FROM answers")
         for kind, found in sorted(answers.items()):
@@ -793,31 +776,10 @@ class Corpus:
             raise damaged
         return signed, pairs
 
-    def verdicts(self) -> dict[bytes, bool] | None:
-        """The copies' verdicts by pair key, as the last build, add or remove kept them
-        (`StoreWriter.set_verdicts`); None if it did not (a store made before they were kept)."""
-        try:
-            row = self._db.execute("SELECT keys, copies FROM verdicts").fetchone()
-        except sqlite3.OperationalError:  # no such table
-            return None
-        if row is None:
-            return None
-        keys, copies = row
-        if (
-            not isinstance(keys, bytes)
-            or not isinstance(copies, bytes)
-            or len(keys) != _KEY_BYTES * len(copies)
-            or copies.strip(b"\x00\x01")
-        ):
-            raise StoreError(
-                f"{self.path}: the stored copies' verdicts are damaged; build it again"
-            )
-        found = [keys[i : i + _KEY_BYTES] for i in range(0, len(keys), _KEY_BYTES)]
-        return dict(zip(found, map(bool, copies)))
-
     def answers(self) -> dict[str, dict[bytes, Any]] | None:
-        """What the texts answered the last build, add or remove (`StoreWriter.set_answers`),
-        by kind and key; None if it did not keep it (a store made before answers were kept)."""
+        """The analysis's answers as the last build, add or remove kept them
+        (`StoreWriter.set_answers`), by kind and key; None if it did not keep them (a store
+        made before they were kept)."""
         try:
             rows = self._db.execute("SELECT kind, keys, answers FROM answers").fetchall()
         except sqlite3.OperationalError:  # no such table

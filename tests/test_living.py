@@ -151,13 +151,13 @@ def test_an_add_judges_only_the_pairs_of_articles_it_changed(tmp_path, monkeypat
     docs = [*copies_with(2, 3), Document("a.txt", story(1, background=None))]
     corpus = build(docs, tmp_path / "s.db")
     assert [(d.name, d.of) for d in corpus.duplicates()] == [("y.txt", "x.txt")]
-    assert judged == {("x.txt", "y.txt")} and len(corpus.verdicts()) == 1
+    assert judged == {("x.txt", "y.txt")} and len(corpus.answers()["verdicts"]) == 1
     judged.clear()
     quiet = Document("b.txt", "A quiet week in the valley, with nothing to report.\n")
     corpus.add([quiet])
     assert judged == set()
     once = build([*docs, quiet], tmp_path / "once.db")
-    assert corpus.verdicts() == once.verdicts()
+    assert corpus.answers() == once.answers()
     assert snapshot(corpus) == snapshot(once)
     assert [(d.name, d.of) for d in corpus.duplicates()] == [("y.txt", "x.txt")]
 
@@ -179,21 +179,20 @@ def test_a_stored_copy_whose_shared_text_becomes_a_background_is_judged_again(
     assert corpus.duplicates() == []
 
 
-@pytest.mark.parametrize(
-    "keys, copies",
-    [(b"\x01" * 15, b"\x01"), (b"\x01" * 16, b"\x02")],
-    ids=["cut", "not-a-verdict"],
-)
-def test_an_add_on_a_store_with_damaged_verdicts_is_refused(tmp_path, seeds, keys, copies):
+def test_a_kept_verdict_that_is_not_one_is_judged_again(tmp_path, monkeypatch):
+    """A kept verdict that is not true or false (a store changed by hand) is not used: the
+    pair is judged again, and the store is the one a build gives."""
     path = tmp_path / "s.db"
-    build(seeds[:2], path).close()
+    docs = [*copies_with(2, 3), Document("a.txt", story(1, background=None))]
+    build(docs, path).close()
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE verdicts SET keys = ?, copies = ?", (keys, copies))
+        db.execute("UPDATE answers SET answers = '[7]' WHERE kind = 'verdicts'")
     db.close()
-    before = path.read_bytes()
-    with pytest.raises(StoreError, match="the stored copies' verdicts are damaged"):
-        add(path, seeds[2:])
-    assert path.read_bytes() == before
+    judged = judged_pairs(monkeypatch)
+    quiet = Document("b.txt", "A quiet week in the valley, with nothing to report.\n")
+    corpus = add(path, [quiet])
+    assert judged == {("x.txt", "y.txt")}
+    assert snapshot(corpus) == snapshot(build([*docs, quiet], tmp_path / "once.db"))
 
 
 def with_furniture(name: str, i: int) -> Document:
