@@ -779,7 +779,13 @@ class Corpus:
     def answers(self) -> dict[str, dict[bytes, Any]] | None:
         """The analysis's answers as the last build, add or remove kept them
         (`StoreWriter.set_answers`), by kind and key; None if it did not keep them (a store
-        made before they were kept)."""
+        made before they were kept), or if another version of newscorpus wrote the store (its
+        analysis may answer differently)."""
+        from newscorpus import __version__  # the package imports this module: import late
+
+        row = self._db.execute("SELECT value FROM info WHERE key = 'newscorpus_version'")
+        if row.fetchone() != (__version__,):
+            return None
         try:
             rows = self._db.execute("SELECT kind, keys, answers FROM answers").fetchall()
         except sqlite3.OperationalError:  # no such table

@@ -195,6 +195,23 @@ def test_a_kept_verdict_that_is_not_one_is_judged_again(tmp_path, monkeypatch):
     assert snapshot(corpus) == snapshot(build([*docs, quiet], tmp_path / "once.db"))
 
 
+def test_answers_kept_by_another_version_are_not_used(tmp_path, monkeypatch):
+    """Another version of newscorpus may answer differently: an add to a store it wrote asks
+    every question again, and keeps its own answers."""
+    path = tmp_path / "s.db"
+    docs = [*copies_with(2, 3), Document("a.txt", story(1, background=None))]
+    build(docs, path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE info SET value = '0.0.1' WHERE key = 'newscorpus_version'")
+    db.close()
+    assert Corpus.open(path).answers() is None
+    judged = judged_pairs(monkeypatch)
+    quiet = Document("b.txt", "A quiet week in the valley, with nothing to report.\n")
+    corpus = add(path, [quiet])
+    assert judged == {("x.txt", "y.txt")}
+    assert corpus.answers() == build([*docs, quiet], tmp_path / "once.db").answers()
+
+
 def with_furniture(name: str, i: int) -> Document:
     """Story ``i`` under a widget line ("Advertisement") of its own."""
     return Document(name, "Advertisement\n\n" + story(i, background=None))
