@@ -1038,12 +1038,14 @@ class Detector:
         while two passages of one background do.
         """
         s = self.settings
-        roots = sorted(variants, key=lambda b: (_most_frequent(variants[b]), sorted(variants[b])))
+        top = {b: _most_frequent(counter) for b, counter in variants.items()}
+        roots = sorted(variants, key=lambda b: (top[b], sorted(variants[b])))
         if len(roots) < 2:
             return variants, carriers, runs
-        texts = [_most_frequent(variants[b]) for b in roots]
+        texts = [top[b] for b in roots]
+        tokens = [words(t) for t in texts]  # tokenised once, for the signatures and lengths
         signer = Signer(s.shingle_size, s.num_perm, s.seed)
-        sigs = signer.sign(texts)
+        sigs = signer.sign_tokens(tokens)
         keys = np.array([xxhash.xxh3_64_intdigest(t.encode("utf-8")) for t in texts], np.uint64)
         pairs = candidate_pairs(sigs, s.lsh_bands, s.lsh_rows, keys, s.max_bucket_pairs)
         if not len(pairs):
@@ -1051,7 +1053,7 @@ class Detector:
         similarity = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
         uf = _UnionFind(len(roots))
         members = {i: {i} for i in range(len(roots))}
-        lengths = np.array([len(words(t)) for t in texts])
+        lengths = np.array([len(t) for t in tokens])
         needed = np.where(
             np.minimum(lengths[pairs[:, 0]], lengths[pairs[:, 1]]) < s.short_unit_words,
             s.strong_threshold,
