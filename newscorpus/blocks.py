@@ -318,7 +318,8 @@ class Detector:
         self.names: list[str] = []
         self.dates: list[str | None] = []
         self.units = UnitTable()
-        self._occ_distinct: list[array] = []
+        # Every unit's distinct unit (-1 for a unit without words), in the units' order.
+        self._unit_distinct = array("q")
         self._replayed_signed = 0  # signed units of the replayed batches, which come first
         #: The verified pairs of the signed units of the articles replayed from a store, as
         #: the store kept them (`verified`), if it did: an add then bands only what is new.
@@ -398,12 +399,9 @@ class Detector:
         kept_rows = [new_rows[cuts[i] : cuts[i + 1]] for i in range(len(batch))]
         if self.text_map is None:
             self.texts.extend(texts)
-        for i, (name, date) in enumerate(zip(names, dates)):
-            self.names.append(name)
-            self.dates.append(date)
-            self._occ_distinct.append(
-                array("q", ids[batch.offsets[i] : batch.offsets[i + 1]].tobytes())
-            )
+        self.names.extend(names)
+        self.dates.extend(dates)
+        self._unit_distinct.frombytes(ids.tobytes())
         self.units.extend(records, batch.offsets)
         if replayed:
             self._replayed_signed += len(kept_units)
@@ -572,7 +570,7 @@ class Detector:
         is). Units of figures (see `prepare`) are matched by their exact words only."""
         min_words = self.settings.min_minhash_words
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)
-        n = len(self._occ_distinct)
+        n = len(self.units)
         whole, offsets = self.units.whole_lines()
         ids = self._distinct_ids()
         article = self.units.articles()
@@ -842,9 +840,12 @@ class Detector:
     def _identical_pairs(self) -> set[tuple[int, int]]:
         """Pairs of articles whose story units are the same words in the same order."""
         by_content: dict[bytes, list[int]] = defaultdict(list)
-        for a, ids in enumerate(self._occ_distinct):
-            if len(ids):
-                by_content[ids.tobytes()].append(a)
+        data = memoryview(self._unit_distinct).cast("B")
+        _, offsets = self.units.whole_lines()
+        width = self._unit_distinct.itemsize
+        for a, (lo, hi) in enumerate(itertools.pairwise(offsets.tolist())):
+            if hi > lo:
+                by_content[data[lo * width : hi * width].tobytes()].append(a)
         pairs: set[tuple[int, int]] = set()
         for arts in by_content.values():
             arts = sorted(arts, key=self.names.__getitem__)
@@ -902,10 +903,9 @@ class Detector:
 
     def _distinct_ids(self) -> np.ndarray:
         """Every unit's distinct unit (-1 for a unit without words), in one flat array."""
-        return np.concatenate(
-            [np.frombuffer(x, dtype=np.int64) for x in self._occ_distinct if len(x)]
-            or [np.zeros(0, np.int64)]
-        )
+        if not self._unit_distinct:
+            return np.zeros(0, np.int64)
+        return np.frombuffer(self._unit_distinct, dtype=np.int64)
 
     def _flat(self, occ_cluster: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Every unit's cluster in one flat array, and the article of every unit."""
