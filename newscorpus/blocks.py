@@ -320,6 +320,8 @@ class Detector:
         self.units = UnitTable()
         # Every unit's distinct unit (-1 for a unit without words), in the units' order.
         self._unit_distinct = array("q")
+        # The analysis's clusters of every unit: per article (views), and flat.
+        self._flat_clusters: tuple[list[np.ndarray], np.ndarray] = ([], np.zeros(0, np.int64))
         self._replayed_signed = 0  # signed units of the replayed batches, which come first
         #: The verified pairs of the signed units of the articles replayed from a store, as
         #: the store kept them (`verified`), if it did: an add then bands only what is new.
@@ -589,7 +591,10 @@ class Detector:
         clusters = cluster_of[safe]
         short = (ids >= 0) & (n_words[safe] < min_words)
         clusters[short & ~whole & ~alone[safe] & ~figures[safe]] = -1
-        return np.split(clusters, offsets[1:-1]) if n else []
+        # Views of one flat array, which `_flat` gives back without copying.
+        occ_cluster = np.split(clusters, offsets[1:-1]) if n else []
+        self._flat_clusters = (occ_cluster, clusters)
+        return occ_cluster
 
     def _multi_article_clusters(self, occ_cluster: list[np.ndarray]) -> dict[int, list[int]]:
         """The clusters found in two or more articles, with their sorted article indices.
@@ -609,9 +614,10 @@ class Detector:
         }
         keep = isin_sorted(flat, cluster[starts[counts >= 2]])
         flat[~keep] = -1
-        _, offsets = self.units.whole_lines()
-        for a, clusters in enumerate(occ_cluster):
-            clusters[:] = flat[offsets[a] : offsets[a + 1]]
+        if occ_cluster is not self._flat_clusters[0]:  # `_flat` gave a copy: write it back
+            _, offsets = self.units.whole_lines()
+            for a, clusters in enumerate(occ_cluster):
+                clusters[:] = flat[offsets[a] : offsets[a + 1]]
         return multi
 
     def _profiles(
@@ -908,7 +914,12 @@ class Detector:
         return np.frombuffer(self._unit_distinct, dtype=np.int64)
 
     def _flat(self, occ_cluster: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Every unit's cluster in one flat array, and the article of every unit."""
+        """Every unit's cluster in one flat array (the one whose views `_occurrence_clusters`
+        gave, not a copy, where ``occ_cluster`` is those views), and the article of every
+        unit."""
+        views, flat = self._flat_clusters
+        if occ_cluster is views:
+            return flat, self.units.articles()
         clusters = np.concatenate(occ_cluster) if occ_cluster else np.zeros(0, np.int64)
         return clusters, self.units.articles()
 
