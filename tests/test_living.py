@@ -130,6 +130,9 @@ def copies_with(detail_x: int, detail_y: int) -> list[Document]:
     ]
 
 
+QUIET = Document("b.txt", "A quiet week in the valley, with nothing to report.\n")
+
+
 def judged_pairs(monkeypatch) -> set[tuple[str, str]]:
     """Records the pairs of articles the copies judge (pass 2, `_copies_strict`), by name."""
     judged: set[tuple[str, str]] = set()
@@ -153,10 +156,9 @@ def test_an_add_judges_only_the_pairs_of_articles_it_changed(tmp_path, monkeypat
     assert [(d.name, d.of) for d in corpus.duplicates()] == [("y.txt", "x.txt")]
     assert judged == {("x.txt", "y.txt")} and len(corpus.answers()["verdicts"]) == 1
     judged.clear()
-    quiet = Document("b.txt", "A quiet week in the valley, with nothing to report.\n")
-    corpus.add([quiet])
+    corpus.add([QUIET])
     assert judged == set()
-    once = build([*docs, quiet], tmp_path / "once.db")
+    once = build([*docs, QUIET], tmp_path / "once.db")
     assert corpus.answers() == once.answers()
     assert snapshot(corpus) == snapshot(once)
     assert [(d.name, d.of) for d in corpus.duplicates()] == [("y.txt", "x.txt")]
@@ -179,37 +181,40 @@ def test_a_stored_copy_whose_shared_text_becomes_a_background_is_judged_again(
     assert corpus.duplicates() == []
 
 
-def test_a_kept_verdict_that_is_not_one_is_judged_again(tmp_path, monkeypatch):
-    """A kept verdict that is not true or false (a store changed by hand) is not used: the
-    pair is judged again, and the store is the one a build gives."""
+@pytest.mark.parametrize(
+    "change",
+    [
+        "UPDATE answers SET answers = '[7]' WHERE kind = 'verdicts'",
+        "UPDATE info SET value = '0.0.1' WHERE key = 'newscorpus_version'",
+    ],
+    ids=["a-verdict-that-is-not-one", "written-by-another-version"],
+)
+def test_kept_verdicts_that_cannot_be_trusted_are_judged_again(tmp_path, monkeypatch, change):
+    """A kept verdict that is not true or false (a store changed by hand) is not used; nor
+    are the answers another version of newscorpus kept (it may answer differently). The pair
+    is judged again, and the store, its answers too, is the one a build gives."""
     path = tmp_path / "s.db"
     docs = [*copies_with(2, 3), Document("a.txt", story(1, background=None))]
     build(docs, path).close()
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE answers SET answers = '[7]' WHERE kind = 'verdicts'")
+        db.execute(change)
     db.close()
     judged = judged_pairs(monkeypatch)
-    quiet = Document("b.txt", "A quiet week in the valley, with nothing to report.\n")
-    corpus = add(path, [quiet])
+    corpus = add(path, [QUIET])
     assert judged == {("x.txt", "y.txt")}
-    assert snapshot(corpus) == snapshot(build([*docs, quiet], tmp_path / "once.db"))
+    once = build([*docs, QUIET], tmp_path / "once.db")
+    assert snapshot(corpus) == snapshot(once)
+    assert corpus.answers() == once.answers()
 
 
-def test_answers_kept_by_another_version_are_not_used(tmp_path, monkeypatch):
-    """Another version of newscorpus may answer differently: an add to a store it wrote asks
-    every question again, and keeps its own answers."""
+def test_answers_kept_by_another_version_are_not_read(tmp_path):
     path = tmp_path / "s.db"
-    docs = [*copies_with(2, 3), Document("a.txt", story(1, background=None))]
-    build(docs, path).close()
+    build(copies_with(2, 3), path).close()
+    assert Corpus.open(path).answers()
     with sqlite3.connect(path) as db:
         db.execute("UPDATE info SET value = '0.0.1' WHERE key = 'newscorpus_version'")
     db.close()
     assert Corpus.open(path).answers() is None
-    judged = judged_pairs(monkeypatch)
-    quiet = Document("b.txt", "A quiet week in the valley, with nothing to report.\n")
-    corpus = add(path, [quiet])
-    assert judged == {("x.txt", "y.txt")}
-    assert corpus.answers() == build([*docs, quiet], tmp_path / "once.db").answers()
 
 
 def with_furniture(name: str, i: int) -> Document:
