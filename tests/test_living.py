@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from strategies import corpora
 from subprocess_cli import run
 
-from newscorpus import Document, StoreError, blocks, build, iter_documents, store
+from newscorpus import Document, Settings, StoreError, blocks, build, iter_documents, store
 from newscorpus.build import _writing, add, remove
 from newscorpus.export import export_jsonl
 from newscorpus.store import Corpus
@@ -353,6 +353,34 @@ def test_an_add_cuts_again_only_the_glued_blocks_it_changed(tmp_path, generated,
     corpus.add([quiet])
     assert cut == []
     assert snapshot(corpus) == snapshot(build([*docs, quiet], tmp_path / "again.db"))
+
+
+def test_a_glued_wording_in_a_second_run_is_cut_again(tmp_path):
+    """A k-gram is a block's from two runs on: a glued wording found in one run is cut at its
+    glued sentence, and in two runs it is not. So the cuts' key holds whether each wording is
+    in two or more runs (and no more than that: three runs give the key of two)."""
+    kept = (
+        "The Kessler Institute, founded in 1962 in Dunmore, studies tidal energy. Meanwhile "
+        "the minister said prices rose."
+    )
+    alone = kept[: kept.index(" Meanwhile")]
+
+    def trim(glued_runs: int, known=None):
+        detector = blocks.Detector(Settings(), scratch=tmp_path)
+        detector.known_answers = known
+        articles = [(alone, False)] + [(kept, True)] * glued_runs
+        runs = [[[0, len(text), 7, False, glued]] for text, glued in articles]
+        texts = [[text] for text, _ in articles]
+        detector._trim_glued(runs, texts)
+        detector.close()
+        return [t for (t,) in texts], detector.answers
+
+    once, kept_once = trim(1)
+    assert once == [alone, alone]
+    twice, kept_twice = trim(2, kept_once)
+    assert twice == [alone, kept, kept] == trim(2)[0]
+    thrice, kept_thrice = trim(3)
+    assert kept_thrice["cuts"].keys() == kept_twice["cuts"].keys() != kept_once["cuts"].keys()
 
 
 def test_adding_what_is_stored_already_changes_nothing(tmp_path, seeds):
