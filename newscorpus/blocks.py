@@ -613,11 +613,7 @@ class Detector:
             if k >= 2
         }
         keep = isin_sorted(flat, cluster[starts[counts >= 2]])
-        flat[~keep] = -1
-        if occ_cluster is not self._flat_clusters[0]:  # `_flat` gave a copy: write it back
-            _, offsets = self.units.whole_lines()
-            for a, clusters in enumerate(occ_cluster):
-                clusters[:] = flat[offsets[a] : offsets[a + 1]]
+        flat[~keep] = -1  # and so in ``occ_cluster``, its views
         return multi
 
     def _profiles(
@@ -914,14 +910,12 @@ class Detector:
         return np.frombuffer(self._unit_distinct, dtype=np.int64)
 
     def _flat(self, occ_cluster: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Every unit's cluster in one flat array (the one whose views `_occurrence_clusters`
-        gave, not a copy, where ``occ_cluster`` is those views), and the article of every
-        unit."""
+        """Every unit's cluster in one flat array, the one whose views ``occ_cluster`` is
+        (`_occurrence_clusters`), and the article of every unit."""
         views, flat = self._flat_clusters
-        if occ_cluster is views:
-            return flat, self.units.articles()
-        clusters = np.concatenate(occ_cluster) if occ_cluster else np.zeros(0, np.int64)
-        return clusters, self.units.articles()
+        if occ_cluster is not views:
+            raise RuntimeError("internal error: clusters not made by _occurrence_clusters")
+        return flat, self.units.articles()
 
     def _member(self, clusters: Iterable[int]) -> np.ndarray:
         """A lookup by cluster label: True for ``clusters``; label -1 reads its last entry,
