@@ -335,12 +335,20 @@ class Detector:
         self.removed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         #: Where the texts are read, if not here (`TextMap`): then `add` keeps no text.
         self.text_map: TextMap | None = None
+        #: Where the texts of the articles replayed from a store are read (an add or a
+        #: remove): called with their numbers, it returns their texts, read from the store.
+        #: Then `add` keeps none of them, and the analysis reads only those it asks for.
+        self.stored_texts: Callable[[Sequence[int]], list[str]] | None = None
+        self._n_stored = 0  # the replayed articles whose texts stayed in the store
         #: The answers to the analysis's costliest questions that an earlier analysis of the
         #: store gave, as the store kept them, by kind, then by a key of everything an answer
         #: depends on: "verdicts" (`_pair_keys`), "glued" (`_remembered`), "cuts"
         #: (`_trim_glued`). An add asks again only where a key is new. And, once analysed,
         #: the answers of this analysis (lists and bools, as JSON gives them back).
         self.known_answers: dict[str, dict[bytes, Any]] | None = None
+        #: Per article replayed from a store, the texts of its stored shared segments by
+        #: their spans: the texts of the runs found there again (`_run_texts`).
+        self.stored_runs: list[dict[tuple[int, int], str]] = []
         self.answers: dict[str, dict[bytes, Any]] = {}
 
     def add(
@@ -399,7 +407,11 @@ class Detector:
         new_rows = row_of[kept_units]
         cuts = np.searchsorted(kept_units, batch.offsets)
         kept_rows = [new_rows[cuts[i] : cuts[i + 1]] for i in range(len(batch))]
-        if self.text_map is None:
+        if replayed and self.stored_texts is not None:
+            if len(self.names) != self._n_stored:
+                raise RuntimeError("internal error: a stored article added after a new one")
+            self._n_stored += len(batch)
+        elif self.text_map is None:
             self.texts.extend(texts)
         self.names.extend(names)
         self.dates.extend(dates)
@@ -430,14 +442,31 @@ class Detector:
         The analysis reads text only through this, and only the articles it needs."""
         if self.text_map is not None:
             return self.text_map(function, articles, args)
-        texts = self.texts
+        # The stored texts asked for are read here, before any process is forked.
+        held = self._stored_texts(articles)
+        spool, n = self.texts, self._n_stored
 
         def run(span: tuple[int, int]) -> list[Any]:
             lo, hi = span
-            return [function(texts[a], arg) for a, arg in zip(articles[lo:hi], args[lo:hi])]
+            return [
+                function(held[a] if a < n else spool[a - n], arg)
+                for a, arg in zip(articles[lo:hi], args[lo:hi])
+            ]
 
         shares = _fork_map(run, _spans(len(articles), workers), workers)
         return list(itertools.chain.from_iterable(shares))
+
+    def read_texts(self, articles: Sequence[int]) -> list[str]:
+        """The texts of ``articles`` (kept here, not where `text_map` reads them)."""
+        held, n = self._stored_texts(articles), self._n_stored
+        return [held[a] if a < n else self.texts[a - n] for a in articles]
+
+    def _stored_texts(self, articles: Sequence[int]) -> dict[int, str]:
+        """The texts of the stored articles among ``articles`` (`stored_texts`), in one read."""
+        stored = sorted({a for a in articles if a < self._n_stored})
+        if not stored or self.stored_texts is None:
+            return {}
+        return dict(zip(stored, self.stored_texts(stored)))
 
     def _remembered(
         self,
@@ -456,16 +485,7 @@ class Detector:
         ``fits`` its ``arg`` (a damaged store) is asked again. ``answers[kind]`` keeps this
         analysis's answers (lists, what JSON gives back) for the next."""
         known = (self.known_answers or {}).get(kind, {})
-        keys = []
-        for a, arg in zip(articles, args):
-            name = self.names[a].encode("utf-8", "surrogatepass")
-            shape = np.asarray(arg.shape, dtype="<i8").tobytes()
-            data = np.ascontiguousarray(arg, dtype="<i8").tobytes()
-            keys.append(
-                xxhash.xxh3_128_digest(
-                    b"".join((salt, len(name).to_bytes(8, "little"), name, shape, data))
-                )
-            )
+        keys = self._article_keys(salt, articles, args)
         found = [known.get(key) for key in keys]
         todo = [
             i
@@ -479,6 +499,23 @@ class Detector:
             found[i] = answer
         self.answers[kind] = dict(zip(keys, found))
         return found
+
+    def _article_keys(
+        self, salt: bytes, articles: Sequence[int], args: Sequence[np.ndarray]
+    ) -> list[bytes]:
+        """Per article of ``articles``, a key (16 bytes) of ``salt``, its name (which stands for
+        its text: a stored name never changes its text) and its ``arg`` (an array)."""
+        keys = []
+        for a, arg in zip(articles, args):
+            name = self.names[a].encode("utf-8", "surrogatepass")
+            shape = np.asarray(arg.shape, dtype="<i8").tobytes()
+            data = np.ascontiguousarray(arg, dtype="<i8").tobytes()
+            keys.append(
+                xxhash.xxh3_128_digest(
+                    b"".join((salt, len(name).to_bytes(8, "little"), name, shape, data))
+                )
+            )
+        return keys
 
     # -- analysis ---------------------------------------------------------------------------
 
@@ -925,6 +962,35 @@ class Detector:
         lookup[-1] = False
         return lookup
 
+    def _run_texts(
+        self, open_runs: list[list[list[Any]]], workers: int = 1
+    ) -> tuple[list[list[str]], dict[str, str]]:
+        """The text of every run, per article (``open_runs``: `_runs`), each distinct text one
+        object (and the dict that makes it so): what the rest reads of the articles.
+
+        A stored article whose runs are all where its stored shared segments are takes their
+        texts from the stored wordings (`stored_runs`); the others are read, a share of the
+        articles at a time, so that the runs' texts are never all in memory at once.
+        """
+        run_texts: list[list[str]] = [[] for _ in open_runs]
+        distinct: dict[str, str] = {}
+        todo = []
+        for a, runs in enumerate(open_runs):
+            if not runs:
+                continue
+            kept = self.stored_runs[a] if a < len(self.stored_runs) else None
+            texts = [kept.get((run[0], run[1])) for run in runs] if kept else None
+            if texts is None or None in texts:
+                todo.append(a)
+            else:
+                run_texts[a] = [distinct.setdefault(t, t) for t in texts]
+        for lo in range(0, len(todo), _TEXT_ARTICLES):
+            share = todo[lo : lo + _TEXT_ARTICLES]
+            spans = [[(run[0], run[1]) for run in open_runs[a]] for a in share]
+            for a, texts in zip(share, self.map_texts(_span_texts, share, spans, workers)):
+                run_texts[a] = [distinct.setdefault(t, t) for t in texts]
+        return run_texts, distinct
+
     def _trim_glued(self, runs: list[list[list]], texts: list[list[str]], workers: int = 1) -> None:
         """Cut runs at the block's edges where a unit glued a block to other text (a lost
         sentence break: "... in Atlantic City, N.J. Meanwhile, the minister said ...").
@@ -1268,18 +1334,7 @@ class Detector:
         for c, i in index.items():
             block_of[c] = uf.find(i)  # label -1 reads the last entry, always -1
         open_runs = self._runs(occ_cluster, block_of, furniture, workers)
-        # The text of every run: what the rest reads of the articles. Runs mostly repeat a
-        # block's few wordings: each is kept once, and the texts are asked for a share of the
-        # articles at a time, so that the runs' texts are never all in memory at once.
-        with_runs = [a for a, runs in enumerate(open_runs) if runs]
-        run_texts: list[list[str]] = [[] for _ in open_runs]
-        distinct: dict[str, str] = {}
-        for lo in range(0, len(with_runs), _TEXT_ARTICLES):
-            share = with_runs[lo : lo + _TEXT_ARTICLES]
-            spans = [[(run[0], run[1]) for run in open_runs[a]] for a in share]
-            for a, texts in zip(share, self.map_texts(_span_texts, share, spans, workers)):
-                run_texts[a] = [distinct.setdefault(t, t) for t in texts]
-
+        run_texts, distinct = self._run_texts(open_runs, workers)
         self._trim_glued(open_runs, run_texts, workers)
         for texts in run_texts:
             texts[:] = [distinct.setdefault(t, t) for t in texts]  # the trimmed ones too

@@ -319,6 +319,9 @@ def _build(
     # there, and they never come here.
     text_map = getattr(engine, "text_map", None)
     detector.text_map = text_map() if text_map is not None else None
+    if stored is not None and detector.text_map is None:
+        # The stored texts stay in the store: the analysis reads those it asks for.
+        detector.stored_texts = writer.stored_texts
     meta_spans: list[tuple[tuple[int, int], ...]] = []
     lengths: list[int] = []
     chars = 0
@@ -374,6 +377,7 @@ def _take(
     meta_spans, lengths = taken
     chars = 0
     replayed = _replay(stored, settings, gone, removal) if stored is not None else iter(())
+    wordings = stored.wording_texts() if stored is not None else {}
     n_stored = stored_chars = 0
     for is_stored, (batch, batch_metas, batch_spans, ready, *places) in itertools.chain(
         zip(itertools.repeat(True), replayed),
@@ -391,7 +395,11 @@ def _take(
         for i, (doc, meta, spans) in enumerate(zip(batch, batch_metas, batch_spans)):
             article = len(meta_spans)
             if is_stored:  # its rows are in the store already (see `StoreUpdater`)
-                stored_id, digest, signatures = places[0][i]
+                stored_id, digest, signatures, shared = places[0][i]
+                if detector.stored_texts is not None:
+                    detector.stored_runs.append(
+                        {(start, end): wordings[block][v] for start, end, block, v in shared}
+                    )
                 writer.keep(article, stored_id, digest)
                 if signatures is not None:  # it took over signatures of a removed article
                     writer.add_prepared(article, ready.record(i).tobytes(), signatures)
@@ -575,7 +583,7 @@ def _replay(
             [a.meta for a in batch],
             [a.meta_spans for a in batch],
             ready,
-            [(a.id, a.digest, a.signatures if a.changed else None) for a in batch],
+            [(a.id, a.digest, a.signatures if a.changed else None, a.shared) for a in batch],
         )
 
 
@@ -736,18 +744,23 @@ def _write(
     totals = {"novel": 0, "shared": 0, "meta": 0}
     n = len(meta_spans)
     here = detector.text_map is None
-    texts: Iterable[str | None] = detector.texts if here else itertools.repeat(None, n)
-    for a, text in enumerate(texts):
-        marks = _marks(lengths[a], text, meta_spans[a], analysis, a)
-        for start, end, kind, _, _ in marks:
-            totals[kind] += end - start
-        # A stored article whose segments stay is not written again (`StoreUpdater`).
-        if not writer.unchanged(a, marks):
-            writer.add_segments(a, _segments(text, marks, a))
-        if a % _COMMIT_EVERY == _COMMIT_EVERY - 1:
-            writer.commit()
+    wordings = {block.id: [text for text, _ in block.variants] for block in analysis.blocks}
+    for lo in range(0, n, _COMMIT_EVERY):
+        articles = range(lo, min(n, lo + _COMMIT_EVERY))
+        marked = [_marks(lengths[a], meta_spans[a], analysis, a) for a in articles]
+        for marks in marked:
+            for start, end, kind, _, _ in marks:
+                totals[kind] += end - start
+        # A stored article whose segments stay is not written again (`StoreUpdater`), nor read.
+        changed = [
+            (a, marks) for a, marks in zip(articles, marked) if not writer.unchanged(a, marks)
+        ]
+        texts = detector.read_texts([a for a, _ in changed]) if here else [None] * len(changed)
+        for (a, marks), text in zip(changed, texts):
+            writer.add_segments(a, _segments(text, marks, a, wordings))
+        writer.commit()
         if progress is not None:
-            progress("writing", a + 1, n, chars_read)
+            progress("writing", articles[-1] + 1, n, chars_read)
     writer.set_duplicates([(a, d) for a, d in enumerate(analysis.duplicate_of) if d >= 0])
     writer.set_verified(*detector.verified)
     writer.set_answers(detector.answers)
@@ -767,42 +780,39 @@ def _write(
 
 def _marks(
     length: int,
-    text: str | None,
     meta_spans: Sequence[tuple[int, int]],
     analysis: Analysis,
     article: int,
 ) -> list[tuple[int, int, str, str | None, int | None]]:
     """The segments covering an article's text, of ``length`` characters, in order, as
     ``(start, end, kind, block_id, variant)`` (what `newscorpus.store.segments_digest`
-    hashes); a shared one is checked to be its variant's text when ``text`` is here."""
+    hashes)."""
     marked: list[tuple[int, int, str, int, int]] = [(s, e, "meta", -1, -1) for s, e in meta_spans]
     marked += [(r.start, r.end, "shared", r.block, r.variant) for r in analysis.runs[article]]
     marked.sort()
     marks: list[tuple[int, int, str, str | None, int | None]] = []
     pos = 0
+    blocks = analysis.blocks
     for start, end, kind, block, variant in marked:
         if start > pos:
             marks.append((pos, start, "novel", None, None))
         if kind == "meta":
             marks.append((start, end, "meta", None, None))
         else:
-            found = analysis.blocks[block]
-            if text is not None and found.variants[variant][0] != text[start:end]:
-                raise RuntimeError(
-                    f"internal error: article {article}'s span {start}-{end} is not the "
-                    f"variant {variant} of block {found.id}"
-                )
-            marks.append((start, end, "shared", found.id, variant))
+            marks.append((start, end, "shared", blocks[block].id, variant))
         pos = end
     if pos < length:
         marks.append((pos, length, "novel", None, None))
     return marks
 
 
-def _segments(text: str | None, marks: Sequence[tuple], article: int) -> list[tuple]:
+def _segments(
+    text: str | None, marks: Sequence[tuple], article: int, wordings: dict[str, list[str]]
+) -> list[tuple]:
     """Segment rows ``(start, end, kind, text_or_None, block_id, variant)`` of the ``marks``
-    (`_marks`); checked to rebuild ``text`` exactly. Without the text (it stayed on the
-    workers), rows without texts."""
+    (`_marks`); checked to rebuild ``text`` exactly, each shared one from its variant's text
+    (``wordings``: by block id, the texts of its variants). Without the text (it stayed on
+    the workers), rows without texts."""
     if text is None:
         return [
             (start, end, kind, None, block, variant) for start, end, kind, block, variant in marks
@@ -811,7 +821,7 @@ def _segments(text: str | None, marks: Sequence[tuple], article: int) -> list[tu
         (start, end, kind, None if kind == "shared" else text[start:end], block, variant)
         for start, end, kind, block, variant in marks
     ]
-    rebuilt = "".join(r[3] if r[2] != "shared" else text[r[0] : r[1]] for r in rows)
+    rebuilt = "".join(r[3] if r[2] != "shared" else wordings[r[4]][r[5]] for r in rows)
     if rebuilt != text or any(r[0] >= r[1] for r in rows):
         raise RuntimeError(f"internal error: segments do not rebuild article {article}: {marks}")
     return rows

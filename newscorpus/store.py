@@ -51,7 +51,7 @@ import attrs
 import numpy as np
 import xxhash
 
-from newscorpus.document import Document
+from newscorpus.document import Document, HeldDocument
 from newscorpus.errors import StoreError
 from newscorpus.meta import Meta
 from newscorpus.segment import paragraphs
@@ -65,6 +65,8 @@ _ROWS_PER_WRITE = 20_000
 # Bytes of the engine's data (`StoreWriter.add_prepared`) buffered before they are written.
 _BYTES_PER_WRITE = 8 << 20
 _KINDS = ("novel", "shared", "meta")
+# Article ids asked of SQLite at once (`Corpus.texts`).
+_IDS_PER_QUERY = 4096
 # The share of free pages from which an updated store is compacted (`StoreUpdater.close`).
 _MAX_FREE = 0.05
 
@@ -495,6 +497,10 @@ class StoreUpdater(StoreWriter):
         self._ids.append(stored_id)
         self._digests.append(digest)
 
+    def stored_texts(self, articles: Sequence[int]) -> list[str]:
+        """The texts of kept articles ``articles`` (`keep`), read from the old store."""
+        return self._old.texts([self._ids[a] for a in articles])
+
     def add_article(
         self, article_id: int, name: str, text: str, meta: Meta, fields: dict[str, Any]
     ) -> None:
@@ -598,6 +604,8 @@ class StoredArticle(NamedTuple):
     id: int = -1
     digest: int = 0  # of its segments (`segments_digest`)
     changed: bool = False  # its signatures are not the stored ones (`newscorpus.build._without`)
+    # Its shared segments: ``(start, end, block_id, variant)``.
+    shared: tuple[tuple[int, int, str, int], ...] = ()
 
 
 class Corpus:
@@ -614,6 +622,7 @@ class Corpus:
         self.stats: dict[str, Any] = json.loads(info.get("stats", "{}"))
         self._blocks: dict[str, tuple[str, list[Any]]] = {}
         self._edits: dict[str, tuple[str, dict[str, str]]] | None = None
+        self._wording_cache: dict[str, list[str]] | None = None
         self.schema_version = int(info["schema_version"])
 
     @classmethod
@@ -681,58 +690,106 @@ class Corpus:
         self._db.close()
         self._db, self.settings, self.stats = other._db, other.settings, other.stats
         self.schema_version = other.schema_version
-        self._blocks, self._edits = {}, None
+        self._blocks, self._edits, self._wording_cache = {}, None, None
 
     def prepared(self) -> Iterator[StoredArticle]:
         """Every article in store order, as the engine needs it to add articles to the store
-        (`newscorpus.build.add`): its name and text, and of its metadata only the date, which
-        the analysis reads (the rest stays in the store, untouched). Version 2 stores only."""
+        (`newscorpus.build.add`): its name and length (a `HeldDocument`: the text stays in the
+        store, where `texts` reads what the analysis asks for), and of its metadata only the
+        date, which the analysis reads (the rest stays in the store, untouched). Version 2
+        stores only."""
         rows = self._db.execute(
-            "SELECT a.id, a.name, a.length, a.checksum, a.date, p.units, p.signatures "
+            "SELECT a.id, a.name, a.length, a.date, p.units, p.signatures "
             "FROM articles a LEFT JOIN prepared p ON p.article_id = a.id ORDER BY a.id"
         )
         segments = self._db.execute(
-            'SELECT article_id, start, "end", kind, text, block_id, variant FROM segments '
+            'SELECT article_id, start, "end", kind, block_id, variant FROM segments '
             "ORDER BY article_id, seq"
         )
         by_article = itertools.groupby(segments, key=operator.itemgetter(0))
         pending = next(by_article, None)
-        wordings = self._wordings()
         metas: dict[str | None, Meta] = {}  # one per date (a Meta is frozen)
-        for article_id, name, length, check, date, units, signatures in rows:
-            damaged = StoreError(f"{self.path}: article {name!r} is damaged; build it again")
-            pieces, meta_spans, marks = [], [], []
+        for article_id, name, length, date, units, signatures in rows:
+            marks = []
             if pending is not None and pending[0] == article_id:
-                for _, start, end, kind, text, block_id, variant in pending[1]:
-                    if kind == "shared":
-                        try:
-                            text = wordings[block_id][variant]
-                        except (KeyError, IndexError, TypeError):
-                            raise damaged from None
-                    pieces.append(text)
-                    if kind == "meta":
-                        meta_spans.append((start, end))
-                    marks.append((start, end, kind, block_id, variant))
+                marks = [mark[1:] for mark in pending[1]]
                 pending = next(by_article, None)
-            text = "".join(pieces)
-            if len(text) != length or checksum(text) != check or units is None:
-                raise damaged
+            # The segments cover the text, in order (their texts are checked when read).
+            ends = [0] + [end for _, end, _, _, _ in marks]
+            if units is None or ends[-1] != length or [m[0] for m in marks] != ends[:-1]:
+                raise StoreError(f"{self.path}: article {name!r} is damaged; build it again")
             meta = metas.get(date)
             if meta is None:
                 meta = metas[date] = Meta(date=date)
             yield StoredArticle(
-                Document(name, text),
+                HeldDocument(name, "", length=length),
                 meta,
-                meta_spans,
+                [(start, end) for start, end, kind, _, _ in marks if kind == "meta"],
                 units,
                 signatures,
                 article_id,
                 segments_digest(marks),
+                shared=tuple(
+                    (start, end, block, variant)
+                    for start, end, kind, block, variant in marks
+                    if kind == "shared"
+                ),
             )
+
+    def texts(self, ids: Sequence[int]) -> list[str]:
+        """The texts of the stored articles ``ids`` (their ids in the store), in that order,
+        each rebuilt from its segments and checked against its stored length and checksum."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        wordings = self._wording_texts()
+        found: dict[int, str] = {}
+        for lo in range(0, len(wanted), _IDS_PER_QUERY):
+            chosen = json.dumps(wanted[lo : lo + _IDS_PER_QUERY])
+            heads = self._db.execute(
+                "SELECT id, name, length, checksum FROM articles "
+                "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                (chosen,),
+            ).fetchall()
+            segments = self._db.execute(
+                "SELECT article_id, kind, text, block_id, variant FROM segments "
+                "WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY article_id, seq",
+                (chosen,),
+            )
+            by_article = dict(
+                (a, list(rows))
+                for a, rows in itertools.groupby(segments, key=operator.itemgetter(0))
+            )
+            for article_id, name, length, check in heads:
+                pieces = []
+                try:
+                    for _, kind, text, block_id, variant in by_article.get(article_id, ()):
+                        pieces.append(wordings[block_id][variant] if kind == "shared" else text)
+                    text = "".join(pieces)
+                except (KeyError, IndexError, TypeError):
+                    text = None
+                if text is None or len(text) != length or checksum(text) != check:
+                    raise StoreError(f"{self.path}: article {name!r} is damaged; build it again")
+                found[article_id] = text
+        missing = [i for i in wanted if i not in found]
+        if missing:
+            raise StoreError(f"{self.path}: no article of id {missing[0]} is stored")
+        return [found[i] for i in ids]
+
+    def wording_texts(self) -> dict[str, list[str]]:
+        """Every block's wordings, by block id and variant number, read once."""
+        return self._wording_texts()
+
+    def _wording_texts(self) -> dict[str, list[str]]:
+        """`_wordings`, read once."""
+        if self._wording_cache is None:
+            self._wording_cache = self._wordings()
+        return self._wording_cache
 
     def _wordings(self) -> dict[str, list[str]]:
         """Every block's wordings, by block id and variant number (read at once: an add
-        rebuilds every stored article). Each wording's stored edit is kept for `edits`."""
+        rebuilds the stored articles its analysis reads). Each wording's stored edit is kept
+        for `edits`."""
         canonical = dict(self._db.execute("SELECT id, canonical FROM blocks"))
         wordings: dict[str, list[str]] = {block: [] for block in canonical}
         edits: dict[str, tuple[str, dict[str, str]]] = {
@@ -754,7 +811,7 @@ class Corpus:
         """Each block's canonical text and the stored edit (`make_edit`, as JSON) of each of
         its wordings, by block id: an add writes most of them again unchanged."""
         if self._edits is None:
-            self._wordings()
+            self._wording_texts()
         return self._edits
 
     def verified(self) -> tuple[int, np.ndarray] | None:
