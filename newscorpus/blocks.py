@@ -969,8 +969,9 @@ class Detector:
         object (and the dict that makes it so): what the rest reads of the articles.
 
         A stored article whose runs are all where its stored shared segments are takes their
-        texts from the stored wordings (`stored_runs`); the others are read, a share of the
-        articles at a time, so that the runs' texts are never all in memory at once.
+        texts from the stored wordings (`stored_runs`): the text of a stored name never
+        changes, nor so the text of its spans. The others are read, a share of the articles
+        at a time, so that the runs' texts are never all in memory at once.
         """
         run_texts: list[list[str]] = [[] for _ in open_runs]
         distinct: dict[str, str] = {}
@@ -980,7 +981,11 @@ class Detector:
                 continue
             kept = self.stored_runs[a] if a < len(self.stored_runs) else None
             texts = [kept.get((run[0], run[1])) for run in runs] if kept else None
-            if texts is None or None in texts:
+            # A stored wording of another length than its span: a damaged store, whose
+            # article is read (and refused, `newscorpus.store.Corpus.texts`).
+            if texts is None or any(
+                t is None or len(t) != run[1] - run[0] for t, run in zip(texts, runs)
+            ):
                 todo.append(a)
             else:
                 run_texts[a] = [distinct.setdefault(t, t) for t in texts]

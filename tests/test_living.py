@@ -383,6 +383,59 @@ def test_a_glued_wording_in_a_second_run_is_cut_again(tmp_path):
     assert kept_thrice["cuts"].keys() == kept_twice["cuts"].keys() != kept_once["cuts"].keys()
 
 
+def stored_reads(monkeypatch) -> list[str]:
+    """Records the stored articles whose texts are read from the store, by name."""
+    read: list[str] = []
+    texts = store.Corpus.texts
+
+    def recording(self, ids):
+        names = dict(self._db.execute("SELECT id, name FROM articles"))
+        read.extend(names[i] for i in ids)
+        return texts(self, ids)
+
+    monkeypatch.setattr(store.Corpus, "texts", recording)
+    return read
+
+
+def test_an_add_reads_the_stored_texts_only_of_the_articles_it_changes(tmp_path, monkeypatch):
+    """The stored texts stay in the store: an add that changes no stored article reads none
+    of them (a run found where a stored shared segment is takes its stored wording), and one
+    that makes a stored article's own passage a block reads that article alone."""
+    read = stored_reads(monkeypatch)
+    docs = [Document("0.txt", story(0)), Document("1.txt", story(1, background=None))]
+    corpus = build(docs, tmp_path / "s.db")
+    assert corpus.blocks() == []
+    corpus.add([QUIET])
+    assert read == []
+    new = Document("2.txt", story(2))
+    corpus.add([new])
+    assert set(read) == {"0.txt"}
+    (block,) = corpus.blocks()
+    assert block.text == BACKGROUND and corpus.block_articles(block.id) == ["0.txt", "2.txt"]
+    read.clear()
+    corpus.add([Document("3.txt", story(3))])
+    assert read == []  # 0.txt and 2.txt carry the block where they did
+    once = build([*docs, QUIET, new, Document("3.txt", story(3))], tmp_path / "once.db")
+    assert snapshot(corpus) == snapshot(once)
+
+
+def test_an_add_on_a_store_with_a_damaged_wording_is_refused(tmp_path):
+    """A stored wording that is not its span's text (here, longer) has its article read,
+    whose text then does not match its checksum: the add is refused, the store unchanged."""
+    docs = [Document(f"{i}.txt", story(i)) for i in range(3)]
+    path = tmp_path / "s.db"
+    build(docs, path).close()
+    db = sqlite3.connect(path)
+    assert db.execute("UPDATE blocks SET canonical = canonical || ' Really.'").rowcount == 1
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="is damaged"):
+        add(path, [Document("3.txt", story(3))])
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob(".s.db.building*"))
+
+
 def test_adding_what_is_stored_already_changes_nothing(tmp_path, seeds):
     corpus = build(seeds, tmp_path / "s.db")
     before = snapshot(corpus)
