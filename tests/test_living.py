@@ -420,18 +420,25 @@ def test_an_add_reads_the_stored_texts_only_of_the_articles_it_changes(tmp_path,
 
 
 def test_an_add_on_a_store_with_a_damaged_wording_is_refused(tmp_path):
-    """A stored wording that is not its span's text (here, longer) has its article read,
-    whose text then does not match its checksum: the add is refused, the store unchanged."""
-    docs = [Document(f"{i}.txt", story(i)) for i in range(3)]
+    """A stored wording that is not its span's text (here, shorter) has its article read,
+    whose text then does not match its checksum: the add is refused, the store unchanged
+    (taken as the run's text, the wording would have kept its number, and the add its
+    damage)."""
+    reworded = BACKGROUND.replace("studies", "researches")
+    docs = [
+        *(Document(f"{i}.txt", story(i)) for i in range(3)),
+        Document("3.txt", story(3, reworded)),
+    ]
     path = tmp_path / "s.db"
     build(docs, path).close()
     db = sqlite3.connect(path)
-    assert db.execute("UPDATE blocks SET canonical = canonical || ' Really.'").rowcount == 1
+    damaged = db.execute("UPDATE variants SET edit = '[[0, 3, \"A\"]]' WHERE variant = 1")
+    assert damaged.rowcount == 1
     db.commit()
     db.close()
     before = path.read_bytes()
-    with pytest.raises(StoreError, match="is damaged"):
-        add(path, [Document("3.txt", story(3))])
+    with pytest.raises(StoreError, match="'3.txt' is damaged"):
+        add(path, [QUIET])
     assert path.read_bytes() == before
     assert not list(tmp_path.glob(".s.db.building*"))
 
