@@ -1009,7 +1009,13 @@ class Detector:
         """
         k = 3
         # Only blocks with a glued run need their 3-gram counts.
-        glued_blocks = {run[2] for article in runs for run in article if run[3] or run[4]}
+        glued_at = [
+            (a, r)
+            for a, article in enumerate(runs)
+            for r, run in enumerate(article)
+            if run[3] or run[4]
+        ]
+        glued_blocks = {runs[a][r][2] for a, r in glued_at}
         # Runs of one block mostly repeat a few wordings: each distinct (block, wording) is
         # read once, with the number of runs that have it, and the glued ends it is cut at.
         index: dict[tuple[int, str], int] = {}
@@ -1090,23 +1096,21 @@ class Detector:
             or [[[*ends, *cuts[(i, *ends)]] for ends in sorted(glued_ends[i])] for i in members]
             for block, members in by_block.items()
         }
-        for article, wordings in zip(runs, texts):
-            for r, run in enumerate(article):
-                start, end, block, glued_start, glued_end = run
-                if glued_start or glued_end:
-                    i = index[block, wordings[r]]
-                    cut = cuts[(i, glued_start, glued_end)]
-                    run[0], run[1] = start + cut[0], start + cut[1]
-                    wordings[r] = wordings[r][cut[0] : cut[1]]
+        for a, r in glued_at:
+            run, wordings = runs[a][r], texts[a]
+            start, end, block, glued_start, glued_end = run
+            lo, hi = cuts[(index[block, wordings[r]], glued_start, glued_end)]
+            if (lo, hi) != (0, end - start):
+                run[0], run[1] = start + lo, start + hi
+                wordings[r] = wordings[r][lo:hi]
 
     def _merge_wordings(
-        self,
-        variants: dict[int, Counter],
-        carriers: dict[int, set[int]],
-        runs: list[list[tuple[int, int, int, str]]],
-    ) -> tuple[dict[int, Counter], dict[int, set[int]], list[list[tuple[int, int, int, str]]]]:
+        self, variants: dict[int, Counter], carriers: dict[int, set[int]]
+    ) -> tuple[dict[int, Counter], dict[int, set[int]], dict[int, int]]:
         """Join blocks that are wordings of one passage: their most frequent wordings are
         similar (the units' threshold, over the whole passage) and no article carries both.
+        Returns the blocks' wordings and carriers once joined, and the block each block
+        joined (those that joined another).
 
         A passage reworded sentence by sentence can fall apart into several clusters that share
         no sentence pair above the threshold; over the whole paragraph the wordings still
@@ -1117,7 +1121,7 @@ class Detector:
         top = {b: _most_frequent(counter) for b, counter in variants.items()}
         roots = sorted(variants, key=lambda b: (top[b], sorted(variants[b])))
         if len(roots) < 2:
-            return variants, carriers, runs
+            return variants, carriers, {}
         texts = [top[b] for b in roots]
         tokens = [words(t) for t in texts]  # tokenised once, for the signatures and lengths
         signer = Signer(s.shingle_size, s.num_perm, s.seed)
@@ -1125,7 +1129,7 @@ class Detector:
         keys = np.array([xxhash.xxh3_64_intdigest(t.encode("utf-8")) for t in texts], np.uint64)
         pairs = candidate_pairs(sigs, s.lsh_bands, s.lsh_rows, keys, s.max_bucket_pairs)
         if not len(pairs):
-            return variants, carriers, runs
+            return variants, carriers, {}
         similarity = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
         uf = _UnionFind(len(roots))
         members = {i: {i} for i in range(len(roots))}
@@ -1154,11 +1158,7 @@ class Detector:
         for block, counter in variants.items():
             merged_variants[target[block]].update(counter)
             merged_carriers[target[block]].update(carriers[block])
-        merged_runs = [
-            [(start, end, target[b], wording) for start, end, b, wording in article]
-            for article in runs
-        ]
-        return merged_variants, merged_carriers, merged_runs
+        return merged_variants, merged_carriers, {b: t for b, t in target.items() if b != t}
 
     def _mergeable(self, joined: Counter, occ_cluster: list[np.ndarray]) -> list[tuple[int, int]]:
         """The joined pairs of background clusters that can be merged into one block, such
@@ -1253,12 +1253,16 @@ class Detector:
         ]
         if furniture:
             loose = np.flatnonzero(~inside & ~whole)
-            # The loose units, article by article (units are in article order).
-            edges = np.flatnonzero(np.diff(article[loose])) + 1
-            groups = np.split(loose, edges) if len(loose) else []
-            articles = [int(article[g[0]]) for g in groups]
-            # As arrays: a tuple per loose unit, all at once, cost 70 MB at 100 MB.
-            args = [np.stack((start[g], end[g])) for g in groups]
+            # The loose units, article by article (units are in article order): per article,
+            # the first of its loose units and its spans, as a view of one array of two rows
+            # (a tuple per loose unit, all at once, cost 70 MB at 100 MB).
+            owner = article[loose]
+            bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]][: len(owner)])
+            articles = owner[bounds].tolist()
+            spans = np.stack((start[loose], end[loose]))
+            firsts = bounds.tolist()
+            lasts = [*firsts[1:], len(loose)]
+            args = [spans[:, lo:hi] for lo, hi in zip(firsts, lasts)]
             first_words = {key[0] for key in furniture}
             max_words = self.settings.min_minhash_words - 1
             glued = functools.partial(_glued_furniture, furniture, first_words, max_words)
@@ -1283,9 +1287,9 @@ class Detector:
             found_hits = self._remembered(
                 "glued", xxhash.xxh3_128_digest(salt), glued, articles, args, workers, fits
             )
-            for g, hits in zip(groups, found_hits):
+            for first, hits in zip(firsts, found_hits):
                 for i, prefix_end, cluster in hits:
-                    u = int(g[i])
+                    u = int(loose[first + i])
                     found.append(
                         (u, [int(start[u]), prefix_end, int(block_of[cluster]), False, False])
                     )
@@ -1344,25 +1348,17 @@ class Detector:
         for texts in run_texts:
             texts[:] = [distinct.setdefault(t, t) for t in texts]  # the trimmed ones too
         del distinct
+        # Per block, the articles carrying each wording (an article counts once), and those
+        # carrying the block; each in the order of its first run.
         variants: dict[int, Counter] = defaultdict(Counter)
         carriers: dict[int, set[int]] = defaultdict(set)
-        raw_runs: list[list[tuple[int, int, int, str]]] = []
         for a, (runs, texts) in enumerate(zip(open_runs, run_texts)):
-            seen_here: set[tuple[int, str]] = set()
-            for (_, _, block, _, _), wording in zip(runs, texts):
-                carriers[block].add(a)
-                key = (block, wording)
-                if key not in seen_here:
-                    seen_here.add(key)
+            if runs:
+                for block, wording in dict.fromkeys(zip([run[2] for run in runs], texts)):
                     variants[block][wording] += 1
-            raw_runs.append(
-                [
-                    (start, end, block, wording)
-                    for (start, end, block, _, _), wording in zip(runs, texts)
-                ]
-            )
+                    carriers[block].add(a)
 
-        variants, carriers, raw_runs = self._merge_wordings(variants, carriers, raw_runs)
+        variants, carriers, target = self._merge_wordings(variants, carriers)
         found: list[tuple[str, FoundBlock, int]] = []
         number: dict[int, dict[str, int]] = {}  # per block, its variants' numbers
         for block, counter in variants.items():
@@ -1380,13 +1376,13 @@ class Detector:
         # Most carried first, then by id: a deterministic order.
         found.sort(key=lambda t: (-len(t[1].articles), t[0]))
         position = {block: i for i, (_, _, block) in enumerate(found)}
-        runs_out = [
-            [
-                SharedRun(start, end, position[block], number[block][wording])
-                for start, end, block, wording in runs
-            ]
-            for runs in raw_runs
-        ]
+        runs_out = []
+        for runs, texts in zip(open_runs, run_texts):
+            out = []
+            for run, wording in zip(runs, texts):
+                block = target.get(run[2], run[2])
+                out.append(SharedRun(run[0], run[1], position[block], number[block][wording]))
+            runs_out.append(out)
         return [fb for _, fb, _ in found], runs_out
 
 
