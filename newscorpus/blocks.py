@@ -54,6 +54,7 @@ stands for an article's text by its name, which a store never gives another text
 
 from __future__ import annotations
 
+import base64
 import functools
 import itertools
 import json
@@ -1123,9 +1124,7 @@ class Detector:
         if len(roots) < 2:
             return variants, carriers, {}
         texts = [top[b] for b in roots]
-        tokens = [words(t) for t in texts]  # tokenised once, for the signatures and lengths
-        signer = Signer(s.shingle_size, s.num_perm, s.seed)
-        sigs = signer.sign_tokens(tokens)
+        sigs, lengths = self._wording_signatures(texts)
         keys = np.array([xxhash.xxh3_64_intdigest(t.encode("utf-8")) for t in texts], np.uint64)
         pairs = candidate_pairs(sigs, s.lsh_bands, s.lsh_rows, keys, s.max_bucket_pairs)
         if not len(pairs):
@@ -1133,7 +1132,6 @@ class Detector:
         similarity = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
         uf = _UnionFind(len(roots))
         members = {i: {i} for i in range(len(roots))}
-        lengths = np.array([len(t) for t in tokens])
         needed = np.where(
             np.minimum(lengths[pairs[:, 0]], lengths[pairs[:, 1]]) < s.short_unit_words,
             s.strong_threshold,
@@ -1159,6 +1157,33 @@ class Detector:
             merged_variants[target[block]].update(counter)
             merged_carriers[target[block]].update(carriers[block])
         return merged_variants, merged_carriers, {b: t for b, t in target.items() if b != t}
+
+    def _wording_signatures(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The MinHash signatures of ``texts`` (blocks' most frequent wordings) and their
+        numbers of words. An earlier analysis of the store keeps both by a key of the text
+        (and the settings that sign it): only the texts it did not sign are signed."""
+        s = self.settings
+        salt = json.dumps(["signatures", s.shingle_size, s.num_perm, s.seed]).encode("utf-8")
+        keys = [xxhash.xxh3_128_digest(salt + t.encode("utf-8", "surrogatepass")) for t in texts]
+        known = (self.known_answers or {}).get("signatures", {})
+        sigs = np.empty((len(texts), s.num_perm), dtype="<u4")
+        lengths = np.empty(len(texts), dtype=np.int64)
+        answers = [known.get(key) for key in keys]
+        todo = []
+        for i, answer in enumerate(answers):
+            kept = _kept_signature(answer, s.num_perm)
+            if kept is None:
+                todo.append(i)
+            else:
+                lengths[i], sigs[i] = kept
+        if todo:
+            tokens = [words(texts[i]) for i in todo]
+            sigs[todo] = Signer(s.shingle_size, s.num_perm, s.seed).sign_tokens(tokens)
+            lengths[todo] = [len(t) for t in tokens]
+            for i in todo:
+                answers[i] = [int(lengths[i]), base64.b64encode(sigs[i].tobytes()).decode("ascii")]
+        self.answers["signatures"] = dict(zip(keys, answers))
+        return sigs, lengths
 
     def _mergeable(self, joined: Counter, occ_cluster: list[np.ndarray]) -> list[tuple[int, int]]:
         """The joined pairs of background clusters that can be merged into one block, such
@@ -1632,6 +1657,26 @@ def _glued_furniture(
         if prefix is not None:
             found.append((i, *prefix))
     return found
+
+
+def _kept_signature(answer: Any, num_perm: int) -> tuple[int, np.ndarray] | None:
+    """A kept answer of `Detector._wording_signatures` (a number of words and a signature
+    in base64) as the two, or None if it is not one (a damaged store)."""
+    if not (
+        isinstance(answer, list)
+        and len(answer) == 2
+        and type(answer[0]) is int
+        and answer[0] >= 0
+        and isinstance(answer[1], str)
+    ):
+        return None
+    try:
+        raw = base64.b64decode(answer[1], validate=True)
+    except ValueError:
+        return None
+    if len(raw) != 4 * num_perm:
+        return None
+    return answer[0], np.frombuffer(raw, dtype="<u4")
 
 
 def _fits_cuts(answer: Any, asked: list[tuple[str, set[tuple[bool, bool]]]]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import random
 import sqlite3
 
@@ -328,10 +329,44 @@ def test_a_kept_answer_that_does_not_fit_its_question_is_asked_again(tmp_path, m
     assert snapshot(corpus) == snapshot(build([*docs, GLUED, new], tmp_path / "once.db"))
 
 
-def test_an_add_cuts_again_only_the_glued_blocks_it_changed(tmp_path, generated, monkeypatch):
+@pytest.mark.parametrize(
+    "answer",
+    [[3, "AAAA"], [3, "not base64!"], ["3", None], [-1, None], [3]],
+    ids=["short", "not-base64", "count-not-int", "negative-count", "no-signature"],
+)
+def test_a_kept_signature_that_does_not_fit_is_signed_again(tmp_path, seeds, monkeypatch, answer):
+    """Every kept signature of a wording damaged (a store changed by hand): each wording is
+    signed again, and the store is the one a build gives."""
+    path = tmp_path / "s.db"
+    build(seeds[:4], path).close()
+    with sqlite3.connect(path) as db:
+        (text,) = db.execute("SELECT answers FROM answers WHERE kind = 'signatures'").fetchone()
+        kept = json.loads(text)
+        good = kept[0][1]
+        damaged = [[x if x is not None else good for x in answer] for _ in kept]
+        db.execute(
+            "UPDATE answers SET answers = ? WHERE kind = 'signatures'", (json.dumps(damaged),)
+        )
+    db.close()
+    signed: list[int] = []
+    sign = blocks.Signer.sign_tokens
+
+    def signing(self, units):
+        signed.append(len(units))
+        return sign(self, units)
+
+    monkeypatch.setattr(blocks.Signer, "sign_tokens", signing)
+    corpus = add(path, seeds[4:])
+    assert sum(signed) == len(corpus.answers()["signatures"]) >= len(kept) >= 2
+    assert snapshot(corpus) == snapshot(build(seeds, tmp_path / "once.db"))
+
+
+def test_an_add_cuts_and_signs_again_only_the_blocks_it_changed(tmp_path, generated, monkeypatch):
     """On the 3 MB generated corpus (glued sentences), an add of a hundredth of the articles
     cuts again only the glued blocks whose wordings, or the ends they are cut at, changed: the
-    store keeps each block's cuts by a key of those. The store is the one a build gives."""
+    store keeps each block's cuts by a key of those. And of the blocks' most frequent
+    wordings (which `_merge_wordings` compares), it signs only those not signed before. The
+    store is the one a build gives."""
     cut: list[int] = []
     grams = blocks._Grams.__init__
 
@@ -339,19 +374,30 @@ def test_an_add_cuts_again_only_the_glued_blocks_it_changed(tmp_path, generated,
         cut.append(len(texts))
         grams(self, texts, *args)
 
+    signed: list[int] = []
+    sign = blocks.Signer.sign_tokens
+
+    def signing(self, units):
+        signed.append(len(units))
+        return sign(self, units)
+
     monkeypatch.setattr(blocks._Grams, "__init__", counting)
+    monkeypatch.setattr(blocks.Signer, "sign_tokens", signing)
     docs = list(iter_documents(generated, name_field="name"))
     stored, new = docs[: -len(docs) // 100], docs[-len(docs) // 100 :]
     corpus = build(stored, tmp_path / "s.db")
-    in_build = sum(cut)
+    in_build, signed_in_build = sum(cut), sum(signed)
     cut.clear()
+    signed.clear()
     corpus.add(new)
     assert 0 < sum(cut) < in_build / 4  # 172 of 1,331 wordings when written
+    assert 0 < sum(signed) < signed_in_build / 10
     assert snapshot(corpus) == snapshot(build(docs, tmp_path / "once.db"))
     cut.clear()
+    signed.clear()
     quiet = Document("quiet.txt", "A quiet week in the valley, with nothing to report.\n")
     corpus.add([quiet])
-    assert cut == []
+    assert cut == [] and signed == []
     assert snapshot(corpus) == snapshot(build([*docs, quiet], tmp_path / "again.db"))
 
 
