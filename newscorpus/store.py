@@ -572,9 +572,10 @@ class StoreUpdater(StoreWriter):
 def segments_digest(marks: Iterable[tuple]) -> int:
     """A hash of an article's segments ``(start, end, kind, block_id, variant)`` (Python
     ``int``, ``str`` and None): equal digests, the same segments (the text of a span is the
-    article's own). Python's own hash of the tuples: digests are compared within one process
-    (an add's replay and its writing), never kept."""
-    return hash(tuple(marks))
+    article's own). The novel segments are left out: they are the gaps between the others.
+    Python's own hash of the tuples: digests are compared within one process (an add's
+    replay and its writing), never kept."""
+    return hash(tuple(mark for mark in marks if mark[2] != "novel"))
 
 
 def _sync_folder(folder: Path) -> None:
@@ -702,9 +703,10 @@ class Corpus:
             "SELECT a.id, a.name, a.length, a.date, p.units, p.signatures "
             "FROM articles a LEFT JOIN prepared p ON p.article_id = a.id ORDER BY a.id"
         )
+        # The novel segments are the gaps between the others: only those are read.
         segments = self._db.execute(
             'SELECT article_id, start, "end", kind, block_id, variant FROM segments '
-            "ORDER BY article_id, seq"
+            "WHERE kind != 'novel' ORDER BY article_id, seq"
         )
         by_article = itertools.groupby(segments, key=operator.itemgetter(0))
         pending = next(by_article, None)
@@ -714,9 +716,13 @@ class Corpus:
             if pending is not None and pending[0] == article_id:
                 marks = [mark[1:] for mark in pending[1]]
                 pending = next(by_article, None)
-            # The segments cover the text, in order (their texts are checked when read).
+            # In order, within the text (their texts are checked when read).
             ends = [0] + [end for _, end, _, _, _ in marks]
-            if units is None or ends[-1] != length or [m[0] for m in marks] != ends[:-1]:
+            if (
+                units is None
+                or ends[-1] > length
+                or any(s < e or s >= t for s, e, t in zip([m[0] for m in marks], ends, ends[1:]))
+            ):
                 raise StoreError(f"{self.path}: article {name!r} is damaged; build it again")
             meta = metas.get(date)
             if meta is None:

@@ -489,6 +489,31 @@ def test_an_add_on_a_store_with_a_damaged_wording_is_refused(tmp_path):
     assert not list(tmp_path.glob(".s.db.building*"))
 
 
+@pytest.mark.parametrize(
+    "change",
+    ['start = "end"', '"end" = "end" + 100000'],
+    ids=["empty", "past-the-end"],
+)
+def test_an_add_on_a_store_with_damaged_segments_is_refused(tmp_path, change):
+    """The stored segments an add takes up without the text (shared and metadata ones) must
+    be in order within the text; otherwise the add is refused, the store unchanged."""
+    docs = [Document(f"{i}.txt", story(i)) for i in range(3)]
+    path = tmp_path / "s.db"
+    build(docs, path).close()
+    db = sqlite3.connect(path)
+    damaged = db.execute(
+        f"UPDATE segments SET {change} WHERE kind = 'shared' AND article_id = "
+        "(SELECT id FROM articles WHERE name = '1.txt')"
+    )
+    assert damaged.rowcount == 1
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="'1.txt' is damaged"):
+        add(path, [QUIET])
+    assert path.read_bytes() == before
+
+
 def test_adding_what_is_stored_already_changes_nothing(tmp_path, seeds):
     corpus = build(seeds, tmp_path / "s.db")
     before = snapshot(corpus)
