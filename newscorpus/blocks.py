@@ -62,9 +62,9 @@ import multiprocessing
 import tempfile
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 import numpy as np
@@ -116,10 +116,10 @@ _WORDS = regex.compile(r"\w+")
 _SENTENCE_END = regex.compile(r"[.!?:;…]+[\"'”’)\]]*")
 
 
-@attrs.frozen
-class SharedRun:
+class SharedRun(NamedTuple):
     """One occurrence of a block in an article: the span, the block's index, and the number
-    of the block's variant it is (its position in `FoundBlock.variants`)."""
+    of the block's variant it is (its position in `FoundBlock.variants`). A named tuple: an
+    analysis makes one per shared run (93,035 at 100 MB)."""
 
     start: int
     end: int
@@ -147,6 +147,40 @@ class Analysis:
     runs: tuple[tuple[SharedRun, ...], ...]
     duplicate_of: tuple[int, ...]
     stats: dict
+
+
+class Carriers(Mapping[int, list[int]]):
+    """The clusters found in two or more articles, each with its sorted articles, as arrays:
+    ``clusters`` (sorted), and each one's ``counts`` articles from ``starts`` in ``articles``.
+    Read as a mapping, a cluster's list is made when asked for (the analysis asks for few)."""
+
+    def __init__(
+        self, clusters: np.ndarray, starts: np.ndarray, counts: np.ndarray, articles: np.ndarray
+    ) -> None:
+        self.clusters, self.starts, self.counts, self.articles = clusters, starts, counts, articles
+        self._at: dict[int, int] | None = None
+
+    @classmethod
+    def of(cls, found: Mapping[int, Sequence[int]]) -> Carriers:
+        """The carriers of ``found``: per cluster, its sorted articles."""
+        clusters = sorted(found)
+        counts = np.array([len(found[c]) for c in clusters], dtype=np.int64)
+        articles = np.array([a for c in clusters for a in found[c]], dtype=np.int64)
+        starts = np.cumsum(counts) - counts
+        return cls(np.array(clusters, dtype=np.int64), starts, counts, articles)
+
+    def __getitem__(self, cluster: int) -> list[int]:
+        if self._at is None:
+            self._at = dict(zip(self.clusters.tolist(), range(len(self.clusters))))
+        i = self._at[cluster]
+        start = int(self.starts[i])
+        return self.articles[start : start + int(self.counts[i])].tolist()
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.clusters.tolist())
+
+    def __len__(self) -> int:
+        return len(self.clusters)
 
 
 class _UnionFind:
@@ -634,7 +668,7 @@ class Detector:
         self._flat_clusters = (occ_cluster, clusters)
         return occ_cluster
 
-    def _multi_article_clusters(self, occ_cluster: list[np.ndarray]) -> dict[int, list[int]]:
+    def _multi_article_clusters(self, occ_cluster: list[np.ndarray]) -> Carriers:
         """The clusters found in two or more articles, with their sorted article indices.
         Every other unit's cluster is set to -1 in place: it is its article's own text."""
         # (cluster, article) pairs, once each, sorted: a numpy pass, not a set per cluster.
@@ -643,16 +677,12 @@ class Detector:
         found = flat >= 0
         code = unique(flat[found] * n + article_of[found])
         cluster, article = code // n, code % n
-        starts = np.flatnonzero(np.r_[True, cluster[1:] != cluster[:-1]])
+        starts = np.flatnonzero(np.r_[True, cluster[1:] != cluster[:-1]][: len(cluster)])
         counts = np.diff(np.r_[starts, len(cluster)])
-        multi = {
-            int(cluster[lo]): article[lo : lo + k].tolist()
-            for lo, k in zip(starts.tolist(), counts.tolist())
-            if k >= 2
-        }
-        keep = isin_sorted(flat, cluster[starts[counts >= 2]])
+        multi = counts >= 2
+        keep = isin_sorted(flat, cluster[starts[multi]])
         flat[~keep] = -1  # and so in ``occ_cluster``, its views
-        return multi
+        return Carriers(cluster[starts[multi]], starts[multi], counts[multi], article)
 
     def _profiles(
         self, articles: Iterable[int], occ_cluster: list[np.ndarray]
@@ -685,7 +715,7 @@ class Detector:
     def _copies(
         self,
         occ_cluster: list[np.ndarray],
-        cluster_articles: dict[int, list[int]],
+        cluster_articles: Carriers,
         workers: int = 1,
     ) -> tuple[list[int], list[int]]:
         """Copy groups (a group index per article) and, per article, the article it copies;
@@ -1327,7 +1357,7 @@ class Detector:
         self,
         occ_cluster: list[np.ndarray],
         background: set[int],
-        cluster_articles: dict[int, list[int]],
+        cluster_articles: Carriers,
         workers: int = 1,
     ) -> tuple[list[FoundBlock], list[list[SharedRun]]]:
         """Join background clusters into blocks and cut each article's shared runs."""
@@ -1922,9 +1952,7 @@ def _overlap(a: list[int], b: list[int]) -> float:
     return common / (len(a) + len(b) - common)
 
 
-def _openers(
-    heads: list[list[int]], cluster_articles: dict[int, list[int]], max_articles: int
-) -> set[int]:
+def _openers(heads: list[list[int]], cluster_articles: Carriers, max_articles: int) -> set[int]:
     """Clusters that open articles of different stories (site furniture, a background put at
     the top): those followed by three or more different continuations, or carried by more than
     ``max_articles`` articles. ``heads`` holds each article's first units' clusters (-1: a unit
@@ -1935,7 +1963,8 @@ def _openers(
     first sentence (carried by many) followed by its other sentences still opens different
     stories.
     """
-    openers = {c for c, arts in cluster_articles.items() if len(arts) > max_articles}
+    clusters, counts = cluster_articles.clusters, cluster_articles.counts
+    openers = set(clusters[counts > max_articles].tolist())
     n, width = len(heads), max(map(len, heads), default=0)
     if not n or not width:
         return openers
@@ -1946,10 +1975,9 @@ def _openers(
     head[np.arange(width) < lengths[:, None]] = np.fromiter(
         itertools.chain.from_iterable(heads), np.int64, int(lengths.sum())
     )
-    top = max(int(head.max()), max(cluster_articles, default=0)) + 1
+    top = max(int(head.max()), int(clusters[-1]) if len(clusters) else 0) + 1
     carried = np.zeros(top, dtype=np.int64)
-    for c, arts in cluster_articles.items():
-        carried[c] = len(arts)
+    carried[clusters] = counts
     # A continuation, as one int: a cluster; the end of the head (-1); a unit found nowhere
     # else, which is its own continuation (-2 - its position in ``head``).
     value = np.where(head >= 0, head, -2 - np.arange(n * width).reshape(n, width))

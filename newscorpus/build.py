@@ -409,7 +409,7 @@ def _take(
                     article, ready.record(i).tobytes(), ready.signatures[kept[i]].tobytes()
                 )
             meta_spans.append(tuple(spans))
-            lengths.append(text_length(doc))
+            lengths.append(doc.length if is_stored else text_length(doc))
             chars += lengths[-1]
         if is_stored:
             n_stored, stored_chars = len(meta_spans), chars

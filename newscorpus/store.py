@@ -51,7 +51,7 @@ import attrs
 import numpy as np
 import xxhash
 
-from newscorpus.document import Document, HeldDocument
+from newscorpus.document import Document
 from newscorpus.errors import StoreError
 from newscorpus.meta import Meta
 from newscorpus.segment import paragraphs
@@ -592,12 +592,21 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-class StoredArticle(NamedTuple):
-    """An article as `Corpus.prepared` gives it back: its name and text (a document without
-    its fields), its date (a `Meta` without the rest), its metadata spans, and the engine's
-    stored data (`newscorpus.blocks.Prepared`)."""
+class StoredDocument(NamedTuple):
+    """A stored article as an add takes it up: its name and its text's length (the text stays
+    in the store, `Corpus.texts`). A named tuple: an add makes one per stored article."""
 
-    document: Document
+    name: str
+    length: int
+    text: str = ""
+
+
+class StoredArticle(NamedTuple):
+    """An article as `Corpus.prepared` gives it back: its name and length, its date (a `Meta`
+    without the rest), its metadata spans, and the engine's stored data
+    (`newscorpus.blocks.Prepared`)."""
+
+    document: StoredDocument
     meta: Meta
     meta_spans: list[tuple[int, int]]
     units: bytes
@@ -695,8 +704,8 @@ class Corpus:
 
     def prepared(self) -> Iterator[StoredArticle]:
         """Every article in store order, as the engine needs it to add articles to the store
-        (`newscorpus.build.add`): its name and length (a `HeldDocument`: the text stays in the
-        store, where `texts` reads what the analysis asks for), and of its metadata only the
+        (`newscorpus.build.add`): its name and length (a `StoredDocument`: the text stays in
+        the store, where `texts` reads what the analysis asks for), and of its metadata only the
         date, which the analysis reads (the rest stays in the store, untouched). Version 2
         stores only."""
         rows = self._db.execute(
@@ -728,7 +737,7 @@ class Corpus:
             if meta is None:
                 meta = metas[date] = Meta(date=date)
             yield StoredArticle(
-                HeldDocument(name, "", length=length),
+                StoredDocument(name, length),
                 meta,
                 [(start, end) for start, end, kind, _, _ in marks if kind == "meta"],
                 units,
