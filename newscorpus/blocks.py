@@ -456,8 +456,9 @@ class Detector:
             self._replayed_signed += len(kept_units)
         if len(kept_units):
             self._sig_ids.append(ids[kept_units])
-            kept = batch.signatures[new_rows]
-            self._sigs.write(np.ascontiguousarray(kept, dtype=np.uint16).tobytes())
+            # A replayed batch's rows are all kept, in order: they are spooled as they are.
+            kept = batch.signatures if replayed else batch.signatures[new_rows]
+            self._sigs.write(np.ascontiguousarray(kept, dtype=np.uint16).data)
         return kept_rows
 
     def close(self) -> None:
