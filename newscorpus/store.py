@@ -810,13 +810,24 @@ class Corpus:
         edits: dict[str, tuple[str, dict[str, str]]] = {
             block: (text, {}) for block, text in canonical.items()
         }
-        for block_id, variant, edit in self._db.execute(
+        rows = self._db.execute(
             "SELECT block_id, variant, edit FROM variants ORDER BY block_id, variant"
-        ):
-            found = wordings[block_id]
-            if variant != len(found):
+        ).fetchall()
+        damaged = StoreError(f"{self.path}: the stored wordings are damaged; build it again")
+        try:  # every edit in one parse, not one parse a wording
+            decoded = json.loads("[" + ",".join(edit for _, _, edit in rows) + "]")
+        except (TypeError, ValueError):
+            raise damaged from None
+        if len(decoded) != len(rows):
+            raise damaged
+        for (block_id, variant, edit), ops in zip(rows, decoded):
+            found = wordings.get(block_id)
+            if found is None or variant != len(found):
                 raise StoreError(f"{self.path}: block {block_id} lacks a variant; build it again")
-            text = apply_edit(canonical[block_id], json.loads(edit))
+            try:
+                text = apply_edit(canonical[block_id], ops) if ops else canonical[block_id]
+            except (TypeError, ValueError):
+                raise damaged from None
             found.append(text)
             edits[block_id][1][text] = edit
         self._edits = edits

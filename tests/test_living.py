@@ -465,11 +465,21 @@ def test_an_add_reads_the_stored_texts_only_of_the_articles_it_changes(tmp_path,
     assert snapshot(corpus) == snapshot(once)
 
 
-def test_an_add_on_a_store_with_a_damaged_wording_is_refused(tmp_path):
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        ('[[0, 3, "A"]]', "'3.txt' is damaged"),
+        ("[[0, 3", "the stored wordings are damaged"),
+        ('{"a": 1}', "the stored wordings are damaged"),
+        ("7", "the stored wordings are damaged"),
+    ],
+    ids=["shorter", "not-json", "not-a-list", "a-number"],
+)
+def test_an_add_on_a_store_with_a_damaged_wording_is_refused(tmp_path, edit, message):
     """A stored wording that is not its span's text (here, shorter) has its article read,
     whose text then does not match its checksum: the add is refused, the store unchanged
     (taken as the run's text, the wording would have kept its number, and the add its
-    damage)."""
+    damage). A wording's stored edit that is no edit is refused as it is read."""
     reworded = BACKGROUND.replace("studies", "researches")
     docs = [
         *(Document(f"{i}.txt", story(i)) for i in range(3)),
@@ -478,12 +488,12 @@ def test_an_add_on_a_store_with_a_damaged_wording_is_refused(tmp_path):
     path = tmp_path / "s.db"
     build(docs, path).close()
     db = sqlite3.connect(path)
-    damaged = db.execute("UPDATE variants SET edit = '[[0, 3, \"A\"]]' WHERE variant = 1")
+    damaged = db.execute("UPDATE variants SET edit = ? WHERE variant = 1", (edit,))
     assert damaged.rowcount == 1
     db.commit()
     db.close()
     before = path.read_bytes()
-    with pytest.raises(StoreError, match="'3.txt' is damaged"):
+    with pytest.raises(StoreError, match=message):
         add(path, [QUIET])
     assert path.read_bytes() == before
     assert not list(tmp_path.glob(".s.db.building*"))
