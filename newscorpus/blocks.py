@@ -1859,8 +1859,15 @@ def _link(
     label = _components(n, pairs[strong_mask])
     uf = _UnionFind(n)
     uf.parent = label.tolist()
-    size = np.bincount(label, minlength=n).tolist()  # read at roots only
-    weak = np.flatnonzero(~strong_mask & (similarity >= threshold))
+    sizes = np.bincount(label, minlength=n)
+    size = sizes.tolist()  # read at roots only
+    # A weak pair whose two sides are both in clusters of two or more already can never join
+    # anything (clusters only grow): only the others are taken, one at a time.
+    weak = np.flatnonzero(
+        ~strong_mask
+        & (similarity >= threshold)
+        & ((sizes[label[pairs[:, 0]]] == 1) | (sizes[label[pairs[:, 1]]] == 1))
+    )
     # Strongest first; ties by the content keys, so the order the corpus came in does not matter.
     ka, kb = order_key[pairs[weak, 0]], order_key[pairs[weak, 1]]
     order = np.lexsort((np.maximum(ka, kb), np.minimum(ka, kb), -similarity[weak]))
