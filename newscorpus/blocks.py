@@ -42,12 +42,15 @@ The analysis works on the units' records; it reads text only through `Detector.m
 for the articles it needs, and gets back small answers: the facts of the passages that pass 2
 asks about, the words of furniture lines, the furniture glued to loose units, the text of each
 shared run. Where the texts stayed on a cluster's workers (`newscorpus.dask_engine`), those
-are computed there.
+are computed there; where they stayed in a store (an add or a remove), they are read from it,
+and a stored article's runs found where its stored shared segments are take those segments'
+stored wordings as their texts (`Detector._run_texts`).
 
 A store keeps the answers to the analysis's most costly questions, each by a key (a 128-bit
 hash) of everything the answer depends on: the verdict of each pair of possible copies
 (`Detector._pair_keys`), the furniture glued to each article's loose units
-(`Detector._remembered`), the cuts of each glued block (`Detector._trim_glued`). An add asks
+(`Detector._remembered`), the cuts of each glued block (`Detector._trim_glued`), the
+signatures of the blocks' most frequent wordings (`Detector._wording_signatures`). An add asks
 again only where a key is new, so its answers are those of a build by construction; a key
 stands for an article's text by its name, which a store never gives another text.
 """
@@ -378,7 +381,8 @@ class Detector:
         #: The answers to the analysis's costliest questions that an earlier analysis of the
         #: store gave, as the store kept them, by kind, then by a key of everything an answer
         #: depends on: "verdicts" (`_pair_keys`), "glued" (`_remembered`), "cuts"
-        #: (`_trim_glued`). An add asks again only where a key is new. And, once analysed,
+        #: (`_trim_glued`), "signatures" (`_wording_signatures`). An add asks again only where
+        #: a key is new. And, once analysed,
         #: the answers of this analysis (lists and bools, as JSON gives them back).
         self.known_answers: dict[str, dict[bytes, Any]] | None = None
         #: Per article replayed from a store, the texts of its stored shared segments by

@@ -163,12 +163,14 @@ def add(
     and ``meter`` are as in `build`.
 
     The stored articles are not cut or signed again (the store keeps their units and
-    signatures), and when the new units are few (up to 3% of all) the LSH bands only the
-    buckets they join (the store keeps its verified pairs). The rest of the analysis
-    (clusters, copies, blocks) is redone on every article, which is what an add still costs,
-    but for its most costly questions: the store keeps the copies' verdicts, the furniture
-    glued to each article's units and each glued block's cuts, each by a key of everything
-    it depends on, and an add asks again only where that key is new.
+    signatures), nor read but where the analysis asks for their texts (a run found where a
+    stored shared segment is takes the stored wording), and when the new units are few (up to
+    3% of all) the LSH bands only the buckets they join (the store keeps its verified pairs).
+    The rest of the analysis (clusters, copies, blocks) is redone on every article, which is
+    what an add still costs, but for its most costly questions: the store keeps the copies'
+    verdicts, the furniture glued to each article's units, each glued block's cuts and the
+    signatures of the blocks' most frequent wordings, each by a key of everything it depends
+    on, and an add asks again only where that key is new.
     """
     engine = engine or LocalEngine(workers)
     with _writing(path):
