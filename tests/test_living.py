@@ -329,6 +329,20 @@ def test_a_kept_answer_that_does_not_fit_its_question_is_asked_again(tmp_path, m
     assert snapshot(corpus) == snapshot(build([*docs, GLUED, new], tmp_path / "once.db"))
 
 
+def signed_wordings(monkeypatch) -> list[int]:
+    """Records how many wordings each signing signs (`_merge_wordings` signs the blocks' most
+    frequent wordings)."""
+    signed: list[int] = []
+    sign = blocks.Signer.sign_tokens
+
+    def signing(self, units):
+        signed.append(len(units))
+        return sign(self, units)
+
+    monkeypatch.setattr(blocks.Signer, "sign_tokens", signing)
+    return signed
+
+
 @pytest.mark.parametrize(
     "answer",
     [[3, "AAAA"], [3, "not base64!"], ["3", None], [-1, None], [3]],
@@ -348,14 +362,7 @@ def test_a_kept_signature_that_does_not_fit_is_signed_again(tmp_path, seeds, mon
             "UPDATE answers SET answers = ? WHERE kind = 'signatures'", (json.dumps(damaged),)
         )
     db.close()
-    signed: list[int] = []
-    sign = blocks.Signer.sign_tokens
-
-    def signing(self, units):
-        signed.append(len(units))
-        return sign(self, units)
-
-    monkeypatch.setattr(blocks.Signer, "sign_tokens", signing)
+    signed = signed_wordings(monkeypatch)
     corpus = add(path, seeds[4:])
     assert sum(signed) == len(corpus.answers()["signatures"]) >= len(kept) >= 2
     assert snapshot(corpus) == snapshot(build(seeds, tmp_path / "once.db"))
@@ -374,15 +381,8 @@ def test_an_add_cuts_and_signs_again_only_the_blocks_it_changed(tmp_path, genera
         cut.append(len(texts))
         grams(self, texts, *args)
 
-    signed: list[int] = []
-    sign = blocks.Signer.sign_tokens
-
-    def signing(self, units):
-        signed.append(len(units))
-        return sign(self, units)
-
     monkeypatch.setattr(blocks._Grams, "__init__", counting)
-    monkeypatch.setattr(blocks.Signer, "sign_tokens", signing)
+    signed = signed_wordings(monkeypatch)
     docs = list(iter_documents(generated, name_field="name"))
     stored, new = docs[: -len(docs) // 100], docs[-len(docs) // 100 :]
     corpus = build(stored, tmp_path / "s.db")
