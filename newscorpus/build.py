@@ -399,9 +399,13 @@ def _take(
             if is_stored:  # its rows are in the store already (see `StoreUpdater`)
                 stored_id, digest, signatures, shared = places[0][i]
                 if detector.stored_texts is not None:
-                    detector.stored_runs.append(
-                        {(start, end): wordings[block][v] for start, end, block, v in shared}
-                    )
+                    try:
+                        texts = {(start, end): wordings[b][v] for start, end, b, v in shared}
+                    except (KeyError, IndexError, TypeError):
+                        raise StoreError(
+                            f"{stored.path}: article {doc.name!r} is damaged; build it again"
+                        ) from None
+                    detector.stored_runs.append(texts)
                 writer.keep(article, stored_id, digest)
                 if signatures is not None:  # it took over signatures of a removed article
                     writer.add_prepared(article, ready.record(i).tobytes(), signatures)

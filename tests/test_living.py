@@ -501,12 +501,13 @@ def test_an_add_on_a_store_with_a_damaged_wording_is_refused(tmp_path, edit, mes
 
 @pytest.mark.parametrize(
     "change",
-    ['start = "end"', '"end" = "end" + 100000'],
-    ids=["empty", "past-the-end"],
+    ['start = "end"', '"end" = "end" + 100000', "variant = 7", "block_id = 'b0'"],
+    ids=["empty", "past-the-end", "no-such-variant", "no-such-block"],
 )
 def test_an_add_on_a_store_with_damaged_segments_is_refused(tmp_path, change):
     """The stored segments an add takes up without the text (shared and metadata ones) must
-    be in order within the text; otherwise the add is refused, the store unchanged."""
+    be in order within the text, and a shared one a stored wording; otherwise the add is
+    refused, the store unchanged."""
     docs = [Document(f"{i}.txt", story(i)) for i in range(3)]
     path = tmp_path / "s.db"
     build(docs, path).close()
