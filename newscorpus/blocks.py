@@ -525,7 +525,16 @@ class Detector:
         ``fits`` its ``arg`` (a damaged store) is asked again. ``answers[kind]`` keeps this
         analysis's answers (lists, what JSON gives back) for the next."""
         known = (self.known_answers or {}).get(kind, {})
-        keys = self._article_keys(salt, articles, args)
+        keys = []
+        for a, arg in zip(articles, args):
+            name = self.names[a].encode("utf-8", "surrogatepass")
+            shape = np.asarray(arg.shape, dtype="<i8").tobytes()
+            data = np.ascontiguousarray(arg, dtype="<i8").tobytes()
+            keys.append(
+                xxhash.xxh3_128_digest(
+                    b"".join((salt, len(name).to_bytes(8, "little"), name, shape, data))
+                )
+            )
         found = [known.get(key) for key in keys]
         todo = [
             i
@@ -539,23 +548,6 @@ class Detector:
             found[i] = answer
         self.answers[kind] = dict(zip(keys, found))
         return found
-
-    def _article_keys(
-        self, salt: bytes, articles: Sequence[int], args: Sequence[np.ndarray]
-    ) -> list[bytes]:
-        """Per article of ``articles``, a key (16 bytes) of ``salt``, its name (which stands for
-        its text: a stored name never changes its text) and its ``arg`` (an array)."""
-        keys = []
-        for a, arg in zip(articles, args):
-            name = self.names[a].encode("utf-8", "surrogatepass")
-            shape = np.asarray(arg.shape, dtype="<i8").tobytes()
-            data = np.ascontiguousarray(arg, dtype="<i8").tobytes()
-            keys.append(
-                xxhash.xxh3_128_digest(
-                    b"".join((salt, len(name).to_bytes(8, "little"), name, shape, data))
-                )
-            )
-        return keys
 
     # -- analysis ---------------------------------------------------------------------------
 
