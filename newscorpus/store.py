@@ -43,6 +43,7 @@ import operator
 import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -295,6 +296,8 @@ def checksum(text: str) -> str:
 class StoreWriter:
     """Writes a new store; `close` commits it and `abort` discards it."""
 
+    _early_sync: threading.Thread | None = None
+
     def __init__(self, path: str | Path, settings: Settings) -> None:
         self.path = Path(path)
         self.tmp = self.path.with_name(f".{self.path.name}.building")
@@ -427,6 +430,7 @@ class StoreWriter:
         # files beside it, which readers of the store it replaces may still hold open.
         self.db.execute("PRAGMA journal_mode=DELETE")
         self.db.close()
+        self._joined()
         # On disk before it replaces the old store, and the move on disk before we return.
         with self.tmp.open("rb+") as f:
             os.fsync(f.fileno())
@@ -435,7 +439,13 @@ class StoreWriter:
 
     def abort(self) -> None:
         self.db.close()
+        self._joined()
         self._remove_tmp()
+
+    def _joined(self) -> None:
+        """Wait for the early sync of a copied store (`StoreUpdater`), if there is one."""
+        if self._early_sync is not None:
+            self._early_sync.join()
 
     def _remove_tmp(self) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
@@ -465,6 +475,10 @@ class StoreUpdater(StoreWriter):
         except (OSError, sqlite3.Error) as exc:
             self._remove_tmp()
             raise StoreError(f"{self.path}: cannot write a store there ({exc})") from None
+        # The copy goes to disk while the add works, so that closing syncs only what it changed
+        # (syncing the whole copy at the end took 1.2 s of an add of 1% at 100 MB).
+        self._early_sync = threading.Thread(target=_sync_file, args=(self.tmp,), daemon=True)
+        self._early_sync.start()
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
         self._articles, self._segments, self._prepared = [], [], []
@@ -576,6 +590,16 @@ def segments_digest(marks: Iterable[tuple]) -> int:
     Python's own hash of the tuples: digests are compared within one process (an add's
     replay and its writing), never kept."""
     return hash(tuple(mark for mark in marks if mark[2] != "novel"))
+
+
+def _sync_file(path: Path) -> None:
+    """Write ``path``'s data to disk, if the system can (an early sync: the final one says
+    whether it could)."""
+    try:
+        with path.open("rb+") as f:
+            os.fsync(f.fileno())
+    except OSError:
+        pass
 
 
 def _sync_folder(folder: Path) -> None:
