@@ -592,6 +592,13 @@ def segments_digest(marks: Iterable[tuple]) -> int:
     return hash(tuple(mark for mark in marks if mark[2] != "novel"))
 
 
+def _rebuilt(pieces: list[str], length: int, check: str) -> str | None:
+    """An article's text joined from its segments' ``pieces``, or None if it is not the one
+    stored (its ``length`` and `checksum` ``check``)."""
+    text = "".join(pieces)
+    return text if len(text) == length and checksum(text) == check else None
+
+
 def _sync_file(path: Path) -> None:
     """Write ``path``'s data to disk, if the system can (an early sync: the final one says
     whether it could)."""
@@ -800,14 +807,15 @@ class Corpus:
                 for a, rows in itertools.groupby(segments, key=operator.itemgetter(0))
             )
             for article_id, name, length, check in heads:
-                pieces = []
                 try:
-                    for _, kind, text, block_id, variant in by_article.get(article_id, ()):
-                        pieces.append(wordings[block_id][variant] if kind == "shared" else text)
-                    text = "".join(pieces)
+                    pieces = [
+                        wordings[block_id][variant] if kind == "shared" else text
+                        for _, kind, text, block_id, variant in by_article.get(article_id, ())
+                    ]
+                    text = _rebuilt(pieces, length, check)
                 except (KeyError, IndexError, TypeError):
                     text = None
-                if text is None or len(text) != length or checksum(text) != check:
+                if text is None:
                     raise StoreError(f"{self.path}: article {name!r} is damaged; build it again")
                 found[article_id] = text
         missing = [i for i in wanted if i not in found]
@@ -974,8 +982,8 @@ class Corpus:
         ):
             pieces.append(text if kind != "shared" else self._variant_text(block_id, variant))
             segments.append(Segment(start, end, kind, block_id))
-        text = "".join(pieces)
-        if len(text) != length or checksum(text) != check:
+        text = _rebuilt(pieces, length, check)
+        if text is None:
             raise StoreError(f"{self.path}: article {name!r} does not rebuild to its checksum")
         meta = Meta(
             date=date,
