@@ -7,6 +7,7 @@ store as it was."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -247,33 +248,45 @@ def test_a_worker_killed_in_the_lsh_is_replaced_and_the_build_completes(
 
 
 def test_workers_that_keep_dying_fail_the_build_cleanly(generated, tmp_path, builds):
+    from newscorpus.dask_engine import dask_client
+
     store = tmp_path / "dask.db"
     build(Inputs(SEEDS), store).close()
     before = store.read_bytes()
-    process = _start_build(generated, store)
-    builds.append(process)
-    _wait_for_reading(process, store)
-    stop = threading.Event()
+    with dask_client(2) as client:
+        args = [str(generated), "--name-field", "name", "-o", str(store), "--quiet"]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newscorpus", "build", *args, "--engine", "dask"]
+            + ["--scheduler", client.scheduler.address],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        builds.append(process)
+        stop = threading.Event()
 
-    def keep_killing() -> None:
-        # Each worker once it has been up for 2 s, so with work: the scheduler gives up on a
-        # piece that was being read on 4 workers that died (distributed's allowed-failures).
-        while not stop.is_set() and process.poll() is None:
-            for worker in _workers_of(process):
-                try:
-                    if time.time() - worker.create_time() > 2:
-                        worker.send_signal(signal.SIGKILL)
-                except psutil.Error:
-                    pass
-            time.sleep(0.1)
+        def keep_killing() -> None:
+            # Every worker the scheduler has given a task, at once: each of those tasks counts
+            # a worker that died while running it, and the scheduler gives up on one that
+            # counts four (distributed's allowed-failures). Killing by what the workers do, not
+            # by how long they have been up, fails the build on a machine of any speed.
+            while not stop.is_set() and process.poll() is None:
+                # The scheduler runs in this process (a local cluster).
+                workers = dict(client.cluster.scheduler.workers)
+                for worker in workers.values():
+                    if worker.processing:
+                        with contextlib.suppress(OSError):
+                            os.kill(worker.pid, signal.SIGKILL)
+                time.sleep(0.05)
 
-    killer = threading.Thread(target=keep_killing)
-    killer.start()
-    try:
-        out, err = process.communicate(timeout=180)
-    finally:
-        stop.set()
-        killer.join()
+        killer = threading.Thread(target=keep_killing)
+        killer.start()
+        try:
+            out, err = process.communicate(timeout=180)
+        finally:
+            stop.set()
+            killer.join()
     assert process.returncode == 1, err
     assert err.startswith("newscorpus: error: the Dask cluster failed"), err
     assert "Traceback" not in err
