@@ -339,19 +339,32 @@ class Detector:
 
     Memory is bounded by design: article texts go to a scratch file in ``scratch`` (a folder;
     the system's temporary folder if None) and are read back when needed; units are kept in
-    flat arrays; of the signatures `prepare` computes, one per distinct unit goes to a second
-    scratch file, read back whole for the clustering. `close` deletes the scratch files.
+    flat arrays; of the signatures `prepare` computes, one per distinct unit is kept for the
+    clustering, which takes them (a second analysis cannot): in memory, where the clustering
+    would hold them all anyway, or, with ``spool_signatures``, in a second scratch file (where
+    the pairs are found elsewhere, on a cluster's workers, and may never be read here). `close`
+    deletes the scratch files.
     """
 
-    def __init__(self, settings: Settings, scratch: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        scratch: str | Path | None = None,
+        *,
+        spool_signatures: bool = False,
+    ) -> None:
         self.settings = settings
         self._distinct: dict[bytes, int] = {}  # a distinct unit's id by its key
         self._distinct_words = array("i")
         self._distinct_order = array("Q")
         self._distinct_figures = array("b")
         self._sig_ids: list[np.ndarray] = []
-        # One signature per distinct unit, spooled to a scratch file until the analysis.
-        self._sigs = tempfile.TemporaryFile(prefix=".newscorpus-", dir=scratch)
+        # One signature per distinct unit, until the analysis: appended in memory (a large
+        # bytearray grows in place, by mremap), or spooled to a scratch file.
+        self._sig_bytes: bytearray | None = bytearray()
+        self._sigs = (
+            tempfile.TemporaryFile(prefix=".newscorpus-", dir=scratch) if spool_signatures else None
+        )
         self.texts = TextSpool(scratch)
         self.names: list[str] = []
         self.dates: list[str | None] = []
@@ -462,13 +475,24 @@ class Detector:
             self._sig_ids.append(ids[kept_units])
             # A replayed batch's rows are all kept, in order: they are spooled as they are.
             kept = batch.signatures if replayed else batch.signatures[new_rows]
-            self._sigs.write(np.ascontiguousarray(kept, dtype=np.uint16).data)
+            self._keep_signatures(kept)
         return kept_rows
 
     def close(self) -> None:
         """Delete the scratch files."""
         self.texts.close()
-        self._sigs.close()
+        if self._sigs is not None:
+            self._sigs.close()
+        self._sig_bytes = None
+
+    def _keep_signatures(self, rows: np.ndarray) -> None:
+        if self._sig_bytes is None:
+            raise RuntimeError("internal error: the signatures were taken by an analysis")
+        data = np.ascontiguousarray(rows, dtype=np.uint16).data
+        if self._sigs is not None:
+            self._sigs.write(data)
+        else:
+            self._sig_bytes += data
 
     def map_texts(
         self,
@@ -622,10 +646,22 @@ class Detector:
         return labels
 
     def _take_signatures(self, n: int, after: np.ndarray | None = None) -> np.ndarray:
-        """The spooled signatures, read into one array, with the rows ``after`` after them
-        (read in place: no second copy of the signatures)."""
+        """The kept signatures (``n`` rows) as one array, with the rows ``after`` after them;
+        the detector keeps none of them once taken. No second copy of them is made: those
+        kept in memory are viewed as they are, those spooled are read in place."""
         width = self.settings.num_perm
         extra = 0 if after is None else len(after)
+        kept = self._sig_bytes
+        if kept is None:
+            raise RuntimeError("internal error: the signatures were taken by an analysis")
+        self._sig_bytes = None
+        if self._sigs is None:
+            if extra:
+                kept += np.ascontiguousarray(after, dtype=np.uint16).data
+            sigs = np.frombuffer(kept, dtype=np.uint16).reshape(-1, width)
+            if len(sigs) != n + extra:
+                raise RuntimeError("internal error: the kept signatures are cut short")
+            return sigs
         sigs = np.empty((n + extra, width), dtype=np.uint16)
         self._sigs.seek(0)
         if self._sigs.readinto(memoryview(sigs[:n]).cast("B")) != sigs[:n].nbytes:

@@ -304,7 +304,11 @@ def _build(
     started = time.perf_counter()
     _return_large_blocks()
     folder = Path(path).resolve().parent
-    detector = Detector(settings, scratch=folder)
+    # The local engine finds the pairs here, from every signature at once: they are kept in
+    # memory until then. Other engines find them where they read the articles (the Dask
+    # engine's workers), and this process's copy goes to a scratch file.
+    local = isinstance(engine, LocalEngine)
+    detector = Detector(settings, scratch=folder, spool_signatures=not local)
     # An add: the LSH may grow from the stored pairs; a remove: they may shrink.
     detector.known = stored.verified() if stored is not None else None
     # And the analysis asks again only the questions whose inputs changed.
