@@ -275,7 +275,8 @@ class DaskEngine:
 
         The ranks, word counts and passed pairs this process sends the workers have no tasks
         behind them to make them again: a worker that dies holding some cancels the tasks that
-        need them, and the shuffle starts over (up to `_LSH_ATTEMPTS` times), from the groups
+        need them (or fails the sending, if it dies as they are sent), and the shuffle starts
+        over (up to `_LSH_ATTEMPTS` times), from the groups
         of signatures, which the workers make again from the pieces if they must."""
         from distributed.client import FutureCancelledError
 
@@ -298,9 +299,14 @@ class DaskEngine:
             try:
                 codes, found = self._rounds(held, bases, rank, n_words, parts, s)
                 break
-            except FutureCancelledError:
+            except (FutureCancelledError, OSError) as error:
+                # A worker died holding what this process sent it (the tasks that need it are
+                # cancelled), or as it was sent (the connection closes: CommClosedError, an
+                # OSError), before the scheduler saw it go: the next attempt waits for that.
                 if attempt == _LSH_ATTEMPTS:
                     raise
+                if isinstance(error, OSError):
+                    time.sleep(attempt)
         codes, first = np.unique(codes, return_index=True)  # each pair verified once
         self.stats["pair_seconds"] = time.perf_counter() - started
         self.stats["lsh_attempts"] = attempt
