@@ -910,9 +910,10 @@ class Detector:
 
     def _facts(
         self, asked: dict[int, set[int]], occ_cluster: list[np.ndarray], workers: int
-    ) -> dict[int, dict[int, set[str]]]:
-        """Per article of ``asked``, the facts (`_unit_facts`) of each passage asked of it: of
-        all its units in that cluster. Read from the texts, by ``workers`` processes."""
+    ) -> dict[int, dict[int, bytes]]:
+        """Per article of ``asked``, the facts (`_unit_facts`) of each passage asked of it, of
+        all its units in that cluster, as a digest (`_passage_facts`). Read from the texts, by
+        ``workers`` processes."""
         articles = sorted(asked)
         args = []
         for a in articles:
@@ -1660,9 +1661,11 @@ def similarity(
     return found
 
 
-def _passage_facts(text: str, units: list[tuple[int, int, int]]) -> dict[int, set[str]]:
+def _passage_facts(text: str, units: list[tuple[int, int, int]]) -> dict[int, bytes]:
     """The facts (`_unit_facts`) of an article's units ``(start, end, cluster)``, joined per
-    cluster (`Detector._facts`)."""
+    cluster (`Detector._facts`): per cluster that has any, a 128-bit digest of them, which is
+    all `_facts_agree` compares (a few bytes a passage, where its set of facts took hundreds,
+    and are sent back from where the texts are)."""
     found: dict[int, set[str]] = {}
     for start, end, c in units:
         facts = _unit_facts(text[start:end])
@@ -1670,12 +1673,17 @@ def _passage_facts(text: str, units: list[tuple[int, int, int]]) -> dict[int, se
             found[c] |= facts
         else:
             found[c] = set(facts)
-    return found
+    # A fact holds no NUL (`_FACT`): sets of facts joined by it are the same only if equal.
+    return {
+        c: xxhash.xxh3_128_digest("\x00".join(sorted(facts)).encode("utf-8", "surrogatepass"))
+        for c, facts in found.items()
+        if facts
+    }
 
 
 def _facts_agree(
-    facts_x: dict[int, set[str]],
-    facts_y: dict[int, set[str]],
+    facts_x: dict[int, bytes],
+    facts_y: dict[int, bytes],
     common: list[int],
     share: float,
 ) -> bool:
@@ -1685,8 +1693,8 @@ def _facts_agree(
     it raised its prime lending rate ..." and "Security Pacific ... said they increased
     ...") do not. Of the ``common`` passages (backgrounds left out) that hold figures or
     capitalised words past their first word on both sides, at least ``share`` must hold the
-    same ones."""
-    with_facts = [c for c in common if facts_x.get(c) and facts_y.get(c)]
+    same ones (``facts_*``: `_passage_facts`)."""
+    with_facts = [c for c in common if c in facts_x and c in facts_y]
     if not with_facts:
         return True
     same = sum(1 for c in with_facts if facts_x[c] == facts_y[c])
