@@ -136,6 +136,35 @@ def test_copies_are_judged_on_their_own_text(tmp_path):
         assert article.text == texts[article.name]
 
 
+_TEMPLATE = (
+    "{country} has been authorized to purchase about {tonnes} tonnes of U.S. {crop} under the "
+    "export credit guarantee program for fiscal year {year}, the U.S. Agriculture Department "
+    "said on {day}.\n\n"
+    "The department said the sales of {crop} to {country} must be registered before {month} 30 "
+    "and shipped by {month} 31, and that the guarantee covers {share} percent of the credit "
+    "extended by the exporting banks{also}.\n\n"
+    "Officials in {city} said the purchase would be financed over three years and that the "
+    "first deliveries were expected within the following months."
+)
+
+
+def test_reports_made_from_one_template_with_other_facts_are_not_copies(tmp_path):
+    """Copies of one story carry the same facts (figures and names): two reports made from one
+    template, every passage the same but for its facts, are not copies of each other, while a
+    reworded copy that keeps the facts is one."""
+    egypt = dict(country="Egypt", tonnes="200,000", crop="wheat", year="1987", day="Tuesday")
+    egypt |= dict(month="June", share="98", city="Cairo")
+    zaire = dict(country="Zaire", tonnes="30,000", crop="rice", year="1988", day="Friday")
+    zaire |= dict(month="August", share="90", city="Kinshasa")
+    docs = [
+        Document("a-egypt", _TEMPLATE.format(**egypt, also="")),
+        Document("b-egypt-again", _TEMPLATE.format(**egypt, also=" as well")),
+        Document("c-zaire", _TEMPLATE.format(**zaire, also="")),
+    ]
+    corpus = build(docs, tmp_path / "t.db")
+    assert {(d.of, d.name) for d in corpus.duplicates()} == {("a-egypt", "b-egypt-again")}
+
+
 def _memberships(corpus: Corpus) -> tuple[set, set]:
     blocks = {frozenset(corpus.block_articles(b.id)) for b in corpus.blocks()}
     groups = {}
