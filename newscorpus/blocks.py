@@ -910,7 +910,7 @@ class Detector:
 
     def _facts(
         self, asked: dict[int, set[int]], occ_cluster: list[np.ndarray], workers: int
-    ) -> dict[int, dict[int, bytes]]:
+    ) -> dict[int, dict[int, int]]:
         """Per article of ``asked``, the facts (`_unit_facts`) of each passage asked of it, of
         all its units in that cluster, as a digest (`_passage_facts`). Read from the texts, by
         ``workers`` processes."""
@@ -1661,11 +1661,12 @@ def similarity(
     return found
 
 
-def _passage_facts(text: str, units: list[tuple[int, int, int]]) -> dict[int, bytes]:
+def _passage_facts(text: str, units: list[tuple[int, int, int]]) -> dict[int, int]:
     """The facts (`_unit_facts`) of an article's units ``(start, end, cluster)``, joined per
-    cluster (`Detector._facts`): per cluster that has any, a 128-bit digest of them, which is
-    all `_facts_agree` compares (a few bytes a passage, where its set of facts took hundreds,
-    and are sent back from where the texts are)."""
+    cluster (`Detector._facts`): per cluster that has any, a 128-bit digest of them (an int:
+    Dask sends a ``bytes`` apart, as a frame of its own, which cost seconds), which is all
+    `_facts_agree` compares (a few bytes a passage, where its set of facts took hundreds, and
+    are sent back from where the texts are)."""
     found: dict[int, set[str]] = {}
     for start, end, c in units:
         facts = _unit_facts(text[start:end])
@@ -1675,15 +1676,15 @@ def _passage_facts(text: str, units: list[tuple[int, int, int]]) -> dict[int, by
             found[c] = set(facts)
     # A fact holds no NUL (`_FACT`): sets of facts joined by it are the same only if equal.
     return {
-        c: xxhash.xxh3_128_digest("\x00".join(sorted(facts)).encode("utf-8", "surrogatepass"))
+        c: xxhash.xxh3_128_intdigest("\x00".join(sorted(facts)).encode("utf-8", "surrogatepass"))
         for c, facts in found.items()
         if facts
     }
 
 
 def _facts_agree(
-    facts_x: dict[int, bytes],
-    facts_y: dict[int, bytes],
+    facts_x: dict[int, int],
+    facts_y: dict[int, int],
     common: list[int],
     share: float,
 ) -> bool:
