@@ -478,6 +478,19 @@ class Detector:
             self._keep_signatures(kept)
         return kept_rows
 
+    def forget_units(self) -> None:
+        """Drop what the analysis read of every unit (the units, their distinct units and
+        clusters, the stored runs' texts, the store's kept pairs and answers), once it is done:
+        what is left is what the writing reads (the names and dates, the texts, the verified
+        pairs and this analysis's answers)."""
+        self._distinct = {}
+        self._distinct_words, self._distinct_order = array("i"), array("Q")
+        self._distinct_figures = array("b")
+        self._sig_ids, self._unit_distinct, self.units = [], array("q"), UnitTable()
+        self._flat_clusters = ([], np.zeros(0, np.int64))
+        self.stored_runs, self.known, self.known_answers, self.removed = [], None, None, None
+        self.__dict__.pop("_alone", None)
+
     def close(self) -> None:
         """Delete the scratch files."""
         self.texts.close()

@@ -355,6 +355,7 @@ def _build(
         if progress is not None:
             progress("analysing", len(meta_spans), None, chars)
         analysis = detector.analyse(engine.pair_finder(settings), getattr(engine, "workers", 1))
+        detector.forget_units()
         _write(writer, detector, analysis, meta_spans, lengths, started, progress, chars)
     except BaseException:
         writer.abort()
