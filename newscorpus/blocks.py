@@ -371,6 +371,9 @@ class Detector:
         self.units = UnitTable()
         # Every unit's distinct unit (-1 for a unit without words), in the units' order.
         self._unit_distinct = array("q")
+        # Per distinct unit, whether it stands alone on a line in enough articles to be
+        # furniture (`_occurrence_clusters`).
+        self._alone = np.zeros(0, dtype=bool)
         # The analysis's clusters of every unit: per article (views), and flat.
         self._flat_clusters: tuple[list[np.ndarray], np.ndarray] = ([], np.zeros(0, np.int64))
         self._replayed_signed = 0  # signed units of the replayed batches, which come first
@@ -473,7 +476,7 @@ class Detector:
             self._replayed_signed += len(kept_units)
         if len(kept_units):
             self._sig_ids.append(ids[kept_units])
-            # A replayed batch's rows are all kept, in order: they are spooled as they are.
+            # A replayed batch's rows are all kept, in order: they are kept as they are.
             kept = batch.signatures if replayed else batch.signatures[new_rows]
             self._keep_signatures(kept)
         return kept_rows
@@ -489,7 +492,7 @@ class Detector:
         self._sig_ids, self._unit_distinct, self.units = [], array("q"), UnitTable()
         self._flat_clusters = ([], np.zeros(0, np.int64))
         self.stored_runs, self.known, self.known_answers, self.removed = [], None, None, None
-        self.__dict__.pop("_alone", None)
+        self._alone = np.zeros(0, dtype=bool)
 
     def close(self) -> None:
         """Delete the scratch files."""
@@ -499,6 +502,7 @@ class Detector:
         self._sig_bytes = None
 
     def _keep_signatures(self, rows: np.ndarray) -> None:
+        """Keep signature rows, after those kept before (`_take_signatures`)."""
         if self._sig_bytes is None:
             raise RuntimeError("internal error: the signatures were taken by an analysis")
         data = np.ascontiguousarray(rows, dtype=np.uint16).data

@@ -276,8 +276,8 @@ class DaskEngine:
         The ranks, word counts and passed pairs this process sends the workers have no tasks
         behind them to make them again: a worker that dies holding some cancels the tasks that
         need them (or fails the sending, if it dies as they are sent), and the shuffle starts
-        over (up to `_LSH_ATTEMPTS` times), from the groups
-        of signatures, which the workers make again from the pieces if they must."""
+        over (up to `_LSH_ATTEMPTS` times), from the groups of signatures, which the workers
+        make again from the pieces if they must."""
         from distributed.client import FutureCancelledError
 
         started = time.perf_counter()
