@@ -33,7 +33,7 @@ import operator
 import pickle
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -230,17 +230,24 @@ class DaskEngine:
         by_piece = np.argsort(piece, kind="stable")
         cuts = np.flatnonzero(np.diff(piece[by_piece])) + 1
         groups = np.split(by_piece, cuts) if len(wanted) else []
-        futures = []
-        for at in groups:
-            p = int(piece[at[0]])
-            local = (wanted[at] - (ends[p] - counts[p])).tolist()
-            futures.append(
-                self._submit(
-                    _map_piece, self._texts[p][0], function, local, [args[i] for i in at.tolist()]
-                )
+        asked = [(int(piece[at[0]]), at) for at in groups]
+
+        def run() -> list:
+            # The arguments go to the workers directly (`_sent`), not through the scheduler.
+            sent = self._sent(
+                [
+                    ((wanted[at] - (ends[p] - counts[p])).tolist(), [args[i] for i in at.tolist()])
+                    for p, at in asked
+                ]
             )
+            futures = [
+                self._submit(_map_piece, self._texts[p][0], function, arguments)
+                for (p, _), arguments in zip(asked, sent)
+            ]
+            return self._call(self.client.gather, futures)
+
         found: list[Any] = [None] * len(wanted)
-        for at, (results, size) in zip(groups, self._call(self.client.gather, futures)):
+        for at, (results, size) in zip(groups, self._again(run)[0]):
             self.stats["text_map_bytes"] = self.stats.get("text_map_bytes", 0) + size
             for i, result in zip(at.tolist(), results):
                 found[i] = result
@@ -249,15 +256,54 @@ class DaskEngine:
     def write_parts(self, folder: str, rows: list[list[Any]]) -> None:
         """Have each worker write the articles of the pieces it read, with their texts, as
         parts of a Parquet dataset in ``folder`` (which the workers must reach at that path);
-        ``rows`` are every article's, as `newscorpus.parquet.ParquetWriter` keeps them."""
-        written, start = [], 0
+        ``rows`` are every article's, as `newscorpus.parquet.ParquetWriter` keeps them, sent
+        to the workers directly (`_sent`)."""
+        parts, start = [], 0
         for number, (texts, count) in enumerate(self._texts):
-            part = f"{folder}/part-{number:05d}.parquet"
-            written.append(self._submit(write_part, part, texts, rows[start : start + count]))
+            parts.append((f"{folder}/part-{number:05d}.parquet", texts, start, start + count))
             start += count
         if start != len(rows):
             raise RuntimeError(f"internal error: {start} texts held for {len(rows)} articles")
-        self._call(self.client.gather, written)
+
+        def run() -> list:
+            sent = self._sent([rows[lo:hi] for _, _, lo, hi in parts])
+            written = [
+                self._submit(_write_part, path, texts, part_rows)
+                for (path, texts, _, _), part_rows in zip(parts, sent)
+            ]
+            return self._call(self.client.gather, written)
+
+        self._again(run)
+
+    def _sent(self, values: list[Any]) -> list[Any]:
+        """Each of ``values`` on a worker, sent there directly, all at once, pickled (read
+        there with `_received_value`): a task that takes one as an argument would have it go
+        through the scheduler, which keeps every task's arguments while the task exists (the
+        rows of every article of a Parquet build, 1.4 million objects at 100 MB); and pickled
+        whole, a value is one frame, where Dask sends each array or ``bytes`` in it as a frame
+        of its own. Nothing can make them again if a worker dies: see `_again`."""
+        blobs = [pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for value in values]
+        return self._call(self.client.scatter, blobs, hash=False) if blobs else []
+
+    def _again(self, step: Callable[[], Any]) -> tuple[Any, int]:
+        """``step()`` and the attempts it took: data this process sent the workers (`_sent`)
+        has no task to make it again, so a worker that dies holding some cancels the tasks
+        that need it, or fails the sending if it dies as it is sent (the connection closes:
+        CommClosedError, an OSError), before the scheduler saw it go; ``step`` then runs
+        again, sending it again, up to `_ATTEMPTS` times (after a pause, for a failed
+        sending: the scheduler has then seen the worker go)."""
+        from distributed.client import FutureCancelledError
+
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                return step(), attempt
+            except (EngineError, FutureCancelledError, OSError) as error:
+                cause = error.__cause__ if isinstance(error, EngineError) else error
+                if not isinstance(cause, (FutureCancelledError, OSError)) or attempt == _ATTEMPTS:
+                    raise
+                if isinstance(cause, OSError):
+                    time.sleep(attempt)
+        raise AssertionError("unreachable")
 
     def _verified_pairs(
         self, order_key: np.ndarray, n_words: np.ndarray, s: Settings
@@ -276,10 +322,8 @@ class DaskEngine:
         The ranks, word counts and passed pairs this process sends the workers have no tasks
         behind them to make them again: a worker that dies holding some cancels the tasks that
         need them (or fails the sending, if it dies as they are sent), and the shuffle starts
-        over (up to `_LSH_ATTEMPTS` times), from the groups of signatures, which the workers
-        make again from the pieces if they must."""
-        from distributed.client import FutureCancelledError
-
+        over (`_again`), from the groups of signatures, which the workers make again from the
+        pieces if they must."""
         started = time.perf_counter()
         n = len(order_key)
         shards = [h for h in self._shards if h.count]
@@ -295,18 +339,9 @@ class DaskEngine:
         # holds it for every unit.
         rank = np.empty(n, dtype=_entry_dtype(n)["rank"])
         rank[np.argsort(order_key, kind="stable")] = np.arange(n)
-        for attempt in range(1, _LSH_ATTEMPTS + 1):
-            try:
-                codes, found = self._rounds(held, bases, rank, n_words, parts, s)
-                break
-            except (FutureCancelledError, OSError) as error:
-                # A worker died holding what this process sent it (the tasks that need it are
-                # cancelled), or as it was sent (the connection closes: CommClosedError, an
-                # OSError), before the scheduler saw it go: the next attempt waits for that.
-                if attempt == _LSH_ATTEMPTS:
-                    raise
-                if isinstance(error, OSError):
-                    time.sleep(attempt)
+        (codes, found), attempt = self._again(
+            lambda: self._rounds(held, bases, rank, n_words, parts, s)
+        )
         codes, first = np.unique(codes, return_index=True)  # each pair verified once
         self.stats["pair_seconds"] = time.perf_counter() - started
         self.stats["lsh_attempts"] = attempt
@@ -473,8 +508,8 @@ class _Shard:
 
 
 _BANDS_PER_ROUND = 16
-# How many times the LSH starts over when a worker lost what this process sent it.
-_LSH_ATTEMPTS = 3
+# How many times a step starts over when a worker lost what this process sent it (`_again`).
+_ATTEMPTS = 3
 # A group's signatures at most (`_unit_groups`): what a banding or verifying task holds.
 _GROUP_BYTES = 1 << 30
 _PART_MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -519,13 +554,23 @@ def _texts_of(result: tuple) -> list[str]:
     return [d.text for d in done.docs]
 
 
-def _map_piece(
-    texts: list[str], function: Any, articles: list[int], args: list[Any]
-) -> tuple[list[Any], int]:
-    """On a worker: ``function(text, arg)`` for the articles ``articles`` of a piece, of
-    which it holds the ``texts`` (`DaskEngine.text_map`); with the results' size."""
+def _map_piece(texts: list[str], function: Any, arguments: bytes) -> tuple[list[Any], int]:
+    """On a worker: ``function(text, arg)`` for the articles of a piece, of which it holds
+    the ``texts`` (`DaskEngine.text_map`), ``arguments`` (their numbers in the piece, and an
+    ``arg`` for each); with the results' size."""
+    articles, args = _received_value(arguments)
     found = [function(texts[a], arg) for a, arg in zip(articles, args)]
     return found, _sent_size(found)
+
+
+def _received_value(blob: bytes) -> Any:
+    """On a worker: a value this process sent (`DaskEngine._sent`)."""
+    return pickle.loads(blob)
+
+
+def _write_part(path: str, texts: list[str], rows: bytes) -> int:
+    """On a worker: `newscorpus.parquet.write_part` with the rows this process sent."""
+    return write_part(path, texts, _received_value(rows))
 
 
 def _kept_signatures(signatures: np.ndarray, rows: np.ndarray) -> np.ndarray:

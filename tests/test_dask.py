@@ -247,6 +247,51 @@ def test_a_worker_killed_in_the_lsh_is_replaced_and_the_build_completes(
     assert _export(tmp_path / "dask.db") == _export(generated_local)
 
 
+@pytest.mark.parametrize("step", ["_map_texts", "write_parts"])
+def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
+    generated, generated_local, tmp_path, monkeypatch, step
+):
+    """A Parquet build sends the workers what the analysis asks of the texts, and the rows they
+    write, directly (`DaskEngine._sent`: no task can make them again). A worker killed
+    (SIGKILL) holding some of it, as the analysis first asks the texts or as the parts are
+    written, makes that step run again, and the dataset is the local engine's store."""
+    from newscorpus.dask_engine import DaskEngine, dask_client
+
+    killed: list[int] = []
+    inside: list[bool] = []
+    sent = DaskEngine._sent
+
+    def sending(self, values):
+        futures = sent(self, values)
+        if inside and not killed:
+            holders = {a for f in futures for a in self.client.who_has([f])[f.key]}
+            pids = self.client.run(os.getpid)
+            victim = pids[sorted(holders)[0]]
+            os.kill(victim, signal.SIGKILL)
+            killed.append(victim)
+        return futures
+
+    original = getattr(DaskEngine, step)
+
+    def stepping(self, *args):
+        inside.append(True)
+        try:
+            return original(self, *args)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(DaskEngine, "_sent", sending)
+    monkeypatch.setattr(DaskEngine, step, stepping)
+    with dask_client(2) as client:
+        engine = DaskEngine(client, piece_bytes=400_000)
+        dataset = tmp_path / "news.parquet"
+        build(Inputs([generated], name_field="name"), dataset, engine=engine).close()
+        workers = client.run(os.getpid).values()
+    [victim] = killed
+    assert victim not in workers
+    assert _export(dataset) == _export(generated_local)
+
+
 def test_workers_that_keep_dying_fail_the_build_cleanly(generated, tmp_path, builds):
     from newscorpus.dask_engine import dask_client
 
