@@ -328,7 +328,11 @@ class DaskEngine:
         n = len(order_key)
         shards = [h for h in self._shards if h.count]
         parts = 2 * self._workers()  # buckets are split this many ways
-        kept = [self._submit(_kept_signatures, h.held, np.concatenate(h.rows)) for h in shards]
+        # The rows go as task arguments, which the scheduler keeps through the LSH: rows of one
+        # piece's signatures, they fit 4 bytes each (but in a gzipped file of 4 billion units).
+        kept = [
+            self._submit(_kept_signatures, h.held, _narrow(np.concatenate(h.rows))) for h in shards
+        ]
         self._shards = []  # the workers drop what they held once the kept rows are taken
         # The shards in groups of consecutive units: a group's signatures are banded and
         # verified together, so that the tasks grow with the groups, not the pieces read.
@@ -561,6 +565,11 @@ def _map_piece(texts: list[str], function: Any, arguments: bytes) -> tuple[list[
     articles, args = _received_value(arguments)
     found = [function(texts[a], arg) for a, arg in zip(articles, args)]
     return found, _sent_size(found)
+
+
+def _narrow(rows: np.ndarray) -> np.ndarray:
+    """``rows`` (non-negative) as 4-byte integers where they fit."""
+    return rows.astype(np.uint32) if not len(rows) or rows.max() < 1 << 32 else rows
 
 
 def _received_value(blob: bytes) -> Any:
