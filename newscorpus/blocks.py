@@ -96,7 +96,9 @@ _BLOCK_MIX = np.uint64(0xD6E8FEB86659FD93)
 # Characters of block wordings tokenised at once when glued runs are trimmed: at 2**21 the
 # arrays of one chunk (and the hash powers `newscorpus.tokens` keeps for the longest text)
 # made the build's peak at 100 MB 573 MB; at 2**20, 518 MB, and trimming took 1.65 s, not 1.90.
-_GRAMS_CHARS = 1 << 20
+# At 2**19 the trimming of a Dask build's building process (whose peak it was) peaks at 365 MB
+# instead of 401 at 100 MB, and takes 1.42 and 1.53 s against 1.50 and 1.53 s.
+_GRAMS_CHARS = 1 << 19
 # Articles whose runs' texts are asked for at once (`Detector._blocks`).
 _TEXT_ARTICLES = 8192
 # Up to this share of new signed units, an add grows the stored LSH pairs (`grown_pairs`);
