@@ -1687,10 +1687,9 @@ def similarity(
 
 def _passage_facts(text: str, units: list[tuple[int, int, int]]) -> dict[int, int]:
     """The facts (`_unit_facts`) of an article's units ``(start, end, cluster)``, joined per
-    cluster (`Detector._facts`): per cluster that has any, a 128-bit digest of them (an int:
-    Dask sends a ``bytes`` apart, as a frame of its own, which cost seconds), which is all
-    `_facts_agree` compares (a few bytes a passage, where its set of facts took hundreds, and
-    are sent back from where the texts are)."""
+    cluster (`Detector._facts`): per cluster that has any, a 128-bit digest of them (an int),
+    which is all `_facts_agree` compares (a few bytes a passage, where its set of facts took
+    hundreds, and are sent back from where the texts are)."""
     found: dict[int, set[str]] = {}
     for start, end, c in units:
         facts = _unit_facts(text[start:end])

@@ -247,9 +247,9 @@ class DaskEngine:
             return self._call(self.client.gather, futures)
 
         found: list[Any] = [None] * len(wanted)
-        for at, (results, size) in zip(groups, self._again(run)[0]):
-            self.stats["text_map_bytes"] = self.stats.get("text_map_bytes", 0) + size
-            for i, result in zip(at.tolist(), results):
+        for at, blob in zip(groups, self._again(run)[0]):
+            self.stats["text_map_bytes"] = self.stats.get("text_map_bytes", 0) + len(blob)
+            for i, result in zip(at.tolist(), _received_value(blob)):
                 found[i] = result
         return found
 
@@ -558,13 +558,15 @@ def _texts_of(result: tuple) -> list[str]:
     return [d.text for d in done.docs]
 
 
-def _map_piece(texts: list[str], function: Any, arguments: bytes) -> tuple[list[Any], int]:
+def _map_piece(texts: list[str], function: Any, arguments: bytes) -> bytes:
     """On a worker: ``function(text, arg)`` for the articles of a piece, of which it holds
     the ``texts`` (`DaskEngine.text_map`), ``arguments`` (their numbers in the piece, and an
-    ``arg`` for each); with the results' size."""
+    ``arg`` for each). The results go back pickled whole, one frame whatever they hold (Dask
+    sends each array or ``bytes`` in a result as a frame of its own), and its length is what
+    was sent."""
     articles, args = _received_value(arguments)
     found = [function(texts[a], arg) for a, arg in zip(articles, args)]
-    return found, _sent_size(found)
+    return pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _narrow(rows: np.ndarray) -> np.ndarray:
