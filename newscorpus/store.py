@@ -470,7 +470,7 @@ class StoreUpdater(StoreWriter):
         self.tmp = self.path.with_name(f".{self.path.name}.building")
         self._remove_tmp()
         try:
-            shutil.copyfile(old.path, self.tmp)
+            copy_file(old.path, self.tmp)
             self.db = sqlite3.connect(self.tmp)
         except (OSError, sqlite3.Error) as exc:
             self._remove_tmp()
@@ -597,6 +597,29 @@ def _rebuilt(pieces: list[str], length: int, check: str) -> str | None:
     stored (its ``length`` and `checksum` ``check``)."""
     text = "".join(pieces)
     return text if len(text) == length and checksum(text) == check else None
+
+
+def copy_file(source: str | Path, target: str | Path) -> None:
+    """Copy ``source``'s content to a new file ``target``, by the system's own copy where it
+    has one (``copy_file_range``): on a file system that shares data between files (XFS,
+    Btrfs) the copy then shares the source's blocks until either file changes them, so
+    copying a store takes no time and writes nothing, whatever its size. Elsewhere, or if the
+    system refuses, a plain copy (`shutil.copyfile`)."""
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        size = os.fstat(src.fileno()).st_size
+        done = 0
+        if hasattr(os, "copy_file_range"):
+            try:
+                while done < size:
+                    step = os.copy_file_range(src.fileno(), dst.fileno(), size - done)
+                    if step == 0:  # the source shrank as it was copied
+                        break
+                    done += step
+            except OSError:  # not on this system or between these files: copy it all again
+                done = 0
+        if done == size and os.fstat(dst.fileno()).st_size == size:
+            return
+    shutil.copyfile(source, target)
 
 
 def _sync_file(path: Path) -> None:

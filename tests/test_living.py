@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
+import os
 import random
 import sqlite3
 
@@ -74,6 +76,41 @@ def test_adding_gives_the_store_a_build_on_everything_gives(tmp_path, seeds):
     assert len(corpus) == 5
     assert snapshot(corpus) == snapshot(once)
     assert corpus.stats["blocks"] == once.stats["blocks"]
+
+
+@pytest.mark.parametrize("system_copy", ["refused", "partial", "missing"])
+def test_an_add_makes_the_same_store_whatever_copy_the_system_offers(
+    tmp_path, seeds, monkeypatch, system_copy
+):
+    """An add changes a copy of the store, made by the system's own copy where it has one
+    (sharing the file's blocks on XFS or Btrfs); where it refuses (another file system, an old
+    kernel), stops part way, or has none, a plain copy is made."""
+    real = getattr(os, "copy_file_range", None)
+
+    def refused(*args):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    def partial(src, dst, count, *rest):
+        if os.fstat(dst).st_size:  # a first piece is copied, then the system refuses
+            raise OSError(errno.EIO, "Input/output error")
+        return real(src, dst, min(count, 4096), *rest)
+
+    if system_copy == "missing":
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    elif real is None:
+        pytest.skip("this system has no copy_file_range")
+    else:
+        monkeypatch.setattr(os, "copy_file_range", refused if system_copy == "refused" else partial)
+    corpus = build(seeds[:2], tmp_path / "grown.db")
+    corpus.add(seeds[2:])
+    assert snapshot(corpus) == snapshot(build(seeds, tmp_path / "once.db"))
+
+
+def test_a_copy_of_a_store_is_its_bytes(tmp_path, seeds):
+    source = tmp_path / "s.db"
+    build(seeds, source).close()
+    store.copy_file(source, tmp_path / "copy.db")
+    assert (tmp_path / "copy.db").read_bytes() == source.read_bytes()
 
 
 def test_a_passage_that_recurs_in_a_new_story_becomes_a_block_in_the_old_article(tmp_path):
