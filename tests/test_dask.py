@@ -461,6 +461,10 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     engine = DaskEngine(client, piece_bytes=400_000)
     build(inputs, dataset, engine=engine).close()
     assert len(given) > 100 and set(given) == {""} and spooled == [0]
+    # The workers read the facts of units for the copies, and keep none once the build is done.
+    assert engine.stats["text_map_bytes"] > 0
+    kept = client.run(lambda: blocks._unit_facts.cache_info())
+    assert len(kept) == 2 and all(info.currsize == 0 for info in kept.values())
     # What came here: the units' records and what the analysis asked of the texts.
     assert 0 < engine.stats["text_map_bytes"] < engine.stats["received_bytes"]
     assert (
