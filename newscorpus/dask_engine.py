@@ -322,39 +322,45 @@ class DaskEngine:
         candidates, and the tasks and their links grow with the groups times the parts and
         the square of the groups, not with the square of the pieces read.
 
-        The ranks, word counts and passed pairs this process sends the workers have no tasks
-        behind them to make them again: a worker that dies holding some cancels the tasks that
-        need them (or fails the sending, if it dies as they are sent), and the shuffle starts
-        over (`_again`), from the groups of signatures, which the workers make again from the
-        pieces if they must."""
+        The kept rows, ranks, word counts and passed pairs this process sends the workers have
+        no tasks behind them to make them again: a worker that dies holding some cancels the
+        tasks that need them (or fails the sending, if it dies as they are sent), and the LSH
+        starts over (`_again`), from the kept rows, sent again, and the signatures of each
+        piece, which the workers make again from the pieces if they must."""
         started = time.perf_counter()
         n = len(order_key)
         shards = [h for h in self._shards if h.count]
         parts = 2 * self._workers()  # buckets are split this many ways
-        # The rows go as task arguments, which the scheduler keeps through the LSH: rows of one
-        # piece's signatures, they fit 4 bytes each (but in a gzipped file of 4 billion units).
-        kept = [
-            self._submit(_kept_signatures, h.held, _narrow(np.concatenate(h.rows))) for h in shards
-        ]
+        # Rows of one piece's signatures: they fit 4 bytes each (but in a gzipped file of 4
+        # billion units).
+        rows = [_narrow(np.concatenate(h.rows)) for h in shards]
         self._shards = []  # the workers drop what they held once the kept rows are taken
         # The shards in groups of consecutive units: a group's signatures are banded and
         # verified together, so that the tasks grow with the groups, not the pieces read.
         bounds = _unit_groups([h.count for h in shards], parts, s.num_perm)
         bases = np.array([shards[i].base for i in bounds[:-1]] + [n], dtype=np.int64)
-        held = [self._submit(_joined, *kept[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
         # Each unit's place in order-key order, which goes in its band entries; no worker
         # holds it for every unit.
         rank = np.empty(n, dtype=_entry_dtype(n)["rank"])
         rank[np.argsort(order_key, kind="stable")] = np.arange(n)
-        (codes, found), attempt = self._again(
-            lambda: self._rounds(held, bases, rank, n_words, parts, s)
-        )
+
+        def lsh() -> tuple[np.ndarray, np.ndarray]:
+            # The kept rows go to the workers directly (`_sent`): as task arguments, the
+            # scheduler would keep them through the LSH (4 bytes a signed unit, 24 GB at 1 TB).
+            # Nothing can make them again, so the groups are made again from them on each
+            # attempt (`_again`).
+            sent = self._sent(rows)
+            kept = [self._submit(_kept_signatures, h.held, r) for h, r in zip(shards, sent)]
+            held = [self._submit(_joined, *kept[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+            return self._rounds(held, bases, rank, n_words, parts, s)
+
+        (codes, found), attempt = self._again(lsh)
         codes, first = np.unique(codes, return_index=True)  # each pair verified once
         self.stats["pair_seconds"] = time.perf_counter() - started
         self.stats["lsh_attempts"] = attempt
         self.stats["band_entries"] = n * s.lsh_bands
         self.stats["band_entry_bytes"] = _entry_dtype(n).itemsize
-        self.stats["groups"] = len(held)
+        self.stats["groups"] = len(bounds) - 1
         self.stats["parts"] = parts
         return decode_pairs(codes, n), found[first]
 
@@ -592,9 +598,10 @@ def _write_part(path: str, texts: list[str], rows: bytes) -> int:
     return write_part(path, texts, _received_value(rows))
 
 
-def _kept_signatures(signatures: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """On a worker: the rows the build kept, in its order."""
-    return np.ascontiguousarray(signatures[rows])
+def _kept_signatures(signatures: np.ndarray, rows: bytes) -> np.ndarray:
+    """On a worker: the rows the build kept (sent by this process, `DaskEngine._sent`), in
+    its order."""
+    return np.ascontiguousarray(signatures[_received_value(rows)])
 
 
 def _band_map(
