@@ -1,5 +1,6 @@
 """Numpy banding proposes exactly the candidates datasketch's MinHashLSH does."""
 
+import contextlib
 import random
 
 import numpy as np
@@ -7,6 +8,7 @@ from datasketch import MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newscorpus import lsh
 from newscorpus.blocks import _link, shrunk_pairs, verified_pairs
 from newscorpus.dask_engine import _attach, _band_map, _band_reduce, _verify_attached
 from newscorpus.lsh import candidate_pairs, decode_pairs, grown_candidates, pair_codes
@@ -161,13 +163,37 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(
     n_old=st.integers(0, 120),
     max_bucket=st.sampled_from([2, 3, 8, 64]),
     rows=st.sampled_from([2, 4, 8]),
+    table=st.sampled_from(["values", "hashes", "two slots"]),
 )
-def test_grown_candidates_are_those_of_banding_everything(seed, n_old, max_bucket, rows):
+def test_grown_candidates_are_those_of_banding_everything(seed, n_old, max_bucket, rows, table):
     """The candidates of old and added signatures together are the old ones' but the lost,
     and the added ones: also when added signatures join buckets bigger than ``max_bucket``,
     breaking their chains and taking their stars over (order keys with ties); with band keys
     that hold the band's values (two and four rows) and mixed ones (eight), and more bands
-    than are transposed at once (`_BandColumns`)."""
+    than are transposed at once (`_BandColumns`); with the buckets of keys of 32 bits found
+    by a table of the values of each row, or of the keys' hashes (as when many are wanted),
+    also one of two slots, which lets every signature through to be looked up."""
+    hashed_from, hash_bits = {"values": (1 << 62, 26), "hashes": (0, 26), "two slots": (0, 1)}[
+        table
+    ]
+    with _lsh_set(_HASHED_FROM=hashed_from, _HASH_BITS=hash_bits):
+        _check_grown_candidates(seed, n_old, max_bucket, rows)
+
+
+@contextlib.contextmanager
+def _lsh_set(**values: int):
+    """`newscorpus.lsh`'s constants set to ``values`` for a while."""
+    before = {name: getattr(lsh, name) for name in values}
+    for name, value in values.items():
+        setattr(lsh, name, value)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            setattr(lsh, name, value)
+
+
+def _check_grown_candidates(seed: int, n_old: int, max_bucket: int, rows: int) -> None:
     rng = np.random.default_rng(seed)
     sigs = rng.integers(0, 3, size=(120, 24)).astype(np.uint16)  # few values: big buckets
     sigs[rng.integers(0, 120, 25)] = sigs[rng.integers(0, 120)]
