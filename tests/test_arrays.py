@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from newscorpus.arrays import difference, isin_sorted, union, unique, unique_pairs
+from newscorpus.blocks import Carriers
 
 ints = arrays(np.int64, st.integers(0, 60), elements=st.integers(-(2**40), 2**40))
 small = arrays(np.int64, st.integers(0, 60), elements=st.integers(-5, 5))
@@ -32,3 +33,20 @@ def test_unique_pairs_are_numpys_unique_rows(data):
     )
     assert rows.tolist() == expected_rows.tolist()
     assert counts.tolist() == expected_counts.tolist()
+
+
+@given(
+    carried=st.dictionaries(
+        st.integers(0, 40), st.sets(st.integers(0, 60), min_size=2, max_size=40), max_size=12
+    ),
+    picks=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=30),
+)
+def test_the_articles_two_clusters_share_are_those_a_set_per_pair_finds(carried, picks):
+    """`Carriers.overlaps` (all pairs at once, as the blocks' joining asks) against a set per
+    pair: the articles carrying both clusters, and those carrying either."""
+    clusters = sorted(carried)
+    carriers = Carriers.of({c: sorted(carried[c]) for c in clusters})
+    pairs = [(clusters[i], clusters[j]) for i, j in picks if max(i, j) < len(clusters)]
+    both, either = carriers.overlaps(np.array(pairs, dtype=np.int64).reshape(-1, 2))
+    assert both.tolist() == [len(carried[a] & carried[b]) for a, b in pairs]
+    assert either.tolist() == [len(carried[a] | carried[b]) for a, b in pairs]
