@@ -445,9 +445,19 @@ class Detector:
         #: a key is new. And, once analysed,
         #: the answers of this analysis (lists and bools, as JSON gives them back).
         self.known_answers: dict[str, dict[bytes, Any]] | None = None
-        #: Per article replayed from a store, the texts of its stored shared segments by
-        #: their spans: the texts of the runs found there again (`_run_texts`).
-        self.stored_runs: list[dict[tuple[int, int], str]] = []
+        #: Where `known_answers` are read (the store's answers), once the LSH is done: an add
+        #: then does not hold them through its costliest stage (about 150 MB at 1 GB).
+        self.read_answers: Callable[[], dict[str, dict[bytes, Any]] | None] | None = None
+        #: Per article replayed from a store, its stored shared segments ``(start, end,
+        #: block id, variant)``, whose texts are those of the runs found there again
+        #: (`_run_texts`), from the stored wordings: `read_wordings` reads them, once the LSH
+        #: is done (not held through it: about 150 MB at 1 GB), and an article whose segments
+        #: name a wording the store lacks is refused (`damaged`).
+        self.stored_runs: list[tuple[tuple[int, int, str, int], ...]] = []
+        self.read_wordings: Callable[[], dict[str, list[str]]] | None = None
+        self.damaged: Callable[[int], Exception] = lambda article: ValueError(
+            f"article {article} names a stored wording the store lacks"
+        )
         self.answers: dict[str, dict[bytes, Any]] = {}
 
     def add(
@@ -651,6 +661,8 @@ class Detector:
         self._distinct = {}
         n_distinct = len(self._distinct_words)
         distinct_cluster = self._cluster_distinct(n_distinct, pairs, workers)
+        if self.read_answers is not None:
+            self.known_answers, self.read_answers = self.read_answers(), None
         occ_cluster = self._occurrence_clusters(distinct_cluster)
         cluster_articles = self._multi_article_clusters(occ_cluster)
         groups, duplicate_of = self._copies(occ_cluster, cluster_articles, workers)
@@ -1107,10 +1119,11 @@ class Detector:
         run_texts: list[list[str]] = [[] for _ in open_runs]
         distinct: dict[str, str] = {}
         todo = []
+        stored = self._stored_run_texts()
         for a, runs in enumerate(open_runs):
             if not runs:
                 continue
-            kept = self.stored_runs[a] if a < len(self.stored_runs) else None
+            kept = stored[a] if a < len(stored) else None
             texts = [kept.get((run[0], run[1])) for run in runs] if kept else None
             # A stored wording of another length than its span: a damaged store, whose
             # article is read (and refused, `newscorpus.store.Corpus.texts`).
@@ -1126,6 +1139,20 @@ class Detector:
             for a, texts in zip(share, self.map_texts(_span_texts, share, spans, workers)):
                 run_texts[a] = [distinct.setdefault(t, t) for t in texts]
         return run_texts, distinct
+
+    def _stored_run_texts(self) -> list[dict[tuple[int, int], str]]:
+        """Per article replayed from a store, the texts of its stored shared segments by
+        their spans (`stored_runs`), from the stored wordings, read now."""
+        if not self.stored_runs or self.read_wordings is None:
+            return []
+        wordings, self.read_wordings = self.read_wordings(), None
+        found = []
+        for a, shared in enumerate(self.stored_runs):
+            try:
+                found.append({(start, end): wordings[b][v] for start, end, b, v in shared})
+            except (KeyError, IndexError, TypeError):
+                raise self.damaged(a) from None
+        return found
 
     def _trim_glued(self, runs: list[list[list]], texts: list[list[str]], workers: int = 1) -> None:
         """Cut runs at the block's edges where a unit glued a block to other text (a lost

@@ -312,7 +312,7 @@ def _build(
     # An add: the LSH may grow from the stored pairs; a remove: they may shrink.
     detector.known = stored.verified() if stored is not None else None
     # And the analysis asks again only the questions whose inputs changed.
-    detector.known_answers = stored.answers() if stored is not None else None
+    detector.read_answers = stored.answers if stored is not None else None
     removal = Removal() if gone else None
     writer: Any
     if is_parquet(path):
@@ -384,7 +384,11 @@ def _take(
     meta_spans, lengths = taken
     chars = 0
     replayed = _replay(stored, settings, gone, removal) if stored is not None else iter(())
-    wordings = stored.wording_texts() if stored is not None else {}
+    if stored is not None:  # the stored wordings are read once the LSH is done
+        detector.read_wordings = stored.wording_texts
+        detector.damaged = lambda article: StoreError(
+            f"{stored.path}: article {detector.names[article]!r} is damaged; build it again"
+        )
     n_stored = stored_chars = 0
     for is_stored, (batch, batch_metas, batch_spans, ready, *places) in itertools.chain(
         zip(itertools.repeat(True), replayed),
@@ -404,13 +408,7 @@ def _take(
             if is_stored:  # its rows are in the store already (see `StoreUpdater`)
                 stored_id, digest, signatures, shared = places[0][i]
                 if detector.stored_texts is not None:
-                    try:
-                        texts = {(start, end): wordings[b][v] for start, end, b, v in shared}
-                    except (KeyError, IndexError, TypeError):
-                        raise StoreError(
-                            f"{stored.path}: article {doc.name!r} is damaged; build it again"
-                        ) from None
-                    detector.stored_runs.append(texts)
+                    detector.stored_runs.append(shared)
                 writer.keep(article, stored_id, digest)
                 if signatures is not None:  # it took over signatures of a removed article
                     writer.add_prepared(article, ready.record(i).tobytes(), signatures)

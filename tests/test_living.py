@@ -219,6 +219,27 @@ def test_a_stored_copy_whose_shared_text_becomes_a_background_is_judged_again(
     assert corpus.duplicates() == []
 
 
+def test_an_add_on_a_store_whose_segments_name_a_missing_wording_is_refused(tmp_path):
+    """A stored segment naming a wording the store lacks: the add is refused, naming the
+    article, and the store is unchanged."""
+    reworded = BACKGROUND.replace("studies", "researches")
+    docs = [
+        *(Document(f"{i}.txt", story(i)) for i in range(3)),
+        Document("3.txt", story(3, reworded)),
+    ]
+    path = tmp_path / "s.db"
+    build(docs, path).close()
+    db = sqlite3.connect(path)
+    assert db.execute("DELETE FROM variants WHERE variant = 1").rowcount == 1
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="article '3.txt' is damaged"):
+        add(path, [QUIET])
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob(".s.db.building*"))
+
+
 @pytest.mark.parametrize(
     "change",
     [
