@@ -219,27 +219,6 @@ def test_a_stored_copy_whose_shared_text_becomes_a_background_is_judged_again(
     assert corpus.duplicates() == []
 
 
-def test_an_add_on_a_store_whose_segments_name_a_missing_wording_is_refused(tmp_path):
-    """A stored segment naming a wording the store lacks: the add is refused, naming the
-    article, and the store is unchanged."""
-    reworded = BACKGROUND.replace("studies", "researches")
-    docs = [
-        *(Document(f"{i}.txt", story(i)) for i in range(3)),
-        Document("3.txt", story(3, reworded)),
-    ]
-    path = tmp_path / "s.db"
-    build(docs, path).close()
-    db = sqlite3.connect(path)
-    assert db.execute("DELETE FROM variants WHERE variant = 1").rowcount == 1
-    db.commit()
-    db.close()
-    before = path.read_bytes()
-    with pytest.raises(StoreError, match="article '3.txt' is damaged"):
-        add(path, [QUIET])
-    assert path.read_bytes() == before
-    assert not list(tmp_path.glob(".s.db.building*"))
-
-
 @pytest.mark.parametrize(
     "change",
     [
@@ -530,14 +509,16 @@ def test_an_add_reads_the_stored_texts_only_of_the_articles_it_changes(tmp_path,
         ("[[0, 3", "the stored wordings are damaged"),
         ('{"a": 1}', "the stored wordings are damaged"),
         ("7", "the stored wordings are damaged"),
+        (None, "article '3.txt' is damaged"),
     ],
-    ids=["shorter", "not-json", "not-a-list", "a-number"],
+    ids=["shorter", "not-json", "not-a-list", "a-number", "missing"],
 )
 def test_an_add_on_a_store_with_a_damaged_wording_is_refused(tmp_path, edit, message):
     """A stored wording that is not its span's text (here, shorter) has its article read,
     whose text then does not match its checksum: the add is refused, the store unchanged
     (taken as the run's text, the wording would have kept its number, and the add its
-    damage). A wording's stored edit that is no edit is refused as it is read."""
+    damage). A wording's stored edit that is no edit is refused as it is read, and a wording
+    the store lacks (its row deleted: ``None``) refuses the article whose segment names it."""
     reworded = BACKGROUND.replace("studies", "researches")
     docs = [
         *(Document(f"{i}.txt", story(i)) for i in range(3)),
@@ -546,7 +527,11 @@ def test_an_add_on_a_store_with_a_damaged_wording_is_refused(tmp_path, edit, mes
     path = tmp_path / "s.db"
     build(docs, path).close()
     db = sqlite3.connect(path)
-    damaged = db.execute("UPDATE variants SET edit = ? WHERE variant = 1", (edit,))
+    damaged = (
+        db.execute("DELETE FROM variants WHERE variant = 1")
+        if edit is None
+        else db.execute("UPDATE variants SET edit = ? WHERE variant = 1", (edit,))
+    )
     assert damaged.rowcount == 1
     db.commit()
     db.close()
