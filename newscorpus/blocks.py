@@ -74,7 +74,7 @@ import numpy as np
 import regex
 import xxhash
 
-from newscorpus.arrays import isin_sorted, union, unique, unique_pairs
+from newscorpus.arrays import KeyIndex, isin_sorted, union, unique, unique_pairs
 from newscorpus.lsh import (
     band_pairs,
     bucket_pairs,
@@ -356,23 +356,6 @@ def key_bytes(low: np.ndarray, high: np.ndarray) -> list[bytes]:
     return keys.view("V16").ravel().tolist()
 
 
-def _first_of_each(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`np.unique` of the keys ``(high, low)`` with ``return_index`` and ``return_inverse``:
-    each distinct key's first position, in key order, and each position's distinct key
-    (sorting two columns, which is many times faster than `np.unique`'s rows).
-
-    >>> first, inverse = _first_of_each(np.array([5, 3, 5, 3]), np.array([1, 2, 1, 0]))
-    >>> first.tolist(), inverse.tolist()
-    ([3, 1, 0], [2, 1, 2, 0])
-    """
-    by_key = np.lexsort((low, high))  # stable: a key's positions stay in order
-    high, low = high[by_key], low[by_key]
-    starts = np.r_[True, (high[1:] != high[:-1]) | (low[1:] != low[:-1])] if len(by_key) else []
-    inverse = np.empty(len(by_key), dtype=np.int64)
-    inverse[by_key] = np.cumsum(starts) - 1
-    return by_key[np.asarray(starts, dtype=bool)], inverse
-
-
 @functools.cache
 def _number_word_hashes() -> np.ndarray:
     return np.array([word_hash(w) for w in sorted(_NUMBER_WORDS)], dtype=np.uint64)
@@ -398,7 +381,7 @@ class Detector:
         spool_signatures: bool = False,
     ) -> None:
         self.settings = settings
-        self._distinct: dict[bytes, int] = {}  # a distinct unit's id by its key
+        self._distinct = KeyIndex()  # a distinct unit's id by its key
         self._distinct_words = array("i")
         self._distinct_order = array("Q")
         self._distinct_figures = array("b")
@@ -482,26 +465,17 @@ class Detector:
         figures = records["figure"] != 0
         signed = (n_words >= min_words) & ~figures
         worded = np.flatnonzero(n_words > 0)
-        # Each key of the batch once, in order of its first unit: only those meet the dict.
-        first, inverse = _first_of_each(records["key_high"][worded], records["key_low"][worded])
-        order = np.argsort(first, kind="stable")
-        first_units = worded[first[order]]
-        # A key as 16 bytes: the dict is met at C speed (`map`, `update`), not one unit at a
-        # time in Python.
-        keys = key_bytes(records["key_low"][first_units], records["key_high"][first_units])
-        known = self._distinct
-        found = np.fromiter(map(known.get, keys, itertools.repeat(-1)), np.int64, len(keys))
-        new = np.flatnonzero(found < 0)  # the units that bring a distinct unit not seen before
-        found[new] = np.arange(len(known), len(known) + len(new))
-        known.update(zip([keys[i] for i in new.tolist()], found[new].tolist()))
-        ids_of_key = np.empty(len(first), dtype=np.int64)
-        ids_of_key[order] = found
-        fresh = first_units[new]
+        before = len(self._distinct)
+        ids = np.full(len(records), -1, dtype=np.int64)
+        ids[worded] = self._distinct.add(records["key_low"][worded], records["key_high"][worded])
+        # The units that bring a distinct unit not seen before: the first of each new id.
+        # New ids are numbered in order of their first unit: a first unit raises the highest.
+        new_at = worded[ids[worded] >= before]
+        new_ids = ids[new_at]
+        fresh = new_at[new_ids > np.r_[before - 1, np.maximum.accumulate(new_ids)[:-1]]]
         self._distinct_words.frombytes(n_words[fresh].astype(np.int32).tobytes())
         self._distinct_order.frombytes((records["key_high"][fresh] >> np.uint64(1)).tobytes())
         self._distinct_figures.frombytes(figures[fresh].astype(np.int8).tobytes())
-        ids = np.full(len(records), -1, dtype=np.int64)
-        ids[worded] = ids_of_key[inverse.ravel()]
         brings = np.zeros(len(records), dtype=bool)
         brings[fresh] = True
         # Signature rows: one per signed unit; a replayed batch has them only for the units
@@ -540,7 +514,7 @@ class Detector:
         clusters, the stored runs' texts, the store's kept pairs and answers), once it is done:
         what is left is what the writing reads (the names and dates, the texts, the verified
         pairs and this analysis's answers)."""
-        self._distinct = {}
+        self._distinct = KeyIndex()
         self._distinct_words, self._distinct_order = array("i"), array("Q")
         self._distinct_figures = array("b")
         self._sig_ids, self._unit_distinct, self.units = [], array("q"), UnitTable()
@@ -657,8 +631,8 @@ class Detector:
         # Every text is written through before any forked process reads texts (`_fork_map`),
         # so that none of them writes the same appends again.
         self.texts.flush()
-        # No unit is added once analysed: the ids by key go (69 MB at 100 MB).
-        self._distinct = {}
+        # No unit is added once analysed: the ids by key go.
+        self._distinct = KeyIndex()
         n_distinct = len(self._distinct_words)
         distinct_cluster = self._cluster_distinct(n_distinct, pairs, workers)
         if self.read_answers is not None:

@@ -22,13 +22,13 @@ import attrs
 import numpy as np
 import regex
 
+from newscorpus.arrays import KeyIndex
 from newscorpus.blocks import (
     UNIT_RECORD,
     Analysis,
     Detector,
     PairFinder,
     Prepared,
-    key_bytes,
     prepare,
 )
 from newscorpus.document import Document, text_length
@@ -621,65 +621,87 @@ def _without(
     A store keeps a unit's signature with the first article that carried it. Where that
     article is removed, the unit's next carrier takes the signature over.
     """
-    # Every signed unit's key (16 bytes), removed articles' too, and those of the articles
-    # left, each in the order of its first carrier: a unit's number in the store, and once
-    # they are gone. Dicts as ordered sets, met at C speed (`update`, `isdisjoint`).
-    seen: dict[bytes, None] = {}
-    kept_seen: dict[bytes, None] = {}
-    orphans: dict[bytes, bytes] = {}  # first carried by a removed article, not yet taken over
+    # Every signed unit's key, removed articles' too, numbered in the order of its first
+    # carrier: its number in the store. And per number: its number among the units of the
+    # articles left (-1 until one carries it), whether its first carrier is removed, and the
+    # stored signature of such a unit that no article left has taken over yet.
+    seen = KeyIndex()
+    renumber = np.zeros(0, dtype=np.int64)
+    orphaned = np.zeros(0, dtype=bool)
+    orphans: dict[int, bytes] = {}
+    kept = 0
     width = 2 * settings.num_perm
-    for article, keys in _signed_keys(articles, settings):
-        if article.document.name in gone:
-            fresh = [key for key in dict.fromkeys(keys) if key not in seen]
-            seen.update(dict.fromkeys(fresh))
-            rows = (article.signatures[i * width : (i + 1) * width] for i in range(len(fresh)))
-            orphans.update(zip(fresh, rows))
-            continue
-        if orphans.keys().isdisjoint(keys):
-            # It takes no unit over: its signatures are those of its units seen first here,
-            # as the store kept them.
-            seen.update(dict.fromkeys(keys))
-            kept_seen.update(dict.fromkeys(keys))
-            yield article._replace(changed=False)
-            continue
-        stored_rows: dict[bytes, bytes] = {}
-        for key in keys:
-            if key not in seen:
-                seen[key] = None
-                lo = len(stored_rows) * width
-                stored_rows[key] = article.signatures[lo : lo + width]
-        rows = []
-        for key in keys:
-            if key not in kept_seen:
-                kept_seen[key] = None
-                rows.append(stored_rows.get(key) or orphans.pop(key))
-        signatures = b"".join(rows)
-        yield article._replace(signatures=signatures, changed=signatures != article.signatures)
+    for batch, low, high, bounds in _signed_keys(articles, settings):
+        before = len(seen)
+        number = seen.add(low, high)
+        if len(seen) > len(renumber):
+            size = max(len(seen), 2 * len(renumber))
+            renumber = np.r_[renumber, np.full(size - len(renumber), -1, dtype=np.int64)]
+            orphaned = np.r_[orphaned, np.zeros(size - len(orphaned), dtype=bool)]
+        is_gone = [a.document.name in gone for a in batch]
+        removed = np.repeat(np.array(is_gone, dtype=bool), np.diff(bounds))
+        # A unit's first carrier: the position where a number new here first appears (new
+        # numbers follow the positions of their first appearance).
+        first_seen = np.zeros(len(number), dtype=bool)
+        new_at = np.flatnonzero(number >= before)
+        new_numbers = number[new_at]
+        raised = new_numbers > np.r_[before - 1, np.maximum.accumulate(new_numbers)[:-1]]
+        first_seen[new_at[raised]] = True
+        orphaned[number[first_seen & removed]] = True
+        # Where an article left carries a unit first among the articles left: it keeps the
+        # unit's signature, its own or, for a unit first carried by a removed article, taken
+        # over from it.
+        left = np.flatnonzero(~removed & (renumber[number] < 0))
+        _, firsts = np.unique(number[left], return_index=True)
+        keeps = np.zeros(len(number), dtype=bool)
+        keeps[np.sort(left[firsts])] = True
+        renumber[number[keeps]] = np.arange(kept, kept + int(keeps.sum()))
+        kept += int(keeps.sum())
+        takes_over = keeps & orphaned[number]
+        for i, article in enumerate(batch):
+            lo, hi = bounds[i], bounds[i + 1]
+            own = first_seen[lo:hi]
+            if is_gone[i]:
+                for k, n in enumerate(number[lo:hi][own].tolist()):
+                    orphans[n] = article.signatures[k * width : (k + 1) * width]
+                continue
+            if not takes_over[lo:hi].any():
+                # It takes no unit over: its signatures are those of the units it carries
+                # first, as the store kept them.
+                yield article._replace(changed=False)
+                continue
+            row_of = np.cumsum(own) - 1  # of the units it carries first, the stored rows
+            rows = [
+                orphans.pop(n) if taken else article.signatures[r * width : (r + 1) * width]
+                for n, taken, r in zip(
+                    number[lo:hi][keeps[lo:hi]].tolist(),
+                    takes_over[lo:hi][keeps[lo:hi]].tolist(),
+                    row_of[keeps[lo:hi]].tolist(),
+                )
+            ]
+            signatures = b"".join(rows)
+            yield article._replace(signatures=signatures, changed=signatures != article.signatures)
     if removal is not None:
-        position = dict(zip(kept_seen, itertools.count()))
-        removal.renumber = np.fromiter(
-            map(position.get, seen, itertools.repeat(-1)), np.int64, len(seen)
-        )
+        removal.renumber = renumber[: len(seen)]
         # What is left of the orphans: units no article left carries, in their stored order.
+        gone_numbers = np.fromiter(orphans, dtype=np.int64, count=len(orphans))
         removal.signatures = b"".join(orphans.values())
-        low_high = np.frombuffer(b"".join(orphans), dtype="<u8").reshape(-1, 2)  # `key_bytes`
-        removal.order_keys = low_high[:, 1] >> np.uint64(1)
+        removal.order_keys = seen.keys()[1][gone_numbers] >> np.uint64(1)
 
 
 def _signed_keys(
     articles: Iterator[StoredArticle], settings: Settings
-) -> Iterator[tuple[StoredArticle, list[bytes]]]:
-    """Each article with the keys (16 bytes) of its signed units, in order; the records of
-    `_BATCH` articles are read at once."""
+) -> Iterator[tuple[list[StoredArticle], np.ndarray, np.ndarray, list[int]]]:
+    """The articles in batches of `_BATCH`, each batch with the keys (``key_low``,
+    ``key_high``) of its articles' signed units, in order, and where each article's start
+    (and, last, where they end)."""
     while batch := list(itertools.islice(articles, _BATCH)):
         records = np.frombuffer(b"".join(a.units for a in batch), dtype=UNIT_RECORD)
         sizes = [len(a.units) // UNIT_RECORD.itemsize for a in batch]
         signed = (records["n_words"] >= settings.min_minhash_words) & (records["figure"] == 0)
-        keys = key_bytes(records["key_low"][signed], records["key_high"][signed])
         # Each article's signed units: from the count of signed units before its first unit.
         bounds = np.r_[0, np.cumsum(signed)][np.r_[0, np.cumsum(sizes)]].tolist()
-        for article, lo, hi in zip(batch, bounds, bounds[1:]):
-            yield article, keys[lo:hi]
+        yield batch, records["key_low"][signed], records["key_high"][signed], bounds
 
 
 def _prepare_batch(

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from newscorpus.arrays import difference, isin_sorted, union, unique, unique_pairs
+from newscorpus.arrays import KeyIndex, difference, isin_sorted, union, unique, unique_pairs
 from newscorpus.blocks import Carriers
 
 ints = arrays(np.int64, st.integers(0, 60), elements=st.integers(-(2**40), 2**40))
@@ -50,3 +50,33 @@ def test_the_articles_two_clusters_share_are_those_a_set_per_pair_finds(carried,
     both, either = carriers.overlaps(np.array(pairs, dtype=np.int64).reshape(-1, 2))
     assert both.tolist() == [len(carried[a] & carried[b]) for a, b in pairs]
     assert either.tolist() == [len(carried[a] | carried[b]) for a, b in pairs]
+
+
+# Keys as the units' are (random halves), and keys a table meets badly: small integers, keys
+# equal in one half, repeats.
+halves = st.one_of(st.integers(0, 2**64 - 1), st.integers(0, 3), st.just(2**64 - 1))
+
+
+@given(
+    batches=st.lists(st.lists(st.tuples(halves, halves), max_size=40), max_size=6),
+    runs=st.lists(st.integers(0, 1500), max_size=2),
+)
+def test_a_key_index_numbers_keys_as_a_dict_in_order_of_first_sight(batches, runs):
+    """`KeyIndex` against a dict: each key's number, new ones in the order first seen, and
+    lookups of keys added and not. ``runs`` are batches of consecutive keys, past the
+    table's first growths."""
+    batches = [*batches, *([(i, 7) for i in range(n)] for n in runs)]
+    index, numbers = KeyIndex(), {}
+    for batch in batches:
+        low = np.array([k[0] for k in batch], dtype=np.uint64)
+        high = np.array([k[1] for k in batch], dtype=np.uint64)
+        expected = [numbers.setdefault(k, len(numbers)) for k in batch]
+        assert index.add(low, high).tolist() == expected
+        assert len(index) == len(numbers)
+        assert index.get(low, high).tolist() == expected
+        absent = [(lo ^ 1, hi) for lo, hi in batch if (lo ^ 1, hi) not in numbers]
+        assert index.get(
+            np.array([k[0] for k in absent], np.uint64), np.array([k[1] for k in absent], np.uint64)
+        ).tolist() == [-1] * len(absent)
+    low, high = index.keys()
+    assert list(zip(low.tolist(), high.tolist())) == list(numbers)
