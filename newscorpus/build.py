@@ -45,6 +45,7 @@ from newscorpus.store import (
     StoreWriter,
     checksum,
     make_edit,
+    wording_key,
 )
 
 _ISO_DATE = regex.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -751,6 +752,11 @@ def _write(
     without their texts, which the workers add (`newscorpus.parquet`)."""
     block_rows, variant_rows = [], []
     known = writer.known_edits()
+    # Per block (by its position), the key of each variant's text, which segments name it by.
+    keys = [[wording_key(text) for text, _ in block.variants] for block in analysis.blocks]
+    for block, found in zip(analysis.blocks, keys):
+        if len(set(found)) != len(found):  # 64-bit hashes of a few texts: never seen
+            raise RuntimeError(f"internal error: two wordings of block {block.id} share a key")
     for rank, block in enumerate(analysis.blocks):
         dates = sorted(d for a in block.articles if (d := detector.dates[a]))
         block_rows.append(
@@ -767,18 +773,21 @@ def _write(
         stored_canonical, stored = known.get(block.id, ("", {}))
         if stored_canonical != block.canonical:
             stored = {}
-        for i, (text, count) in enumerate(block.variants):
+        for i, ((text, count), key) in enumerate(zip(block.variants, keys[rank])):
             edit = stored.get(text) or _json(make_edit(block.canonical, text))
-            variant_rows.append((block.id, i, edit, count))
+            variant_rows.append((block.id, i, key, edit, count))
     writer.add_blocks(block_rows, variant_rows)
 
     totals = {"novel": 0, "shared": 0, "meta": 0}
     n = len(meta_spans)
     here = detector.text_map is None
-    wordings = {block.id: [text for text, _ in block.variants] for block in analysis.blocks}
+    wordings = {
+        block.id: {key: text for (text, _), key in zip(block.variants, keys[rank])}
+        for rank, block in enumerate(analysis.blocks)
+    }
     for lo in range(0, n, _COMMIT_EVERY):
         articles = range(lo, min(n, lo + _COMMIT_EVERY))
-        marked = [_marks(lengths[a], meta_spans[a], analysis, a) for a in articles]
+        marked = [_marks(lengths[a], meta_spans[a], analysis, a, keys) for a in articles]
         for marks in marked:
             for start, end, kind, _, _ in marks:
                 totals[kind] += end - start
@@ -814,10 +823,11 @@ def _marks(
     meta_spans: Sequence[tuple[int, int]],
     analysis: Analysis,
     article: int,
+    keys: Sequence[Sequence[int]],
 ) -> list[tuple[int, int, str, str | None, int | None]]:
     """The segments covering an article's text, of ``length`` characters, in order, as
-    ``(start, end, kind, block_id, variant)`` (what `newscorpus.store.segments_digest`
-    hashes)."""
+    ``(start, end, kind, block_id, wording)`` (what `newscorpus.store.segments_digest`
+    hashes), a wording by its key (``keys``: per block, each variant's)."""
     marked: list[tuple[int, int, str, int, int]] = [(s, e, "meta", -1, -1) for s, e in meta_spans]
     marked += [(r.start, r.end, "shared", r.block, r.variant) for r in analysis.runs[article]]
     marked.sort()
@@ -830,7 +840,7 @@ def _marks(
         if kind == "meta":
             marks.append((start, end, "meta", None, None))
         else:
-            marks.append((start, end, "shared", blocks[block].id, variant))
+            marks.append((start, end, "shared", blocks[block].id, keys[block][variant]))
         pos = end
     if pos < length:
         marks.append((pos, length, "novel", None, None))
@@ -838,19 +848,19 @@ def _marks(
 
 
 def _segments(
-    text: str | None, marks: Sequence[tuple], article: int, wordings: dict[str, list[str]]
+    text: str | None, marks: Sequence[tuple], article: int, wordings: dict[str, dict[int, str]]
 ) -> list[tuple]:
-    """Segment rows ``(start, end, kind, text_or_None, block_id, variant)`` of the ``marks``
-    (`_marks`); checked to rebuild ``text`` exactly, each shared one from its variant's text
-    (``wordings``: by block id, the texts of its variants). Without the text (it stayed on
+    """Segment rows ``(start, end, kind, text_or_None, block_id, wording)`` of the ``marks``
+    (`_marks`); checked to rebuild ``text`` exactly, each shared one from its wording's text
+    (``wordings``: by block id, the texts of its wordings by key). Without the text (it stayed on
     the workers), rows without texts."""
     if text is None:
         return [
-            (start, end, kind, None, block, variant) for start, end, kind, block, variant in marks
+            (start, end, kind, None, block, wording) for start, end, kind, block, wording in marks
         ]
     rows = [
-        (start, end, kind, None if kind == "shared" else text[start:end], block, variant)
-        for start, end, kind, block, variant in marks
+        (start, end, kind, None if kind == "shared" else text[start:end], block, wording)
+        for start, end, kind, block, wording in marks
     ]
     rebuilt = "".join(r[3] if r[2] != "shared" else wordings[r[4]][r[5]] for r in rows)
     if rebuilt != text or any(r[0] >= r[1] for r in rows):

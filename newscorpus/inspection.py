@@ -462,11 +462,12 @@ def history(corpus: Corpus, block_id: str, *, names: int = 3) -> list[DatedVaria
     """The variants of a block in date order: by the date of the earliest article carrying
     each, then by number; variants that no dated article carries come last."""
     db = _db(corpus)
+    wording = corpus.wording_column  # a segment names its variant by this column
     rows = db.execute(
-        """
+        f"""
         SELECT v.variant, COUNT(DISTINCT s.article_id), MIN(a.date), MAX(a.date)
         FROM variants v
-        LEFT JOIN segments s ON s.block_id = v.block_id AND s.variant = v.variant
+        LEFT JOIN segments s ON s.block_id = v.block_id AND s.{wording} = v.{wording}
         LEFT JOIN articles a ON a.id = s.article_id
         WHERE v.block_id = ?
         GROUP BY v.variant
@@ -475,10 +476,12 @@ def history(corpus: Corpus, block_id: str, *, names: int = 3) -> list[DatedVaria
     ).fetchall()
     carriers: dict[int, list[str]] = {}
     for number, name in db.execute(
-        """
+        f"""
         WITH carrying AS (
-            SELECT DISTINCT s.variant, a.id, a.name, a.date
-            FROM segments s JOIN articles a ON a.id = s.article_id
+            SELECT DISTINCT v.variant, a.id, a.name, a.date
+            FROM segments s
+            JOIN variants v ON v.block_id = s.block_id AND v.{wording} = s.{wording}
+            JOIN articles a ON a.id = s.article_id
             WHERE s.block_id = ?
         )
         SELECT variant, name FROM (

@@ -69,6 +69,7 @@ class ParquetWriter:
         engine.hold_texts()
         self._blocks: Sequence[tuple] = ()
         self._variants: Sequence[tuple] = ()
+        self._numbers: dict[tuple[str, int], int] = {}
 
     def add_article(
         self, article_id: int, name: str, text: str, meta: Meta, fields: dict[str, Any]
@@ -85,7 +86,11 @@ class ParquetWriter:
         pass  # nor what the texts answered
 
     def add_blocks(self, rows: Sequence[tuple], variant_rows: Sequence[tuple]) -> None:
-        self._blocks, self._variants = rows, variant_rows
+        """The blocks, and their variants ``(block_id, variant, wording, edit, articles)``: a
+        dataset names a shared segment's wording by its number among the block's variants."""
+        self._blocks = rows
+        self._variants = [(b, v, edit, n) for b, v, _, edit, n in variant_rows]
+        self._numbers = {(b, key): v for b, v, key, _, _ in variant_rows}
 
     def known_edits(self) -> dict[str, tuple[str, dict[str, str]]]:
         """None: a dataset is written whole."""
@@ -96,8 +101,10 @@ class ParquetWriter:
         return False
 
     def add_segments(self, article_id: int, segments: Sequence[tuple]) -> None:
+        numbers = self._numbers
         self.rows[article_id][4] = tuple(
-            (start, end, kind, block, variant) for start, end, kind, _, block, variant in segments
+            (start, end, kind, block, None if block is None else numbers[block, wording])
+            for start, end, kind, _, block, wording in segments
         )
 
     def set_duplicates(self, pairs: Sequence[tuple[int, int]]) -> None:

@@ -2,17 +2,18 @@
 
 Each article is an ordered list of segments that cover its text exactly: its own (``novel``)
 text and ``meta`` lines are stored as text; a ``shared`` segment refers to a block and to one of
-the block's variants, kept as the edit from the block's canonical text. `Article.text` rebuilds
+the block's variants (by a key of its text, `wording_key`), kept as the edit from the block's
+canonical text. `Article.text` rebuilds
 the original exactly; `Article.clean_text` is the story alone.
 
-Schema (version 2)::
+Schema (version 3)::
 
     info(key, value)             -- schema_version, settings (JSON), newscorpus_version, stats
     articles(id, name, length, checksum, date, place, source, author, title, tags, fields,
              duplicate_of)
-    segments(article_id, seq, start, end, kind, text, block_id, variant)
+    segments(article_id, seq, start, end, kind, text, block_id, wording)
     blocks(id, rank, canonical, articles, variants, first_date, last_date)
-    variants(block_id, variant, edit, articles)
+    variants(block_id, variant, wording, edit, articles)
     prepared(article_id, units, signatures)
     verified(signed, itemsize, pairs)     -- the LSH's verified pairs, for the next add
     answers(kind, keys, answers)          -- the analysis's costliest answers, for the next add
@@ -27,8 +28,14 @@ analysis's costliest questions (the verdicts of the pairs of possible copies, th
 glued to each article's units, the cuts of each glued block;
 `newscorpus.blocks.Detector.answers`), each by a key of everything it depends on, so that an
 add asks again only where a key is new; a store without it has every question asked again.
-Version 1 had no ``prepared`` table: such a store is read as it is, and an add or remove
-migrates it (by preparing its articles again).
+A shared segment names its wording by the wording's key, not by its number among the block's
+variants (``variant``, 0 for the canonical text, then by how many articles carry it): the
+numbers move when an add changes the counts, the key stays with the text, so an add writes
+again only the articles whose segments changed. Version 2 named the variant by its number
+(``segments.variant``, no ``variants.wording``): such a store is read as it is, and an add or
+remove migrates it (every article's segments are written again). Version 1 had no
+``prepared`` table either: such a store is read as it is, and an add or remove migrates it
+(by preparing its articles again).
 
 The store is written to a temporary file beside its destination and moved into place only when
 complete, so a build that fails leaves no half-made store. An add or a remove writes a copy of
@@ -58,9 +65,10 @@ from newscorpus.meta import Meta
 from newscorpus.segment import paragraphs
 from newscorpus.settings import Settings
 
-SCHEMA_VERSION = 2
-# Versions this code reads; a version 1 store lacks only the ``prepared`` table.
-READABLE_VERSIONS = (1, 2)
+SCHEMA_VERSION = 3
+# Versions this code reads: a version 2 store names a shared segment's wording by its number
+# among the block's variants; a version 1 store lacks the ``prepared`` table too.
+READABLE_VERSIONS = (1, 2, 3)
 # Rows buffered before they are written (within the current transaction).
 _ROWS_PER_WRITE = 20_000
 # Bytes of the engine's data (`StoreWriter.add_prepared`) buffered before they are written.
@@ -91,7 +99,7 @@ CREATE TABLE segments (
     kind TEXT NOT NULL CHECK (kind IN ('novel', 'shared', 'meta')),
     text TEXT,
     block_id TEXT REFERENCES blocks(id),
-    variant INTEGER,
+    wording INTEGER,
     PRIMARY KEY (article_id, seq)
 );
 CREATE TABLE blocks (
@@ -106,6 +114,7 @@ CREATE TABLE blocks (
 CREATE TABLE variants (
     block_id TEXT NOT NULL REFERENCES blocks(id),
     variant INTEGER NOT NULL,
+    wording INTEGER NOT NULL,
     edit TEXT NOT NULL,
     articles INTEGER NOT NULL,
     PRIMARY KEY (block_id, variant)
@@ -293,6 +302,19 @@ def checksum(text: str) -> str:
     return xxhash.xxh3_128_hexdigest(text.encode("utf-8", "surrogatepass"))
 
 
+def wording_key(text: str) -> int:
+    """The key by which a shared segment names its block's wording ``text``: a 64-bit hash
+    of the text, as SQLite's signed integer. Two wordings of one block with one key (about
+    one chance in 10**13 for a block of a thousand) cannot be stored: the build stops with an
+    internal error.
+
+    >>> wording_key("A ceasefire was introduced.") == wording_key("A ceasefire was introduced.")
+    True
+    """
+    key = xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
+    return key - (1 << 64) if key >= 1 << 63 else key
+
+
 class StoreWriter:
     """Writes a new store; `close` commits it and `abort` discards it."""
 
@@ -326,7 +348,11 @@ class StoreWriter:
 
     def add_blocks(self, rows: Sequence[tuple], variant_rows: Sequence[tuple]) -> None:
         self.db.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-        self.db.executemany("INSERT INTO variants VALUES (?, ?, ?, ?)", variant_rows)
+        self.db.executemany(
+            "INSERT INTO variants (block_id, variant, wording, edit, articles) "
+            "VALUES (?, ?, ?, ?, ?)",
+            variant_rows,
+        )
 
     def add_article(
         self, article_id: int, name: str, text: str, meta: Meta, fields: dict[str, Any]
@@ -363,7 +389,8 @@ class StoreWriter:
         return False
 
     def add_segments(self, article_id: int, segments: Sequence[tuple]) -> None:
-        """``segments``: ``(start, end, kind, text_or_None, block_id, variant)`` rows, in order."""
+        """``segments``: ``(start, end, kind, text_or_None, block_id, wording)`` rows, in order
+        (``wording``: the shared segment's `wording_key`)."""
         self._segments.extend((article_id, seq, *row) for seq, row in enumerate(segments))
         if len(self._segments) >= _ROWS_PER_WRITE:
             self._flush()
@@ -481,6 +508,14 @@ class StoreUpdater(StoreWriter):
         self._early_sync.start()
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
+        # A version 2 store becomes one of this version: its variants are written again (as
+        # they are by every update), with their keys, and so is every article's segments.
+        self._migrating = old.schema_version < SCHEMA_VERSION
+        if self._migrating:
+            self.db.execute("ALTER TABLE segments RENAME COLUMN variant TO wording")
+            self.db.execute("DELETE FROM variants")
+            self.db.execute("ALTER TABLE variants ADD COLUMN wording INTEGER NOT NULL DEFAULT 0")
+            self._info("schema_version", str(SCHEMA_VERSION))
         self._articles, self._segments, self._prepared = [], [], []
         self._prepared_bytes = 0
         self._rewritten: list[int] = []  # stored articles whose segments are written again
@@ -545,7 +580,7 @@ class StoreUpdater(StoreWriter):
         stored segments are deleted before the new ones are written."""
         if article_id >= len(self._digests):
             return False
-        if segments_digest(marks) == self._digests[article_id]:
+        if not self._migrating and segments_digest(marks) == self._digests[article_id]:
             return True
         self._rewritten.append(self._ids[article_id])
         return False
@@ -583,8 +618,13 @@ class StoreUpdater(StoreWriter):
         self._finish()
 
 
+def _wording_column(version: int) -> str:
+    """The column naming a shared segment's wording in a store of schema ``version``."""
+    return "wording" if version >= 3 else "variant"
+
+
 def segments_digest(marks: Iterable[tuple]) -> int:
-    """A hash of an article's segments ``(start, end, kind, block_id, variant)`` (Python
+    """A hash of an article's segments ``(start, end, kind, block_id, wording)`` (Python
     ``int``, ``str`` and None): equal digests, the same segments (the text of a span is the
     article's own). The novel segments are left out: they are the gaps between the others.
     Python's own hash of the tuples: digests are compared within one process (an add's
@@ -668,7 +708,7 @@ class StoredArticle(NamedTuple):
     id: int = -1
     digest: int = 0  # of its segments (`segments_digest`)
     changed: bool = False  # its signatures are not the stored ones (`newscorpus.build._without`)
-    # Its shared segments: ``(start, end, block_id, variant)``.
+    # Its shared segments: ``(start, end, block_id, wording)`` (`Corpus.wording_column`).
     shared: tuple[tuple[int, int, str, int], ...] = ()
 
 
@@ -684,10 +724,13 @@ class Corpus:
         info = dict(db.execute("SELECT key, value FROM info"))
         self.settings = Settings.from_json(info["settings"])
         self.stats: dict[str, Any] = json.loads(info.get("stats", "{}"))
-        self._blocks: dict[str, tuple[str, list[Any]]] = {}
+        self._blocks: dict[str, tuple[str, dict[int, Any]]] = {}
         self._edits: dict[str, tuple[str, dict[str, str]]] | None = None
-        self._wording_cache: dict[str, list[str]] | None = None
+        self._wording_cache: dict[str, dict[int, str]] | None = None
         self.schema_version = int(info["schema_version"])
+        #: The column by which a shared segment names its wording, in ``segments`` and in
+        #: ``variants``: its key (`wording_key`), or in a version 2 store its variant number.
+        self.wording_column = _wording_column(self.schema_version)
 
     @classmethod
     def open(cls, path: str | Path) -> Corpus:
@@ -753,7 +796,7 @@ class Corpus:
         """Read what ``other`` reads, in place of this store's old connection."""
         self._db.close()
         self._db, self.settings, self.stats = other._db, other.settings, other.stats
-        self.schema_version = other.schema_version
+        self.schema_version, self.wording_column = other.schema_version, other.wording_column
         self._blocks, self._edits, self._wording_cache = {}, None, None
 
     def prepared(self) -> Iterator[StoredArticle]:
@@ -768,8 +811,8 @@ class Corpus:
         )
         # The novel segments are the gaps between the others: only those are read.
         segments = self._db.execute(
-            'SELECT article_id, start, "end", kind, block_id, variant FROM segments '
-            "WHERE kind != 'novel' ORDER BY article_id, seq"
+            f'SELECT article_id, start, "end", kind, block_id, {self.wording_column} '
+            "FROM segments WHERE kind != 'novel' ORDER BY article_id, seq"
         )
         by_article = itertools.groupby(segments, key=operator.itemgetter(0))
         pending = next(by_article, None)
@@ -799,8 +842,8 @@ class Corpus:
                 article_id,
                 segments_digest(marks),
                 shared=tuple(
-                    (start, end, block, variant)
-                    for start, end, kind, block, variant in marks
+                    (start, end, block, wording)
+                    for start, end, kind, block, wording in marks
                     if kind == "shared"
                 ),
             )
@@ -821,7 +864,7 @@ class Corpus:
                 (chosen,),
             ).fetchall()
             segments = self._db.execute(
-                "SELECT article_id, kind, text, block_id, variant FROM segments "
+                f"SELECT article_id, kind, text, block_id, {self.wording_column} FROM segments "
                 "WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY article_id, seq",
                 (chosen,),
             )
@@ -832,8 +875,8 @@ class Corpus:
             for article_id, name, length, check in heads:
                 try:
                     pieces = [
-                        wordings[block_id][variant] if kind == "shared" else text
-                        for _, kind, text, block_id, variant in by_article.get(article_id, ())
+                        wordings[block_id][wording] if kind == "shared" else text
+                        for _, kind, text, block_id, wording in by_article.get(article_id, ())
                     ]
                     text = _rebuilt(pieces, length, check)
                 except (KeyError, IndexError, TypeError):
@@ -846,36 +889,38 @@ class Corpus:
             raise StoreError(f"{self.path}: no article of id {missing[0]} is stored")
         return [found[i] for i in ids]
 
-    def wording_texts(self) -> dict[str, list[str]]:
-        """Every block's wordings, by block id and variant number, read once."""
+    def wording_texts(self) -> dict[str, dict[int, str]]:
+        """Every block's wordings, by block id and the key a shared segment names them by
+        (`wording_column`), read once."""
         return self._wording_texts()
 
-    def _wording_texts(self) -> dict[str, list[str]]:
+    def _wording_texts(self) -> dict[str, dict[int, str]]:
         """`_wordings`, read once."""
         if self._wording_cache is None:
             self._wording_cache = self._wordings()
         return self._wording_cache
 
-    def _wordings(self) -> dict[str, list[str]]:
-        """Every block's wordings, by block id and variant number (read at once: an add
-        rebuilds the stored articles its analysis reads). Each wording's stored edit is kept
-        for `edits`."""
+    def _wordings(self) -> dict[str, dict[int, str]]:
+        """Every block's wordings, by block id and the key segments name them by (read at
+        once: an add rebuilds the stored articles its analysis reads). Each wording's stored
+        edit is kept for `edits`."""
         canonical = dict(self._db.execute("SELECT id, canonical FROM blocks"))
-        wordings: dict[str, list[str]] = {block: [] for block in canonical}
+        wordings: dict[str, dict[int, str]] = {block: {} for block in canonical}
         edits: dict[str, tuple[str, dict[str, str]]] = {
             block: (text, {}) for block, text in canonical.items()
         }
         rows = self._db.execute(
-            "SELECT block_id, variant, edit FROM variants ORDER BY block_id, variant"
+            f"SELECT block_id, variant, {self.wording_column}, edit FROM variants "
+            "ORDER BY block_id, variant"
         ).fetchall()
         damaged = StoreError(f"{self.path}: the stored wordings are damaged; build it again")
         try:  # every edit in one parse, not one parse a wording
-            decoded = json.loads("[" + ",".join(edit for _, _, edit in rows) + "]")
+            decoded = json.loads("[" + ",".join(edit for _, _, _, edit in rows) + "]")
         except (TypeError, ValueError):
             raise damaged from None
         if len(decoded) != len(rows):
             raise damaged
-        for (block_id, variant, edit), ops in zip(rows, decoded):
+        for (block_id, variant, key, edit), ops in zip(rows, decoded):
             found = wordings.get(block_id)
             if found is None or variant != len(found):
                 raise StoreError(f"{self.path}: block {block_id} lacks a variant; build it again")
@@ -883,7 +928,7 @@ class Corpus:
                 text = apply_edit(canonical[block_id], ops) if ops else canonical[block_id]
             except (TypeError, ValueError):
                 raise damaged from None
-            found.append(text)
+            found[key] = text
             edits[block_id][1][text] = edit
         self._edits = edits
         return wordings
@@ -960,21 +1005,23 @@ class Corpus:
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 
-    def _variant_text(self, block_id: str, variant: int) -> str:
+    def _wording_text(self, block_id: str, key: int) -> str:
+        """The text of block ``block_id``'s wording ``key`` (`wording_column`)."""
         cached = self._blocks.get(block_id)
         if cached is None:
             canonical = self._db.execute(
                 "SELECT canonical FROM blocks WHERE id = ?", (block_id,)
             ).fetchone()[0]
-            edits = [
-                json.loads(e)
-                for (e,) in self._db.execute(
-                    "SELECT edit FROM variants WHERE block_id = ? ORDER BY variant", (block_id,)
+            edits = {
+                wording: json.loads(e)
+                for wording, e in self._db.execute(
+                    f"SELECT {self.wording_column}, edit FROM variants WHERE block_id = ?",
+                    (block_id,),
                 )
-            ]
+            }
             cached = self._blocks[block_id] = (canonical, edits)
         canonical, edits = cached
-        return apply_edit(canonical, edits[variant])
+        return apply_edit(canonical, edits[key])
 
     _ARTICLE_COLUMNS = (
         "a.id, a.name, a.length, a.checksum, a.date, a.place, a.source, a.author, a.title, "
@@ -998,12 +1045,12 @@ class Corpus:
         ) = row
         pieces = []
         segments = []
-        for start, end, kind, text, block_id, variant in self._db.execute(
-            'SELECT start, "end", kind, text, block_id, variant FROM segments '
+        for start, end, kind, text, block_id, wording in self._db.execute(
+            f'SELECT start, "end", kind, text, block_id, {self.wording_column} FROM segments '
             "WHERE article_id = ? ORDER BY seq",
             (article_id,),
         ):
-            pieces.append(text if kind != "shared" else self._variant_text(block_id, variant))
+            pieces.append(text if kind != "shared" else self._wording_text(block_id, wording))
             segments.append(Segment(start, end, kind, block_id))
         text = _rebuilt(pieces, length, check)
         if text is None:
@@ -1061,15 +1108,14 @@ class Corpus:
 
     def variants(self, block_id: str) -> list[Variant]:
         """The distinct wordings of a block, canonical first."""
-        counts = [
-            n
-            for (n,) in self._db.execute(
-                "SELECT articles FROM variants WHERE block_id = ? ORDER BY variant", (block_id,)
-            )
-        ]
-        if not counts:
+        rows = self._db.execute(
+            f"SELECT {self.wording_column}, articles FROM variants WHERE block_id = ? "
+            "ORDER BY variant",
+            (block_id,),
+        ).fetchall()
+        if not rows:
             raise KeyError(block_id)
-        return [Variant(self._variant_text(block_id, i), n) for i, n in enumerate(counts)]
+        return [Variant(self._wording_text(block_id, key), n) for key, n in rows]
 
     def duplicates(self) -> list[Duplicate]:
         """Every article that copies another, in input order."""

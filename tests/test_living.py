@@ -18,6 +18,7 @@ from subprocess_cli import run
 from newscorpus import Document, Settings, StoreError, blocks, build, iter_documents, store
 from newscorpus.build import _writing, add, remove
 from newscorpus.export import export_jsonl
+from newscorpus.inspection import history
 from newscorpus.store import Corpus
 
 BACKGROUND = (
@@ -544,7 +545,7 @@ def test_an_add_on_a_store_with_a_damaged_wording_is_refused(tmp_path, edit, mes
 
 @pytest.mark.parametrize(
     "change",
-    ['start = "end"', '"end" = "end" + 100000', "variant = 7", "block_id = 'b0'"],
+    ['start = "end"', '"end" = "end" + 100000', "wording = 7", "block_id = 'b0'"],
     ids=["empty", "past-the-end", "no-such-variant", "no-such-block"],
 )
 def test_an_add_on_a_store_with_damaged_segments_is_refused(tmp_path, change):
@@ -824,10 +825,59 @@ def test_randomly_batched_seed_adds_match_one_build(tmp_path, seeds):
         assert snapshot(corpus) == snapshot(build(order, tmp_path / f"once{trial}.db"))
 
 
+def as_version_2(path) -> None:
+    """Make the store at ``path`` what version 2 wrote: a shared segment names its wording by
+    its number among the block's variants, which have no key."""
+    db = sqlite3.connect(path)
+    db.execute(
+        "UPDATE segments SET wording = (SELECT v.variant FROM variants v "
+        "WHERE v.block_id = segments.block_id AND v.wording = segments.wording) "
+        "WHERE kind = 'shared'"
+    )
+    db.execute("ALTER TABLE segments RENAME COLUMN wording TO variant")
+    db.execute("ALTER TABLE variants DROP COLUMN wording")
+    db.execute("UPDATE info SET value = '2' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+
+
+def dated_history(corpus: Corpus) -> list:
+    return [history(corpus, b.id) for b in corpus.blocks()]
+
+
+@pytest.mark.parametrize("change", ["add", "remove"])
+def test_a_version_2_store_is_read_as_it_is_and_migrated_by_an_add_or_remove(
+    tmp_path, seeds, change
+):
+    """A version 2 store names a shared segment's wording by its variant number: it reads as
+    the store of this version does (texts, wordings, histories), and an add or remove makes
+    it the store a build makes, of this version."""
+    first = seeds[:4] if change == "add" else seeds
+    build(first, tmp_path / "old.db").close()
+    as_version_2(tmp_path / "old.db")
+    old = Corpus.open(tmp_path / "old.db")
+    assert old.schema_version == 2 and old.wording_column == "variant"
+    same = build(first, tmp_path / "same.db")
+    assert snapshot(old) == snapshot(same)
+    assert dated_history(old) == dated_history(same)
+    assert [old.article(d.name).text for d in first] == [d.text for d in first]
+    if change == "add":
+        old.add(seeds[4:])
+        once = build(seeds, tmp_path / "once.db")
+    else:
+        old.remove([seeds[0].name])
+        once = build(seeds[1:], tmp_path / "once.db")
+    assert old.schema_version == 3
+    assert snapshot(old) == snapshot(once)
+    assert dated_history(old) == dated_history(once)
+    old.add(seeds[:1] if change == "remove" else [Document("new.txt", "A new article.\n")])
+
+
 def test_a_version_1_store_is_read_as_it_is_and_migrated_by_an_add(tmp_path, seeds):
     import sqlite3
 
     build(seeds[:3], tmp_path / "old.db").close()
+    as_version_2(tmp_path / "old.db")
     db = sqlite3.connect(tmp_path / "old.db")
     db.execute("DROP TABLE prepared")  # what version 1 did not have
     db.execute("UPDATE info SET value = '1' WHERE key = 'schema_version'")
@@ -837,5 +887,5 @@ def test_a_version_1_store_is_read_as_it_is_and_migrated_by_an_add(tmp_path, see
     assert old.schema_version == 1
     assert snapshot(old) == snapshot(build(seeds[:3], tmp_path / "three.db"))
     old.add(seeds[3:])
-    assert old.schema_version == 2
+    assert old.schema_version == 3
     assert snapshot(old) == snapshot(build(seeds, tmp_path / "once.db"))
