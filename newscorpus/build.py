@@ -7,7 +7,6 @@ and write every article as segments.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import itertools
 import json
 import multiprocessing
@@ -47,6 +46,7 @@ from newscorpus.store import (
     make_edit,
     wording_key,
 )
+from newscorpus.tables import give_back_memory
 
 _ISO_DATE = regex.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _DMY_DATE = regex.compile(r"^(\d{1,2})-([A-Za-z]{3})-(\d{4})")
@@ -303,7 +303,6 @@ def _build(
     """`build`, once the store is locked: on the articles of ``stored`` (as they were
     prepared, not prepared again) but those named in ``gone``, then on ``docs``."""
     started = time.perf_counter()
-    _return_large_blocks()
     folder = Path(path).resolve().parent
     # The local engine finds the pairs here, from every signature at once: they are kept in
     # memory until then. Other engines find them where they read the articles (the Dask
@@ -364,6 +363,8 @@ def _build(
     finally:
         engine.release()
         detector.close()
+        del detector, writer
+        give_back_memory()  # a process that goes on (an API user's) need not keep the peak
 
 
 def _take(
@@ -431,26 +432,6 @@ def _take(
 
 
 _BATCH = 256
-# glibc's M_MMAP_THRESHOLD, and the size from which freed memory goes back to the system.
-_M_MMAP_THRESHOLD = -3
-_MMAP_FROM = 128 * 1024
-
-
-def _return_large_blocks() -> None:
-    """Have glibc give large freed blocks back to the system at once.
-
-    A build makes many short-lived arrays of a few MB per batch. glibc raises its threshold
-    for serving those from the heap after the first ones are freed, and the heap then keeps
-    the freed memory: on a 10 MB corpus the resident set grew by 110 MB where 60 MB were in
-    use. A fixed threshold keeps it to what is in use. Applies to this process and its
-    workers; does nothing where the C library is not glibc.
-    """
-    try:
-        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, _MMAP_FROM)
-    except (OSError, AttributeError):
-        pass
-
-
 Source = Iterable[Document] | Inputs | str | os.PathLike | Sequence[str | os.PathLike]
 
 
@@ -567,7 +548,6 @@ def _init_worker(settings: Settings) -> None:
 def _ready_worker(settings: Settings) -> None:
     """Set a long-lived worker (a Dask worker's process) up for ``settings``, once."""
     if _worker_settings != settings:
-        _return_large_blocks()
         _init_worker(settings)
 
 

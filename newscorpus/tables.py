@@ -8,6 +8,8 @@ here a unit costs 21 bytes and a text costs nothing until it is read back.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import os
 import tempfile
 from array import array
@@ -170,3 +172,24 @@ class UnitTable:
         article's units in it (``len(self) + 1`` of them)."""
         whole = np.frombuffer(self._whole, dtype=np.int8) > 0 if self._whole else np.zeros(0, bool)
         return whole, np.frombuffer(self._offsets, dtype=np.int64)
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL(None)
+        libc.malloc_trim  # noqa: B018 (glibc's; other C libraries lack it)
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+def give_back_memory() -> None:
+    """Have the C library give the memory freed so far back to the system (`malloc_trim`):
+    glibc serves the many short-lived arrays of a build from its heap, and keeps the pages
+    they leave free for the next ones. Called once a build is done, so that a process that
+    goes on does not keep what the build's peak took. Does nothing where the C library is not
+    glibc."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
