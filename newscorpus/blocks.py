@@ -348,14 +348,6 @@ def prepare(
     return Prepared(records, np.cumsum([0, *sizes], dtype=np.int64), signatures)
 
 
-def key_bytes(low: np.ndarray, high: np.ndarray) -> list[bytes]:
-    """Units' keys (their ``key_low`` and ``key_high``) as 16 bytes each, low first: dicts of
-    keys are met at C speed."""
-    keys = np.empty((len(low), 2), dtype="<u8")
-    keys[:, 0], keys[:, 1] = low, high
-    return keys.view("V16").ravel().tolist()
-
-
 @functools.cache
 def _number_word_hashes() -> np.ndarray:
     return np.array([word_hash(w) for w in sorted(_NUMBER_WORDS)], dtype=np.uint64)
