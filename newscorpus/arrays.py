@@ -82,6 +82,19 @@ def first_of_each(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.nda
     return by_key[np.asarray(starts, dtype=bool)], inverse
 
 
+def first_new(numbers: np.ndarray, before: int) -> np.ndarray:
+    """The positions where each number from ``before`` on first appears, in order: of what
+    `KeyIndex.add` returns, where each new key was first seen (it numbers new keys in the order
+    of their first position, so a first position raises the highest number seen so far).
+
+    >>> first_new(np.array([0, 1, 2, 1, 3, 0]), 1).tolist()
+    [1, 2, 4]
+    """
+    at = np.flatnonzero(numbers >= before)
+    new = numbers[at]
+    return at[new > np.r_[before - 1, np.maximum.accumulate(new)[:-1]]]
+
+
 # Multipliers of the slot hash (splitmix64's): any key, even a run of small integers or keys
 # equal in one half, spreads over the table.
 _MIX_HIGH = np.uint64(0x9E3779B97F4A7C15)
@@ -96,8 +109,9 @@ class KeyIndex:
     A dict of 16-byte keys costs about 150 bytes a key (the bytes object, the number, the
     entry); at 1 GB of news, 6.5 million distinct units, about 1 GB. This holds the keys in two
     arrays and the numbers in an open-addressing table (linear probing, at most half full) of
-    4 bytes a slot: about 40 bytes a key. Keys are looked up and added a batch at a time, each
-    probe step one numpy operation over the keys still looking.
+    4 bytes a slot: 40 to 50 bytes a key, as the arrays grow by doubling. Keys are looked up
+    and added a batch at a time, each probe step one numpy operation over the keys still
+    looking.
 
     >>> index = KeyIndex()
     >>> index.add(np.array([7, 9, 7], np.uint64), np.array([1, 1, 1], np.uint64)).tolist()

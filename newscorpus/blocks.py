@@ -74,7 +74,7 @@ import numpy as np
 import regex
 import xxhash
 
-from newscorpus.arrays import KeyIndex, isin_sorted, union, unique, unique_pairs
+from newscorpus.arrays import KeyIndex, first_new, isin_sorted, union, unique, unique_pairs
 from newscorpus.lsh import (
     band_pairs,
     bucket_pairs,
@@ -461,10 +461,7 @@ class Detector:
         ids = np.full(len(records), -1, dtype=np.int64)
         ids[worded] = self._distinct.add(records["key_low"][worded], records["key_high"][worded])
         # The units that bring a distinct unit not seen before: the first of each new id.
-        # New ids are numbered in order of their first unit: a first unit raises the highest.
-        new_at = worded[ids[worded] >= before]
-        new_ids = ids[new_at]
-        fresh = new_at[new_ids > np.r_[before - 1, np.maximum.accumulate(new_ids)[:-1]]]
+        fresh = first_new(ids, before)
         self._distinct_words.frombytes(n_words[fresh].astype(np.int32).tobytes())
         self._distinct_order.frombytes((records["key_high"][fresh] >> np.uint64(1)).tobytes())
         self._distinct_figures.frombytes(figures[fresh].astype(np.int8).tobytes())

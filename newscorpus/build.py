@@ -21,7 +21,7 @@ import attrs
 import numpy as np
 import regex
 
-from newscorpus.arrays import KeyIndex
+from newscorpus.arrays import KeyIndex, first_new
 from newscorpus.blocks import (
     UNIT_RECORD,
     Analysis,
@@ -621,13 +621,9 @@ def _without(
             orphaned = np.r_[orphaned, np.zeros(size - len(orphaned), dtype=bool)]
         is_gone = [a.document.name in gone for a in batch]
         removed = np.repeat(np.array(is_gone, dtype=bool), np.diff(bounds))
-        # A unit's first carrier: the position where a number new here first appears (new
-        # numbers follow the positions of their first appearance).
+        # A unit's first carrier: the position where a number new here first appears.
         first_seen = np.zeros(len(number), dtype=bool)
-        new_at = np.flatnonzero(number >= before)
-        new_numbers = number[new_at]
-        raised = new_numbers > np.r_[before - 1, np.maximum.accumulate(new_numbers)[:-1]]
-        first_seen[new_at[raised]] = True
+        first_seen[first_new(number, before)] = True
         orphaned[number[first_seen & removed]] = True
         # Where an article left carries a unit first among the articles left: it keeps the
         # unit's signature, its own or, for a unit first carried by a removed article, taken

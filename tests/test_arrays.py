@@ -5,7 +5,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from newscorpus.arrays import KeyIndex, difference, isin_sorted, union, unique, unique_pairs
+from newscorpus.arrays import (
+    KeyIndex,
+    difference,
+    first_new,
+    isin_sorted,
+    union,
+    unique,
+    unique_pairs,
+)
 from newscorpus.blocks import Carriers
 
 ints = arrays(np.int64, st.integers(0, 60), elements=st.integers(-(2**40), 2**40))
@@ -62,16 +70,21 @@ halves = st.one_of(st.integers(0, 2**64 - 1), st.integers(0, 3), st.just(2**64 -
     runs=st.lists(st.integers(0, 1500), max_size=2),
 )
 def test_a_key_index_numbers_keys_as_a_dict_in_order_of_first_sight(batches, runs):
-    """`KeyIndex` against a dict: each key's number, new ones in the order first seen, and
-    lookups of keys added and not. ``runs`` are batches of consecutive keys, past the
-    table's first growths."""
+    """`KeyIndex` against a dict: each key's number, new ones in the order first seen (and
+    `first_new`, where each new one was first seen), and lookups of keys added and not.
+    ``runs`` are batches of consecutive keys, past the table's first growths."""
     batches = [*batches, *([(i, 7) for i in range(n)] for n in runs)]
     index, numbers = KeyIndex(), {}
     for batch in batches:
         low = np.array([k[0] for k in batch], dtype=np.uint64)
         high = np.array([k[1] for k in batch], dtype=np.uint64)
+        before = len(numbers)
+        new = [k for k in dict.fromkeys(batch) if k not in numbers]
+        firsts = [batch.index(k) for k in new]
         expected = [numbers.setdefault(k, len(numbers)) for k in batch]
-        assert index.add(low, high).tolist() == expected
+        added = index.add(low, high)
+        assert added.tolist() == expected
+        assert first_new(added, before).tolist() == firsts
         assert len(index) == len(numbers)
         assert index.get(low, high).tolist() == expected
         absent = [(lo ^ 1, hi) for lo, hi in batch if (lo ^ 1, hi) not in numbers]
