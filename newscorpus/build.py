@@ -46,7 +46,7 @@ from newscorpus.store import (
     make_edit,
     wording_key,
 )
-from newscorpus.tables import give_back_memory
+from newscorpus.tables import collector_paused, give_back_memory
 
 _ISO_DATE = regex.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _DMY_DATE = regex.compile(r"^(\d{1,2})-([A-Za-z]{3})-(\d{4})")
@@ -302,6 +302,24 @@ def _build(
 ) -> None:
     """`build`, once the store is locked: on the articles of ``stored`` (as they were
     prepared, not prepared again) but those named in ``gone``, then on ``docs``."""
+    try:
+        with collector_paused():
+            _build_here(docs, path, settings, engine, progress, meter, stored, gone)
+    finally:
+        give_back_memory()  # a process that goes on (an API user's) need not keep the peak
+
+
+def _build_here(
+    docs: Iterable[Document] | Inputs,
+    path: str | Path,
+    settings: Settings,
+    engine: Engine,
+    progress: Callable[[str, int, int | None, int], None] | None,
+    meter: ReadMeter | None,
+    stored: Corpus | None,
+    gone: set[str],
+) -> None:
+    """`_build`, with the collector paused."""
     started = time.perf_counter()
     folder = Path(path).resolve().parent
     # The local engine finds the pairs here, from every signature at once: they are kept in
@@ -363,8 +381,7 @@ def _build(
     finally:
         engine.release()
         detector.close()
-        del detector, writer
-        give_back_memory()  # a process that goes on (an API user's) need not keep the peak
+        del detector, writer  # also when an exception, which holds this frame, goes on
 
 
 def _take(

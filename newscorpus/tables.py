@@ -8,8 +8,10 @@ here a unit costs 21 bytes and a text costs nothing until it is read back.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
+import gc
 import os
 import tempfile
 from array import array
@@ -193,3 +195,20 @@ def give_back_memory() -> None:
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused, then left as it was (a process that had it
+    off keeps it off). A build makes millions of objects that live until it ends (runs,
+    wordings, dicts of counts), none of them in a reference cycle: the collector went through
+    them all again each time they grew by a quarter, 14% of an add of 1% at 100 MB and 1 GB
+    (`benchmarks/README.md`, "Where the time goes"). Objects still go as soon as nothing
+    refers to them; only cycles wait until the collector runs again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

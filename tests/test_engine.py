@@ -1,6 +1,7 @@
 """The engine on the seeds (against gold.json) and its properties: lossless, deterministic,
 independent of input order, copies judged on their own text."""
 
+import gc
 import json
 import random
 from pathlib import Path
@@ -10,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import corpora
 
-from newscorpus import Corpus, Document, Inputs, blocks, build, iter_documents
+from newscorpus import Corpus, Document, InputError, Inputs, blocks, build, iter_documents
 from newscorpus.export import export_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,6 +89,23 @@ def test_building_twice_gives_identical_exports(tmp_path):
     a = build(_seed_docs(), tmp_path / "a.db")
     b = build(_seed_docs(), tmp_path / "b.db")
     assert _export(a) == _export(b)
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    """A build pauses Python's cyclic collector while it runs: the process that called it
+    gets it back as it was, also when the build fails."""
+    assert gc.isenabled()
+    build(_seed_docs(), tmp_path / "a.db").close()
+    assert gc.isenabled()
+    with pytest.raises(InputError):
+        build([Document("a", "One story."), Document("a", "Another story.")], tmp_path / "b.db")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build(_seed_docs(), tmp_path / "c.db").close()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 # -- a small corpus with planted backgrounds and copies ---------------------------------------
