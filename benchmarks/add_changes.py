@@ -141,7 +141,7 @@ def _by_content(detector: Detector, analysis: Any, seen: dict[str, Any]) -> Stat
         },
         groups={frozenset(g) for g in groups.values() if len(g) > 1},
         runs={
-            names[a]: tuple((r.start, r.end, ids[r.block], r.variant) for r in runs)
+            names[a]: tuple((s, e, ids[b], v) for s, e, b, v in runs)
             for a, runs in enumerate(analysis.runs)
         },
         wordings={b.id: b.variants for b in analysis.blocks},

@@ -67,7 +67,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import attrs
 import numpy as np
@@ -121,15 +121,11 @@ _WORDS = regex.compile(r"\w+")
 _SENTENCE_END = regex.compile(r"[.!?:;…]+[\"'”’)\]]*")
 
 
-class SharedRun(NamedTuple):
-    """One occurrence of a block in an article: the span, the block's index, and the number
-    of the block's variant it is (its position in `FoundBlock.variants`). A named tuple: an
-    analysis makes one per shared run (93,035 at 100 MB)."""
-
-    start: int
-    end: int
-    block: int
-    variant: int
+# One occurrence of a block in an article: ``(start, end, block, variant)``, the span, the
+# block's index, and the number of the block's variant it is (its position in
+# `FoundBlock.variants`). A plain tuple: an analysis makes one per shared run (93,035 at 100
+# MB, 1.5 million at 1 GB, where making them named tuples took 2 s of an add under cProfile).
+SharedRun = tuple[int, int, int, int]
 
 
 @attrs.frozen
@@ -1399,17 +1395,9 @@ class Detector:
         goes_on = inside & same & np.r_[False, block[1:] == block[:-1]]
         first = np.flatnonzero(inside & ~goes_on)
         last = np.flatnonzero(inside & ~np.r_[goes_on[1:], False])
-        found: list[tuple[int, list[Any]]] = [
-            (f, [s, e, b, not wf, not wl])
-            for f, s, e, b, wf, wl in zip(
-                first.tolist(),
-                start[first].tolist(),
-                end[last].tolist(),
-                block[first].tolist(),
-                whole[first].tolist(),
-                whole[last].tolist(),
-            )
-        ]
+        # Each run as columns, from the unit it starts at; made lists per article at the end.
+        at = [first]
+        columns = [[start[first]], [end[last]], [block[first]], [~whole[first]], [~whole[last]]]
         if furniture:
             loose = np.flatnonzero(~inside & ~whole)
             # The loose units, article by article (units are in article order): per article,
@@ -1446,15 +1434,33 @@ class Detector:
             found_hits = self._remembered(
                 "glued", xxhash.xxh3_128_digest(salt), glued, articles, args, workers, fits
             )
-            for first, hits in zip(firsts, found_hits):
-                for i, prefix_end, cluster in hits:
-                    u = int(loose[first + i])
-                    found.append(
-                        (u, [int(start[u]), prefix_end, int(block_of[cluster]), False, False])
-                    )
-            found.sort(key=lambda f: f[0])
-        for u, run in found:
-            runs[int(article[u])].append(run)
+            hit = [
+                (first + i, prefix_end, cluster)
+                for first, hits in zip(firsts, found_hits)
+                for i, prefix_end, cluster in hits
+            ]
+            if hit:
+                u = loose[np.array([h[0] for h in hit], dtype=np.int64)]
+                no = np.zeros(len(u), dtype=bool)
+                at.append(u)
+                for column, part in zip(
+                    columns,
+                    (
+                        start[u],
+                        np.array([h[1] for h in hit], dtype=np.int64),
+                        block_of[np.array([h[2] for h in hit], dtype=np.int64)],
+                        no,
+                        no,
+                    ),
+                ):
+                    column.append(part)
+        units = np.concatenate(at)
+        order = np.argsort(units, kind="stable")
+        rows = list(map(list, zip(*(np.concatenate(c)[order].tolist() for c in columns))))
+        cuts = np.searchsorted(article[units[order]], np.arange(n + 1)).tolist()
+        for a, (lo, hi) in enumerate(zip(cuts, cuts[1:])):
+            if lo < hi:
+                runs[a] = rows[lo:hi]
         return runs
 
     def _blocks(
@@ -1514,6 +1520,7 @@ class Detector:
                     variants[block][wording] += 1
                     carriers[block].add(a)
 
+        named = list(variants)  # the blocks as the runs name them, before any joins
         variants, carriers, target = self._merge_wordings(variants, carriers)
         found: list[tuple[str, FoundBlock, int]] = []
         number: dict[int, dict[str, int]] = {}  # per block, its variants' numbers
@@ -1532,12 +1539,15 @@ class Detector:
         # Most carried first, then by id: a deterministic order.
         found.sort(key=lambda t: (-len(t[1].articles), t[0]))
         position = {block: i for i, (_, _, block) in enumerate(found)}
+        # Per block as the runs name it, the position and the variants' numbers of the block
+        # it is, or joined.
+        place = {b: (position[t], number[t]) for b in named for t in [target.get(b, b)]}
         runs_out = []
         for runs, texts in zip(open_runs, run_texts):
             out = []
-            for run, wording in zip(runs, texts):
-                block = target.get(run[2], run[2])
-                out.append(SharedRun(run[0], run[1], position[block], number[block][wording]))
+            for (start, end, block, _, _), wording in zip(runs, texts):
+                at, numbers = place[block]
+                out.append((start, end, at, numbers[wording]))
             runs_out.append(out)
         return [fb for _, fb, _ in found], runs_out
 

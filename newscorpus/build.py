@@ -10,6 +10,7 @@ import contextlib
 import itertools
 import json
 import multiprocessing
+import operator
 import os
 import time
 from collections import deque
@@ -781,15 +782,19 @@ def _write(
         block.id: {key: text for (text, _), key in zip(block.variants, keys[rank])}
         for rank, block in enumerate(analysis.blocks)
     }
+    ids = [block.id for block in analysis.blocks]
     for lo in range(0, n, _COMMIT_EVERY):
         articles = range(lo, min(n, lo + _COMMIT_EVERY))
-        marked = [_marks(lengths[a], meta_spans[a], analysis, a, keys) for a in articles]
-        for marks in marked:
+        placed = [_placed(meta_spans[a], analysis.runs[a], ids, keys) for a in articles]
+        for a, marks in zip(articles, placed):
             for start, end, kind, _, _ in marks:
                 totals[kind] += end - start
+            totals["novel"] += lengths[a]
         # A stored article whose segments stay is not written again (`StoreUpdater`), nor read.
         changed = [
-            (a, marks) for a, marks in zip(articles, marked) if not writer.unchanged(a, marks)
+            (a, _with_gaps(marks, lengths[a]))
+            for a, marks in zip(articles, placed)
+            if not writer.unchanged(a, marks)
         ]
         texts = detector.read_texts([a for a, _ in changed]) if here else [None] * len(changed)
         for (a, marks), text in zip(changed, texts):
@@ -800,6 +805,7 @@ def _write(
     writer.set_duplicates([(a, d) for a, d in enumerate(analysis.duplicate_of) if d >= 0])
     writer.set_verified(*detector.verified)
     writer.set_answers(detector.answers)
+    totals["novel"] -= totals["meta"] + totals["shared"]
     total = sum(totals.values()) or 1
     stats = {
         "articles": n,
@@ -814,30 +820,37 @@ def _write(
     writer.close(stats)
 
 
-def _marks(
-    length: int,
+def _placed(
     meta_spans: Sequence[tuple[int, int]],
-    analysis: Analysis,
-    article: int,
+    runs: Sequence[tuple[int, int, int, int]],
+    ids: Sequence[str],
     keys: Sequence[Sequence[int]],
 ) -> list[tuple[int, int, str, str | None, int | None]]:
-    """The segments covering an article's text, of ``length`` characters, in order, as
-    ``(start, end, kind, block_id, wording)`` (what `newscorpus.store.segments_digest`
-    hashes), a wording by its key (``keys``: per block, each variant's)."""
-    marked: list[tuple[int, int, str, int, int]] = [(s, e, "meta", -1, -1) for s, e in meta_spans]
-    marked += [(r.start, r.end, "shared", r.block, r.variant) for r in analysis.runs[article]]
-    marked.sort()
+    """An article's metadata and shared segments, in order, as ``(start, end, kind, block_id,
+    wording)``, a wording by its key (``keys``: per block, each variant's; ``ids``: each
+    block's id): what `newscorpus.store.segments_digest` hashes. The rest is novel text
+    (`_with_gaps`)."""
+    marks: list[tuple[int, int, str, str | None, int | None]] = [
+        (s, e, "meta", None, None) for s, e in meta_spans
+    ]
+    marks += [(s, e, "shared", ids[b], keys[b][v]) for s, e, b, v in runs]
+    if meta_spans:  # else the runs are in order already
+        marks.sort(key=operator.itemgetter(0, 1))
+    return marks
+
+
+def _with_gaps(
+    placed: Sequence[tuple[int, int, str, str | None, int | None]], length: int
+) -> list[tuple[int, int, str, str | None, int | None]]:
+    """The segments covering an article's text, of ``length`` characters, in order: the
+    ``placed`` ones (`_placed`), and the novel text between them."""
     marks: list[tuple[int, int, str, str | None, int | None]] = []
     pos = 0
-    blocks = analysis.blocks
-    for start, end, kind, block, variant in marked:
-        if start > pos:
-            marks.append((pos, start, "novel", None, None))
-        if kind == "meta":
-            marks.append((start, end, "meta", None, None))
-        else:
-            marks.append((start, end, "shared", blocks[block].id, keys[block][variant]))
-        pos = end
+    for mark in placed:
+        if mark[0] > pos:
+            marks.append((pos, mark[0], "novel", None, None))
+        marks.append(mark)
+        pos = mark[1]
     if pos < length:
         marks.append((pos, length, "novel", None, None))
     return marks
@@ -847,7 +860,7 @@ def _segments(
     text: str | None, marks: Sequence[tuple], article: int, wordings: dict[str, dict[int, str]]
 ) -> list[tuple]:
     """Segment rows ``(start, end, kind, text_or_None, block_id, wording)`` of the ``marks``
-    (`_marks`); checked to rebuild ``text`` exactly, each shared one from its wording's text
+    (`_with_gaps`); checked to rebuild ``text`` exactly, each shared one from its wording's text
     (``wordings``: by block id, the texts of its wordings by key). Without the text (it stayed on
     the workers), rows without texts."""
     if text is None:
