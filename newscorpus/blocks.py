@@ -85,7 +85,7 @@ from newscorpus.lsh import (
 )
 from newscorpus.minhash import Signer, words
 from newscorpus.settings import Settings
-from newscorpus.tables import TextSpool, UnitTable
+from newscorpus.tables import SegmentTable, TextSpool, UnitTable
 from newscorpus.tokens import Words, mix64, sequence_key_halves, word_hash
 from newscorpus.units import batch_units
 
@@ -425,7 +425,7 @@ class Detector:
         #: (`_run_texts`), from the stored wordings: `read_wordings` reads them, once the LSH
         #: is done (not held through it: about 150 MB at 1 GB), and an article whose segments
         #: name a wording the store lacks is refused (`damaged`).
-        self.stored_runs: list[tuple[tuple[int, int, str, int], ...]] = []
+        self.stored_runs = SegmentTable()
         self.read_wordings: Callable[[], dict[str, list[str]]] | None = None
         self.damaged: Callable[[int], Exception] = lambda article: ValueError(
             f"article {article} names a stored wording the store lacks"
@@ -505,7 +505,8 @@ class Detector:
         self._distinct_figures = array("b")
         self._sig_ids, self._unit_distinct, self.units = [], array("q"), UnitTable()
         self._flat_clusters = ([], np.zeros(0, np.int64))
-        self.stored_runs, self.known, self.known_answers, self.removed = [], None, None, None
+        self.stored_runs, self.known, self.known_answers = SegmentTable(), None, None
+        self.removed = None
         self._alone = np.zeros(0, dtype=bool)
 
     def close(self) -> None:
@@ -1092,11 +1093,19 @@ class Detector:
         run_texts: list[list[str]] = [[] for _ in open_runs]
         distinct: dict[str, str] = {}
         todo = []
-        stored = self._stored_run_texts()
+        stored = self.stored_runs
+        wordings = self._stored_wordings()
         for a, runs in enumerate(open_runs):
+            kept = None
+            if a < len(stored) and wordings is not None:
+                # Every stored article's, so that one naming a wording the store lacks is
+                # refused whether or not it has runs now.
+                try:
+                    kept = {(start, end): wordings[b][v] for start, end, b, v in stored.of(a)}
+                except (KeyError, IndexError, TypeError):
+                    raise self.damaged(a) from None
             if not runs:
                 continue
-            kept = stored[a] if a < len(stored) else None
             texts = [kept.get((run[0], run[1])) for run in runs] if kept else None
             # A stored wording of another length than its span: a damaged store, whose
             # article is read (and refused, `newscorpus.store.Corpus.texts`).
@@ -1113,19 +1122,13 @@ class Detector:
                 run_texts[a] = [distinct.setdefault(t, t) for t in texts]
         return run_texts, distinct
 
-    def _stored_run_texts(self) -> list[dict[tuple[int, int], str]]:
-        """Per article replayed from a store, the texts of its stored shared segments by
-        their spans (`stored_runs`), from the stored wordings, read now."""
-        if not self.stored_runs or self.read_wordings is None:
-            return []
+    def _stored_wordings(self) -> dict[str, Any] | None:
+        """The texts of the stored wordings by block id and wording (`stored_runs`), read
+        now, once; None where no article was taken up from a store."""
+        if not len(self.stored_runs) or self.read_wordings is None:
+            return None
         wordings, self.read_wordings = self.read_wordings(), None
-        found = []
-        for a, shared in enumerate(self.stored_runs):
-            try:
-                found.append({(start, end): wordings[b][v] for start, end, b, v in shared})
-            except (KeyError, IndexError, TypeError):
-                raise self.damaged(a) from None
-        return found
+        return wordings
 
     def _trim_glued(self, runs: list[list[list]], texts: list[list[str]], workers: int = 1) -> None:
         """Cut runs at the block's edges where a unit glued a block to other text (a lost

@@ -431,7 +431,10 @@ def _take(
             if is_stored:  # its rows are in the store already (see `StoreUpdater`)
                 stored_id, digest, signatures, shared = places[0][i]
                 if detector.stored_texts is not None:
-                    detector.stored_runs.append(shared)
+                    try:
+                        detector.stored_runs.append(shared)
+                    except ValueError:
+                        raise detector.damaged(article) from None
                 writer.keep(article, stored_id, digest)
                 if signatures is not None:  # it took over signatures of a removed article
                     writer.add_prepared(article, ready.record(i).tobytes(), signatures)

@@ -545,8 +545,15 @@ def test_an_add_on_a_store_with_a_damaged_wording_is_refused(tmp_path, edit, mes
 
 @pytest.mark.parametrize(
     "change",
-    ['start = "end"', '"end" = "end" + 100000', "wording = 7", "block_id = 'b0'"],
-    ids=["empty", "past-the-end", "no-such-variant", "no-such-block"],
+    [
+        'start = "end"',
+        '"end" = "end" + 100000',
+        "wording = 7",
+        "block_id = 'b0'",
+        "wording = 'seven'",
+        "block_id = NULL",
+    ],
+    ids=["empty", "past-the-end", "no-such-variant", "no-such-block", "text-variant", "no-block"],
 )
 def test_an_add_on_a_store_with_damaged_segments_is_refused(tmp_path, change):
     """The stored segments an add takes up without the text (shared and metadata ones) must
