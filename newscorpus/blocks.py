@@ -377,7 +377,6 @@ class Detector:
         # One signature per distinct unit, until the analysis: appended in memory (a large
         # bytearray grows in place, by mremap), or spooled to a scratch file.
         self._sig_bytes: bytearray | None = bytearray()
-        self._sig_used = 0  # bytes of it that hold signatures (`expect_signatures`)
         self._sigs = (
             tempfile.TemporaryFile(prefix=".newscorpus-", dir=scratch) if spool_signatures else None
         )
@@ -516,12 +515,6 @@ class Detector:
             self._sigs.close()
         self._sig_bytes = None
 
-    def expect_signatures(self, rows: int) -> None:
-        """Make room at once for ``rows`` signature rows kept in memory (those of the stored
-        articles an add replays, as many as the store's verified pairs were found among)."""
-        if self._sigs is None and self._sig_bytes is not None and not self._sig_used:
-            self._sig_bytes = bytearray(rows * self.settings.num_perm * 2)
-
     def _keep_signatures(self, rows: np.ndarray) -> None:
         """Keep signature rows, after those kept before (`_take_signatures`)."""
         if self._sig_bytes is None:
@@ -529,14 +522,8 @@ class Detector:
         data = np.ascontiguousarray(rows, dtype=np.uint16).data
         if self._sigs is not None:
             self._sigs.write(data)
-            return
-        used = self._sig_used
-        if used + data.nbytes <= len(self._sig_bytes):
-            self._sig_bytes[used : used + data.nbytes] = data
         else:
-            del self._sig_bytes[used:]
             self._sig_bytes += data
-        self._sig_used = used + data.nbytes
 
     def map_texts(
         self,
@@ -704,7 +691,6 @@ class Detector:
             raise RuntimeError("internal error: the signatures were taken by an analysis")
         self._sig_bytes = None
         if self._sigs is None:
-            del kept[self._sig_used :]  # room made for more than came (`expect_signatures`)
             if extra:
                 kept += np.ascontiguousarray(after, dtype=np.uint16).data
             sigs = np.frombuffer(kept, dtype=np.uint16).reshape(-1, width)

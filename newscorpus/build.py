@@ -330,9 +330,6 @@ def _build_here(
     detector = Detector(settings, scratch=folder, spool_signatures=not local)
     # An add: the LSH may grow from the stored pairs; a remove: they may shrink.
     detector.known = stored.verified() if stored is not None else None
-    if detector.known is not None and not gone:  # as many as the file can hold, at most
-        row_bytes = 2 * settings.num_perm
-        detector.expect_signatures(min(detector.known[0], stored.path.stat().st_size // row_bytes))
     # And the analysis asks again only the questions whose inputs changed.
     detector.read_answers = stored.answers if stored is not None else None
     removal = Removal() if gone else None
