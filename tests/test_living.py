@@ -107,6 +107,29 @@ def test_an_add_makes_the_same_store_whatever_copy_the_system_offers(
     assert snapshot(corpus) == snapshot(build(seeds, tmp_path / "once.db"))
 
 
+@pytest.mark.parametrize("step", ["add", "remove"])
+def test_a_copy_that_cannot_be_made_leaves_the_store_as_it_was(tmp_path, seeds, monkeypatch, step):
+    """The copy an add or a remove changes is made while the stored articles are taken up;
+    if it cannot be made (a full disk), the command fails with a clear error, and the store
+    and its folder are as they were."""
+    path = tmp_path / "s.db"
+    build(seeds[:3], path).close()
+    before = path.read_bytes()
+
+    def full(source, target):
+        open(target, "wb").close()  # a part written, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "copy_file", full)
+    with pytest.raises(StoreError, match="cannot write a store there .*No space left"):
+        if step == "add":
+            add(path, seeds[3:])
+        else:
+            remove(path, [seeds[0].name])
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["s.db"]
+
+
 def test_a_copy_of_a_store_is_its_bytes(tmp_path, seeds):
     source = tmp_path / "s.db"
     build(seeds, source).close()
