@@ -290,6 +290,7 @@ def _new_documents(
             )
 
 
+@collector_paused()
 def _build(
     docs: Iterable[Document] | Inputs,
     path: str | Path,
@@ -302,25 +303,8 @@ def _build(
     gone: set[str] = frozenset(),
 ) -> None:
     """`build`, once the store is locked: on the articles of ``stored`` (as they were
-    prepared, not prepared again) but those named in ``gone``, then on ``docs``."""
-    try:
-        with collector_paused():
-            _build_here(docs, path, settings, engine, progress, meter, stored, gone)
-    finally:
-        give_back_memory()  # a process that goes on (an API user's) need not keep the peak
-
-
-def _build_here(
-    docs: Iterable[Document] | Inputs,
-    path: str | Path,
-    settings: Settings,
-    engine: Engine,
-    progress: Callable[[str, int, int | None, int], None] | None,
-    meter: ReadMeter | None,
-    stored: Corpus | None,
-    gone: set[str],
-) -> None:
-    """`_build`, with the collector paused."""
+    prepared, not prepared again) but those named in ``gone``, then on ``docs``; with
+    Python's cyclic collector paused (`collector_paused`)."""
     started = time.perf_counter()
     folder = Path(path).resolve().parent
     # The local engine finds the pairs here, from every signature at once: they are kept in
@@ -382,7 +366,8 @@ def _build_here(
     finally:
         engine.release()
         detector.close()
-        del detector, writer  # also when an exception, which holds this frame, goes on
+        del detector, writer
+        give_back_memory()  # a process that goes on (an API user's) need not keep the peak
 
 
 def _take(
