@@ -1423,9 +1423,11 @@ class Detector:
             found_hits = self._remembered(
                 "glued", xxhash.xxh3_128_digest(salt), glued, articles, args, workers, fits
             )
+            # Per furniture line glued to a loose unit: that unit (its place among the loose
+            # ones), where the line ends, and its cluster.
             hit = [
-                (first + i, prefix_end, cluster)
-                for first, hits in zip(firsts, found_hits)
+                (lo + i, prefix_end, cluster)
+                for lo, hits in zip(firsts, found_hits)
                 for i, prefix_end, cluster in hits
             ]
             if hit:
