@@ -252,6 +252,9 @@ class _BandColumns:
     def __init__(self, signatures: np.ndarray, rows: int, group: int = 8) -> None:
         self.signatures, self.rows, self.group = signatures, rows, group
         self._first, self._columns = -1, signatures[:0].T
+        # One buffer for every group: a new one a group was memory the system had to hand
+        # over again, page by page (96 MB a group at 1 GB).
+        self._buffer: np.ndarray | None = None
 
     def band(self, band: int) -> np.ndarray:
         """The ``rows`` columns of ``band``, shape ``(rows, n)``."""
@@ -260,7 +263,9 @@ class _BandColumns:
             lo, hi = first * self.rows, (first + self.group) * self.rows
             n = len(self.signatures)
             part = self.signatures[:, lo:hi]
-            columns = np.empty((part.shape[1], n), dtype=self.signatures.dtype)
+            if self._buffer is None or len(self._buffer) < part.shape[1]:
+                self._buffer = np.empty((part.shape[1], n), dtype=self.signatures.dtype)
+            columns = self._buffer[: part.shape[1]]
             for start in range(0, n, 4096):
                 columns[:, start : start + 4096] = part[start : start + 4096].T
             self._first, self._columns = first, columns
