@@ -117,6 +117,9 @@ def build(
     articles); ``chars`` is the text read. An add or remove first reports stage "stored" (the
     stored articles taken up so far), then "reading" counts the new ones only. Returns the
     opened `Corpus`.
+
+    A build, add or remove pauses Python's cyclic garbage collector in this process while it
+    runs (`newscorpus.tables.collector_paused`), and leaves it as it found it.
     """
     folder = Path(path).resolve().parent
     if not folder.is_dir():
