@@ -425,7 +425,7 @@ class Detector:
         #: is done (not held through it: about 150 MB at 1 GB), and an article whose segments
         #: name a wording the store lacks is refused (`damaged`).
         self.stored_runs = SegmentTable()
-        self.read_wordings: Callable[[], dict[str, list[str]]] | None = None
+        self.read_wordings: Callable[[], dict[str, dict[int, str]]] | None = None
         self.damaged: Callable[[int], Exception] = lambda article: ValueError(
             f"article {article} names a stored wording the store lacks"
         )
@@ -1108,7 +1108,7 @@ class Detector:
                 run_texts[a] = [distinct.setdefault(t, t) for t in texts]
         return run_texts, distinct
 
-    def _stored_wordings(self) -> dict[str, Any] | None:
+    def _stored_wordings(self) -> dict[str, dict[int, str]] | None:
         """The texts of the stored wordings by block id and wording (`stored_runs`), read
         now, once; None where no article was taken up from a store."""
         if not len(self.stored_runs) or self.read_wordings is None:

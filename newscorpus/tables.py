@@ -258,7 +258,7 @@ def collector_paused() -> Iterator[None]:
     off keeps it off). A build makes millions of objects that live until it ends (runs,
     wordings, dicts of counts), none of them in a reference cycle: the collector went through
     them all again each time they grew by a quarter, 14% of an add of 1% at 100 MB and 1 GB
-    (`benchmarks/README.md`, "Where the time goes"). Objects still go as soon as nothing
+    (`benchmarks/README.md`, "Growing a store"). Objects still go as soon as nothing
     refers to them; only cycles wait until the collector runs again."""
     enabled = gc.isenabled()
     gc.disable()
