@@ -247,7 +247,12 @@ class _BandColumns:
     row-major signatures is read a value every row (every 256 bytes), which cost more than the
     rest of growing the pairs. Bands are transposed a group at a time (the last group kept),
     4096 rows at a time, which stays in cache: a third of the time of `np.ascontiguousarray`
-    on the whole transpose, and an eighth of the signatures' memory."""
+    on the whole transpose, and an eighth of the signatures' memory.
+
+    Where a band's values are 32 bits in all (two rows of 16 bits, the default), each band is
+    one uint32 of the signature's row, read as such (`whole`): half the values to transpose,
+    and the band's key needs no making. Its digits are in memory order, not `band_key`'s
+    (`_memory_order` turns one into the other)."""
 
     def __init__(self, signatures: np.ndarray, rows: int, group: int = 8) -> None:
         self.signatures, self.rows, self.group = signatures, rows, group
@@ -255,22 +260,60 @@ class _BandColumns:
         # One buffer for every group: a new one a group was memory the system had to hand
         # over again, page by page (96 MB a group at 1 GB).
         self._buffer: np.ndarray | None = None
+        #: The signatures as one uint32 per band, where a band is 32 bits in all.
+        self.words: np.ndarray | None = None
+        if (
+            rows * signatures.dtype.itemsize == 4
+            and signatures.ndim == 2
+            and signatures.shape[1] % rows == 0
+            and signatures.flags.c_contiguous
+        ):
+            self.words = signatures.view(np.uint32)
 
     def band(self, band: int) -> np.ndarray:
         """The ``rows`` columns of ``band``, shape ``(rows, n)``."""
+        return self._group(self.signatures, band * self.rows, self.rows)
+
+    def whole(self, band: int) -> np.ndarray:
+        """The 32 bits of ``band`` of every signature as one uint32, in memory order (only
+        where `words` is not None)."""
+        if self.words is None:
+            raise RuntimeError("internal error: a band of more or less than 32 bits")
+        return self._group(self.words, band, 1)[0]
+
+    def _group(self, table: np.ndarray, column: int, width: int) -> np.ndarray:
+        """Columns ``column`` to ``column + width`` of ``table`` (the signatures, or their
+        `words`), each contiguous: the group of bands that holds them is transposed first."""
+        band = column // width
         first = band - band % self.group
-        if first != self._first:
-            lo, hi = first * self.rows, (first + self.group) * self.rows
-            n = len(self.signatures)
-            part = self.signatures[:, lo:hi]
-            if self._buffer is None or len(self._buffer) < part.shape[1]:
-                self._buffer = np.empty((part.shape[1], n), dtype=self.signatures.dtype)
-            columns = self._buffer[: part.shape[1]]
+        if (first, table.dtype) != self._first:
+            lo, hi = first * width, (first + self.group) * width
+            n = len(table)
+            part = table[:, lo:hi]
+            need = part.shape[1] * n * table.dtype.itemsize
+            if self._buffer is None or len(self._buffer) < need:
+                self._buffer = np.empty(need, dtype=np.uint8)
+            columns = self._buffer[:need].view(table.dtype).reshape(part.shape[1], n)
             for start in range(0, n, 4096):
                 columns[:, start : start + 4096] = part[start : start + 4096].T
-            self._first, self._columns = first, columns
-        at = (band - first) * self.rows
-        return self._columns[at : at + self.rows]
+            self._first, self._columns = (first, table.dtype), columns
+        at = (band - first) * width
+        return self._columns[at : at + width]
+
+
+def _memory_order(keys: np.ndarray, rows: int, width: int) -> np.ndarray:
+    """`band_key`'s exact keys of ``rows`` values of ``width`` bits (32 in all) as the band's
+    uint32 reads them in memory (`_BandColumns.whole`), or back: on a little-endian machine
+    the first value is the low digit, not the high one; on a big-endian one they agree."""
+    keys = keys.astype(np.uint32)
+    if not np.little_endian or rows == 1:
+        return keys
+    mask = np.uint32((1 << width) - 1)
+    out = np.zeros(len(keys), dtype=np.uint32)
+    for r in range(rows):
+        digit = (keys >> np.uint32(width * r)) & mask
+        out |= digit << np.uint32(width * (rows - 1 - r))
+    return out
 
 
 def _buckets_of(
@@ -291,12 +334,21 @@ def _buckets_of(
     of the 65,536 values of a 16-bit row), and the lookups then took 13 of 29 s: keys of up to
     32 bits are then made whole for every signature, and the table is of their hashes
     (`_hash_slots`), 64 to 128 slots a wanted key, so that about one signature in 100 that is
-    not wanted passes. Longer keys that are not exact (`band_key` mixes them) are ruled out
-    by a table of their low bits.
+    not wanted passes. A band of 32 bits in all (two rows of 16 bits, the default) is read
+    whole from the signatures' memory (`_BandColumns.whole`), whatever the number of wanted
+    keys: half the values to transpose, and no key to make from its rows. Longer keys that
+    are not exact (`band_key` mixes them) are ruled out by a table of their low bits.
     """
     width = 8 * signatures.dtype.itemsize
     mask = (1 << min(_FILTER_BITS, width)) - 1
-    if rows * width <= 32 and len(wanted) >= _HASHED_FROM:
+    if columns.words is not None and len(wanted) >= _WHOLE_FROM:
+        whole = columns.whole(band)
+        bits = min(max(int(len(wanted)).bit_length() + 6, 16), _HASH_BITS)
+        table = np.zeros(1 << bits, dtype=bool)
+        table[_hash_slots(_memory_order(wanted, rows, width), bits)] = True
+        maybe = np.flatnonzero(np.take(table, _hash_slots(whole, bits)))
+        keys = _memory_order(whole[maybe], rows, width).astype(np.uint64)
+    elif rows * width <= 32 and len(wanted) >= _HASHED_FROM:
         band_columns = columns.band(band)
         whole = band_columns[0].astype(np.uint32)
         for r in range(1, rows):
@@ -341,6 +393,9 @@ _FILTER_BITS = 20
 # at most how many slots (2**26, 64 MB) it has (`_buckets_of`).
 _HASHED_FROM = 1 << 13
 _HASH_BITS = 26
+# From how many wanted keys a band of 32 bits is read whole (`_BandColumns.whole`): always;
+# the tests set it higher to reach the other tables.
+_WHOLE_FROM = 0
 
 
 def _hash_slots(keys: np.ndarray, bits: int) -> np.ndarray:

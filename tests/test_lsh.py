@@ -163,7 +163,7 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(
     n_old=st.integers(0, 120),
     max_bucket=st.sampled_from([2, 3, 8, 64]),
     rows=st.sampled_from([2, 4, 8]),
-    table=st.sampled_from(["values", "hashes", "two slots"]),
+    table=st.sampled_from(["whole", "whole, two slots", "values", "hashes", "two slots"]),
 )
 def test_grown_candidates_are_those_of_banding_everything(seed, n_old, max_bucket, rows, table):
     """The candidates of old and added signatures together are the old ones' but the lost,
@@ -171,13 +171,37 @@ def test_grown_candidates_are_those_of_banding_everything(seed, n_old, max_bucke
     breaking their chains and taking their stars over (order keys with ties); with band keys
     that hold the band's values (two and four rows) and mixed ones (eight), and more bands
     than are transposed at once (`_BandColumns`); with the buckets of keys of 32 bits found
-    by a table of the values of each row, or of the keys' hashes (as when many are wanted),
-    also one of two slots, which lets every signature through to be looked up."""
-    hashed_from, hash_bits = {"values": (1 << 62, 26), "hashes": (0, 26), "two slots": (0, 1)}[
-        table
-    ]
-    with _lsh_set(_HASHED_FROM=hashed_from, _HASH_BITS=hash_bits):
+    by a table of the hashes of each band read whole from the signatures' memory, or made
+    from its rows' columns, by a table of the values of each row or of the keys' hashes (as
+    when many are wanted), also one of two slots, which lets every signature through."""
+    whole_from = 0 if table.startswith("whole") else 1 << 62
+    hashed_from, hash_bits = {
+        "whole": (1 << 62, 26),
+        "whole, two slots": (1 << 62, 1),
+        "values": (1 << 62, 26),
+        "hashes": (0, 26),
+        "two slots": (0, 1),
+    }[table]
+    with _lsh_set(_WHOLE_FROM=whole_from, _HASHED_FROM=hashed_from, _HASH_BITS=hash_bits):
         _check_grown_candidates(seed, n_old, max_bucket, rows)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10**6), rows=st.sampled_from([1, 2, 4]), width=st.sampled_from([8, 16]))
+def test_a_band_read_whole_is_its_key_in_memory_order(seed, rows, width):
+    """Where a band is 32 bits in all, the uint32 that holds it in the signatures' memory is
+    its `band_key` with the rows' values in memory order, and back."""
+    rng = np.random.default_rng(seed)
+    dtype = np.uint8 if width == 8 else np.uint16
+    sigs = rng.integers(0, 1 << width, size=(50, 8 * rows), dtype=dtype)
+    columns = lsh._BandColumns(sigs, rows, group=3)
+    if rows * width != 32:
+        assert columns.words is None
+        return
+    for b in range(8):
+        key = lsh.band_key(sigs, b, rows)
+        assert np.array_equal(columns.whole(b), lsh._memory_order(key, rows, width))
+        assert np.array_equal(lsh._memory_order(columns.whole(b), rows, width), key)
 
 
 @contextlib.contextmanager
