@@ -128,6 +128,42 @@ _SENTENCE_END = regex.compile(r"[.!?:;…]+[\"'”’)\]]*")
 SharedRun = tuple[int, int, int, int]
 
 
+@attrs.define(eq=False)
+class _Runs:
+    """Every article's shared runs (`Detector._runs`) as columns, article after article and
+    each article's in text order: ``[start, end)`` is consecutive units of ``block`` (a label
+    of `Detector._blocks`), ``glued_start`` and ``glued_end`` where the unit at that end is not
+    a whole line, ``wording`` the number of the run's text in ``texts`` (-1 until
+    `Detector._run_texts` reads them). Columns, not a list per run (1.5 million runs at 1 GB),
+    so that a pass over every run is a numpy operation."""
+
+    article: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    block: np.ndarray
+    glued_start: np.ndarray
+    glued_end: np.ndarray
+    wording: np.ndarray
+    texts: list[str] = attrs.field(factory=list)
+    _numbers: dict[str, int] = attrs.field(factory=dict)
+
+    @classmethod
+    def empty(cls) -> _Runs:
+        none = np.zeros(0, dtype=np.int64)
+        return cls(none, none, none, none, none.astype(bool), none.astype(bool), none)
+
+    def number(self, text: str) -> int:
+        """The number of ``text`` in `texts`, which it joins if new."""
+        found = self._numbers.setdefault(text, len(self.texts))
+        if found == len(self.texts):
+            self.texts.append(text)
+        return found
+
+    def bounds(self, n: int) -> np.ndarray:
+        """Where the runs of each of ``n`` articles start, then where the last ones end."""
+        return np.searchsorted(self.article, np.arange(n + 1))
+
+
 @attrs.frozen
 class FoundBlock:
     """A block as found: its id, canonical text, and the distinct variant texts with the
@@ -1065,48 +1101,82 @@ class Detector:
         lookup[-1] = False
         return lookup
 
-    def _run_texts(
-        self, open_runs: list[list[list[Any]]], workers: int = 1
-    ) -> tuple[list[list[str]], dict[str, str]]:
-        """The text of every run, per article (``open_runs``: `_runs`), each distinct text one
-        object (and the dict that makes it so): what the rest reads of the articles.
+    def _run_texts(self, runs: _Runs, workers: int = 1) -> None:
+        """The text of every run (``runs.wording``): what the rest reads of the articles.
 
         A stored article whose runs are all where its stored shared segments are takes their
         texts from the stored wordings (`stored_runs`): the text of a stored name never
         changes, nor so the text of its spans. The others are read, a share of the articles
         at a time, so that the runs' texts are never all in memory at once.
         """
-        run_texts: list[list[str]] = [[] for _ in open_runs]
-        distinct: dict[str, str] = {}
-        todo = []
-        stored = self.stored_runs
+        n = len(self.names)
+        bounds = runs.bounds(n)
+        # Per run, whether its text is a stored wording: a stored segment of its article
+        # has its span, and names a wording of that length.
+        kept = np.zeros(len(runs.article), dtype=bool)
+        found = np.full(len(runs.article), -1, dtype=np.int64)  # per run, its stored segment
+        pair_of, pair_texts = np.zeros(0, dtype=np.int64), []
         wordings = self._stored_wordings()
-        for a, runs in enumerate(open_runs):
-            kept = None
-            if a < len(stored) and wordings is not None:
-                # Every stored article's, so that one naming a wording the store lacks is
-                # refused whether or not it has runs now.
-                try:
-                    kept = {(start, end): wordings[b][v] for start, end, b, v in stored.of(a)}
-                except (KeyError, IndexError, TypeError):
-                    raise self.damaged(a) from None
-            if not runs:
-                continue
-            texts = [kept.get((run[0], run[1])) for run in runs] if kept else None
-            # A stored wording of another length than its span: a damaged store, whose
-            # article is read (and refused, `newscorpus.store.Corpus.texts`).
-            if texts is None or any(
-                t is None or len(t) != run[1] - run[0] for t, run in zip(texts, runs)
-            ):
-                todo.append(a)
-            else:
-                run_texts[a] = [distinct.setdefault(t, t) for t in texts]
+        if wordings is not None:
+            pair_of, pair_texts = self._stored_segment_texts(wordings)
+            s_article, s_start, s_end, _, _ = self.stored_runs.columns()
+            found = _matched(s_article, s_start, runs.article, runs.start)
+            has = np.flatnonzero(found >= 0)
+            segment = found[has]
+            lengths = np.fromiter(map(len, pair_texts), dtype=np.int64, count=len(pair_texts))
+            kept[has] = (s_end[segment] == runs.end[has]) & (
+                lengths[pair_of[segment]] == runs.end[has] - runs.start[has]
+            )
+        # An article is read when one of its runs is not kept (a damaged store's stored
+        # wording of another length is read, and refused, `newscorpus.store.Corpus.texts`).
+        read = np.zeros(n, dtype=bool)
+        read[runs.article[~kept]] = True
+        from_store = np.flatnonzero(~read[runs.article])
+        if len(from_store):
+            pairs = pair_of[found[from_store]]
+            used = unique(pairs)
+            numbers = np.full(len(pair_texts), -1, dtype=np.int64)
+            numbers[used] = [runs.number(pair_texts[k]) for k in used.tolist()]
+            runs.wording[from_store] = numbers[pairs]
+        todo = np.flatnonzero(read).tolist()
+        starts, ends = runs.start.tolist(), runs.end.tolist()
         for lo in range(0, len(todo), _TEXT_ARTICLES):
             share = todo[lo : lo + _TEXT_ARTICLES]
-            spans = [[(run[0], run[1]) for run in open_runs[a]] for a in share]
+            spans = [
+                list(zip(starts[bounds[a] : bounds[a + 1]], ends[bounds[a] : bounds[a + 1]]))
+                for a in share
+            ]
             for a, texts in zip(share, self.map_texts(_span_texts, share, spans, workers)):
-                run_texts[a] = [distinct.setdefault(t, t) for t in texts]
-        return run_texts, distinct
+                runs.wording[bounds[a] : bounds[a + 1]] = [runs.number(t) for t in texts]
+
+    def _stored_segment_texts(
+        self, wordings: dict[str, dict[int, str]]
+    ) -> tuple[np.ndarray, list[str]]:
+        """The stored shared segments' distinct ``(block id, wording)``: per segment its
+        number among those, and per number its text, from ``wordings``. Every stored
+        article's segments must name a wording the store has, whether or not it has runs
+        now: the first article that names another is refused (`damaged`)."""
+        _, _, _, block, wording = self.stored_runs.columns()
+        ids = self.stored_runs.ids
+        order = np.lexsort((wording, block))
+        sorted_block, sorted_wording = block[order], wording[order]
+        new = np.r_[True, (sorted_block[1:] != sorted_block[:-1])]
+        new |= np.r_[True, sorted_wording[1:] != sorted_wording[:-1]]
+        new = new[: len(order)]
+        pair_of = np.empty(len(order), dtype=np.int64)
+        pair_of[order] = np.cumsum(new) - 1
+        texts, bad = [], []
+        for k, (b, w) in enumerate(zip(sorted_block[new].tolist(), sorted_wording[new].tolist())):
+            try:
+                texts.append(wordings[ids[b]][w])
+            except (KeyError, IndexError, TypeError):
+                texts.append("")
+                bad.append(k)
+        if bad:
+            first = int(np.flatnonzero(isin_sorted(pair_of, np.array(bad)))[0])
+            article = int(np.searchsorted(self.stored_runs.offsets(), first, side="right")) - 1
+            raise self.damaged(article)
+        return pair_of, texts
 
     def _stored_wordings(self) -> dict[str, dict[int, str]] | None:
         """The texts of the stored wordings by block id and wording (`stored_runs`), read
@@ -1116,90 +1186,93 @@ class Detector:
         wordings, self.read_wordings = self.read_wordings(), None
         return wordings
 
-    def _trim_glued(self, runs: list[list[list]], texts: list[list[str]], workers: int = 1) -> None:
+    def _trim_glued(self, runs: _Runs, workers: int = 1) -> None:
         """Cut runs at the block's edges where a unit glued a block to other text (a lost
         sentence break: "... in Atlantic City, N.J. Meanwhile, the minister said ...").
 
         A word is the block's when a word 3-gram around it occurs in two or more of the block's
         occurrences; two or more words at the glued edge of a run that are not the block's
         are cut off (they stay the article's own text), where punctuation that ends a sentence
-        or a label separates them from the block's words. Runs are ``[start, end, block,
-        glued_start, glued_end]``, with their texts ``texts`` (per article, per run), both
-        changed in place.
+        or a label separates them from the block's words. ``runs`` (`_Runs`, with their
+        texts) are changed in place.
         """
         k = 3
-        # Only blocks with a glued run need their 3-gram counts.
-        glued_at = [
-            (a, r)
-            for a, article in enumerate(runs)
-            for r, run in enumerate(article)
-            if run[3] or run[4]
+        glued = runs.glued_start | runs.glued_end
+        # Only blocks with a glued run need their 3-gram counts. Runs of one block mostly
+        # repeat a few wordings: each distinct (block, wording) is read once, with the number
+        # of runs that have it and the glued ends it is cut at, numbered in the order of their
+        # first run.
+        chosen = np.flatnonzero(isin_sorted(runs.block, unique(runs.block[glued])))
+        block, wording = runs.block[chosen], runs.wording[chosen]
+        order = np.lexsort((chosen, wording, block))
+        new = np.r_[True, (block[order][1:] != block[order][:-1])]
+        new |= np.r_[True, wording[order][1:] != wording[order][:-1]]
+        new = new[: len(order)]
+        rank = np.argsort(chosen[order][new])  # the distinct ones by their first run
+        number = np.empty(len(rank), dtype=np.int64)
+        number[rank] = np.arange(len(rank))
+        pair_of = np.full(len(runs.article), -1, dtype=np.int64)
+        pair_of[chosen[order]] = number[np.cumsum(new) - 1]
+        pair_block = block[order][new][rank].tolist()
+        pair_text = [runs.texts[w] for w in wording[order][new][rank].tolist()]
+        runs_with = np.bincount(pair_of[chosen], minlength=len(rank)).tolist()
+        # The glued ends of each: a bit per (glued_start, glued_end), 1 to 3.
+        end_code = 2 * runs.glued_start.astype(np.int64) + runs.glued_end
+        bits = np.zeros(len(rank), dtype=np.int64)
+        np.bitwise_or.at(bits, pair_of[glued], 1 << end_code[glued])
+        all_ends = [(False, True), (True, False), (True, True)]
+        glued_ends = [
+            [ends for c, ends in enumerate(all_ends, 1) if b >> c & 1] for b in bits.tolist()
         ]
-        glued_blocks = {runs[a][r][2] for a, r in glued_at}
-        # Runs of one block mostly repeat a few wordings: each distinct (block, wording) is
-        # read once, with the number of runs that have it, and the glued ends it is cut at.
-        index: dict[tuple[int, str], int] = {}
-        runs_with: list[int] = []
-        glued_ends: list[set[tuple[bool, bool]]] = []
-        for article, wordings in zip(runs, texts):
-            for (_, _, block, glued_start, glued_end), wording in zip(article, wordings):
-                if block in glued_blocks:
-                    i = index.setdefault((block, wording), len(runs_with))
-                    if i == len(runs_with):
-                        runs_with.append(0)
-                        glued_ends.append(set())
-                    runs_with[i] += 1
-                    if glued_start or glued_end:
-                        glued_ends[i].add((glued_start, glued_end))
         # Blocks a few at a time (whole: a block's counts are its own), so that the words of
         # all wordings are never in memory at once.
         # The chunks are cut by ``workers`` processes.
-        wordings = list(index)
         by_block: dict[int, list[int]] = defaultdict(list)
-        for i, (block, _) in enumerate(wordings):
-            by_block[block].append(i)
+        for i, b in enumerate(pair_block):
+            by_block[b].append(i)
         # A block's cuts depend on its wordings, whether each is in two or more runs (a k-gram
         # is the block's from two runs on), and the ends each is cut at: by a key of those, an
         # earlier analysis of the store gives them, and only the blocks that changed are cut.
         for members in by_block.values():
-            members.sort(key=lambda i: wordings[i][1])
+            members.sort(key=pair_text.__getitem__)
         salt = json.dumps(["cuts", k]).encode("utf-8")
         keys: dict[int, bytes] = {}
-        for block, members in by_block.items():
+        for b, members in by_block.items():
             digest = xxhash.xxh3_128(salt)
             for i in members:
-                text = wordings[i][1].encode("utf-8", "surrogatepass")
-                ends = sorted(glued_ends[i])
+                text = pair_text[i].encode("utf-8", "surrogatepass")
+                ends = glued_ends[i]
                 digest.update(len(text).to_bytes(8, "little") + text)
                 digest.update(bytes([min(runs_with[i], 2), len(ends)]))
                 digest.update(bytes(int(x) for end in ends for x in end))
-            keys[block] = digest.digest()
+            keys[b] = digest.digest()
         known = (self.known_answers or {}).get("cuts", {})
         cuts: dict[tuple[int, bool, bool], tuple[int, int]] = {}
         kept: dict[bytes, list] = {}
-        for block, members in by_block.items():
-            answer = known.get(keys[block])
-            if not _fits_cuts(answer, [(wordings[i][1], glued_ends[i]) for i in members]):
+        for b, members in by_block.items():
+            answer = known.get(keys[b])
+            asked = [(pair_text[i], set(glued_ends[i])) for i in members]
+            if not _fits_cuts(answer, asked):
                 continue
-            kept[keys[block]] = answer
+            kept[keys[b]] = answer
             for i, found in zip(members, answer):
                 for glued_start, glued_end, lo, hi in found:
                     cuts[(i, glued_start, glued_end)] = (lo, hi)
         chunks: list[list[int]] = [[]]
         size = 0
-        for block, members in by_block.items():
-            if keys[block] in kept:
+        for b, members in by_block.items():
+            if keys[b] in kept:
                 continue
             if size >= _GRAMS_CHARS:
                 chunks.append([])
                 size = 0
             chunks[-1].extend(members)
-            size += sum(len(wordings[i][1]) for i in members)
+            size += sum(len(pair_text[i]) for i in members)
 
         def cut(chunk: list[int]) -> dict[tuple[int, bool, bool], tuple[int, int]]:
             grams = _Grams(
-                [wordings[i][1] for i in chunk],
-                [wordings[i][0] for i in chunk],
+                [pair_text[i] for i in chunk],
+                [pair_block[i] for i in chunk],
                 [runs_with[i] for i in chunk],
                 k,
             )
@@ -1212,17 +1285,25 @@ class Detector:
         for found in _fork_map(cut, [c for c in chunks if c], workers):
             cuts.update(found)
         self.answers["cuts"] = {
-            keys[block]: kept.get(keys[block])
-            or [[[*ends, *cuts[(i, *ends)]] for ends in sorted(glued_ends[i])] for i in members]
-            for block, members in by_block.items()
+            keys[b]: kept.get(keys[b])
+            or [[[*ends, *cuts[(i, *ends)]] for ends in glued_ends[i]] for i in members]
+            for b, members in by_block.items()
         }
-        for a, r in glued_at:
-            run, wordings = runs[a][r], texts[a]
-            start, end, block, glued_start, glued_end = run
-            lo, hi = cuts[(index[block, wordings[r]], glued_start, glued_end)]
-            if (lo, hi) != (0, end - start):
-                run[0], run[1] = start + lo, start + hi
-                wordings[r] = wordings[r][lo:hi]
+        # Each glued run's cut: its wording's at its ends.
+        lo_at = np.zeros((len(rank), 4), dtype=np.int64)
+        hi_at = np.zeros((len(rank), 4), dtype=np.int64)
+        for (i, glued_start, glued_end), (lo, hi) in cuts.items():
+            lo_at[i, 2 * glued_start + glued_end] = lo
+            hi_at[i, 2 * glued_start + glued_end] = hi
+        at = np.flatnonzero(glued)
+        lo, hi = lo_at[pair_of[at], end_code[at]], hi_at[pair_of[at], end_code[at]]
+        moved = (lo != 0) | (hi != runs.end[at] - runs.start[at])
+        for r, a, z in zip(at[moved].tolist(), lo[moved].tolist(), hi[moved].tolist()):
+            runs.wording[r] = runs.number(runs.texts[runs.wording[r]][a:z])
+        runs.start[at[moved]], runs.end[at[moved]] = (
+            runs.start[at[moved]] + lo[moved],
+            runs.start[at[moved]] + hi[moved],
+        )
 
     def _merge_wordings(
         self, variants: dict[int, Counter], carriers: dict[int, set[int]]
@@ -1360,17 +1441,16 @@ class Detector:
         block_of: np.ndarray,
         furniture: dict[tuple[str, ...], int],
         workers: int = 1,
-    ) -> list[list[list[Any]]]:
-        """Each article's shared runs, ``[start, end, block, glued_start, glued_end]``:
-        consecutive units of one block (``block_of`` a cluster's block, or -1) within one
+    ) -> _Runs:
+        """Every article's shared runs (`_Runs`, their texts not read yet): consecutive
+        units of one block (``block_of`` a cluster's block, or -1) within one
         paragraph; ``glued_*`` where the unit at that end is not a whole line. A sentence that
         matched no passage between two units of one block, in one paragraph, goes with the
         block (a heavily reworded one). A furniture line glued to the start of a unit outside
         any block is a run of its own (`_furniture_prefix`). One numpy pass over every unit."""
         n = len(occ_cluster)
-        runs: list[list[list[Any]]] = [[] for _ in range(n)]
         if not n:
-            return runs
+            return _Runs.empty()
         start, end, paragraph, whole, _ = self.units.arrays()
         clusters, article = self._flat(occ_cluster)
         block = block_of[clusters]
@@ -1447,12 +1527,16 @@ class Detector:
                     column.append(part)
         units = np.concatenate(at)
         order = np.argsort(units, kind="stable")
-        rows = list(map(list, zip(*(np.concatenate(c)[order].tolist() for c in columns))))
-        cuts = np.searchsorted(article[units[order]], np.arange(n + 1)).tolist()
-        for a, (lo, hi) in enumerate(zip(cuts, cuts[1:])):
-            if lo < hi:
-                runs[a] = rows[lo:hi]
-        return runs
+        starts, ends, blocks, glued_start, glued_end = (np.concatenate(c)[order] for c in columns)
+        return _Runs(
+            article[units[order]],
+            starts.astype(np.int64),
+            ends.astype(np.int64),
+            blocks.astype(np.int64),
+            glued_start.astype(bool),
+            glued_end.astype(bool),
+            np.full(len(units), -1, dtype=np.int64),
+        )
 
     def _blocks(
         self,
@@ -1495,22 +1579,10 @@ class Detector:
         block_of = np.full(len(self._distinct_words) + 1, -1, dtype=np.int64)
         for c, i in index.items():
             block_of[c] = uf.find(i)  # label -1 reads the last entry, always -1
-        open_runs = self._runs(occ_cluster, block_of, furniture, workers)
-        run_texts, distinct = self._run_texts(open_runs, workers)
-        self._trim_glued(open_runs, run_texts, workers)
-        for texts in run_texts:
-            texts[:] = [distinct.setdefault(t, t) for t in texts]  # the trimmed ones too
-        del distinct
-        # Per block, the articles carrying each wording (an article counts once), and those
-        # carrying the block; each in the order of its first run.
-        variants: dict[int, Counter] = defaultdict(Counter)
-        carriers: dict[int, set[int]] = defaultdict(set)
-        for a, (runs, texts) in enumerate(zip(open_runs, run_texts)):
-            if runs:
-                for block, wording in dict.fromkeys(zip([run[2] for run in runs], texts)):
-                    variants[block][wording] += 1
-                    carriers[block].add(a)
-
+        runs = self._runs(occ_cluster, block_of, furniture, workers)
+        self._run_texts(runs, workers)
+        self._trim_glued(runs, workers)
+        variants, carriers, pair_of, pair_block, pair_wording = _variants(runs)
         named = list(variants)  # the blocks as the runs name them, before any joins
         variants, carriers, target = self._merge_wordings(variants, carriers)
         found: list[tuple[str, FoundBlock, int]] = []
@@ -1533,13 +1605,23 @@ class Detector:
         # Per block as the runs name it, the position and the variants' numbers of the block
         # it is, or joined.
         place = {b: (position[t], number[t]) for b in named for t in [target.get(b, b)]}
-        runs_out = []
-        for runs, texts in zip(open_runs, run_texts):
-            out = []
-            for (start, end, block, _, _), wording in zip(runs, texts):
-                at, numbers = place[block]
-                out.append((start, end, at, numbers[wording]))
-            runs_out.append(out)
+        # Per distinct (block, wording) of the runs, the block's position and the wording's
+        # number there; per run, those of its (block, wording).
+        at = np.array([place[b][0] for b in pair_block], dtype=np.int64)
+        variant = np.array(
+            [place[b][1][runs.texts[w]] for b, w in zip(pair_block, pair_wording)],
+            dtype=np.int64,
+        )
+        rows = list(
+            zip(
+                runs.start.tolist(),
+                runs.end.tolist(),
+                at[pair_of].tolist(),
+                variant[pair_of].tolist(),
+            )
+        )
+        bounds = runs.bounds(len(occ_cluster)).tolist()
+        runs_out = [rows[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
         return [fb for _, fb, _ in found], runs_out
 
 
@@ -1853,6 +1935,73 @@ def _ruled_out(first_words: tuple[str, ...]) -> frozenset[str]:
 def _span_words(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, ...]]:
     """The normalised words (`words`) of each span ``(start, end)`` of ``text``."""
     return [tuple(words(text[start:end])) for start, end in spans]
+
+
+def _matched(
+    article: np.ndarray, start: np.ndarray, run_article: np.ndarray, run_start: np.ndarray
+) -> np.ndarray:
+    """Per run (``run_article``, ``run_start``), the stored segment (``article``,
+    ``start``: within an article, none starts where another does) that starts where it does,
+    or -1.
+
+    >>> stored = np.array([0, 0, 2]), np.array([5, 9, 5])
+    >>> _matched(*stored, np.array([0, 1, 2]), np.array([9, 5, 5])).tolist()
+    [1, -1, 2]
+    """
+    n = len(article)
+    both_article = np.concatenate([article, run_article])
+    both_start = np.concatenate([start, run_start])
+    is_run = np.r_[np.zeros(n, dtype=bool), np.ones(len(run_article), dtype=bool)]
+    order = np.lexsort((is_run, both_start, both_article))
+    before, after = order[:-1], order[1:]
+    same = (
+        (both_article[before] == both_article[after])
+        & (both_start[before] == both_start[after])
+        & ~is_run[before]
+        & is_run[after]
+    )
+    found = np.full(len(run_article), -1, dtype=np.int64)
+    found[after[same] - n] = before[same]
+    return found
+
+
+def _variants(
+    runs: _Runs,
+) -> tuple[dict[int, Counter], dict[int, set[int]], np.ndarray, list[int], list[int]]:
+    """Per block (in the order of its first run), the articles carrying each of its wordings
+    (an article counts once) and those carrying the block; and the runs' distinct (block,
+    wording): each run's number among them, and their blocks and wordings."""
+    block, wording, article = runs.block, runs.wording, runs.article
+    if not len(block):
+        return {}, {}, np.zeros(0, dtype=np.int64), [], []
+    order = np.lexsort((article, wording, block))
+    block_s, wording_s, article_s = block[order], wording[order], article[order]
+    new_pair = np.r_[True, (block_s[1:] != block_s[:-1]) | (wording_s[1:] != wording_s[:-1])]
+    new_carrier = new_pair | np.r_[True, article_s[1:] != article_s[:-1]]
+    pair_sorted = np.cumsum(new_pair) - 1
+    pair_of = np.empty(len(order), dtype=np.int64)
+    pair_of[order] = pair_sorted
+    carried = np.bincount(pair_sorted[new_carrier], minlength=int(new_pair.sum())).tolist()
+    pair_block, pair_wording = block_s[new_pair].tolist(), wording_s[new_pair].tolist()
+    # The blocks in the order of their first run (their first run: the first of the runs
+    # sorted by block, stably).
+    by_block = np.argsort(block, kind="stable")
+    firsts = by_block[np.r_[True, block[by_block][1:] != block[by_block][:-1]]]
+    variants: dict[int, Counter] = {b: Counter() for b in block[np.sort(firsts)].tolist()}
+    for b, w, count in zip(pair_block, pair_wording, carried):
+        variants[b][runs.texts[w]] = count
+    # Distinct (block, article), sorted: each block's articles.
+    order = np.lexsort((article, block))
+    block_s, article_s = block[order], article[order]
+    new_carrier = np.r_[True, (block_s[1:] != block_s[:-1]) | (article_s[1:] != article_s[:-1])]
+    block_s, article_s = block_s[new_carrier], article_s[new_carrier]
+    starts = np.flatnonzero(np.r_[True, block_s[1:] != block_s[:-1]]).tolist()
+    articles = article_s.tolist()
+    carriers = {
+        b: set(articles[lo:hi])
+        for b, lo, hi in zip(block_s[starts].tolist(), starts, [*starts[1:], len(articles)])
+    }
+    return variants, carriers, pair_of, pair_block, pair_wording
 
 
 def _span_texts(text: str, spans: list[tuple[int, int]]) -> list[str]:

@@ -185,8 +185,11 @@ class SegmentTable:
     >>> table = SegmentTable()
     >>> table.append([(0, 12, "b1", 7), (20, 31, "b2", -3)])
     >>> table.append([])
-    >>> len(table), table.of(0), table.of(1)
-    (2, [(0, 12, 'b1', 7), (20, 31, 'b2', -3)], [])
+    >>> article, start, end, block, wording = table.columns()
+    >>> len(table), article.tolist(), start.tolist(), end.tolist(), wording.tolist()
+    (2, [0, 0], [0, 20], [12, 31], [7, -3])
+    >>> [table.ids[b] for b in block]
+    ['b1', 'b2']
     """
 
     def __init__(self) -> None:
@@ -219,16 +222,24 @@ class SegmentTable:
     def __len__(self) -> int:
         return len(self._offsets) - 1
 
-    def of(self, article: int) -> list[tuple[int, int, str, int]]:
-        """Article ``article``'s segments."""
-        lo, hi = self._offsets[article], self._offsets[article + 1]
-        ids = self._ids
-        return [
-            (start, end, ids[code], wording)
-            for start, end, code, wording in zip(
-                self._start[lo:hi], self._end[lo:hi], self._block[lo:hi], self._wording[lo:hi]
-            )
-        ]
+    @property
+    def ids(self) -> list[str]:
+        """The block ids, by the number `columns` gives a segment's block."""
+        return self._ids
+
+    def offsets(self) -> np.ndarray:
+        """Where each article's segments start in `columns`, then where the last ones end."""
+        return np.frombuffer(self._offsets, dtype=np.int64)
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every segment's article, start, end, block (its number in `ids`) and wording."""
+        counts = np.diff(self.offsets())
+        article = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        start, end, block, wording = (
+            np.frombuffer(column, dtype=np.int64) if len(column) else np.zeros(0, np.int64)
+            for column in (self._start, self._end, self._block, self._wording)
+        )
+        return article, start, end, block, wording
 
 
 @functools.cache

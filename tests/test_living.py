@@ -9,6 +9,7 @@ import os
 import random
 import sqlite3
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -476,11 +477,23 @@ def test_a_glued_wording_in_a_second_run_is_cut_again(tmp_path):
         detector = blocks.Detector(Settings(), scratch=tmp_path)
         detector.known_answers = known
         articles = [(alone, False)] + [(kept, True)] * glued_runs
-        runs = [[[0, len(text), 7, False, glued]] for text, glued in articles]
-        texts = [[text] for text, _ in articles]
-        detector._trim_glued(runs, texts)
+        n = len(articles)
+        glued = np.array([g for _, g in articles])
+        runs = blocks._Runs(
+            np.arange(n),
+            np.zeros(n, dtype=np.int64),
+            np.array([len(text) for text, _ in articles]),
+            np.full(n, 7),
+            np.zeros(n, dtype=bool),
+            glued,
+            np.zeros(n, dtype=np.int64),
+        )
+        runs.wording[:] = [runs.number(text) for text, _ in articles]
+        detector._trim_glued(runs)
         detector.close()
-        return [t for (t,) in texts], detector.answers
+        texts = [runs.texts[w] for w in runs.wording.tolist()]
+        assert [len(t) for t in texts] == (runs.end - runs.start).tolist()
+        return texts, detector.answers
 
     once, kept_once = trim(1)
     assert once == [alone, alone]
