@@ -178,12 +178,17 @@ class FoundBlock:
 @attrs.frozen
 class Analysis:
     """What the engine found: the blocks, each article's shared runs, and for each article the
-    index of the article it copies (or -1)."""
+    index of the article it copies (or -1). ``run_columns``: the runs again, as the columns
+    article, start, end, block and variant (article after article), which `same_segments`
+    compares with an article's stored ones."""
 
     blocks: tuple[FoundBlock, ...]
     runs: tuple[tuple[SharedRun, ...], ...]
     duplicate_of: tuple[int, ...]
     stats: dict
+    run_columns: tuple[np.ndarray, ...] = attrs.field(
+        factory=lambda: tuple(np.zeros(0, dtype=np.int64) for _ in range(5)), eq=False
+    )
 
 
 class Carriers(Mapping[int, list[int]]):
@@ -532,15 +537,15 @@ class Detector:
 
     def forget_units(self) -> None:
         """Drop what the analysis read of every unit (the units, their distinct units and
-        clusters, the stored runs' texts, the store's kept pairs and answers), once it is done:
-        what is left is what the writing reads (the names and dates, the texts, the verified
-        pairs and this analysis's answers)."""
+        clusters, the store's kept pairs and answers), once it is done: what is left is what
+        the writing reads (the names and dates, the texts, the stored shared segments, the
+        verified pairs and this analysis's answers)."""
         self._distinct = KeyIndex()
         self._distinct_words, self._distinct_order = array("i"), array("Q")
         self._distinct_figures = array("b")
         self._sig_ids, self._unit_distinct, self.units = [], array("q"), UnitTable()
         self._flat_clusters = ([], np.zeros(0, np.int64))
-        self.stored_runs, self.known, self.known_answers = SegmentTable(), None, None
+        self.known, self.known_answers = None, None
         self.removed = None
         self._alone = np.zeros(0, dtype=bool)
 
@@ -663,13 +668,15 @@ class Detector:
         cluster_articles = self._multi_article_clusters(occ_cluster)
         groups, duplicate_of = self._copies(occ_cluster, cluster_articles, workers)
         background = self._backgrounds(occ_cluster, groups)
-        blocks, runs = self._blocks(occ_cluster, background, cluster_articles, workers)
+        blocks, runs, columns = self._blocks(occ_cluster, background, cluster_articles, workers)
         stats = {
             "distinct_units": n_distinct,
             "clusters": len(cluster_articles),
             "background_clusters": len(background),
         }
-        return Analysis(tuple(blocks), tuple(tuple(r) for r in runs), tuple(duplicate_of), stats)
+        return Analysis(
+            tuple(blocks), tuple(tuple(r) for r in runs), tuple(duplicate_of), stats, columns
+        )
 
     def _cluster_distinct(
         self, n_distinct: int, finder: PairFinder | None, workers: int
@@ -1544,8 +1551,9 @@ class Detector:
         background: set[int],
         cluster_articles: Carriers,
         workers: int = 1,
-    ) -> tuple[list[FoundBlock], list[list[SharedRun]]]:
-        """Join background clusters into blocks and cut each article's shared runs."""
+    ) -> tuple[list[FoundBlock], list[list[SharedRun]], tuple[np.ndarray, ...]]:
+        """Join background clusters into blocks and cut each article's shared runs; those
+        runs also as columns (`Analysis.run_columns`)."""
         # Pairs of different background clusters on neighbouring units of one paragraph, how
         # often they are joined so. Sentences of one background paragraph travel together: a
         # joined pair whose clusters are carried by mostly different articles is two passages
@@ -1612,17 +1620,11 @@ class Detector:
             [place[b][1][runs.texts[w]] for b, w in zip(pair_block, pair_wording)],
             dtype=np.int64,
         )
-        rows = list(
-            zip(
-                runs.start.tolist(),
-                runs.end.tolist(),
-                at[pair_of].tolist(),
-                variant[pair_of].tolist(),
-            )
-        )
+        columns = (runs.article, runs.start, runs.end, at[pair_of], variant[pair_of])
+        rows = list(zip(*(column.tolist() for column in columns[1:])))
         bounds = runs.bounds(len(occ_cluster)).tolist()
         runs_out = [rows[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
-        return [fb for _, fb, _ in found], runs_out
+        return [fb for _, fb, _ in found], runs_out, columns
 
 
 PairFinder = Callable[[np.ndarray, np.ndarray], "tuple[np.ndarray, np.ndarray] | None"]
@@ -1935,6 +1937,49 @@ def _ruled_out(first_words: tuple[str, ...]) -> frozenset[str]:
 def _span_words(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, ...]]:
     """The normalised words (`words`) of each span ``(start, end)`` of ``text``."""
     return [tuple(words(text[start:end])) for start, end in spans]
+
+
+def same_segments(
+    stored: SegmentTable,
+    columns: Sequence[np.ndarray],
+    ids: Sequence[str],
+    keys: Sequence[Sequence[int]],
+) -> np.ndarray:
+    """Per stored article (of ``stored``), whether its runs (``columns``:
+    `Analysis.run_columns`) are its stored shared segments: the same spans, block ids
+    (``ids``, by block) and wordings (``keys``: per block, each variant's key), in order.
+
+    >>> table = SegmentTable()
+    >>> table.append([(0, 5, "b1", 70)]); table.append([(2, 4, "b1", 71)]); table.append([])
+    >>> runs = [np.array(c) for c in ([0, 1, 3], [0, 2, 0], [5, 4, 9], [0, 0, 0], [0, 0, 1])]
+    >>> same_segments(table, runs, ["b1"], [[70, 71]]).tolist()
+    [True, False, True]
+    """
+    s_article, s_start, s_end, s_block, s_wording = stored.columns()
+    article, start, end, block, variant = columns
+    n = len(stored)
+    # Each block's id as the table numbers it (-1: none of its segments named it), and each
+    # run's wording's key.
+    code = {b: i for i, b in enumerate(stored.ids)}
+    block_code = np.array([code.get(b, -1) for b in ids], dtype=np.int64)
+    sizes = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    flat_keys = np.fromiter(itertools.chain.from_iterable(keys), np.int64, int(sizes.sum()))
+    first_key = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
+    mine = np.flatnonzero(article < n)
+    old_bounds = stored.offsets()
+    new_bounds = np.searchsorted(article, np.arange(n + 1))
+    same = np.diff(new_bounds) == np.diff(old_bounds)
+    # Where the counts agree, the run k of an article against its stored segment k.
+    run = mine[same[article[mine]]]
+    at = old_bounds[article[run]] + run - new_bounds[article[run]]
+    differs = (
+        (s_start[at] != start[run])
+        | (s_end[at] != end[run])
+        | (s_block[at] != block_code[block[run]])
+        | (s_wording[at] != flat_keys[first_key[block[run]] + variant[run]])
+    )
+    same[article[run[differs]]] = False
+    return same
 
 
 def _matched(

@@ -30,6 +30,7 @@ from newscorpus.blocks import (
     PairFinder,
     Prepared,
     prepare,
+    same_segments,
 )
 from newscorpus.document import Document, text_length
 from newscorpus.errors import InputError, StoreError
@@ -414,13 +415,12 @@ def _take(
         for i, (doc, meta, spans) in enumerate(zip(batch, batch_metas, batch_spans)):
             article = len(meta_spans)
             if is_stored:  # its rows are in the store already (see `StoreUpdater`)
-                stored_id, digest, signatures, shared = places[0][i]
-                if detector.stored_texts is not None:
-                    try:
-                        detector.stored_runs.append(shared)
-                    except ValueError:
-                        raise detector.damaged(article) from None
-                writer.keep(article, stored_id, digest)
+                stored_id, signatures, shared = places[0][i]
+                try:
+                    detector.stored_runs.append(shared)
+                except ValueError:
+                    raise detector.damaged(article) from None
+                writer.keep(article, stored_id)
                 if signatures is not None:  # it took over signatures of a removed article
                     writer.add_prepared(article, ready.record(i).tobytes(), signatures)
             else:
@@ -582,7 +582,7 @@ def _replay(
             [a.meta for a in batch],
             [a.meta_spans for a in batch],
             ready,
-            [(a.id, a.digest, a.signatures if a.changed else None, a.shared) for a in batch],
+            [(a.id, a.signatures if a.changed else None, a.shared) for a in batch],
         )
 
 
@@ -763,26 +763,26 @@ def _write(
             variant_rows.append((block.id, i, key, edit, count))
     writer.add_blocks(block_rows, variant_rows)
 
-    totals = {"novel": 0, "shared": 0, "meta": 0}
     n = len(meta_spans)
+    _, starts, ends, _, _ = analysis.run_columns
+    shared = int((ends - starts).sum())
+    meta = sum(end - start for spans in meta_spans for start, end in spans)
+    totals = {"novel": sum(lengths) - shared - meta, "shared": shared, "meta": meta}
     here = detector.text_map is None
     wordings = {
         block.id: {key: text for (text, _), key in zip(block.variants, keys[rank])}
         for rank, block in enumerate(analysis.blocks)
     }
     ids = [block.id for block in analysis.blocks]
+    # Per stored article, whether its shared segments stay: then it is not written again
+    # (`StoreUpdater.unchanged`), nor read.
+    same = same_segments(detector.stored_runs, analysis.run_columns, ids, keys).tolist()
     for lo in range(0, n, _COMMIT_EVERY):
         articles = range(lo, min(n, lo + _COMMIT_EVERY))
-        placed = [_placed(meta_spans[a], analysis.runs[a], ids, keys) for a in articles]
-        for a, marks in zip(articles, placed):
-            for start, end, kind, _, _ in marks:
-                totals[kind] += end - start
-            totals["novel"] += lengths[a]
-        # A stored article whose segments stay is not written again (`StoreUpdater`), nor read.
         changed = [
-            (a, _with_gaps(marks, lengths[a]))
-            for a, marks in zip(articles, placed)
-            if not writer.unchanged(a, marks)
+            (a, _with_gaps(_placed(meta_spans[a], analysis.runs[a], ids, keys), lengths[a]))
+            for a in articles
+            if not writer.unchanged(a, a < len(same) and same[a])
         ]
         texts = detector.read_texts([a for a, _ in changed]) if here else [None] * len(changed)
         for (a, marks), text in zip(changed, texts):
@@ -793,7 +793,6 @@ def _write(
     writer.set_duplicates([(a, d) for a, d in enumerate(analysis.duplicate_of) if d >= 0])
     writer.set_verified(*detector.verified)
     writer.set_answers(detector.answers)
-    totals["novel"] -= totals["meta"] + totals["shared"]
     total = sum(totals.values()) or 1
     stats = {
         "articles": n,
@@ -816,8 +815,7 @@ def _placed(
 ) -> list[tuple[int, int, str, str | None, int | None]]:
     """An article's metadata and shared segments, in order, as ``(start, end, kind, block_id,
     wording)``, a wording by its key (``keys``: per block, each variant's; ``ids``: each
-    block's id): what `newscorpus.store.segments_digest` hashes. The rest is novel text
-    (`_with_gaps`)."""
+    block's id). The rest is novel text (`_with_gaps`)."""
     marks: list[tuple[int, int, str, str | None, int | None]] = [
         (s, e, "meta", None, None) for s, e in meta_spans
     ]

@@ -96,7 +96,7 @@ class ParquetWriter:
         """None: a dataset is written whole."""
         return {}
 
-    def unchanged(self, article_id: int, marks: Sequence[tuple]) -> bool:
+    def unchanged(self, article_id: int, same: bool) -> bool:
         """Never: a dataset is written whole."""
         return False
 

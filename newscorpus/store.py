@@ -383,9 +383,9 @@ class StoreWriter:
         none, in a new store."""
         return {}
 
-    def unchanged(self, article_id: int, marks: Sequence[tuple]) -> bool:
-        """Whether article ``article_id`` keeps its stored segments, ``marks`` (`segments_digest`),
-        so that they need not be added: never, in a new store."""
+    def unchanged(self, article_id: int, same: bool) -> bool:
+        """Whether article ``article_id`` keeps its stored segments (``same``: the analysis
+        found them again), so that they need not be added: never, in a new store."""
         return False
 
     def add_segments(self, article_id: int, segments: Sequence[tuple]) -> None:
@@ -514,9 +514,9 @@ class StoreUpdater(StoreWriter):
         self._rewritten: list[int] = []  # stored articles whose segments are written again
         self._replaced: list[int] = []  # stored articles whose prepared row is written again
         self._ids: list[int] = []  # the store id of each article, by its number
-        self._digests: list[int] = []  # of each stored article's segments
         last = old.last_id()
         self._next_id = 0 if last is None else last + 1
+        self._next_stored = 0  # the stored articles kept so far, which come first
 
     def _copy(self) -> None:
         """Copy the old store to `tmp` and sync the copy (in a thread of its own)."""
@@ -569,13 +569,14 @@ class StoreUpdater(StoreWriter):
         self._joined()
         self._remove_tmp()
 
-    def keep(self, article_id: int, stored_id: int, digest: int) -> None:
-        """Stored article ``stored_id`` is article ``article_id`` of the new store; ``digest``
-        (`segments_digest`) tells whether its segments change."""
+    def keep(self, article_id: int, stored_id: int) -> None:
+        """Stored article ``stored_id`` is article ``article_id`` of the new store."""
         if article_id != len(self._ids):
             raise RuntimeError(f"internal error: article {article_id} kept out of order")
+        if self._next_stored != article_id:
+            raise RuntimeError(f"internal error: article {article_id} kept after a new one")
         self._ids.append(stored_id)
-        self._digests.append(digest)
+        self._next_stored += 1
 
     def stored_texts(self, articles: Sequence[int]) -> list[str]:
         """The texts of kept articles ``articles`` (`keep`), read from the old store."""
@@ -592,7 +593,7 @@ class StoreUpdater(StoreWriter):
 
     def add_prepared(self, article_id: int, units: bytes, signatures: bytes) -> None:
         """A new article's, or a stored one's again (when a remove gave it signatures)."""
-        if article_id < len(self._digests):
+        if article_id < self._next_stored:
             self._replaced.append(self._ids[article_id])
         super().add_prepared(self._ids[article_id], units, signatures)
 
@@ -606,12 +607,13 @@ class StoreUpdater(StoreWriter):
         """The stored edits of the stored blocks' wordings (`Corpus.edits`)."""
         return self._old.edits()
 
-    def unchanged(self, article_id: int, marks: Sequence[tuple]) -> bool:
-        """A stored article whose segments are the same; for one whose segments differ, its
-        stored segments are deleted before the new ones are written."""
-        if article_id >= len(self._digests):
+    def unchanged(self, article_id: int, same: bool) -> bool:
+        """A stored article whose segments are the same (but in a store being migrated); for
+        one whose segments differ, its stored segments are deleted before the new ones are
+        written."""
+        if article_id >= self._next_stored:
             return False
-        if not self._migrating and segments_digest(marks) == self._digests[article_id]:
+        if same and not self._migrating:
             return True
         self._rewritten.append(self._ids[article_id])
         return False
@@ -652,15 +654,6 @@ class StoreUpdater(StoreWriter):
 def _wording_column(version: int) -> str:
     """The column naming a shared segment's wording in a store of schema ``version``."""
     return "wording" if version >= 3 else "variant"
-
-
-def segments_digest(marks: Iterable[tuple]) -> int:
-    """A hash of an article's segments ``(start, end, kind, block_id, wording)`` (Python
-    ``int``, ``str`` and None): equal digests, the same segments (the text of a span is the
-    article's own). The novel segments are left out: they are the gaps between the others.
-    Python's own hash of the tuples: digests are compared within one process (an add's
-    replay and its writing), never kept."""
-    return hash(tuple(mark for mark in marks if mark[2] != "novel"))
 
 
 def _rebuilt(pieces: list[str], length: int, check: str) -> str | None:
@@ -737,7 +730,6 @@ class StoredArticle(NamedTuple):
     units: bytes
     signatures: bytes
     id: int = -1
-    digest: int = 0  # of its segments (`segments_digest`)
     changed: bool = False  # its signatures are not the stored ones (`newscorpus.build._without`)
     # Its shared segments: ``(start, end, block_id, wording)`` (`Corpus.wording_column`).
     shared: tuple[tuple[int, int, str, int], ...] = ()
@@ -871,7 +863,6 @@ class Corpus:
                 units,
                 signatures,
                 article_id,
-                segments_digest(marks),
                 shared=tuple(
                     (start, end, block, wording)
                     for start, end, kind, block, wording in marks
