@@ -152,12 +152,15 @@ class _Runs:
         none = np.zeros(0, dtype=np.int64)
         return cls(none, none, none, none, none.astype(bool), none.astype(bool), none)
 
-    def number(self, text: str) -> int:
-        """The number of ``text`` in `texts`, which it joins if new."""
-        found = self._numbers.setdefault(text, len(self.texts))
-        if found == len(self.texts):
-            self.texts.append(text)
-        return found
+    def numbers(self, texts: Iterable[str]) -> list[int]:
+        """The number of each of ``texts`` in `texts`, which those not there join (each
+        once, in order)."""
+        texts = list(texts)
+        known = self._numbers
+        fresh = [text for text in dict.fromkeys(texts) if text not in known]
+        known.update(zip(fresh, range(len(self.texts), len(self.texts) + len(fresh))))
+        self.texts.extend(fresh)
+        return [known[text] for text in texts]
 
     def bounds(self, n: int) -> np.ndarray:
         """Where the runs of each of ``n`` articles start, then where the last ones end."""
@@ -1143,7 +1146,7 @@ class Detector:
             pairs = pair_of[found[from_store]]
             used = unique(pairs)
             numbers = np.full(len(pair_texts), -1, dtype=np.int64)
-            numbers[used] = [runs.number(pair_texts[k]) for k in used.tolist()]
+            numbers[used] = runs.numbers(pair_texts[k] for k in used.tolist())
             runs.wording[from_store] = numbers[pairs]
         todo = np.flatnonzero(read).tolist()
         starts, ends = runs.start.tolist(), runs.end.tolist()
@@ -1154,7 +1157,7 @@ class Detector:
                 for a in share
             ]
             for a, texts in zip(share, self.map_texts(_span_texts, share, spans, workers)):
-                runs.wording[bounds[a] : bounds[a + 1]] = [runs.number(t) for t in texts]
+                runs.wording[bounds[a] : bounds[a + 1]] = runs.numbers(texts)
 
     def _stored_segment_texts(
         self, wordings: dict[str, dict[int, str]]
@@ -1305,8 +1308,8 @@ class Detector:
         at = np.flatnonzero(glued)
         lo, hi = lo_at[pair_of[at], end_code[at]], hi_at[pair_of[at], end_code[at]]
         moved = (lo != 0) | (hi != runs.end[at] - runs.start[at])
-        for r, a, z in zip(at[moved].tolist(), lo[moved].tolist(), hi[moved].tolist()):
-            runs.wording[r] = runs.number(runs.texts[runs.wording[r]][a:z])
+        trimmed = zip(runs.wording[at[moved]].tolist(), lo[moved].tolist(), hi[moved].tolist())
+        runs.wording[at[moved]] = runs.numbers(runs.texts[w][a:z] for w, a, z in trimmed)
         runs.start[at[moved]], runs.end[at[moved]] = (
             runs.start[at[moved]] + lo[moved],
             runs.start[at[moved]] + hi[moved],
@@ -1403,34 +1406,41 @@ class Detector:
             return []
         # Candidate groups: connected components of the joined graph. Separation is only
         # recorded between clusters of one candidate group, which keeps it small.
-        node = {c: i for i, c in enumerate(sorted({c for pair in joined for c in pair}))}
-        cand = _UnionFind(len(node))
-        for c1, c2 in joined:
-            cand.union(node[c1], node[c2])
-        group = {c: cand.find(i) for c, i in node.items()}
-        separated: set[tuple[int, int]] = set()
+        pairs = np.array(list(joined), dtype=np.int64)
+        nodes = unique(pairs.ravel())
+        ends = np.searchsorted(nodes, pairs)
+        group = _components(len(nodes), ends)  # per node, its candidate group
         _, _, paragraph, _, _ = self.units.arrays()
         clusters, article = self._flat(occ_cluster)
-        chosen = np.flatnonzero(self._member(node)[clusters])
-        # The chosen units, article by article.
-        edges = np.flatnonzero(np.diff(article[chosen])) + 1
-        for units in np.split(chosen, edges):
-            if len(units) < 2:
-                continue
-            by_group: dict[int, list[tuple[int, int]]] = defaultdict(list)
-            for c, p in zip(clusters[units].tolist(), paragraph[units].tolist()):
-                by_group[group[c]].append((c, p))
-            for members in by_group.values():
-                for i, (c1, p1) in enumerate(members):
-                    for c2, p2 in members[i + 1 :]:
-                        if c1 != c2 and p1 != p2:
-                            separated.add((min(c1, c2), max(c1, c2)))
-        blocks: dict[int, set[int]] = {c: {c} for c in node}
+        chosen = np.flatnonzero(self._member(nodes.tolist())[clusters])
+        # The chosen units by article and candidate group, each in text order; every two of
+        # one article and group, of two clusters in two paragraphs, separate their clusters.
+        cluster, par = clusters[chosen], paragraph[chosen]
+        where = article[chosen], group[np.searchsorted(nodes, cluster)]
+        order = np.lexsort((chosen, where[1], where[0]))
+        cluster, par = cluster[order], par[order]
+        same = (where[0][order][1:] == where[0][order][:-1]) & (
+            where[1][order][1:] == where[1][order][:-1]
+        )
+        starts = np.flatnonzero(np.r_[True, ~same])
+        sizes = np.diff(np.r_[starts, len(order)])
+        # Each unit with every one after it in its article and group.
+        after = np.repeat(sizes, sizes) - (np.arange(len(order)) - np.repeat(starts, sizes)) - 1
+        first = np.repeat(np.arange(len(order)), after)
+        second = first + 1 + np.arange(len(first)) - np.repeat(np.cumsum(after) - after, after)
+        apart = (cluster[first] != cluster[second]) & (par[first] != par[second])
+        low = np.minimum(cluster[first], cluster[second])[apart]
+        high = np.maximum(cluster[first], cluster[second])[apart]
+        found, _ = unique_pairs(low, high)
+        separated = set(zip(found[:, 0].tolist(), found[:, 1].tolist()))
+        blocks: dict[int, set[int]] = {c: {c} for c in nodes.tolist()}
         out = []
-        key = self._distinct_order
-        for (c1, c2), _ in sorted(
-            joined.items(), key=lambda kv: (-kv[1], *sorted((key[kv[0][0]], key[kv[0][1]])))
-        ):
+        # Most often joined first, then by the two clusters' content keys.
+        key = np.frombuffer(self._distinct_order, dtype=np.uint64)
+        key_one, key_two = key[pairs[:, 0]], key[pairs[:, 1]]
+        counts = np.fromiter(joined.values(), dtype=np.int64, count=len(joined))
+        ranked = np.lexsort((np.maximum(key_one, key_two), np.minimum(key_one, key_two), -counts))
+        for c1, c2 in pairs[ranked].tolist():
             b1, b2 = blocks[c1], blocks[c2]
             if b1 is b2:
                 continue

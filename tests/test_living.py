@@ -488,7 +488,7 @@ def test_a_glued_wording_in_a_second_run_is_cut_again(tmp_path):
             glued,
             np.zeros(n, dtype=np.int64),
         )
-        runs.wording[:] = [runs.number(text) for text, _ in articles]
+        runs.wording[:] = runs.numbers(text for text, _ in articles)
         detector._trim_glued(runs)
         detector.close()
         texts = [runs.texts[w] for w in runs.wording.tolist()]
