@@ -627,8 +627,9 @@ class Detector:
         keys = []
         for a, arg in zip(articles, args):
             name = self.names[a].encode("utf-8", "surrogatepass")
-            shape = np.asarray(arg.shape, dtype="<i8").tobytes()
-            data = np.ascontiguousarray(arg, dtype="<i8").tobytes()
+            # The shape and the values as little-endian int64, in C order.
+            shape = b"".join(n.to_bytes(8, "little", signed=True) for n in arg.shape)
+            data = arg.astype("<i8", copy=False).tobytes()
             keys.append(
                 xxhash.xxh3_128_digest(
                     b"".join((salt, len(name).to_bytes(8, "little"), name, shape, data))
@@ -1261,8 +1262,7 @@ class Detector:
         kept: dict[bytes, list] = {}
         for b, members in by_block.items():
             answer = known.get(keys[b])
-            asked = [(pair_text[i], set(glued_ends[i])) for i in members]
-            if not _fits_cuts(answer, asked):
+            if not _fits_cuts(answer, [(pair_text[i], glued_ends[i]) for i in members]):
                 continue
             kept[keys[b]] = answer
             for i, found in zip(members, answer):
@@ -1912,26 +1912,26 @@ def _kept_signature(answer: Any, num_perm: int) -> tuple[int, np.ndarray] | None
     return answer[0], np.frombuffer(raw, dtype="<u4")
 
 
-def _fits_cuts(answer: Any, asked: list[tuple[str, set[tuple[bool, bool]]]]) -> bool:
+def _fits_cuts(answer: Any, asked: list[tuple[str, list[tuple[bool, bool]]]]) -> bool:
     """Whether a kept answer of `Detector._trim_glued` gives, for each wording of a block
-    ``asked`` (its text and the glued ends it is cut at), a cut at each of those ends within
-    the text (not so in a damaged store)."""
-    if not isinstance(answer, list) or len(answer) != len(asked):
+    ``asked`` (its text and the glued ends it is cut at, in order), a cut at each of those
+    ends, in that order, within the text (not so in a damaged store)."""
+    if type(answer) is not list or len(answer) != len(asked):
         return False
     for found, (text, ends) in zip(answer, asked):
-        if not isinstance(found, list) or len(found) != len(ends):
+        if type(found) is not list or len(found) != len(ends):
             return False
-        for cut in found:
+        for cut, (glued_start, glued_end) in zip(found, ends):
             if not (
-                isinstance(cut, list)
+                type(cut) is list
                 and len(cut) == 4
-                and all(type(x) is bool for x in cut[:2])
-                and all(type(x) is int for x in cut[2:])
+                and cut[0] is glued_start
+                and cut[1] is glued_end
+                and type(cut[2]) is int
+                and type(cut[3]) is int
                 and 0 <= cut[2] <= cut[3] <= len(text)
             ):
                 return False
-        if {(cut[0], cut[1]) for cut in found} != ends:
-            return False
     return True
 
 

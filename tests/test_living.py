@@ -503,6 +503,63 @@ def test_a_glued_wording_in_a_second_run_is_cut_again(tmp_path):
     assert kept_thrice["cuts"].keys() == kept_twice["cuts"].keys() != kept_once["cuts"].keys()
 
 
+@pytest.mark.parametrize(
+    "damage", ["ends in another order", "an end not a bool", "past the end", "one cut short"]
+)
+def test_a_kept_cut_that_does_not_fit_is_cut_again(tmp_path, monkeypatch, damage):
+    """A block's kept cuts (a store changed by hand) that do not give, for each of its
+    wordings, a cut at each of its glued ends in order, with a span within the wording, are
+    not used: the block is cut again, as if nothing were kept."""
+    text = (
+        "The Kessler Institute, founded in 1962 in Dunmore, studies tidal energy. Meanwhile "
+        "the minister said prices rose."
+    )
+    cut: list[int] = []
+    grams = blocks._Grams.__init__
+
+    def counting(self, texts, *args):
+        cut.append(len(texts))
+        grams(self, texts, *args)
+
+    monkeypatch.setattr(blocks._Grams, "__init__", counting)
+
+    def trim(known=None):
+        detector = blocks.Detector(Settings(), scratch=tmp_path)
+        detector.known_answers = known
+        n = 2
+        runs = blocks._Runs(
+            np.arange(n),
+            np.zeros(n, dtype=np.int64),
+            np.full(n, len(text)),
+            np.full(n, 7),
+            np.array([False, True]),
+            np.array([True, True]),
+            np.zeros(n, dtype=np.int64),
+        )
+        runs.wording[:] = runs.numbers([text] * n)
+        detector._trim_glued(runs)
+        detector.close()
+        return [runs.texts[w] for w in runs.wording.tolist()], detector.answers
+
+    fresh, answers = trim()
+    assert cut == [1]
+    ((key, kept),) = answers["cuts"].items()
+    assert [[c[:2] for c in found] for found in kept] == [[[False, True], [True, True]]]
+    assert trim(answers)[0] == fresh and cut == [1]  # a kept cut that fits: not cut again
+    damaged = json.loads(json.dumps(kept))
+    if damage == "ends in another order":
+        damaged[0].reverse()
+    elif damage == "an end not a bool":
+        damaged[0][0][1] = 1
+    elif damage == "past the end":
+        damaged[0][0][3] = len(text) + 1
+    else:
+        damaged[0].pop()
+    again, answers_again = trim({"cuts": {key: damaged}})
+    assert cut == [1, 1]
+    assert again == fresh and answers_again == answers
+
+
 def stored_reads(monkeypatch) -> list[str]:
     """Records the stored articles whose texts are read from the store, by name."""
     read: list[str] = []
