@@ -1361,12 +1361,20 @@ class Detector:
             uf.union(a, b)
             members[uf.find(a)] = members.pop(a) | members.pop(b)
         target = {roots[i]: roots[uf.find(i)] for i in range(len(roots))}
-        merged_variants: dict[int, Counter] = defaultdict(Counter)
-        merged_carriers: dict[int, set[int]] = defaultdict(set)
+        joined = {b: t for b, t in target.items() if b != t}
+        # A block that joined none, and none joined, keeps its own counts and carriers (most
+        # blocks: they are not copied).
+        into = set(joined.values())
+        merged_variants: dict[int, Counter] = {}
+        merged_carriers: dict[int, set[int]] = {}
         for block, counter in variants.items():
-            merged_variants[target[block]].update(counter)
-            merged_carriers[target[block]].update(carriers[block])
-        return merged_variants, merged_carriers, {b: t for b, t in target.items() if b != t}
+            t = target[block]
+            if t not in into:
+                merged_variants[t], merged_carriers[t] = counter, carriers[block]
+                continue
+            merged_variants.setdefault(t, Counter()).update(counter)
+            merged_carriers.setdefault(t, set()).update(carriers[block])
+        return merged_variants, merged_carriers, joined
 
     def _wording_signatures(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """The MinHash signatures of ``texts`` (blocks' most frequent wordings) and their
@@ -1608,7 +1616,7 @@ class Detector:
         for block, counter in variants.items():
             ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
             number[block] = {wording: i for i, (wording, _) in enumerate(ranked)}
-            canonical = _most_frequent(counter)
+            canonical = ranked[0][0]  # the most frequent (`_most_frequent`)
             block_id = "b" + xxhash.xxh3_64_hexdigest(canonical.encode("utf-8"))
             found.append(
                 (
