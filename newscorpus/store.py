@@ -732,7 +732,7 @@ class StoredArticle(NamedTuple):
     id: int = -1
     changed: bool = False  # its signatures are not the stored ones (`newscorpus.build._without`)
     # Its shared segments: ``(start, end, block_id, wording)`` (`Corpus.wording_column`).
-    shared: tuple[tuple[int, int, str, int], ...] = ()
+    shared: Sequence[tuple[int, int, str, int]] = ()
 
 
 class Corpus:
@@ -837,21 +837,23 @@ class Corpus:
             f'SELECT article_id, start, "end", kind, block_id, {self.wording_column} '
             "FROM segments WHERE kind != 'novel' ORDER BY article_id, seq"
         )
-        by_article = itertools.groupby(segments, key=operator.itemgetter(0))
-        pending = next(by_article, None)
+        segment = next(segments, None)
         metas: dict[str | None, Meta] = {}  # one per date (a Meta is frozen)
         for article_id, name, length, date, units, signatures in rows:
-            marks = []
-            if pending is not None and pending[0] == article_id:
-                marks = [mark[1:] for mark in pending[1]]
-                pending = next(by_article, None)
+            meta_spans: list[tuple[int, int]] = []
+            shared: list[tuple[int, int, str, int]] = []
             # In order, within the text (their texts are checked when read).
-            ends = [0] + [end for _, end, _, _, _ in marks]
-            if (
-                units is None
-                or ends[-1] > length
-                or any(s < e or s >= t for s, e, t in zip([m[0] for m in marks], ends, ends[1:]))
-            ):
+            damaged, last = units is None, 0
+            while segment is not None and segment[0] == article_id:
+                _, start, end, kind, block, wording = segment
+                damaged = damaged or start < last or start >= end
+                last = end
+                if kind == "meta":
+                    meta_spans.append((start, end))
+                elif kind == "shared":
+                    shared.append((start, end, block, wording))
+                segment = next(segments, None)
+            if damaged or last > length:
                 raise StoreError(f"{self.path}: article {name!r} is damaged; build it again")
             meta = metas.get(date)
             if meta is None:
@@ -859,15 +861,11 @@ class Corpus:
             yield StoredArticle(
                 StoredDocument(name, length),
                 meta,
-                [(start, end) for start, end, kind, _, _ in marks if kind == "meta"],
+                meta_spans,
                 units,
                 signatures,
                 article_id,
-                shared=tuple(
-                    (start, end, block, wording)
-                    for start, end, kind, block, wording in marks
-                    if kind == "shared"
-                ),
+                shared=shared,
             )
 
     def texts(self, ids: Sequence[int]) -> list[str]:
