@@ -837,16 +837,23 @@ class Detector:
         the pairs of pass 2 are judged by ``workers`` processes."""
         s = self.settings
         n = len(self.names)
-        heads = self._heads(occ_cluster, s.lede_units + _HEAD_EXTRA)
-        openers = _openers(heads, cluster_articles, s.lede_max_articles)
-        lede_articles: dict[int, list[int]] = defaultdict(list)
-        for a in range(n):
-            # A unit found in no other article cannot pair it with a copy: the lede is the first
-            # passages it shares (a title or dateline line that a copy glued to its first
-            # sentence is found nowhere else).
-            lede = [c for c in heads[a] if c >= 0 and c not in openers][: s.lede_units]
-            for c in set(lede):
-                lede_articles[c].append(a)
+        head = self._heads(occ_cluster, s.lede_units + _HEAD_EXTRA)
+        openers = _openers(head, cluster_articles, s.lede_max_articles)
+        # A unit found in no other article cannot pair it with a copy: the lede is the first
+        # passages it shares (a title or dateline line that a copy glued to its first
+        # sentence is found nowhere else), openers left out.
+        is_opener = np.zeros(int(head.max(initial=0)) + 1, dtype=bool)
+        is_opener[[c for c in openers if c < len(is_opener)]] = True
+        shares = (head >= 0) & ~is_opener[np.maximum(head, 0)]
+        in_lede = shares & (np.cumsum(shares, axis=1) <= s.lede_units)
+        article, at = np.nonzero(in_lede)
+        found, _ = unique_pairs(head[article, at], article)  # by cluster, then article
+        firsts = np.flatnonzero(np.r_[True, found[1:, 0] != found[:-1, 0]][: len(found)])
+        members = found[:, 1].tolist()
+        lede_articles = {
+            c: members[lo:hi]
+            for c, lo, hi in zip(found[firsts, 0].tolist(), firsts, [*firsts[1:], len(found)])
+        }
         identical = self._identical_pairs()
         pairs = self._lede_pairs(lede_articles) | identical
         profiles = self._profiles({a for pair in pairs for a in pair}, occ_cluster)
@@ -948,12 +955,12 @@ class Detector:
             for x, y in ordered
         ]
 
-    def _heads(self, occ_cluster: list[np.ndarray], size: int) -> list[list[int]]:
-        """Per article, the clusters (or -1) of its first ``size`` units of
-        ``min_minhash_words`` words or more (one numpy pass over every unit)."""
+    def _heads(self, occ_cluster: list[np.ndarray], size: int) -> np.ndarray:
+        """Per article (a row), the clusters (or -1) of its first ``size`` units of
+        ``min_minhash_words`` words or more, then -2 (one numpy pass over every unit)."""
         n = len(occ_cluster)
         if not n:
-            return []
+            return np.full((0, size), -2, dtype=np.int64)
         clusters, article = self._flat(occ_cluster)
         distinct = self._distinct_ids()
         n_words = np.append(np.frombuffer(self._distinct_words, dtype=np.int32), 0)
@@ -961,9 +968,9 @@ class Detector:
         kept = np.flatnonzero(n_words[distinct] >= self.settings.min_minhash_words)
         owner = article[kept]
         rank = np.arange(len(kept)) - np.searchsorted(owner, owner)
-        chosen = kept[rank < size]
-        counts = np.bincount(article[chosen], minlength=n)
-        return [h.tolist() for h in np.split(clusters[chosen], np.cumsum(counts)[:-1])]
+        head = np.full((n, size), -2, dtype=np.int64)
+        head[owner[rank < size], rank[rank < size]] = clusters[kept[rank < size]]
+        return head
 
     def _copies_strict(
         self,
@@ -2289,29 +2296,40 @@ def _most_frequent(counter: Counter) -> str:
     return min(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
-def _openers(heads: list[list[int]], cluster_articles: Carriers, max_articles: int) -> set[int]:
-    """Clusters that open articles of different stories (site furniture, a background put at
-    the top): those followed by three or more different continuations, or carried by more than
-    ``max_articles`` articles. ``heads`` holds each article's first units' clusters (-1: a unit
-    found nowhere else). A continuation is the next unit that is not itself an opener, so a
-    two-sentence furniture line is found sentence by sentence. A passage carried by a few
-    articles (up to `_FEW_COPIES`) counts only continuations less common than itself: a short
-    story whose copies go on to different backgrounds opens no other story, while a template's
-    first sentence (carried by many) followed by its other sentences still opens different
-    stories.
+def head_array(heads: Sequence[Sequence[int]]) -> np.ndarray:
+    """Heads given as lists (each article's first units' clusters) as `_openers` takes them:
+    one row each, -2 past a head's end.
+
+    >>> head_array([[4, -1], [], [7]]).tolist()
+    [[4, -1], [-2, -2], [7, -2]]
     """
-    clusters, counts = cluster_articles.clusters, cluster_articles.counts
-    openers = set(clusters[counts > max_articles].tolist())
     n, width = len(heads), max(map(len, heads), default=0)
-    if not n or not width:
-        return openers
-    # The heads as one array (-2 past a head's end) and each cluster's number of articles;
-    # every round is then a few numpy passes over it, not a loop over every unit.
     lengths = np.fromiter(map(len, heads), dtype=np.int64, count=n)
     head = np.full((n, width), -2, dtype=np.int64)
     head[np.arange(width) < lengths[:, None]] = np.fromiter(
         itertools.chain.from_iterable(heads), np.int64, int(lengths.sum())
     )
+    return head
+
+
+def _openers(head: np.ndarray, cluster_articles: Carriers, max_articles: int) -> set[int]:
+    """Clusters that open articles of different stories (site furniture, a background put at
+    the top): those followed by three or more different continuations, or carried by more than
+    ``max_articles`` articles. ``head`` holds each article's first units' clusters (-1: a unit
+    found nowhere else), a row each, then -2 (`Detector._heads`, `head_array`). A continuation
+    is the next unit that is not itself an opener, so a two-sentence furniture line is found
+    sentence by sentence. A passage carried by a few articles (up to `_FEW_COPIES`) counts only
+    continuations less common than itself: a short story whose copies go on to different
+    backgrounds opens no other story, while a template's first sentence (carried by many)
+    followed by its other sentences still opens different stories.
+    """
+    clusters, counts = cluster_articles.clusters, cluster_articles.counts
+    openers = set(clusters[counts > max_articles].tolist())
+    n, width = head.shape
+    if not n or not width:
+        return openers
+    # With each cluster's number of articles, every round is a few numpy passes over the
+    # heads, not a loop over every unit.
     top = max(int(head.max()), int(clusters[-1]) if len(clusters) else 0) + 1
     carried = np.zeros(top, dtype=np.int64)
     carried[clusters] = counts

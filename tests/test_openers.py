@@ -6,7 +6,7 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newscorpus.blocks import _FEW_COPIES, Carriers, _openers
+from newscorpus.blocks import _FEW_COPIES, Carriers, _openers, head_array
 
 
 def openers_one_unit_at_a_time(heads, cluster_articles, max_articles):
@@ -59,4 +59,4 @@ def heads_and_clusters(draw):
 def test_openers_are_those_of_the_rule_one_unit_at_a_time(case):
     heads, cluster_articles, max_articles = case
     expected = openers_one_unit_at_a_time(heads, cluster_articles, max_articles)
-    assert _openers(heads, Carriers.of(cluster_articles), max_articles) == expected
+    assert _openers(head_array(heads), Carriers.of(cluster_articles), max_articles) == expected
