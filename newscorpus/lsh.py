@@ -213,13 +213,11 @@ def grown_candidates(
     empty = np.zeros(0, dtype=np.int64)
     if n_old >= n or n < 2:
         return empty, empty
-    rank = np.empty(n, dtype=np.int64)
-    rank[np.argsort(order_key, kind="stable")] = np.arange(n)
     columns = _BandColumns(signatures, rows)
     added, lost = UniqueCodes(), UniqueCodes()
     for b in range(bands):
         wanted = unique(band_key(signatures[n_old:], b, rows))
-        order, starts, sizes = _buckets_of(signatures, columns, b, rows, wanted, rank)
+        order, starts, sizes = _buckets_of(signatures, columns, b, rows, wanted, order_key)
         multi = sizes > 1
         pairs = bucket_pairs(order, starts[multi], sizes[multi], max_bucket)
         added.add(pair_codes(pairs[(pairs >= n_old).any(axis=1)], n))
@@ -237,7 +235,7 @@ def grown_candidates(
         lost_codes = lost_codes[isin_sorted(lost_codes, among)]
     if checked and len(lost_codes):
         lost_codes = lost_codes[
-            ~_still_candidates(signatures, columns, bands, rows, rank, max_bucket, lost_codes)
+            ~_still_candidates(signatures, columns, bands, rows, order_key, max_bucket, lost_codes)
         ]
     return added.result(), lost_codes
 
@@ -322,10 +320,11 @@ def _buckets_of(
     band: int,
     rows: int,
     wanted: np.ndarray,
-    rank: np.ndarray,
+    order_key: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The buckets of ``band`` whose keys are the sorted ``wanted``: their members, each
-    bucket in ``rank`` order, and each bucket's start and size in that array.
+    bucket in ``order_key`` order (ties by number), and each bucket's start and size in that
+    array.
 
     Only the signatures that a table of the wanted keys lets through are looked up in them.
     With exact keys (`band_key`), a table per row of the values the wanted keys hold there
@@ -380,7 +379,8 @@ def _buckets_of(
         members, keys = maybe[hit], keys[hit]
     else:
         members, keys = maybe[:0], keys[:0]
-    by_bucket = np.lexsort((rank[members], keys))
+    # Members are in ascending order, and the sort is stable: ties of order keys by number.
+    by_bucket = np.lexsort((order_key[members], keys))
     order, sorted_keys = members[by_bucket], keys[by_bucket]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     starts = starts if len(order) else starts[:0]
@@ -409,7 +409,7 @@ def _still_candidates(
     columns: _BandColumns,
     bands: int,
     rows: int,
-    rank: np.ndarray,
+    order_key: np.ndarray,
     max_bucket: int,
     codes: np.ndarray,
 ) -> np.ndarray:
@@ -425,7 +425,7 @@ def _still_candidates(
         if not len(ask):
             continue
         wanted = unique(key_x[ask])
-        order, starts, sizes = _buckets_of(signatures, columns, b, rows, wanted, rank)
+        order, starts, sizes = _buckets_of(signatures, columns, b, rows, wanted, order_key)
         bucket = np.repeat(np.arange(len(starts)), sizes)
         position = np.empty(n, dtype=np.int64)
         position[order] = np.arange(len(order))
