@@ -494,6 +494,7 @@ class StoreUpdater(StoreWriter):
     def __init__(self, path: str | Path, old: Corpus, gone: Iterable[str] = ()) -> None:
         self.path = Path(path)
         self._old = old
+        old.digest_variants = True  # the variants whose rows stay are not written again
         self.tmp = self.path.with_name(f".{self.path.name}.building")
         self._remove_tmp()
         self._gone = list(gone)
@@ -598,10 +599,24 @@ class StoreUpdater(StoreWriter):
         super().add_prepared(self._ids[article_id], units, signatures)
 
     def add_blocks(self, rows: Sequence[tuple], variant_rows: Sequence[tuple]) -> None:
+        """The blocks are written again (their ranks move); of the variants, only those of the
+        blocks whose variants change (most stay: 518,000 rows at 1 GB)."""
         self._flush()
-        self.db.execute("DELETE FROM variants")
         self.db.execute("DELETE FROM blocks")
-        super().add_blocks(rows, variant_rows)
+        if self._migrating:
+            self.db.execute("DELETE FROM variants")
+            super().add_blocks(rows, variant_rows)
+            return
+        stored = self._old.variant_digests()
+        new: dict[str, list[tuple]] = {}
+        for row in variant_rows:
+            new.setdefault(row[0], []).append(row)
+        changed = [b for b, found in new.items() if stored.get(b) != hash(tuple(found))]
+        gone = [(b,) for b in stored if b not in new]
+        self.db.executemany(
+            "DELETE FROM variants WHERE block_id = ?", [*((b,) for b in changed), *gone]
+        )
+        super().add_blocks(rows, [row for b in changed for row in new[b]])
 
     def known_edits(self) -> dict[str, tuple[str, dict[str, str]]]:
         """The stored edits of the stored blocks' wordings (`Corpus.edits`)."""
@@ -654,6 +669,13 @@ class StoreUpdater(StoreWriter):
 def _wording_column(version: int) -> str:
     """The column naming a shared segment's wording in a store of schema ``version``."""
     return "wording" if version >= 3 else "variant"
+
+
+def _row_digests(rows: list[tuple]) -> dict[str, int]:
+    """Per block id, Python's hash of its rows (``rows``: by block id, the id first)."""
+    starts = [i for i in range(len(rows)) if i == 0 or rows[i][0] != rows[i - 1][0]]
+    ends = [*starts[1:], len(rows)]
+    return {rows[lo][0]: hash(tuple(rows[lo:hi])) for lo, hi in zip(starts, ends)}
 
 
 def _rebuilt(pieces: list[str], length: int, check: str) -> str | None:
@@ -750,6 +772,10 @@ class Corpus:
         self._blocks: dict[str, tuple[str, dict[int, Any]]] = {}
         self._edits: dict[str, tuple[str, dict[str, str]]] | None = None
         self._wording_cache: dict[str, dict[int, str]] | None = None
+        self._variant_digests: dict[str, int] | None = None
+        #: Set by an add: reading the wordings then keeps a hash of each block's rows of
+        #: ``variants`` too (`variant_digests`), which the add compares its own with.
+        self.digest_variants = False
         self.schema_version = int(info["schema_version"])
         #: The column by which a shared segment names its wording, in ``segments`` and in
         #: ``variants``: its key (`wording_key`), or in a version 2 store its variant number.
@@ -821,6 +847,7 @@ class Corpus:
         self._db, self.settings, self.stats = other._db, other.settings, other.stats
         self.schema_version, self.wording_column = other.schema_version, other.wording_column
         self._blocks, self._edits, self._wording_cache = {}, None, None
+        self._variant_digests = None
 
     def prepared(self) -> Iterator[StoredArticle]:
         """Every article in store order, as the engine needs it to add articles to the store
@@ -930,17 +957,19 @@ class Corpus:
             block: (text, {}) for block, text in canonical.items()
         }
         rows = self._db.execute(
-            f"SELECT block_id, variant, {self.wording_column}, edit FROM variants "
+            f"SELECT block_id, variant, {self.wording_column}, edit, articles FROM variants "
             "ORDER BY block_id, variant"
         ).fetchall()
         damaged = StoreError(f"{self.path}: the stored wordings are damaged; build it again")
         try:  # every edit in one parse, not one parse a wording
-            decoded = json.loads("[" + ",".join(edit for _, _, _, edit in rows) + "]")
+            decoded = json.loads("[" + ",".join(row[3] for row in rows) + "]")
         except (TypeError, ValueError):
             raise damaged from None
         if len(decoded) != len(rows):
             raise damaged
-        for (block_id, variant, key, edit), ops in zip(rows, decoded):
+        if self.digest_variants:
+            self._variant_digests = _row_digests(rows)
+        for (block_id, variant, key, edit, _), ops in zip(rows, decoded):
             found = wordings.get(block_id)
             if found is None or variant != len(found):
                 raise StoreError(f"{self.path}: block {block_id} lacks a variant; build it again")
@@ -952,6 +981,18 @@ class Corpus:
             edits[block_id][1][text] = edit
         self._edits = edits
         return wordings
+
+    def variant_digests(self) -> dict[str, int]:
+        """Per block id, a hash of its rows of ``variants`` (``block_id, variant, wording,
+        edit, articles``), Python's own (compared within this process, never kept): an add
+        writes again only the blocks whose rows change."""
+        if self._variant_digests is None:
+            rows = self._db.execute(
+                f"SELECT block_id, variant, {self.wording_column}, edit, articles FROM variants "
+                "ORDER BY block_id, variant"
+            ).fetchall()
+            self._variant_digests = _row_digests(rows)
+        return self._variant_digests
 
     def edits(self) -> dict[str, tuple[str, dict[str, str]]]:
         """Each block's canonical text and the stored edit (`make_edit`, as JSON) of each of
