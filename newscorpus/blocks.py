@@ -134,8 +134,8 @@ class _Runs:
     each article's in text order: ``[start, end)`` is consecutive units of ``block`` (a label
     of `Detector._blocks`), ``glued_start`` and ``glued_end`` where the unit at that end is not
     a whole line, ``wording`` the number of the run's text in ``texts`` (-1 until
-    `Detector._run_texts` reads them). Columns, not a list per run (1.5 million runs at 1 GB),
-    so that a pass over every run is a numpy operation."""
+    `Detector._run_texts` reads them). Columns, not a list per run (the 1 GB store has 952,593
+    shared segments), so that a pass over every run is a numpy operation."""
 
     article: np.ndarray
     start: np.ndarray
