@@ -430,12 +430,8 @@ def test_a_kept_signature_that_does_not_fit_is_signed_again(tmp_path, seeds, mon
     assert snapshot(corpus) == snapshot(build(seeds, tmp_path / "once.db"))
 
 
-def test_an_add_cuts_and_signs_again_only_the_blocks_it_changed(tmp_path, generated, monkeypatch):
-    """On the 3 MB generated corpus (glued sentences), an add of a hundredth of the articles
-    cuts again only the glued blocks whose wordings, or the ends they are cut at, changed: the
-    store keeps each block's cuts by a key of those. And of the blocks' most frequent
-    wordings (which `_merge_wordings` compares), it signs only those not signed before. The
-    store is the one a build gives."""
+def cut_wordings(monkeypatch) -> list[int]:
+    """Records how many wordings each cutting of glued runs reads (`_Grams`)."""
     cut: list[int] = []
     grams = blocks._Grams.__init__
 
@@ -444,6 +440,46 @@ def test_an_add_cuts_and_signs_again_only_the_blocks_it_changed(tmp_path, genera
         grams(self, texts, *args)
 
     monkeypatch.setattr(blocks._Grams, "__init__", counting)
+    return cut
+
+
+GLUED_WORDING = (
+    "The Kessler Institute, founded in 1962 in Dunmore, studies tidal energy. Meanwhile "
+    "the minister said prices rose."
+)
+
+
+def trimmed(scratch, runs: list[tuple[str, bool, bool]], known=None) -> tuple[list[str], dict]:
+    """The texts of ``runs`` (each ``(text, glued_start, glued_end)``, of one block, an
+    article each) once `Detector._trim_glued` cut them, with ``known`` answers kept before;
+    and the answers it keeps."""
+    detector = blocks.Detector(Settings(), scratch=scratch)
+    detector.known_answers = known
+    n = len(runs)
+    found = blocks._Runs(
+        np.arange(n),
+        np.zeros(n, dtype=np.int64),
+        np.array([len(text) for text, _, _ in runs]),
+        np.full(n, 7),
+        np.array([start for _, start, _ in runs], dtype=bool),
+        np.array([end for _, _, end in runs], dtype=bool),
+        np.zeros(n, dtype=np.int64),
+    )
+    found.wording[:] = found.numbers(text for text, _, _ in runs)
+    detector._trim_glued(found)
+    detector.close()
+    texts = [found.texts[w] for w in found.wording.tolist()]
+    assert [len(t) for t in texts] == (found.end - found.start).tolist()
+    return texts, detector.answers
+
+
+def test_an_add_cuts_and_signs_again_only_the_blocks_it_changed(tmp_path, generated, monkeypatch):
+    """On the 3 MB generated corpus (glued sentences), an add of a hundredth of the articles
+    cuts again only the glued blocks whose wordings, or the ends they are cut at, changed: the
+    store keeps each block's cuts by a key of those. And of the blocks' most frequent
+    wordings (which `_merge_wordings` compares), it signs only those not signed before. The
+    store is the one a build gives."""
+    cut = cut_wordings(monkeypatch)
     signed = signed_wordings(monkeypatch)
     docs = list(iter_documents(generated, name_field="name"))
     stored, new = docs[: -len(docs) // 100], docs[-len(docs) // 100 :]
@@ -467,33 +503,12 @@ def test_a_glued_wording_in_a_second_run_is_cut_again(tmp_path):
     """A k-gram is a block's from two runs on: a glued wording found in one run is cut at its
     glued sentence, and in two runs it is not. So the cuts' key holds whether each wording is
     in two or more runs (and no more than that: three runs give the key of two)."""
-    kept = (
-        "The Kessler Institute, founded in 1962 in Dunmore, studies tidal energy. Meanwhile "
-        "the minister said prices rose."
-    )
+    kept = GLUED_WORDING
     alone = kept[: kept.index(" Meanwhile")]
 
     def trim(glued_runs: int, known=None):
-        detector = blocks.Detector(Settings(), scratch=tmp_path)
-        detector.known_answers = known
-        articles = [(alone, False)] + [(kept, True)] * glued_runs
-        n = len(articles)
-        glued = np.array([g for _, g in articles])
-        runs = blocks._Runs(
-            np.arange(n),
-            np.zeros(n, dtype=np.int64),
-            np.array([len(text) for text, _ in articles]),
-            np.full(n, 7),
-            np.zeros(n, dtype=bool),
-            glued,
-            np.zeros(n, dtype=np.int64),
-        )
-        runs.wording[:] = runs.numbers(text for text, _ in articles)
-        detector._trim_glued(runs)
-        detector.close()
-        texts = [runs.texts[w] for w in runs.wording.tolist()]
-        assert [len(t) for t in texts] == (runs.end - runs.start).tolist()
-        return texts, detector.answers
+        runs = [(alone, False, False)] + [(kept, False, True)] * glued_runs
+        return trimmed(tmp_path, runs, known)
 
     once, kept_once = trim(1)
     assert once == [alone, alone]
@@ -510,36 +525,11 @@ def test_a_kept_cut_that_does_not_fit_is_cut_again(tmp_path, monkeypatch, damage
     """A block's kept cuts (a store changed by hand) that do not give, for each of its
     wordings, a cut at each of its glued ends in order, with a span within the wording, are
     not used: the block is cut again, as if nothing were kept."""
-    text = (
-        "The Kessler Institute, founded in 1962 in Dunmore, studies tidal energy. Meanwhile "
-        "the minister said prices rose."
-    )
-    cut: list[int] = []
-    grams = blocks._Grams.__init__
-
-    def counting(self, texts, *args):
-        cut.append(len(texts))
-        grams(self, texts, *args)
-
-    monkeypatch.setattr(blocks._Grams, "__init__", counting)
+    text = GLUED_WORDING
+    cut = cut_wordings(monkeypatch)
 
     def trim(known=None):
-        detector = blocks.Detector(Settings(), scratch=tmp_path)
-        detector.known_answers = known
-        n = 2
-        runs = blocks._Runs(
-            np.arange(n),
-            np.zeros(n, dtype=np.int64),
-            np.full(n, len(text)),
-            np.full(n, 7),
-            np.array([False, True]),
-            np.array([True, True]),
-            np.zeros(n, dtype=np.int64),
-        )
-        runs.wording[:] = runs.numbers([text] * n)
-        detector._trim_glued(runs)
-        detector.close()
-        return [runs.texts[w] for w in runs.wording.tolist()], detector.answers
+        return trimmed(tmp_path, [(text, False, True), (text, True, True)], known)
 
     fresh, answers = trim()
     assert cut == [1]
