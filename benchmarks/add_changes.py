@@ -141,8 +141,8 @@ def _by_content(detector: Detector, analysis: Any, seen: dict[str, Any]) -> Stat
         },
         groups={frozenset(g) for g in groups.values() if len(g) > 1},
         runs={
-            names[a]: tuple((s, e, ids[b], v) for s, e, b, v in runs)
-            for a, runs in enumerate(analysis.runs)
+            names[a]: tuple((s, e, ids[b], v) for s, e, b, v in analysis.runs_of(a))
+            for a in range(len(names))
         },
         wordings={b.id: b.variants for b in analysis.blocks},
     )

@@ -180,18 +180,27 @@ class FoundBlock:
 
 @attrs.frozen
 class Analysis:
-    """What the engine found: the blocks, each article's shared runs, and for each article the
-    index of the article it copies (or -1). ``run_columns``: the runs again, as the columns
-    article, start, end, block and variant (article after article), which `same_segments`
-    compares with an article's stored ones."""
+    """What the engine found: the blocks, for each article the index of the article it copies
+    (or -1), and every article's shared runs as columns (``run_columns``: article, start, end,
+    block and variant, article after article; `runs_of` gives one article's)."""
 
     blocks: tuple[FoundBlock, ...]
-    runs: tuple[tuple[SharedRun, ...], ...]
     duplicate_of: tuple[int, ...]
     stats: dict
-    run_columns: tuple[np.ndarray, ...] = attrs.field(
-        factory=lambda: tuple(np.zeros(0, dtype=np.int64) for _ in range(5)), eq=False
-    )
+    run_columns: tuple[np.ndarray, ...] = attrs.field(eq=False)
+    # Where each article's runs start in the columns, then where the last ones end.
+    _bounds: list[int] = attrs.field(init=False, eq=False, repr=False)
+
+    @_bounds.default
+    def _where(self) -> list[int]:
+        n = len(self.duplicate_of)
+        return np.searchsorted(self.run_columns[0], np.arange(n + 1)).tolist()
+
+    def runs_of(self, article: int) -> list[SharedRun]:
+        """Article ``article``'s shared runs, in text order."""
+        lo, hi = self._bounds[article], self._bounds[article + 1]
+        _, start, end, block, variant = (column[lo:hi].tolist() for column in self.run_columns)
+        return list(zip(start, end, block, variant))
 
 
 class Carriers(Mapping[int, list[int]]):
@@ -672,15 +681,13 @@ class Detector:
         cluster_articles = self._multi_article_clusters(occ_cluster)
         groups, duplicate_of = self._copies(occ_cluster, cluster_articles, workers)
         background = self._backgrounds(occ_cluster, groups)
-        blocks, runs, columns = self._blocks(occ_cluster, background, cluster_articles, workers)
+        blocks, columns = self._blocks(occ_cluster, background, cluster_articles, workers)
         stats = {
             "distinct_units": n_distinct,
             "clusters": len(cluster_articles),
             "background_clusters": len(background),
         }
-        return Analysis(
-            tuple(blocks), tuple(tuple(r) for r in runs), tuple(duplicate_of), stats, columns
-        )
+        return Analysis(tuple(blocks), tuple(duplicate_of), stats, columns)
 
     def _cluster_distinct(
         self, n_distinct: int, finder: PairFinder | None, workers: int
@@ -1576,9 +1583,9 @@ class Detector:
         background: set[int],
         cluster_articles: Carriers,
         workers: int = 1,
-    ) -> tuple[list[FoundBlock], list[list[SharedRun]], tuple[np.ndarray, ...]]:
-        """Join background clusters into blocks and cut each article's shared runs; those
-        runs also as columns (`Analysis.run_columns`)."""
+    ) -> tuple[list[FoundBlock], tuple[np.ndarray, ...]]:
+        """Join background clusters into blocks and cut each article's shared runs (as
+        `Analysis.run_columns`)."""
         # Pairs of different background clusters on neighbouring units of one paragraph, how
         # often they are joined so. Sentences of one background paragraph travel together: a
         # joined pair whose clusters are carried by mostly different articles is two passages
@@ -1646,10 +1653,7 @@ class Detector:
             dtype=np.int64,
         )
         columns = (runs.article, runs.start, runs.end, at[pair_of], variant[pair_of])
-        rows = list(zip(*(column.tolist() for column in columns[1:])))
-        bounds = runs.bounds(len(occ_cluster)).tolist()
-        runs_out = [rows[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
-        return [fb for _, fb, _ in found], runs_out, columns
+        return [fb for _, fb, _ in found], columns
 
 
 PairFinder = Callable[[np.ndarray, np.ndarray], "tuple[np.ndarray, np.ndarray] | None"]

@@ -780,7 +780,7 @@ def _write(
     for lo in range(0, n, _COMMIT_EVERY):
         articles = range(lo, min(n, lo + _COMMIT_EVERY))
         changed = [
-            (a, _with_gaps(_placed(meta_spans[a], analysis.runs[a], ids, keys), lengths[a]))
+            (a, _with_gaps(_placed(meta_spans[a], analysis.runs_of(a), ids, keys), lengths[a]))
             for a in articles
             if not writer.unchanged(a, a < len(same) and same[a])
         ]
