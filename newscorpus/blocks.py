@@ -74,7 +74,15 @@ import numpy as np
 import regex
 import xxhash
 
-from newscorpus.arrays import KeyIndex, first_new, isin_sorted, union, unique, unique_pairs
+from newscorpus.arrays import (
+    KeyIndex,
+    first_new,
+    first_of_each,
+    isin_sorted,
+    union,
+    unique,
+    unique_pairs,
+)
 from newscorpus.lsh import (
     band_pairs,
     bucket_pairs,
@@ -1183,15 +1191,9 @@ class Detector:
         now: the first article that names another is refused (`damaged`)."""
         _, _, _, block, wording = self.stored_runs.columns()
         ids = self.stored_runs.ids
-        order = np.lexsort((wording, block))
-        sorted_block, sorted_wording = block[order], wording[order]
-        new = np.r_[True, (sorted_block[1:] != sorted_block[:-1])]
-        new |= np.r_[True, sorted_wording[1:] != sorted_wording[:-1]]
-        new = new[: len(order)]
-        pair_of = np.empty(len(order), dtype=np.int64)
-        pair_of[order] = np.cumsum(new) - 1
+        first, pair_of = first_of_each(block, wording)
         texts, bad = [], []
-        for k, (b, w) in enumerate(zip(sorted_block[new].tolist(), sorted_wording[new].tolist())):
+        for k, (b, w) in enumerate(zip(block[first].tolist(), wording[first].tolist())):
             try:
                 texts.append(wordings[ids[b]][w])
             except (KeyError, IndexError, TypeError):
@@ -1229,17 +1231,14 @@ class Detector:
         # first run.
         chosen = np.flatnonzero(isin_sorted(runs.block, unique(runs.block[glued])))
         block, wording = runs.block[chosen], runs.wording[chosen]
-        order = np.lexsort((chosen, wording, block))
-        new = np.r_[True, (block[order][1:] != block[order][:-1])]
-        new |= np.r_[True, wording[order][1:] != wording[order][:-1]]
-        new = new[: len(order)]
-        rank = np.argsort(chosen[order][new])  # the distinct ones by their first run
+        first, inverse = first_of_each(block, wording)
+        rank = np.argsort(first)  # the distinct ones by their first run
         number = np.empty(len(rank), dtype=np.int64)
         number[rank] = np.arange(len(rank))
         pair_of = np.full(len(runs.article), -1, dtype=np.int64)
-        pair_of[chosen[order]] = number[np.cumsum(new) - 1]
-        pair_block = block[order][new][rank].tolist()
-        pair_text = [runs.texts[w] for w in wording[order][new][rank].tolist()]
+        pair_of[chosen] = number[inverse]
+        pair_block = block[first[rank]].tolist()
+        pair_text = [runs.texts[w] for w in wording[first[rank]].tolist()]
         runs_with = np.bincount(pair_of[chosen], minlength=len(rank)).tolist()
         # The glued ends of each: a bit per (glued_start, glued_end), 1 to 3.
         end_code = 2 * runs.glued_start.astype(np.int64) + runs.glued_end
@@ -2048,32 +2047,23 @@ def _variants(
     block, wording, article = runs.block, runs.wording, runs.article
     if not len(block):
         return {}, {}, np.zeros(0, dtype=np.int64), [], []
-    order = np.lexsort((article, wording, block))
-    block_s, wording_s, article_s = block[order], wording[order], article[order]
-    new_pair = np.r_[True, (block_s[1:] != block_s[:-1]) | (wording_s[1:] != wording_s[:-1])]
-    new_carrier = new_pair | np.r_[True, article_s[1:] != article_s[:-1]]
-    pair_sorted = np.cumsum(new_pair) - 1
-    pair_of = np.empty(len(order), dtype=np.int64)
-    pair_of[order] = pair_sorted
-    carried = np.bincount(pair_sorted[new_carrier], minlength=int(new_pair.sum())).tolist()
-    pair_block, pair_wording = block_s[new_pair].tolist(), wording_s[new_pair].tolist()
-    # The blocks in the order of their first run (their first run: the first of the runs
-    # sorted by block, stably).
+    first, pair_of = first_of_each(block, wording)
+    pair_block, pair_wording = block[first].tolist(), wording[first].tolist()
+    # Per (block, wording), its articles: the distinct (pair, article), counted by pair.
+    carried = np.bincount(unique_pairs(pair_of, article)[0][:, 0], minlength=len(first))
+    # The blocks in the order of their first run (the first of a block's runs sorted stably).
     by_block = np.argsort(block, kind="stable")
     firsts = by_block[np.r_[True, block[by_block][1:] != block[by_block][:-1]]]
     variants: dict[int, Counter] = {b: Counter() for b in block[np.sort(firsts)].tolist()}
-    for b, w, count in zip(pair_block, pair_wording, carried):
+    for b, w, count in zip(pair_block, pair_wording, carried.tolist()):
         variants[b][runs.texts[w]] = count
     # Distinct (block, article), sorted: each block's articles.
-    order = np.lexsort((article, block))
-    block_s, article_s = block[order], article[order]
-    new_carrier = np.r_[True, (block_s[1:] != block_s[:-1]) | (article_s[1:] != article_s[:-1])]
-    block_s, article_s = block_s[new_carrier], article_s[new_carrier]
-    starts = np.flatnonzero(np.r_[True, block_s[1:] != block_s[:-1]]).tolist()
-    articles = article_s.tolist()
+    rows, _ = unique_pairs(block, article)
+    starts = np.flatnonzero(np.r_[True, rows[1:, 0] != rows[:-1, 0]]).tolist()
+    articles = rows[:, 1].tolist()
     carriers = {
         b: set(articles[lo:hi])
-        for b, lo, hi in zip(block_s[starts].tolist(), starts, [*starts[1:], len(articles)])
+        for b, lo, hi in zip(rows[starts, 0].tolist(), starts, [*starts[1:], len(articles)])
     }
     return variants, carriers, pair_of, pair_block, pair_wording
 
