@@ -600,7 +600,7 @@ class StoreUpdater(StoreWriter):
 
     def add_blocks(self, rows: Sequence[tuple], variant_rows: Sequence[tuple]) -> None:
         """The blocks are written again (their ranks move); of the variants, only those of the
-        blocks whose variants change (most stay: 518,000 rows at 1 GB)."""
+        blocks whose variants change (most stay: 517,812 rows at 1 GB)."""
         self._flush()
         self.db.execute("DELETE FROM blocks")
         if self._migrating:
