@@ -1,15 +1,17 @@
-"""Where a build's time goes, stage by stage, without a profiler's overhead.
+"""Where a build's or an add's time goes, stage by stage, without a profiler's overhead.
 
-    .venv/bin/python benchmarks/stages.py INPUT [--workers 1]
+    .venv/bin/python benchmarks/stages.py INPUT [--workers 1] [--name-field NAME]
+    .venv/bin/python benchmarks/stages.py INPUT --add STORE [--name-field NAME]
 
 Builds ``INPUT`` (any input `newscorpus build` reads) into a temporary store with the local
-engine, in this process, and times the build's stages by wrapping them: reading and preparing
-(``_take``: the workers cut, key and sign the articles while this process takes them up), the
-analysis and its parts (``Detector`` methods: clusters, copies, blocks and what blocks calls),
-and writing the store. For each it prints the seconds, the input MB per second the stage alone
-would go at, and the peak RSS of this process when the stage ended; then the SHA-256 of the
-export, to check that a speed-up changed nothing. Nested stages are indented under the stage
-that calls them; times of one name are summed over calls.
+engine, in this process, or with ``--add`` adds it to a copy of ``STORE`` (made beside it, and
+deleted after), and times the stages by wrapping them: reading and preparing (``_take``: the
+workers cut, key and sign the articles while this process takes them up; in an add, first the
+stored articles), the analysis and its parts (``Detector`` methods and the functions they
+call: clusters, copies, blocks), and writing the store. For each it prints the seconds, the
+input MB per second the stage alone would go at, and the peak RSS of this process when the
+stage ended; then the SHA-256 of the export, to check that a speed-up changed nothing. Nested
+stages are indented under the stage that calls them; times of one name are summed over calls.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import hashlib
 import importlib
 import io
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -31,15 +34,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from newscorpus.blocks import Detector  # noqa: E402
 from newscorpus.export import export_jsonl  # noqa: E402
+from newscorpus.readers import Inputs  # noqa: E402
 from newscorpus.store import Corpus  # noqa: E402
 
 build_module = importlib.import_module("newscorpus.build")
+blocks_module = importlib.import_module("newscorpus.blocks")
 
 # (owner, name, depth): what is timed, in the order it is printed.
 STAGES: list[tuple[Any, str, int]] = [
     (build_module, "_take", 0),
     (Detector, "analyse", 0),
     (Detector, "_cluster_distinct", 1),
+    (blocks_module, "verified_pairs", 2),
+    (blocks_module, "grown_pairs", 2),
+    (blocks_module, "_link", 2),
     (Detector, "_occurrence_clusters", 1),
     (Detector, "_multi_article_clusters", 1),
     (Detector, "_copies", 1),
@@ -48,6 +56,7 @@ STAGES: list[tuple[Any, str, int]] = [
     (Detector, "_mergeable", 2),
     (Detector, "_furniture_lines", 2),
     (Detector, "_runs", 2),
+    (Detector, "_run_texts", 2),
     (Detector, "_trim_glued", 2),
     (Detector, "_merge_wordings", 2),
     (build_module, "_write", 0),
@@ -56,6 +65,9 @@ LABELS = {
     "_take": "reading and preparing",
     "analyse": "analysis",
     "_cluster_distinct": "clusters (LSH, verification, linking)",
+    "verified_pairs": "LSH pairs, banding every unit",
+    "grown_pairs": "LSH pairs, grown from the stored ones",
+    "_link": "linking the pairs into clusters",
     "_occurrence_clusters": "clusters of every unit",
     "_multi_article_clusters": "clusters found in two or more articles",
     "_copies": "copies",
@@ -64,6 +76,7 @@ LABELS = {
     "_mergeable": "clusters merged into blocks",
     "_furniture_lines": "furniture lines",
     "_runs": "shared runs",
+    "_run_texts": "the runs' texts",
     "_trim_glued": "trimming glued runs",
     "_merge_wordings": "merging wordings",
     "_write": "writing the store",
@@ -91,6 +104,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("input")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--name-field", help="JSON lines: the field that names an article")
+    parser.add_argument("--add", metavar="STORE", help="time adding INPUT to a copy of STORE")
     args = parser.parse_args()
     path = Path(args.input)
     files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
@@ -99,16 +114,26 @@ def main() -> None:
     peaks: dict[str, float] = {}
     for owner, name, _ in STAGES:
         setattr(owner, name, timed(seconds, peaks, getattr(owner, name)))
-    with tempfile.TemporaryDirectory() as folder:
+    inputs = Inputs([args.input], name_field=args.name_field)
+    with tempfile.TemporaryDirectory(dir=Path(args.add).parent if args.add else None) as folder:
         store = Path(folder) / "stages.db"
+        if args.add:
+            shutil.copyfile(args.add, store)
         started = time.perf_counter()
-        build_module.build(args.input, store, workers=args.workers)
+        if args.add:
+            build_module.add(store, inputs, workers=args.workers).close()
+        else:
+            build_module.build(inputs, store, workers=args.workers).close()
         total = time.perf_counter() - started
         out = io.StringIO()
         with Corpus.open(store) as corpus:
             export_jsonl(corpus, out)
     rate = mb / total
-    print(f"{args.input}: {mb:.1f} MB, {args.workers} worker(s), {total:.2f} s ({rate:.2f} MB/s)")
+    what = f"added to {args.add}" if args.add else "built"
+    print(
+        f"{args.input}: {mb:.1f} MB {what}, {args.workers} worker(s), {total:.2f} s "
+        f"({rate:.2f} MB/s)"
+    )
     print("| stage | s | MB/s alone | peak RSS MB at its end |")
     print("|---|---|---|---|")
     for _, name, depth in STAGES:
