@@ -1151,8 +1151,8 @@ class Detector:
         pair_of, pair_texts = np.zeros(0, dtype=np.int64), []
         wordings = self._stored_wordings()
         if wordings is not None:
-            pair_of, pair_texts = self._stored_segment_texts(wordings)
-            s_article, s_start, s_end, _, _ = self.stored_runs.columns()
+            s_article, s_start, s_end, s_block, s_wording = self.stored_runs.columns()
+            pair_of, pair_texts = self._stored_segment_texts(wordings, s_block, s_wording)
             found = _matched(s_article, s_start, runs.article, runs.start)
             has = np.flatnonzero(found >= 0)
             segment = found[has]
@@ -1183,13 +1183,13 @@ class Detector:
                 runs.wording[bounds[a] : bounds[a + 1]] = runs.numbers(texts)
 
     def _stored_segment_texts(
-        self, wordings: dict[str, dict[int, str]]
+        self, wordings: dict[str, dict[int, str]], block: np.ndarray, wording: np.ndarray
     ) -> tuple[np.ndarray, list[str]]:
-        """The stored shared segments' distinct ``(block id, wording)``: per segment its
-        number among those, and per number its text, from ``wordings``. Every stored
-        article's segments must name a wording the store has, whether or not it has runs
-        now: the first article that names another is refused (`damaged`)."""
-        _, _, _, block, wording = self.stored_runs.columns()
+        """The stored shared segments' distinct ``(block, wording)`` (their columns of
+        `stored_runs`): per segment its number among those, and per number its text, from
+        ``wordings``. Every stored article's segments must name a wording the store has,
+        whether or not it has runs now: the first article that names another is refused
+        (`damaged`)."""
         ids = self.stored_runs.ids
         first, pair_of = first_of_each(block, wording)
         texts, bad = [], []

@@ -254,7 +254,10 @@ class _BandColumns:
 
     def __init__(self, signatures: np.ndarray, rows: int, group: int = 8) -> None:
         self.signatures, self.rows, self.group = signatures, rows, group
-        self._first, self._columns = -1, signatures[:0].T
+        # The group of bands transposed last (its first band, and of which table), and its
+        # columns.
+        self._first: tuple[int, np.dtype] | None = None
+        self._columns = signatures[:0].T
         # One buffer for every group: a new one a group was memory the system had to hand
         # over again, page by page (96 MB a group at 1 GB).
         self._buffer: np.ndarray | None = None
