@@ -42,6 +42,7 @@ from newscorpus.settings import Settings
 from newscorpus.store import (
     Corpus,
     StoredArticle,
+    StoredBatch,
     StoreUpdater,
     StoreWriter,
     checksum,
@@ -398,44 +399,40 @@ def _take(
         detector.damaged = lambda article: StoreError(
             f"{stored.path}: article {detector.names[article]!r} is damaged; build it again"
         )
-    n_stored = stored_chars = 0
-    for is_stored, (batch, batch_metas, batch_spans, ready, *places) in itertools.chain(
-        zip(itertools.repeat(True), replayed),
-        zip(itertools.repeat(False), prepared),
-    ):
+    for batch, ready in replayed:
+        first = len(meta_spans)
+        detector.add(ready, [""] * len(batch.ids), batch.names, batch.dates, replayed=True)
+        detector.stored_runs.extend(batch.shared_counts, *batch.shared)
+        # Their rows are in the store already (see `StoreUpdater`).
+        for article, stored_id in enumerate(batch.ids, first):
+            writer.keep(article, stored_id)
+        for i, changed in enumerate(batch.changed or ()):
+            if changed:  # it took over signatures of a removed article
+                writer.add_prepared(first + i, ready.record(i).tobytes(), batch.signatures[i])
+        meta_spans.extend(batch.meta_spans)
+        lengths.extend(batch.lengths)
+        chars += sum(batch.lengths)
+        if progress is not None:
+            progress("stored", len(meta_spans), None, chars)
+    n_stored, stored_chars = len(meta_spans), chars
+    for batch, batch_metas, batch_spans, ready in prepared:
         kept = detector.add(
             ready,
             [d.text for d in batch],
             [d.name for d in batch],
             [m.date for m in batch_metas],
-            replayed=is_stored,
         )
-        if not is_stored:
-            engine.taken(kept)
+        engine.taken(kept)
         for i, (doc, meta, spans) in enumerate(zip(batch, batch_metas, batch_spans)):
             article = len(meta_spans)
-            if is_stored:  # its rows are in the store already (see `StoreUpdater`)
-                stored_id, signatures, shared = places[0][i]
-                try:
-                    detector.stored_runs.append(shared)
-                except ValueError:
-                    raise detector.damaged(article) from None
-                writer.keep(article, stored_id)
-                if signatures is not None:  # it took over signatures of a removed article
-                    writer.add_prepared(article, ready.record(i).tobytes(), signatures)
-            else:
-                writer.add_article(article, doc.name, doc.text, meta, dict(doc.fields))
-                writer.add_prepared(
-                    article, ready.record(i).tobytes(), ready.signatures[kept[i]].tobytes()
-                )
+            writer.add_article(article, doc.name, doc.text, meta, dict(doc.fields))
+            writer.add_prepared(
+                article, ready.record(i).tobytes(), ready.signatures[kept[i]].tobytes()
+            )
             meta_spans.append(tuple(spans))
-            lengths.append(doc.length if is_stored else text_length(doc))
+            lengths.append(text_length(doc))
             chars += lengths[-1]
-        if is_stored:
-            n_stored, stored_chars = len(meta_spans), chars
-        if progress is not None and is_stored:
-            progress("stored", n_stored, None, stored_chars)
-        elif progress is not None:
+        if progress is not None:
             progress("reading", len(meta_spans) - n_stored, None, chars - stored_chars)
     return chars
 
@@ -565,25 +562,21 @@ def _replay(
     settings: Settings,
     gone: set[str] = frozenset(),
     removal: Removal | None = None,
-) -> Iterator[tuple]:
-    """The articles of a store but those named in ``gone``, in batches, as `_prepare_batch`
-    gives new ones, from what the store kept of them; with, per article, its id in the store
-    and the digest of its segments (for `StoreUpdater.keep`), and its signatures where a
-    removed article's passed to it. ``removal``: see `_without`."""
-    articles = stored.prepared()
+) -> Iterator[tuple[StoredBatch, Prepared]]:
+    """The articles of a store but those named in ``gone``, in batches (`StoredBatch`), each
+    with its articles prepared as `_prepare_batch` gives new ones, from what the store kept
+    of them. ``removal``: see `_without`."""
+    batches: Iterator[StoredBatch]
     if gone:
-        articles = _without(articles, gone, settings, removal)
-    while batch := list(itertools.islice(articles, _BATCH)):
-        ready = Prepared.unpack(
-            [a.units for a in batch], [a.signatures for a in batch], settings.num_perm
+        articles = _without(stored.prepared(), gone, settings, removal)
+        batches = (
+            StoredBatch.of(batch)
+            for batch in iter(lambda: list(itertools.islice(articles, _BATCH)), [])
         )
-        yield (
-            [a.document for a in batch],
-            [a.meta for a in batch],
-            [a.meta_spans for a in batch],
-            ready,
-            [(a.id, a.signatures if a.changed else None, a.shared) for a in batch],
-        )
+    else:
+        batches = stored.prepared_batches(_BATCH)
+    for batch in batches:
+        yield batch, Prepared.unpack(batch.units, batch.signatures, settings.num_perm)
 
 
 @attrs.define

@@ -76,6 +76,8 @@ _BYTES_PER_WRITE = 8 << 20
 _KINDS = ("novel", "shared", "meta")
 # Article ids asked of SQLite at once (`Corpus.texts`).
 _IDS_PER_QUERY = 4096
+# Stored articles read at once (`Corpus.prepared`).
+_PREPARED_BATCH = 256
 # The share of free pages from which an updated store is compacted (`StoreUpdater.close`).
 _MAX_FREE = 0.05
 
@@ -757,6 +759,179 @@ class StoredArticle(NamedTuple):
     shared: Sequence[tuple[int, int, str, int]] = ()
 
 
+class StoredBatch(NamedTuple):
+    """Stored articles as `Corpus.prepared_batches` gives them back, by columns: per article
+    its id in the store, name, length, date, metadata spans and the engine's stored data
+    (`newscorpus.blocks.Prepared`); and their shared segments ``(start, end, block_id,
+    wording)`` (`Corpus.wording_column`), article after article (``shared_counts`` of each)."""
+
+    ids: list[int]
+    names: list[str]
+    lengths: list[int]
+    dates: list[str | None]
+    meta_spans: list[tuple[tuple[int, int], ...]]
+    units: list[bytes]
+    signatures: list[bytes]
+    shared_counts: np.ndarray
+    shared: tuple[np.ndarray, np.ndarray, list[str], np.ndarray]
+    # Per article, whether its signatures are not the stored ones (`newscorpus.build._without`).
+    changed: list[bool] | None = None
+
+    def articles(self) -> Iterator[StoredArticle]:
+        """The batch, an article at a time."""
+        start, end, block, wording = (
+            c.tolist() if hasattr(c, "tolist") else c for c in self.shared
+        )
+        bounds = np.r_[0, np.cumsum(self.shared_counts)].tolist()
+        for i, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+            shared = list(zip(start[lo:hi], end[lo:hi], block[lo:hi], wording[lo:hi]))
+            yield StoredArticle(
+                StoredDocument(self.names[i], self.lengths[i]),
+                Meta(date=self.dates[i]),
+                list(self.meta_spans[i]),
+                self.units[i],
+                self.signatures[i],
+                self.ids[i],
+                changed=bool(self.changed[i]) if self.changed is not None else False,
+                shared=shared,
+            )
+
+    @classmethod
+    def of(cls, articles: Sequence[StoredArticle]) -> StoredBatch:
+        """The batch of ``articles``."""
+        shared = [s for a in articles for s in a.shared]
+        columns = tuple(zip(*shared)) if shared else ((), (), (), ())
+        return cls(
+            [a.id for a in articles],
+            [a.document.name for a in articles],
+            [a.document.length for a in articles],
+            [a.meta.date for a in articles],
+            [tuple(a.meta_spans) for a in articles],
+            [a.units for a in articles],
+            [a.signatures for a in articles],
+            np.array([len(a.shared) for a in articles], dtype=np.int64),
+            (
+                np.array(columns[0], dtype=np.int64),
+                np.array(columns[1], dtype=np.int64),
+                list(columns[2]),
+                np.array(columns[3], dtype=np.int64),
+            ),
+            [a.changed for a in articles],
+        )
+
+
+class _SegmentRows:
+    """The rows of a cursor, in order of their first value (an article id), taken a stretch
+    at a time: those up to an id (`until`)."""
+
+    def __init__(self, cursor: sqlite3.Cursor, size: int) -> None:
+        self._cursor, self._size = cursor, size
+        self._rows: list[tuple] = []
+        self._done = False
+
+    def until(self, last: int | None) -> list[tuple]:
+        """The rows not taken yet whose first value is ``last`` or less (all of them if
+        None)."""
+        while not self._done and (last is None or not self._rows or self._rows[-1][0] <= last):
+            more = self._cursor.fetchmany(self._size)
+            self._done = not more
+            self._rows.extend(more)
+        cut = len(self._rows) if last is None else _first_after(self._rows, last)
+        taken, self._rows = self._rows[:cut], self._rows[cut:]
+        return taken
+
+
+def _first_after(rows: list[tuple], last: int) -> int:
+    """Where the first row whose first value is above ``last`` is (rows in that order)."""
+    lo, hi = 0, len(rows)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if rows[mid][0] <= last:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _stored_batch(
+    path: Path,
+    ids: list[int],
+    names: list[str],
+    lengths: list[int],
+    dates: list[str | None],
+    units: list[bytes],
+    signatures: list[bytes],
+    rows: list[tuple],
+) -> StoredBatch:
+    """`Corpus.prepared_batches`'s batch of the articles ``ids`` (in order) and their
+    segments ``rows`` ``(article_id, start, end, kind, block_id, wording)`` (in order); a
+    damaged article is refused (`StoreError`)."""
+    n = len(ids)
+    art, start, end, kind, block, wording = (list(c) for c in zip(*rows)) if rows else [[]] * 6
+
+    def damaged(articles: list[int]) -> StoreError:
+        return StoreError(f"{path}: article {names[min(articles)]!r} is damaged; build it again")
+
+    if not (_ints(ids) and _ints(lengths) and _ints(art)):
+        raise StoreError(f"{path}: the stored articles are damaged; build it again")
+    id_array = np.array(ids, dtype=np.int64)
+    article = np.searchsorted(id_array, np.array(art, dtype=np.int64))
+    if len(art) and (article.max() >= n or (id_array[article] != art).any()):
+        raise StoreError(f"{path}: a segment names no stored article; build it again")
+    # The damaged articles (refused: the first of them is named): the engine's data of it
+    # missing, a segment's values of the wrong type, its segments out of order within it
+    # (each starts where the one before ended or later, and ends after it starts) or past
+    # its end.
+    bad = [i for i, u in enumerate(units) if type(u) is not bytes]
+    bad += [i for i, s in enumerate(signatures) if type(s) is not bytes]
+    is_shared = np.array([k == "shared" for k in kind], dtype=bool)
+    shared = np.flatnonzero(is_shared)
+    blocks = [block[k] for k in shared.tolist()]
+    wordings = [wording[k] for k in shared.tolist()]
+    if not (_ints(start) and _ints(end) and _ints(wordings) and set(map(type, blocks)) <= {str}):
+        odd = [
+            k
+            for k, (s, e) in enumerate(zip(start, end))
+            if type(s) is not int or type(e) is not int
+        ]
+        odd += [
+            k
+            for k, b, w in zip(shared.tolist(), blocks, wordings)
+            if type(b) is not str or type(w) is not int
+        ]
+        raise damaged(bad + [int(article[min(odd)])])
+    starts, ends = np.array(start, dtype=np.int64), np.array(end, dtype=np.int64)
+    first = np.r_[True, article[1:] != article[:-1]] if len(art) else np.zeros(0, bool)
+    before = np.where(first, 0, np.r_[0, ends[:-1]])
+    bad += article[(starts < before) | (starts >= ends)].tolist()
+    last = np.flatnonzero(np.r_[first[1:], True]) if len(art) else np.zeros(0, np.int64)
+    last_end = np.zeros(n, dtype=np.int64)
+    last_end[article[last]] = ends[last]
+    bad += np.flatnonzero(last_end > np.array(lengths, dtype=np.int64)).tolist()
+    if bad:
+        raise damaged(bad)
+    meta_spans: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    for k in np.flatnonzero(~is_shared).tolist():
+        if kind[k] == "meta":
+            meta_spans[int(article[k])].append((start[k], end[k]))
+    return StoredBatch(
+        ids,
+        names,
+        lengths,
+        dates,
+        [tuple(spans) for spans in meta_spans],
+        units,
+        signatures,
+        np.bincount(article[shared], minlength=n).astype(np.int64),
+        (starts[shared], ends[shared], blocks, np.array(wordings, dtype=np.int64)),
+    )
+
+
+def _ints(values: list[Any]) -> bool:
+    """Whether every value is an int (not a bool, float or text a damaged store may hold)."""
+    return set(map(type, values)) <= {int}
+
+
 class Corpus:
     """A built corpus, read from its store. Open one with `Corpus.open`.
 
@@ -850,50 +1025,38 @@ class Corpus:
         self._variant_digests = None
 
     def prepared(self) -> Iterator[StoredArticle]:
-        """Every article in store order, as the engine needs it to add articles to the store
-        (`newscorpus.build.add`): its name and length (a `StoredDocument`: the text stays in
-        the store, where `texts` reads what the analysis asks for), and of its metadata only the
-        date, which the analysis reads (the rest stays in the store, untouched). Version 2
-        stores only."""
+        """Every article in store order, one at a time (`prepared_batches`, article by
+        article)."""
+        for batch in self.prepared_batches(_PREPARED_BATCH):
+            yield from batch.articles()
+
+    def prepared_batches(self, size: int) -> Iterator[StoredBatch]:
+        """Every article in store order, ``size`` at a time, as the engine needs them to add
+        articles to the store (`newscorpus.build.add`): their names and lengths (the texts
+        stay in the store, where `texts` reads what the analysis asks for), of their metadata
+        only the dates, which the analysis reads (the rest stays in the store, untouched), and
+        their segments that are not novel text (the novel ones are the gaps between these):
+        by columns, not an object per article or segment. Version 2 stores only.
+
+        An article is refused as damaged (`StoreError` naming it) if the engine's data of it
+        is missing, or its segments are not numbers in order within its text."""
         rows = self._db.execute(
             "SELECT a.id, a.name, a.length, a.date, p.units, p.signatures "
             "FROM articles a LEFT JOIN prepared p ON p.article_id = a.id ORDER BY a.id"
         )
-        # The novel segments are the gaps between the others: only those are read.
-        segments = self._db.execute(
-            f'SELECT article_id, start, "end", kind, block_id, {self.wording_column} '
-            "FROM segments WHERE kind != 'novel' ORDER BY article_id, seq"
+        segments = _SegmentRows(
+            self._db.execute(
+                f'SELECT article_id, start, "end", kind, block_id, {self.wording_column} '
+                "FROM segments WHERE kind != 'novel' ORDER BY article_id, seq"
+            ),
+            8 * size,
         )
-        segment = next(segments, None)
-        metas: dict[str | None, Meta] = {}  # one per date (a Meta is frozen)
-        for article_id, name, length, date, units, signatures in rows:
-            meta_spans: list[tuple[int, int]] = []
-            shared: list[tuple[int, int, str, int]] = []
-            # In order, within the text (their texts are checked when read).
-            damaged, last = units is None, 0
-            while segment is not None and segment[0] == article_id:
-                _, start, end, kind, block, wording = segment
-                damaged = damaged or start < last or start >= end
-                last = end
-                if kind == "meta":
-                    meta_spans.append((start, end))
-                elif kind == "shared":
-                    shared.append((start, end, block, wording))
-                segment = next(segments, None)
-            if damaged or last > length:
-                raise StoreError(f"{self.path}: article {name!r} is damaged; build it again")
-            meta = metas.get(date)
-            if meta is None:
-                meta = metas[date] = Meta(date=date)
-            yield StoredArticle(
-                StoredDocument(name, length),
-                meta,
-                meta_spans,
-                units,
-                signatures,
-                article_id,
-                shared=shared,
-            )
+        while batch := rows.fetchmany(size):
+            ids, names, lengths, dates, units, signatures = (list(c) for c in zip(*batch))
+            found = segments.until(ids[-1])
+            yield _stored_batch(self.path, ids, names, lengths, dates, units, signatures, found)
+        if segments.until(None):  # segments of no stored article
+            raise StoreError(f"{self.path}: a segment names no stored article; build it again")
 
     def texts(self, ids: Sequence[int]) -> list[str]:
         """The texts of the stored articles ``ids`` (their ids in the store), in that order,

@@ -219,6 +219,28 @@ class SegmentTable:
             raise ValueError("a stored segment is not (start, end, block id, wording)") from None
         self._offsets.append(len(self._wording))
 
+    def extend(
+        self,
+        counts: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        block: list[str],
+        wording: np.ndarray,
+    ) -> None:
+        """The next articles' segments, by columns: ``counts[i]`` of them are article
+        ``i``'s."""
+        codes = self._codes
+        for b in dict.fromkeys(block):
+            if b not in codes:
+                codes[b] = len(self._ids)
+                self._ids.append(b)
+        self._start.frombytes(np.asarray(start, dtype=np.int64).tobytes())
+        self._end.frombytes(np.asarray(end, dtype=np.int64).tobytes())
+        self._block.frombytes(np.array([codes[b] for b in block], dtype=np.int64).tobytes())
+        self._wording.frombytes(np.asarray(wording, dtype=np.int64).tobytes())
+        ends = np.cumsum(counts, dtype=np.int64) + self._offsets[-1]
+        self._offsets.frombytes(ends.tobytes())
+
     def __len__(self) -> int:
         return len(self._offsets) - 1
 
