@@ -217,7 +217,9 @@ def grown_candidates(
     added, lost = UniqueCodes(), UniqueCodes()
     for b in range(bands):
         wanted = unique(band_key(signatures[n_old:], b, rows))
-        order, starts, sizes = _buckets_of(signatures, columns, b, rows, wanted, order_key)
+        order, starts, sizes = _buckets_of(
+            signatures, columns, b, rows, wanted, order_key, max_bucket
+        )
         multi = sizes > 1
         pairs = bucket_pairs(order, starts[multi], sizes[multi], max_bucket)
         added.add(pair_codes(pairs[(pairs >= n_old).any(axis=1)], n))
@@ -324,10 +326,11 @@ def _buckets_of(
     rows: int,
     wanted: np.ndarray,
     order_key: np.ndarray,
+    max_bucket: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The buckets of ``band`` whose keys are the sorted ``wanted``: their members, each
-    bucket in ``order_key`` order (ties by number), and each bucket's start and size in that
-    array.
+    """The buckets of ``band`` whose keys are the sorted ``wanted``: their members, a bucket
+    of more than ``max_bucket`` in ``order_key`` order (ties by number: its star and chain
+    depend on it), the others by number; and each bucket's start and size in that array.
 
     Only the signatures that a table of the wanted keys lets through are looked up in them.
     With exact keys (`band_key`), a table per row of the values the wanted keys hold there
@@ -344,12 +347,7 @@ def _buckets_of(
     width = 8 * signatures.dtype.itemsize
     mask = (1 << min(_FILTER_BITS, width)) - 1
     if columns.words is not None and len(wanted) >= _WHOLE_FROM:
-        whole = columns.whole(band)
-        bits = min(max(int(len(wanted)).bit_length() + 6, 16), _HASH_BITS)
-        table = np.zeros(1 << bits, dtype=bool)
-        table[_hash_slots(_memory_order(wanted, rows, width), bits)] = True
-        maybe = np.flatnonzero(np.take(table, _hash_slots(whole, bits)))
-        keys = _memory_order(whole[maybe], rows, width).astype(np.uint64)
+        members, keys = _KeyTable(_memory_order(wanted, rows, width)).members(columns.whole(band))
     elif rows * width <= 32 and len(wanted) >= _HASHED_FROM:
         band_columns = columns.band(band)
         whole = band_columns[0].astype(np.uint32)
@@ -377,18 +375,54 @@ def _buckets_of(
         keys = band_key(columns.band(band).T, 0, rows)
         maybe = np.flatnonzero(table[(keys & np.uint64(mask)).astype(np.int64)])
         keys = keys[maybe]
-    if len(wanted):
-        hit = wanted[np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)] == keys
-        members, keys = maybe[hit], keys[hit]
-    else:
-        members, keys = maybe[:0], keys[:0]
-    # Members are in ascending order, and the sort is stable: ties of order keys by number.
-    by_bucket = np.lexsort((order_key[members], keys))
+    if columns.words is None or len(wanted) < _WHOLE_FROM:
+        if len(wanted):
+            hit = wanted[np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)] == keys
+            members, keys = maybe[hit], keys[hit]
+        else:
+            members, keys = maybe[:0], keys[:0]
+    # Members are in ascending order, and the sorts are stable: ties by number.
+    by_bucket = np.argsort(keys, kind="stable")
     order, sorted_keys = members[by_bucket], keys[by_bucket]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     starts = starts if len(order) else starts[:0]
     sizes = np.diff(np.r_[starts, len(order)])
+    large = sizes > max_bucket
+    if large.any():
+        at = np.repeat(starts[large] - np.r_[0, np.cumsum(sizes[large])[:-1]], sizes[large])
+        at += np.arange(len(at))
+        bucket = np.repeat(np.arange(int(large.sum())), sizes[large])
+        order[at] = order[at[np.lexsort((order_key[order[at]], bucket))]]
     return order, starts, sizes
+
+
+class _KeyTable:
+    """A lookup of uint32 keys by their hashes (`_hash_slots`, 16 to 32 slots a key): each
+    slot holds a key that falls in it, so that a key found there is known at once; a key that
+    shares its slot with another is looked for among all of them."""
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self.keys = np.sort(keys)
+        self.bits = min(max(int(len(keys)).bit_length() + 4, 16), _HASH_BITS)
+        slots = _hash_slots(self.keys, self.bits)
+        self.held = np.zeros(1 << self.bits, dtype=bool)
+        self.held[slots] = True
+        self.key_at = np.zeros(1 << self.bits, dtype=np.uint32)
+        self.key_at[slots] = self.keys
+        taken = np.sort(slots)
+        self.crowded = np.zeros(1 << self.bits, dtype=bool)
+        self.crowded[taken[1:][taken[1:] == taken[:-1]]] = True
+
+    def members(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where ``values`` holds one of the keys, and those values."""
+        slots = _hash_slots(values, self.bits)
+        maybe = np.flatnonzero(np.take(self.held, slots))
+        slots, found = slots[maybe], values[maybe]
+        hit = self.key_at[slots] == found
+        other = np.flatnonzero(~hit & self.crowded[slots])
+        if len(other):
+            hit[other] = isin_sorted(found[other], self.keys)
+        return maybe[hit], found[hit]
 
 
 _FILTER_BITS = 20
@@ -428,7 +462,9 @@ def _still_candidates(
         if not len(ask):
             continue
         wanted = unique(key_x[ask])
-        order, starts, sizes = _buckets_of(signatures, columns, b, rows, wanted, order_key)
+        order, starts, sizes = _buckets_of(
+            signatures, columns, b, rows, wanted, order_key, max_bucket
+        )
         bucket = np.repeat(np.arange(len(starts)), sizes)
         position = np.empty(n, dtype=np.int64)
         position[order] = np.arange(len(order))
