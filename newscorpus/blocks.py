@@ -428,9 +428,12 @@ class Detector:
         scratch: str | Path | None = None,
         *,
         spool_signatures: bool = False,
+        expected_distinct: int = 0,
     ) -> None:
         self.settings = settings
-        self._distinct = KeyIndex()  # a distinct unit's id by its key
+        # A distinct unit's id by its key; made ready for ``expected_distinct`` of them (an
+        # add or remove knows how many the store had).
+        self._distinct = KeyIndex(expected_distinct)
         self._distinct_words = array("i")
         self._distinct_order = array("Q")
         self._distinct_figures = array("b")

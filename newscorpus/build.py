@@ -316,7 +316,12 @@ def _build(
     # memory until then. Other engines find them where they read the articles (the Dask
     # engine's workers), and this process's copy goes to a scratch file.
     local = isinstance(engine, LocalEngine)
-    detector = Detector(settings, scratch=folder, spool_signatures=not local)
+    detector = Detector(
+        settings,
+        scratch=folder,
+        spool_signatures=not local,
+        expected_distinct=_expected_distinct(stored) if stored is not None else 0,
+    )
     # An add: the LSH may grow from the stored pairs; a remove: they may shrink.
     detector.known = stored.verified() if stored is not None else None
     # And the analysis asks again only the questions whose inputs changed.
@@ -568,7 +573,7 @@ def _replay(
     of them. ``removal``: see `_without`."""
     batches: Iterator[StoredBatch]
     if gone:
-        articles = _without(stored.prepared(), gone, settings, removal)
+        articles = _without(stored.prepared(), gone, settings, removal, _expected_distinct(stored))
         batches = (
             StoredBatch.of(batch)
             for batch in iter(lambda: list(itertools.islice(articles, _BATCH)), [])
@@ -577,6 +582,16 @@ def _replay(
         batches = stored.prepared_batches(_BATCH)
     for batch in batches:
         yield batch, Prepared.unpack(batch.units, batch.signatures, settings.num_perm)
+
+
+def _expected_distinct(stored: Corpus) -> int:
+    """How many distinct units the store's last analysis found (its stats), as far as the
+    store's size allows (each is in it as a unit record at least): a hint for the key
+    index's size, never taken beyond that."""
+    found = stored.stats.get("distinct_units")
+    if type(found) is not int or found < 0:
+        return 0
+    return min(found, os.path.getsize(stored.path) // UNIT_RECORD.itemsize)
 
 
 @attrs.define
@@ -597,9 +612,11 @@ def _without(
     gone: set[str],
     settings: Settings,
     removal: Removal | None = None,
+    expected: int = 0,
 ) -> Iterator[StoredArticle]:
     """The stored articles not named in ``gone``, each with the signatures that a build on
-    them alone keeps with it; at the end, ``removal`` is filled in.
+    them alone keeps with it; at the end, ``removal`` is filled in. ``expected``: about how
+    many distinct signed units there are (`KeyIndex`).
 
     A store keeps a unit's signature with the first article that carried it. Where that
     article is removed, the unit's next carrier takes the signature over.
@@ -608,7 +625,7 @@ def _without(
     # carrier: its number in the store. And per number: its number among the units of the
     # articles left (-1 until one carries it), whether its first carrier is removed, and the
     # stored signature of such a unit that no article left has taken over yet.
-    seen = KeyIndex()
+    seen = KeyIndex(expected)
     renumber = np.zeros(0, dtype=np.int64)
     orphaned = np.zeros(0, dtype=bool)
     orphans: dict[int, bytes] = {}

@@ -68,13 +68,15 @@ halves = st.one_of(st.integers(0, 2**64 - 1), st.integers(0, 3), st.just(2**64 -
 @given(
     batches=st.lists(st.lists(st.tuples(halves, halves), max_size=40), max_size=6),
     runs=st.lists(st.integers(0, 1500), max_size=2),
+    expected=st.sampled_from([0, 1, 5, 600, 5000]),
 )
-def test_a_key_index_numbers_keys_as_a_dict_in_order_of_first_sight(batches, runs):
+def test_a_key_index_numbers_keys_as_a_dict_in_order_of_first_sight(batches, runs, expected):
     """`KeyIndex` against a dict: each key's number, new ones in the order first seen (and
     `first_new`, where each new one was first seen), and lookups of keys added and not.
-    ``runs`` are batches of consecutive keys, past the table's first growths."""
+    ``runs`` are batches of consecutive keys, past the table's first growths; the index made
+    ready for ``expected`` keys, fewer or more than it gets."""
     batches = [*batches, *([(i, 7) for i in range(n)] for n in runs)]
-    index, numbers = KeyIndex(), {}
+    index, numbers = KeyIndex(expected), {}
     for batch in batches:
         low = np.array([k[0] for k in batch], dtype=np.uint64)
         high = np.array([k[1] for k in batch], dtype=np.uint64)

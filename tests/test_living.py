@@ -781,6 +781,44 @@ def test_an_add_or_remove_on_a_store_with_damaged_lsh_pairs_is_refused(tmp_path,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.db"]
 
 
+def test_an_add_or_remove_on_a_store_with_a_segment_of_no_article_is_refused(tmp_path, seeds):
+    path = tmp_path / "s.db"
+    build(seeds[:3], path).close()
+    with sqlite3.connect(path) as db:
+        db.execute(
+            'INSERT INTO segments (article_id, seq, start, "end", kind, text) '
+            "VALUES (999, 0, 0, 5, 'meta', 'By X')"
+        )
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="a segment names no stored article"):
+        add(path, seeds[3:])
+    with pytest.raises(StoreError, match="a segment names no stored article"):
+        remove(path, [seeds[0].name])
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("hint", [10**15, "many", -3, None, 1])
+def test_the_stores_count_of_distinct_units_is_a_hint_an_add_or_remove_does_not_trust(
+    tmp_path, seeds, hint
+):
+    """An add or remove makes its key index ready for as many distinct units as the store's
+    stats say it had (`KeyIndex`), as far as the store's size allows: a count that is wrong,
+    huge or not a number changes nothing."""
+    path = tmp_path / "s.db"
+    build(seeds[:3], path).close()
+    with sqlite3.connect(path) as db:
+        stats = json.loads(db.execute("SELECT value FROM info WHERE key = 'stats'").fetchone()[0])
+        stats["distinct_units"] = hint
+        db.execute("UPDATE info SET value = ? WHERE key = 'stats'", (json.dumps(stats),))
+    db.close()
+    grown = add(path, seeds[3:])
+    assert snapshot(grown) == snapshot(build(seeds, tmp_path / "once.db"))
+    grown.close()
+    shrunk = remove(path, [seeds[0].name])
+    assert snapshot(shrunk) == snapshot(build(seeds[1:], tmp_path / "rest.db"))
+
+
 def test_removing_an_unknown_name_is_refused_and_nothing_changes(tmp_path, seeds):
     corpus = build(seeds, tmp_path / "s.db")
     before = snapshot(corpus)
