@@ -61,15 +61,16 @@ def analysed(store: Path) -> State:
     corpus = Corpus.open(store)
     settings = corpus.settings
     detector = Detector(settings, scratch=store.parent)
+    # As an add: the texts stay in the store, read where the analysis asks for them, and the
+    # stored shared segments give the runs found there again their texts.
+    ids: list[int] = []
+    detector.stored_texts = lambda articles: corpus.texts([ids[a] for a in articles])
+    detector.read_wordings = corpus.wording_texts
     try:
-        for batch, metas, _, ready, _ in build_module._replay(corpus, settings):
-            detector.add(
-                ready,
-                [d.text for d in batch],
-                [d.name for d in batch],
-                [m.date for m in metas],
-                replayed=True,
-            )
+        for batch, ready in build_module._replay(corpus, settings):
+            detector.add(ready, [""] * len(batch.ids), batch.names, batch.dates, replayed=True)
+            detector.stored_runs.extend(batch.shared_counts, *batch.shared)
+            ids.extend(batch.ids)
         detector.known = corpus.verified()
         seen: dict[str, Any] = {}
         steps = ("_cluster_distinct", "_multi_article_clusters", "_copies", "_backgrounds")

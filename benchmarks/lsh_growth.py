@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/lsh_growth.py [--size 100MB] [--shares 0.01 0.05 0.1 0.25]
 
 Builds the scale-suite corpus of ``--size`` (`benchmarks/scale.py`, generated if missing) into a
-temporary store and takes up its signed units as an add does (`Corpus.prepared`,
+temporary store and takes up its signed units as an add does (`Corpus.prepared_batches`,
 `Detector.add`). Then, for each share: the verified pairs of all but the last ``share`` of the
 units (`verified_pairs`, as the store would keep them); the time to find the pairs of all of
 them by banding everything again (`verified_pairs`, one process) and by growing the kept ones
@@ -49,9 +49,8 @@ def main() -> None:
         corpus = Corpus.open(store)
         s = corpus.settings
         detector = Detector(s, scratch=tmp)
-        for docs, metas, _, ready, _ in _replay(corpus, s):
-            texts, names = [d.text for d in docs], [d.name for d in docs]
-            detector.add(ready, texts, names, [m.date for m in metas], replayed=True)
+        for batch, ready in _replay(corpus, s):
+            detector.add(ready, [""] * len(batch.ids), batch.names, batch.dates, replayed=True)
         ids = np.concatenate(detector._sig_ids)
         order_key = np.frombuffer(detector._distinct_order, dtype=np.uint64)[ids]
         n_words = np.frombuffer(detector._distinct_words, dtype=np.int32)[ids]

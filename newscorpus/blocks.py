@@ -509,7 +509,7 @@ class Detector:
 
         ``replayed``: ``batch.signatures`` holds only the rows that were kept when these
         articles were first added, after the same articles in the same order (as a store keeps
-        them, `newscorpus.store.Corpus.prepared`), so nothing is signed again.
+        them, `newscorpus.store.Corpus.prepared_batches`), so nothing is signed again.
         """
         min_words = self.settings.min_minhash_words
         records = batch.records

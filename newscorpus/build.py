@@ -41,7 +41,6 @@ from newscorpus.readers import Inputs, ReadMeter
 from newscorpus.settings import Settings
 from newscorpus.store import (
     Corpus,
-    StoredArticle,
     StoredBatch,
     StoreUpdater,
     StoreWriter,
@@ -571,15 +570,9 @@ def _replay(
     """The articles of a store but those named in ``gone``, in batches (`StoredBatch`), each
     with its articles prepared as `_prepare_batch` gives new ones, from what the store kept
     of them. ``removal``: see `_without`."""
-    batches: Iterator[StoredBatch]
+    batches = stored.prepared_batches(_BATCH)
     if gone:
-        articles = _without(stored.prepared(), gone, settings, removal, _expected_distinct(stored))
-        batches = (
-            StoredBatch.of(batch)
-            for batch in iter(lambda: list(itertools.islice(articles, _BATCH)), [])
-        )
-    else:
-        batches = stored.prepared_batches(_BATCH)
+        batches = _without(batches, gone, settings, removal, _expected_distinct(stored))
     for batch in batches:
         yield batch, Prepared.unpack(batch.units, batch.signatures, settings.num_perm)
 
@@ -608,15 +601,16 @@ class Removal:
 
 
 def _without(
-    articles: Iterator[StoredArticle],
+    batches: Iterator[StoredBatch],
     gone: set[str],
     settings: Settings,
     removal: Removal | None = None,
     expected: int = 0,
-) -> Iterator[StoredArticle]:
+) -> Iterator[StoredBatch]:
     """The stored articles not named in ``gone``, each with the signatures that a build on
-    them alone keeps with it; at the end, ``removal`` is filled in. ``expected``: about how
-    many distinct signed units there are (`KeyIndex`).
+    them alone keeps with it (``changed`` where they are not the stored ones); at the end,
+    ``removal`` is filled in. ``expected``: about how many distinct signed units there are
+    (`KeyIndex`).
 
     A store keeps a unit's signature with the first article that carried it. Where that
     article is removed, the unit's next carrier takes the signature over.
@@ -631,14 +625,15 @@ def _without(
     orphans: dict[int, bytes] = {}
     kept = 0
     width = 2 * settings.num_perm
-    for batch, low, high, bounds in _signed_keys(articles, settings):
+    for batch in batches:
+        low, high, bounds = _signed_keys(batch, settings)
         before = len(seen)
         number = seen.add(low, high)
         if len(seen) > len(renumber):
             size = max(len(seen), 2 * len(renumber))
             renumber = np.r_[renumber, np.full(size - len(renumber), -1, dtype=np.int64)]
             orphaned = np.r_[orphaned, np.zeros(size - len(orphaned), dtype=bool)]
-        is_gone = [a.document.name in gone for a in batch]
+        is_gone = [name in gone for name in batch.names]
         removed = np.repeat(np.array(is_gone, dtype=bool), np.diff(bounds))
         # A unit's first carrier: the position where a number new here first appears.
         first_seen = np.zeros(len(number), dtype=bool)
@@ -654,29 +649,34 @@ def _without(
         renumber[number[keeps]] = np.arange(kept, kept + int(keeps.sum()))
         kept += int(keeps.sum())
         takes_over = keeps & orphaned[number]
-        for i, article in enumerate(batch):
+        stays, signatures, changed = [], [], []
+        for i, stored in enumerate(batch.signatures):
             lo, hi = bounds[i], bounds[i + 1]
             own = first_seen[lo:hi]
             if is_gone[i]:
                 for k, n in enumerate(number[lo:hi][own].tolist()):
-                    orphans[n] = article.signatures[k * width : (k + 1) * width]
+                    orphans[n] = stored[k * width : (k + 1) * width]
                 continue
+            stays.append(i)
             if not takes_over[lo:hi].any():
                 # It takes no unit over: its signatures are those of the units it carries
                 # first, as the store kept them.
-                yield article._replace(changed=False)
+                signatures.append(stored)
+                changed.append(False)
                 continue
             row_of = np.cumsum(own) - 1  # of the units it carries first, the stored rows
             rows = [
-                orphans.pop(n) if taken else article.signatures[r * width : (r + 1) * width]
+                orphans.pop(n) if taken else stored[r * width : (r + 1) * width]
                 for n, taken, r in zip(
                     number[lo:hi][keeps[lo:hi]].tolist(),
                     takes_over[lo:hi][keeps[lo:hi]].tolist(),
                     row_of[keeps[lo:hi]].tolist(),
                 )
             ]
-            signatures = b"".join(rows)
-            yield article._replace(signatures=signatures, changed=signatures != article.signatures)
+            signatures.append(b"".join(rows))
+            changed.append(signatures[-1] != stored)
+        if stays:
+            yield batch.select(stays, signatures, changed)
     if removal is not None:
         removal.renumber = renumber[: len(seen)]
         # What is left of the orphans: units no article left carries, in their stored order.
@@ -685,19 +685,15 @@ def _without(
         removal.order_keys = seen.keys()[1][gone_numbers] >> np.uint64(1)
 
 
-def _signed_keys(
-    articles: Iterator[StoredArticle], settings: Settings
-) -> Iterator[tuple[list[StoredArticle], np.ndarray, np.ndarray, list[int]]]:
-    """The articles in batches of `_BATCH`, each batch with the keys (``key_low``,
-    ``key_high``) of its articles' signed units, in order, and where each article's start
-    (and, last, where they end)."""
-    while batch := list(itertools.islice(articles, _BATCH)):
-        records = np.frombuffer(b"".join(a.units for a in batch), dtype=UNIT_RECORD)
-        sizes = [len(a.units) // UNIT_RECORD.itemsize for a in batch]
-        signed = (records["n_words"] >= settings.min_minhash_words) & (records["figure"] == 0)
-        # Each article's signed units: from the count of signed units before its first unit.
-        bounds = np.r_[0, np.cumsum(signed)][np.r_[0, np.cumsum(sizes)]].tolist()
-        yield batch, records["key_low"][signed], records["key_high"][signed], bounds
+def _signed_keys(batch: StoredBatch, settings: Settings) -> tuple[np.ndarray, np.ndarray, list]:
+    """The keys (``key_low``, ``key_high``) of the batch's articles' signed units, in order,
+    and where each article's start (and, last, where they end)."""
+    records = np.frombuffer(b"".join(batch.units), dtype=UNIT_RECORD)
+    sizes = [len(units) // UNIT_RECORD.itemsize for units in batch.units]
+    signed = (records["n_words"] >= settings.min_minhash_words) & (records["figure"] == 0)
+    # Each article's signed units: from the count of signed units before its first unit.
+    bounds = np.r_[0, np.cumsum(signed)][np.r_[0, np.cumsum(sizes)]].tolist()
+    return records["key_low"][signed], records["key_high"][signed], bounds
 
 
 def _prepare_batch(

@@ -76,8 +76,6 @@ _BYTES_PER_WRITE = 8 << 20
 _KINDS = ("novel", "shared", "meta")
 # Article ids asked of SQLite at once (`Corpus.texts`).
 _IDS_PER_QUERY = 4096
-# Stored articles read at once (`Corpus.prepared`).
-_PREPARED_BATCH = 256
 # The share of free pages from which an updated store is compacted (`StoreUpdater.close`).
 _MAX_FREE = 0.05
 
@@ -734,31 +732,6 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-class StoredDocument(NamedTuple):
-    """A stored article as an add takes it up: its name and its text's length (the text stays
-    in the store, `Corpus.texts`). A named tuple: an add makes one per stored article."""
-
-    name: str
-    length: int
-    text: str = ""
-
-
-class StoredArticle(NamedTuple):
-    """An article as `Corpus.prepared` gives it back: its name and length, its date (a `Meta`
-    without the rest), its metadata spans, and the engine's stored data
-    (`newscorpus.blocks.Prepared`)."""
-
-    document: StoredDocument
-    meta: Meta
-    meta_spans: list[tuple[int, int]]
-    units: bytes
-    signatures: bytes
-    id: int = -1
-    changed: bool = False  # its signatures are not the stored ones (`newscorpus.build._without`)
-    # Its shared segments: ``(start, end, block_id, wording)`` (`Corpus.wording_column`).
-    shared: Sequence[tuple[int, int, str, int]] = ()
-
-
 class StoredBatch(NamedTuple):
     """Stored articles as `Corpus.prepared_batches` gives them back, by columns: per article
     its id in the store, name, length, date, metadata spans and the engine's stored data
@@ -777,46 +750,27 @@ class StoredBatch(NamedTuple):
     # Per article, whether its signatures are not the stored ones (`newscorpus.build._without`).
     changed: list[bool] | None = None
 
-    def articles(self) -> Iterator[StoredArticle]:
-        """The batch, an article at a time."""
-        start, end, block, wording = (
-            c.tolist() if hasattr(c, "tolist") else c for c in self.shared
-        )
-        bounds = np.r_[0, np.cumsum(self.shared_counts)].tolist()
-        for i, (lo, hi) in enumerate(itertools.pairwise(bounds)):
-            shared = list(zip(start[lo:hi], end[lo:hi], block[lo:hi], wording[lo:hi]))
-            yield StoredArticle(
-                StoredDocument(self.names[i], self.lengths[i]),
-                Meta(date=self.dates[i]),
-                list(self.meta_spans[i]),
-                self.units[i],
-                self.signatures[i],
-                self.ids[i],
-                changed=bool(self.changed[i]) if self.changed is not None else False,
-                shared=shared,
-            )
-
-    @classmethod
-    def of(cls, articles: Sequence[StoredArticle]) -> StoredBatch:
-        """The batch of ``articles``."""
-        shared = [s for a in articles for s in a.shared]
-        columns = tuple(zip(*shared)) if shared else ((), (), (), ())
-        return cls(
-            [a.id for a in articles],
-            [a.document.name for a in articles],
-            [a.document.length for a in articles],
-            [a.meta.date for a in articles],
-            [tuple(a.meta_spans) for a in articles],
-            [a.units for a in articles],
-            [a.signatures for a in articles],
-            np.array([len(a.shared) for a in articles], dtype=np.int64),
-            (
-                np.array(columns[0], dtype=np.int64),
-                np.array(columns[1], dtype=np.int64),
-                list(columns[2]),
-                np.array(columns[3], dtype=np.int64),
-            ),
-            [a.changed for a in articles],
+    def select(
+        self, chosen: Sequence[int], signatures: list[bytes], changed: list[bool]
+    ) -> StoredBatch:
+        """The batch of its articles ``chosen`` (in order), with these ``signatures``, and
+        whether each is ``changed`` (not the stored ones)."""
+        bounds = np.r_[0, np.cumsum(self.shared_counts)]
+        counts = self.shared_counts[chosen]
+        at = np.repeat(bounds[chosen] - np.r_[0, np.cumsum(counts)[:-1]], counts)
+        at += np.arange(len(at))
+        start, end, block, wording = self.shared
+        return StoredBatch(
+            [self.ids[i] for i in chosen],
+            [self.names[i] for i in chosen],
+            [self.lengths[i] for i in chosen],
+            [self.dates[i] for i in chosen],
+            [self.meta_spans[i] for i in chosen],
+            [self.units[i] for i in chosen],
+            signatures,
+            counts,
+            (start[at], end[at], [block[k] for k in at.tolist()], wording[at]),
+            changed,
         )
 
 
@@ -1023,12 +977,6 @@ class Corpus:
         self.schema_version, self.wording_column = other.schema_version, other.wording_column
         self._blocks, self._edits, self._wording_cache = {}, None, None
         self._variant_digests = None
-
-    def prepared(self) -> Iterator[StoredArticle]:
-        """Every article in store order, one at a time (`prepared_batches`, article by
-        article)."""
-        for batch in self.prepared_batches(_PREPARED_BATCH):
-            yield from batch.articles()
 
     def prepared_batches(self, size: int) -> Iterator[StoredBatch]:
         """Every article in store order, ``size`` at a time, as the engine needs them to add
