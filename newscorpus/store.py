@@ -51,6 +51,7 @@ import os
 import shutil
 import sqlite3
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -785,26 +786,18 @@ class _SegmentRows:
 
     def until(self, last: int | None) -> list[tuple]:
         """The rows not taken yet whose first value is ``last`` or less (all of them if
-        None)."""
+        None); TypeError where a first value is not a number."""
         while not self._done and (last is None or not self._rows or self._rows[-1][0] <= last):
             more = self._cursor.fetchmany(self._size)
             self._done = not more
             self._rows.extend(more)
-        cut = len(self._rows) if last is None else _first_after(self._rows, last)
+        cut = len(self._rows) if last is None else bisect_right(self._rows, last, key=_first)
         taken, self._rows = self._rows[:cut], self._rows[cut:]
         return taken
 
 
-def _first_after(rows: list[tuple], last: int) -> int:
-    """Where the first row whose first value is above ``last`` is (rows in that order)."""
-    lo, hi = 0, len(rows)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if rows[mid][0] <= last:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+def _first(row: tuple) -> Any:
+    return row[0]
 
 
 def _stored_batch(
@@ -999,12 +992,16 @@ class Corpus:
             ),
             8 * size,
         )
+        orphan = StoreError(f"{self.path}: a segment names no stored article; build it again")
         while batch := rows.fetchmany(size):
             ids, names, lengths, dates, units, signatures = (list(c) for c in zip(*batch))
-            found = segments.until(ids[-1])
+            try:
+                found = segments.until(ids[-1])
+            except TypeError:  # an article id that is not a number
+                raise orphan from None
             yield _stored_batch(self.path, ids, names, lengths, dates, units, signatures, found)
         if segments.until(None):  # segments of no stored article
-            raise StoreError(f"{self.path}: a segment names no stored article; build it again")
+            raise orphan
 
     def texts(self, ids: Sequence[int]) -> list[str]:
         """The texts of the stored articles ``ids`` (their ids in the store), in that order,

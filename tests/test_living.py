@@ -781,13 +781,17 @@ def test_an_add_or_remove_on_a_store_with_damaged_lsh_pairs_is_refused(tmp_path,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.db"]
 
 
-def test_an_add_or_remove_on_a_store_with_a_segment_of_no_article_is_refused(tmp_path, seeds):
+@pytest.mark.parametrize("article", [999, -1, "x"], ids=["after", "before", "text"])
+def test_an_add_or_remove_on_a_store_with_a_segment_of_no_article_is_refused(
+    tmp_path, seeds, article
+):
     path = tmp_path / "s.db"
     build(seeds[:3], path).close()
     with sqlite3.connect(path) as db:
         db.execute(
             'INSERT INTO segments (article_id, seq, start, "end", kind, text) '
-            "VALUES (999, 0, 0, 5, 'meta', 'By X')"
+            "VALUES (?, 0, 0, 5, 'meta', 'By X')",
+            (article,),
         )
     db.close()
     before = path.read_bytes()
