@@ -341,14 +341,40 @@ def _buckets_of(
     (`_hash_slots`), 64 to 128 slots a wanted key, so that about one signature in 100 that is
     not wanted passes. A band of 32 bits in all (two rows of 16 bits, the default) is read
     whole from the signatures' memory (`_BandColumns.whole`), whatever the number of wanted
-    keys: half the values to transpose, and no key to make from its rows. Longer keys that
-    are not exact (`band_key` mixes them) are ruled out by a table of their low bits.
+    keys: half the values to transpose, and no key to make from its rows; its table holds
+    the wanted keys themselves (`_KeyTable`), so what passes needs no search. Longer keys
+    that are not exact (`band_key` mixes them) are ruled out by a table of their low bits.
     """
+    if columns.words is not None and len(wanted) >= _WHOLE_FROM:
+        width = 8 * signatures.dtype.itemsize
+        members, keys = _KeyTable(_memory_order(wanted, rows, width)).members(columns.whole(band))
+    else:
+        maybe, keys = _passed(signatures, columns, band, rows, wanted)
+        hit = isin_sorted(keys, wanted)
+        members, keys = maybe[hit], keys[hit]
+    # Members are in ascending order, and the sorts are stable: ties by number.
+    by_bucket = np.argsort(keys, kind="stable")
+    order, sorted_keys = members[by_bucket], keys[by_bucket]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    starts = starts if len(order) else starts[:0]
+    sizes = np.diff(np.r_[starts, len(order)])
+    large = sizes > max_bucket
+    if large.any():
+        at = np.repeat(starts[large] - np.r_[0, np.cumsum(sizes[large])[:-1]], sizes[large])
+        at += np.arange(len(at))
+        bucket = np.repeat(np.arange(int(large.sum())), sizes[large])
+        order[at] = order[at[np.lexsort((order_key[order[at]], bucket))]]
+    return order, starts, sizes
+
+
+def _passed(
+    signatures: np.ndarray, columns: _BandColumns, band: int, rows: int, wanted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The signatures that a table of the sorted ``wanted`` keys of ``band`` lets through
+    (`_buckets_of`), and their keys (`band_key`): the wanted ones among others."""
     width = 8 * signatures.dtype.itemsize
     mask = (1 << min(_FILTER_BITS, width)) - 1
-    if columns.words is not None and len(wanted) >= _WHOLE_FROM:
-        members, keys = _KeyTable(_memory_order(wanted, rows, width)).members(columns.whole(band))
-    elif rows * width <= 32 and len(wanted) >= _HASHED_FROM:
+    if rows * width <= 32 and len(wanted) >= _HASHED_FROM:
         band_columns = columns.band(band)
         whole = band_columns[0].astype(np.uint32)
         for r in range(1, rows):
@@ -375,25 +401,7 @@ def _buckets_of(
         keys = band_key(columns.band(band).T, 0, rows)
         maybe = np.flatnonzero(table[(keys & np.uint64(mask)).astype(np.int64)])
         keys = keys[maybe]
-    if columns.words is None or len(wanted) < _WHOLE_FROM:
-        if len(wanted):
-            hit = wanted[np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)] == keys
-            members, keys = maybe[hit], keys[hit]
-        else:
-            members, keys = maybe[:0], keys[:0]
-    # Members are in ascending order, and the sorts are stable: ties by number.
-    by_bucket = np.argsort(keys, kind="stable")
-    order, sorted_keys = members[by_bucket], keys[by_bucket]
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    starts = starts if len(order) else starts[:0]
-    sizes = np.diff(np.r_[starts, len(order)])
-    large = sizes > max_bucket
-    if large.any():
-        at = np.repeat(starts[large] - np.r_[0, np.cumsum(sizes[large])[:-1]], sizes[large])
-        at += np.arange(len(at))
-        bucket = np.repeat(np.arange(int(large.sum())), sizes[large])
-        order[at] = order[at[np.lexsort((order_key[order[at]], bucket))]]
-    return order, starts, sizes
+    return maybe, keys
 
 
 class _KeyTable:
