@@ -635,8 +635,19 @@ def test_an_add_on_a_store_with_a_damaged_wording_is_refused(tmp_path, edit, mes
         "block_id = 'b0'",
         "wording = 'seven'",
         "block_id = NULL",
+        "start = 'x'",
+        "start = 1.5",
     ],
-    ids=["empty", "past-the-end", "no-such-variant", "no-such-block", "text-variant", "no-block"],
+    ids=[
+        "empty",
+        "past-the-end",
+        "no-such-variant",
+        "no-such-block",
+        "text-variant",
+        "no-block",
+        "text-start",
+        "float-start",
+    ],
 )
 def test_an_add_on_a_store_with_damaged_segments_is_refused(tmp_path, change):
     """The stored segments an add takes up without the text (shared and metadata ones) must
