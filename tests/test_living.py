@@ -776,41 +776,38 @@ def test_an_updated_store_with_many_free_pages_is_compacted(
     assert snapshot(corpus) == snapshot(build([*seeds[2:], *seeds[:2]], tmp_path / "once.db"))
 
 
-@pytest.mark.parametrize("pairs", [b"\x01\x02\x03", b"\xff" * 8], ids=["cut", "out-of-range"])
-def test_an_add_or_remove_on_a_store_with_damaged_lsh_pairs_is_refused(tmp_path, seeds, pairs):
-    path = tmp_path / "s.db"
-    build(seeds[:2], path).close()
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE verified SET pairs = ?", (pairs,))
-    db.close()
-    before = path.read_bytes()
-    with pytest.raises(StoreError, match="the stored LSH pairs are damaged"):
-        add(path, seeds[2:])
-    with pytest.raises(StoreError, match="the stored LSH pairs are damaged"):
-        remove(path, [seeds[0].name])
-    assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.db"]
+ORPHAN = (
+    'INSERT INTO segments (article_id, seq, start, "end", kind, text) '
+    "VALUES (?, 0, 0, 5, 'meta', 'By X')"
+)
 
 
-@pytest.mark.parametrize("article", [999, -1, "x"], ids=["after", "before", "text"])
-def test_an_add_or_remove_on_a_store_with_a_segment_of_no_article_is_refused(
-    tmp_path, seeds, article
+@pytest.mark.parametrize(
+    "damage, values, message",
+    [
+        ("UPDATE verified SET pairs = ?", (b"\x01\x02\x03",), "the stored LSH pairs are damaged"),
+        ("UPDATE verified SET pairs = ?", (b"\xff" * 8,), "the stored LSH pairs are damaged"),
+        (ORPHAN, (999,), "a segment names no stored article"),
+        (ORPHAN, (-1,), "a segment names no stored article"),
+        (ORPHAN, ("x",), "a segment names no stored article"),
+    ],
+    ids=["pairs-cut", "pairs-out-of-range", "segment-after", "segment-before", "segment-text"],
+)
+def test_an_add_or_remove_on_a_damaged_store_is_refused_and_changes_nothing(
+    tmp_path, seeds, damage, values, message
 ):
     path = tmp_path / "s.db"
     build(seeds[:3], path).close()
     with sqlite3.connect(path) as db:
-        db.execute(
-            'INSERT INTO segments (article_id, seq, start, "end", kind, text) '
-            "VALUES (?, 0, 0, 5, 'meta', 'By X')",
-            (article,),
-        )
+        db.execute(damage, values)
     db.close()
     before = path.read_bytes()
-    with pytest.raises(StoreError, match="a segment names no stored article"):
+    with pytest.raises(StoreError, match=message):
         add(path, seeds[3:])
-    with pytest.raises(StoreError, match="a segment names no stored article"):
+    with pytest.raises(StoreError, match=message):
         remove(path, [seeds[0].name])
     assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.db"]
 
 
 @pytest.mark.parametrize("hint", [10**15, "many", -3, None, 1])
