@@ -1981,7 +1981,7 @@ def same_segments(
     (``ids``, by block) and wordings (``keys``: per block, each variant's key), in order.
 
     >>> table = SegmentTable()
-    >>> table.append([(0, 5, "b1", 70)]); table.append([(2, 4, "b1", 71)]); table.append([])
+    >>> table.extend(np.array([1, 1, 0]), [0, 2], [5, 4], ["b1", "b1"], [70, 71])
     >>> runs = [np.array(c) for c in ([0, 1, 3], [0, 2, 0], [5, 4, 9], [0, 0, 0], [0, 0, 1])]
     >>> same_segments(table, runs, ["b1"], [[70, 71]]).tolist()
     [True, False, True]

@@ -15,7 +15,7 @@ import gc
 import os
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -183,8 +183,7 @@ class SegmentTable:
     of the add at 1 GB (952,593 segments), as arrays 27 MB.
 
     >>> table = SegmentTable()
-    >>> table.append([(0, 12, "b1", 7), (20, 31, "b2", -3)])
-    >>> table.append([])
+    >>> table.extend(np.array([2, 0]), [0, 20], [12, 31], ["b1", "b2"], [7, -3])
     >>> article, start, end, block, wording = table.columns()
     >>> len(table), article.tolist(), start.tolist(), end.tolist(), wording.tolist()
     (2, [0, 0], [0, 20], [12, 31], [7, -3])
@@ -199,33 +198,13 @@ class SegmentTable:
         self._codes: dict[str, int] = {}
         self._ids: list[str] = []
 
-    def append(self, shared: Iterable[tuple[int, int, str, int]]) -> None:
-        """The next article's segments; ValueError if one is not four such values (the
-        table is then no longer to be read)."""
-        codes = self._codes
-        try:
-            for start, end, block, wording in shared:
-                code = codes.get(block)
-                if code is None:
-                    if not isinstance(block, str):
-                        raise TypeError(block)
-                    code = codes[block] = len(self._ids)
-                    self._ids.append(block)
-                self._start.append(start)
-                self._end.append(end)
-                self._block.append(code)
-                self._wording.append(wording)
-        except (TypeError, ValueError, OverflowError):
-            raise ValueError("a stored segment is not (start, end, block id, wording)") from None
-        self._offsets.append(len(self._wording))
-
     def extend(
         self,
         counts: np.ndarray,
-        start: np.ndarray,
-        end: np.ndarray,
-        block: list[str],
-        wording: np.ndarray,
+        start: Sequence[int] | np.ndarray,
+        end: Sequence[int] | np.ndarray,
+        block: Sequence[str],
+        wording: Sequence[int] | np.ndarray,
     ) -> None:
         """The next articles' segments, by columns: ``counts[i]`` of them are article
         ``i``'s."""
