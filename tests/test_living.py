@@ -790,8 +790,18 @@ ORPHAN = (
         (ORPHAN, (999,), "a segment names no stored article"),
         (ORPHAN, (-1,), "a segment names no stored article"),
         (ORPHAN, ("x",), "a segment names no stored article"),
+        ("UPDATE articles SET length = ? WHERE id = 1", ("x",), "the stored articles are damaged"),
+        ("DELETE FROM prepared WHERE article_id = ?", (1,), "article '.*' is damaged"),
     ],
-    ids=["pairs-cut", "pairs-out-of-range", "segment-after", "segment-before", "segment-text"],
+    ids=[
+        "pairs-cut",
+        "pairs-out-of-range",
+        "segment-after",
+        "segment-before",
+        "segment-text",
+        "length-text",
+        "no-prepared",
+    ],
 )
 def test_an_add_or_remove_on_a_damaged_store_is_refused_and_changes_nothing(
     tmp_path, seeds, damage, values, message
