@@ -650,8 +650,18 @@ def _without(
         renumber[number[keeps]] = np.arange(kept, kept + int(keeps.sum()))
         kept += int(keeps.sum())
         takes_over = keeps & orphaned[number]
+        # The articles that take a unit over (each article's signed units are a run of them).
+        taking = np.zeros(len(batch.names), dtype=bool)
+        taking[np.repeat(np.arange(len(batch.names)), np.diff(bounds))[takes_over]] = True
         stays, signatures, changed = [], [], []
-        for i, stored in enumerate(batch.signatures):
+        for i, (stored, takes) in enumerate(zip(batch.signatures, taking.tolist())):
+            if not is_gone[i] and not takes:
+                # It takes no unit over: its signatures are those of the units it carries
+                # first, as the store kept them.
+                stays.append(i)
+                signatures.append(stored)
+                changed.append(False)
+                continue
             lo, hi = bounds[i], bounds[i + 1]
             own = first_seen[lo:hi]
             if is_gone[i]:
@@ -659,12 +669,6 @@ def _without(
                     orphans[n] = stored[k * width : (k + 1) * width]
                 continue
             stays.append(i)
-            if not takes_over[lo:hi].any():
-                # It takes no unit over: its signatures are those of the units it carries
-                # first, as the store kept them.
-                signatures.append(stored)
-                changed.append(False)
-                continue
             row_of = np.cumsum(own) - 1  # of the units it carries first, the stored rows
             rows = [
                 orphans.pop(n) if taken else stored[r * width : (r + 1) * width]
