@@ -82,6 +82,18 @@ def first_of_each(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.nda
     return by_key[np.asarray(starts, dtype=bool)], inverse
 
 
+def ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The positions ``starts[i] ... starts[i] + sizes[i] - 1`` of each range, one range after
+    another.
+
+    >>> ranges(np.array([5, 0, 9]), np.array([2, 1, 0])).tolist()
+    [5, 6, 0]
+    """
+    sizes = np.asarray(sizes, dtype=np.int64)
+    at = np.repeat(np.asarray(starts, dtype=np.int64) - np.r_[0, np.cumsum(sizes)[:-1]], sizes)
+    return at + np.arange(len(at))
+
+
 def first_new(numbers: np.ndarray, before: int) -> np.ndarray:
     """The positions where each number from ``before`` on first appears, in order: of what
     `KeyIndex.add` returns, where each new key was first seen (it numbers new keys in the order

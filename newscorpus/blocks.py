@@ -79,6 +79,7 @@ from newscorpus.arrays import (
     first_new,
     first_of_each,
     isin_sorted,
+    ranges,
     union,
     unique,
     unique_pairs,
@@ -828,8 +829,7 @@ class Detector:
         start, end, _, _, offsets = self.units.arrays()
         counts = offsets[chosen + 1] - offsets[chosen]
         # The chosen articles' units: each article's range of the flat arrays, one after another.
-        units = np.repeat(offsets[chosen] - np.r_[0, np.cumsum(counts)[:-1]], counts)
-        units += np.arange(len(units))
+        units = ranges(offsets[chosen], counts)
         article = np.repeat(chosen, counts)
         cluster = np.concatenate([occ_cluster[a] for a in chosen.tolist()] or [np.zeros(0, int)])
         chars = end[units] - start[units]

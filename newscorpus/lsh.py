@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from newscorpus.arrays import difference, isin_sorted, unique
+from newscorpus.arrays import difference, isin_sorted, ranges, unique
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
@@ -360,8 +360,7 @@ def _buckets_of(
     sizes = np.diff(np.r_[starts, len(order)])
     large = sizes > max_bucket
     if large.any():
-        at = np.repeat(starts[large] - np.r_[0, np.cumsum(sizes[large])[:-1]], sizes[large])
-        at += np.arange(len(at))
+        at = ranges(starts[large], sizes[large])
         bucket = np.repeat(np.arange(int(large.sum())), sizes[large])
         order[at] = order[at[np.lexsort((order_key[order[at]], bucket))]]
     return order, starts, sizes

@@ -60,6 +60,7 @@ import attrs
 import numpy as np
 import xxhash
 
+from newscorpus.arrays import ranges
 from newscorpus.document import Document
 from newscorpus.errors import StoreError
 from newscorpus.meta import Meta
@@ -758,8 +759,7 @@ class StoredBatch(NamedTuple):
         whether each is ``changed`` (not the stored ones)."""
         bounds = np.r_[0, np.cumsum(self.shared_counts)]
         counts = self.shared_counts[chosen]
-        at = np.repeat(bounds[chosen] - np.r_[0, np.cumsum(counts)[:-1]], counts)
-        at += np.arange(len(at))
+        at = ranges(bounds[chosen], counts)
         start, end, block, wording = self.shared
         return StoredBatch(
             [self.ids[i] for i in chosen],
