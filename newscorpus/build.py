@@ -27,7 +27,6 @@ from newscorpus.blocks import (
     UNIT_RECORD,
     Analysis,
     Detector,
-    FoundBlock,
     PairFinder,
     Prepared,
     prepare,
@@ -744,8 +743,8 @@ def _write(
     chars_read: int,
 ) -> None:
     """Write the blocks, every article's segments and the copies, then close the store.
-    Where the texts stayed on the workers (`Detector.text_map`), the segments are written
-    without their texts, which the workers add (`newscorpus.parquet`)."""
+    Where the texts stayed on the workers (`Detector.text_map`), the workers make the
+    segments and write them with the texts (`newscorpus.parquet`)."""
     block_rows, variant_rows = [], []
     known = writer.known_edits()
     # Per block (by its position), the key of each variant's text, which segments name it by.
@@ -779,25 +778,29 @@ def _write(
     shared = int((ends - starts).sum())
     meta = sum(end - start for spans in meta_spans for start, end in spans)
     totals = {"novel": sum(lengths) - shared - meta, "shared": shared, "meta": meta}
-    here = detector.text_map is None
-    wordings = _Wordings(analysis.blocks, keys)
     ids = [block.id for block in analysis.blocks]
-    # Per stored article, whether its shared segments stay: then it is not written again
-    # (`StoreUpdater.unchanged`), nor read.
-    same = same_segments(detector.stored_runs, analysis.run_columns, ids, keys).tolist()
-    for lo in range(0, n, _COMMIT_EVERY):
-        articles = range(lo, min(n, lo + _COMMIT_EVERY))
-        changed = [
-            (a, _with_gaps(_placed(meta_spans[a], analysis.runs_of(a), ids, keys), lengths[a]))
-            for a in articles
-            if not writer.unchanged(a, a < len(same) and same[a])
-        ]
-        texts = detector.read_texts([a for a, _ in changed]) if here else [None] * len(changed)
-        for (a, marks), text in zip(changed, texts):
-            writer.add_segments(a, _segments(text, marks, a, wordings))
-        writer.commit()
+    texts = [[text for text, _ in block.variants] for block in analysis.blocks]
+    table = WordingTable(ids, keys, texts)
+    if detector.text_map is not None:
+        # The texts stayed on the workers: they make each article's segments from its runs,
+        # and check them against its text, as they write it (`ParquetWriter.add_runs`).
+        writer.add_runs(analysis.run_columns, meta_spans, table)
         if progress is not None:
-            progress("writing", articles[-1] + 1, n, chars_read)
+            progress("writing", n, n, chars_read)
+    else:
+        wordings = table.wordings()
+        # Per stored article, whether its shared segments stay: then it is not written
+        # again (`StoreUpdater.unchanged`), nor read.
+        same = same_segments(detector.stored_runs, analysis.run_columns, ids, keys).tolist()
+        for lo in range(0, n, _COMMIT_EVERY):
+            articles = range(lo, min(n, lo + _COMMIT_EVERY))
+            changed = [a for a in articles if not writer.unchanged(a, a < len(same) and same[a])]
+            for a, text in zip(changed, detector.read_texts(changed)):
+                runs = analysis.runs_of(a)
+                writer.add_segments(a, segments_of(text, a, meta_spans[a], runs, table, wordings))
+            writer.commit()
+            if progress is not None:
+                progress("writing", articles[-1] + 1, n, chars_read)
     writer.set_duplicates([(a, d) for a, d in enumerate(analysis.duplicate_of) if d >= 0])
     writer.set_verified(*detector.verified)
     writer.set_answers(detector.answers)
@@ -850,35 +853,59 @@ def _with_gaps(
     return marks
 
 
-class _Wordings(dict):
-    """Per block id, the texts of its wordings by key (what `_segments` checks shared segments
-    against), made for a block when first asked for: an add writes the segments of a few
-    articles of the store, which name few of its blocks (at 1 GB, 90,425 blocks with 512,822
-    wordings)."""
+@attrs.frozen
+class WordingTable:
+    """The blocks' wordings, by a block's position: each block's id, the key of each of its
+    wordings (which segments name a wording by), and their texts."""
 
-    def __init__(self, blocks: Sequence[FoundBlock], keys: Sequence[Sequence[int]]) -> None:
+    ids: Sequence[str]
+    keys: Sequence[Sequence[int]]
+    texts: Sequence[Sequence[str]]
+
+    def wordings(self) -> _Wordings:
+        """Per block id, the texts of its wordings by key (what `_segments` checks shared
+        segments against)."""
+        return _Wordings(self)
+
+
+class _Wordings(dict):
+    """Per block id, the texts of its wordings by key, made for a block when first asked for:
+    an add writes the segments of a few articles of the store, which name few of its blocks
+    (at 1 GB, 90,425 blocks with 512,822 wordings)."""
+
+    def __init__(self, table: WordingTable) -> None:
         super().__init__()
-        self._blocks, self._keys = blocks, keys
-        self._rank = {block.id: rank for rank, block in enumerate(blocks)}
+        self._table = table
+        self._rank = {block_id: rank for rank, block_id in enumerate(table.ids)}
 
     def __missing__(self, block_id: str) -> dict[int, str]:
         rank = self._rank[block_id]
-        found = {key: text for (text, _), key in zip(self._blocks[rank].variants, self._keys[rank])}
+        found = dict(zip(self._table.keys[rank], self._table.texts[rank]))
         self[block_id] = found
         return found
 
 
+def segments_of(
+    text: str,
+    article: int,
+    meta_spans: Sequence[tuple[int, int]],
+    runs: Sequence[tuple[int, int, int, int]],
+    table: WordingTable,
+    wordings: dict[str, dict[int, str]],
+) -> list[tuple]:
+    """Article ``article``'s segment rows (`_segments`), from its metadata spans and its shared
+    runs ``(start, end, block, variant)`` (a block by its position in ``table``), checked to
+    rebuild its ``text`` (``wordings``: ``table.wordings()``)."""
+    marks = _with_gaps(_placed(meta_spans, runs, table.ids, table.keys), len(text))
+    return _segments(text, marks, article, wordings)
+
+
 def _segments(
-    text: str | None, marks: Sequence[tuple], article: int, wordings: dict[str, dict[int, str]]
+    text: str, marks: Sequence[tuple], article: int, wordings: dict[str, dict[int, str]]
 ) -> list[tuple]:
     """Segment rows ``(start, end, kind, text_or_None, block_id, wording)`` of the ``marks``
     (`_with_gaps`); checked to rebuild ``text`` exactly, each shared one from its wording's text
-    (``wordings``: by block id, the texts of its wordings by key). Without the text (it stayed on
-    the workers), rows without texts."""
-    if text is None:
-        return [
-            (start, end, kind, None, block, wording) for start, end, kind, block, wording in marks
-        ]
+    (``wordings``: by block id, the texts of its wordings by key)."""
     rows = [
         (start, end, kind, None if kind == "shared" else text[start:end], block, wording)
         for start, end, kind, block, wording in marks

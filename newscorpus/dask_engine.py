@@ -27,6 +27,7 @@ the build raises `EngineError` and writes nothing.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import logging
 import operator
@@ -41,7 +42,14 @@ import numpy as np
 
 from newscorpus.arrays import isin_sorted, unique
 from newscorpus.blocks import _VERIFY_BATCH, PairFinder, TextMap, _unit_facts, similarity
-from newscorpus.build import _BATCH, _batches, _prepare_batch, _ready_worker
+from newscorpus.build import (
+    _BATCH,
+    WordingTable,
+    _batches,
+    _prepare_batch,
+    _ready_worker,
+    segments_of,
+)
 from newscorpus.document import Document, HeldDocument
 from newscorpus.errors import EngineError, NewsCorpusError
 from newscorpus.lsh import band_key, bucket_pairs, decode_pairs, pair_codes
@@ -256,29 +264,50 @@ class DaskEngine:
         self._call(self.client.run, _forget_answers, on_error="ignore")
         return found
 
-    def write_parts(self, folder: str, rows: list[list[Any]]) -> None:
+    def write_parts(
+        self,
+        folder: str,
+        rows: list[list[Any]],
+        columns: Sequence[np.ndarray],
+        meta_spans: Sequence[Any],
+        table: WordingTable,
+    ) -> None:
         """Have each worker write the articles of the pieces it read, with their texts, as
-        parts of a Parquet dataset in ``folder`` (which the workers must reach at that path);
-        ``rows`` are every article's, as `newscorpus.parquet.ParquetWriter` keeps them, sent
-        to the workers directly (`_sent`)."""
+        parts of a Parquet dataset in ``folder`` (which the workers must reach at that path).
+        ``rows`` are every article's, as `newscorpus.parquet.ParquetWriter` keeps them;
+        ``columns`` their shared runs (article, start, end, block and variant, article after
+        article), ``meta_spans`` their metadata spans: the workers make each article's
+        segments from them and check them against its text (`_write_part`). What each piece
+        needs of them is sent to the workers directly (`_sent`), and the blocks' wordings
+        (``table``) to every worker once."""
         parts, start = [], 0
         for number, (texts, count) in enumerate(self._texts):
             parts.append((f"{folder}/part-{number:05d}.parquet", texts, start, start + count))
             start += count
-        if start != len(rows):
+        if start != len(rows) or start != len(meta_spans):
             raise RuntimeError(f"internal error: {start} texts held for {len(rows)} articles")
+        article = columns[0]
+        cuts = np.searchsorted(article, [lo for _, _, lo, _ in parts] + [start]).tolist()
+
+        def part(i: int) -> tuple:
+            _, _, lo, hi = parts[i]
+            runs = [column[cuts[i] : cuts[i + 1]] for column in columns]
+            runs[0] = runs[0] - lo  # each run's article by its place in the piece
+            return lo, rows[lo:hi], meta_spans[lo:hi], runs
 
         def run() -> list:
-            sent = self._sent([rows[lo:hi] for _, _, lo, hi in parts])
+            (wordings,) = self._sent([table], broadcast=True)
+            sent = self._sent([part(i) for i in range(len(parts))])
             written = [
-                self._submit(_write_part, path, texts, part_rows)
-                for (path, texts, _, _), part_rows in zip(parts, sent)
+                self._submit(_write_part, path, texts, piece, wordings)
+                for (path, texts, _, _), piece in zip(parts, sent)
             ]
             return self._call(self.client.gather, written)
 
         self._again(run)
+        self._call(self.client.run, _wording_table.cache_clear, on_error="ignore")
 
-    def _sent(self, values: list[Any]) -> list[Any]:
+    def _sent(self, values: list[Any], broadcast: bool = False) -> list[Any]:
         """Each of ``values`` on a worker, sent there directly, all at once, pickled (read
         there with `_received_value`): a task that takes one as an argument would have it go
         through the scheduler, which keeps every task's arguments while the task exists (the
@@ -286,7 +315,9 @@ class DaskEngine:
         whole, a value is one frame, where Dask sends each array or ``bytes`` in it as a frame
         of its own. Nothing can make them again if a worker dies: see `_again`."""
         blobs = [pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for value in values]
-        return self._call(self.client.scatter, blobs, hash=False) if blobs else []
+        if not blobs:
+            return []
+        return self._call(self.client.scatter, blobs, hash=False, broadcast=broadcast)
 
     def _again(self, step: Callable[[], Any]) -> tuple[Any, int]:
         """``step()`` and the attempts it took: data this process sent the workers (`_sent`)
@@ -593,9 +624,40 @@ def _received_value(blob: bytes) -> Any:
     return pickle.loads(blob)
 
 
-def _write_part(path: str, texts: list[str], rows: bytes) -> int:
-    """On a worker: `newscorpus.parquet.write_part` with the rows this process sent."""
-    return write_part(path, texts, _received_value(rows))
+def _write_part(path: str, texts: list[str], piece: bytes, wordings: bytes) -> int:
+    """On a worker: `newscorpus.parquet.write_part` for the articles of a piece, of which it
+    holds the ``texts``, with the rows, metadata spans and shared runs this process sent
+    (``piece``, `DaskEngine.write_parts`): each article's segments made from them and checked
+    against its text, a shared one named by its wording's number in its block."""
+    first, rows, meta_spans, runs = _received_value(piece)
+    table = _wording_table(wordings)
+    found = table.wordings()
+    numbers: dict[str, dict[int, int]] = {}
+    bounds = np.searchsorted(runs[0], np.arange(len(rows) + 1)).tolist()
+    for i, (text, row) in enumerate(zip(texts, rows)):
+        lo, hi = bounds[i], bounds[i + 1]
+        shared = list(zip(*(column[lo:hi].tolist() for column in runs[1:])))
+        segments = segments_of(text, first + i, meta_spans[i], shared, table, found)
+        row[4] = tuple(
+            (start, end, kind, block, None if block is None else _number(numbers, found, block, w))
+            for start, end, kind, _, block, w in segments
+        )
+    return write_part(path, texts, rows)
+
+
+def _number(numbers: dict[str, dict[int, int]], found: dict, block: str, key: int) -> int:
+    """A wording's number among its block's (``found``: by block id, its texts by key, in
+    the block's order)."""
+    if block not in numbers:
+        numbers[block] = {k: v for v, k in enumerate(found[block])}
+    return numbers[block][key]
+
+
+@functools.lru_cache(maxsize=1)
+def _wording_table(blob: bytes) -> WordingTable:
+    """On a worker: the blocks' wordings this process sent every worker, read once for the
+    tasks that write the parts."""
+    return _received_value(blob)
 
 
 def _kept_signatures(signatures: np.ndarray, rows: bytes) -> np.ndarray:

@@ -50,8 +50,9 @@ def _pyarrow() -> tuple[Any, Any]:
 
 class ParquetWriter:
     """`newscorpus.store.StoreWriter`'s part for a Parquet dataset: this process keeps each
-    article's name, metadata, fields, segments and copy, and writes the blocks and the info;
-    ``engine.write_parts`` has the workers write the articles, with the text they hold."""
+    article's name, metadata, fields and copy, and the shared runs the analysis found, and
+    writes the blocks and the info; ``engine.write_parts`` has the workers make each
+    article's segments from its runs, check them against its text and write the articles."""
 
     def __init__(self, path: str | Path, settings: Settings, engine: Any) -> None:
         _pyarrow()
@@ -69,7 +70,7 @@ class ParquetWriter:
         engine.hold_texts()
         self._blocks: Sequence[tuple] = ()
         self._variants: Sequence[tuple] = ()
-        self._numbers: dict[tuple[str, int], int] = {}
+        self._runs: tuple[Sequence[Any], Sequence[Any], Any] | None = None
 
     def add_article(
         self, article_id: int, name: str, text: str, meta: Meta, fields: dict[str, Any]
@@ -90,7 +91,6 @@ class ParquetWriter:
         dataset names a shared segment's wording by its number among the block's variants."""
         self._blocks = rows
         self._variants = [(b, v, edit, n) for b, v, _, edit, n in variant_rows]
-        self._numbers = {(b, key): v for b, v, key, _, _ in variant_rows}
 
     def known_edits(self) -> dict[str, tuple[str, dict[str, str]]]:
         """None: a dataset is written whole."""
@@ -100,12 +100,12 @@ class ParquetWriter:
         """Never: a dataset is written whole."""
         return False
 
-    def add_segments(self, article_id: int, segments: Sequence[tuple]) -> None:
-        numbers = self._numbers
-        self.rows[article_id][4] = tuple(
-            (start, end, kind, block, None if block is None else numbers[block, wording])
-            for start, end, kind, _, block, wording in segments
-        )
+    def add_runs(self, columns: Sequence[Any], meta_spans: Sequence[Any], table: Any) -> None:
+        """Every article's shared runs (``columns``: article, start, end, block and variant,
+        article after article; a block by its position in ``table``, a
+        `newscorpus.build.WordingTable`) and metadata spans, from which the workers make the
+        segments (`newscorpus.build.segments_of`)."""
+        self._runs = (columns, meta_spans, table)
 
     def set_duplicates(self, pairs: Sequence[tuple[int, int]]) -> None:
         for article, original in pairs:
@@ -118,7 +118,9 @@ class ParquetWriter:
         """Have the workers write the articles, write the rest, and move the dataset into
         place (replacing an older one)."""
         pa, pq = _pyarrow()
-        self.engine.write_parts(str(self.tmp / "articles"), self.rows)
+        if self._runs is None:
+            raise RuntimeError("internal error: a Parquet dataset closed without its runs")
+        self.engine.write_parts(str(self.tmp / "articles"), self.rows, *self._runs)
         pq.write_table(
             pa.table(
                 {
@@ -166,8 +168,9 @@ class ParquetWriter:
 
 
 def write_part(path: str, texts: Sequence[str], rows: Sequence[list[Any]]) -> int:
-    """On a worker: write one part of the articles, ``rows`` as `ParquetWriter` keeps them with
-    ``texts`` in the same order; returns the articles written."""
+    """On a worker: write one part of the articles, ``rows`` as `ParquetWriter` keeps them,
+    with their segments ``(start, end, kind, block_id, variant)``, and ``texts`` in the same
+    order; returns the articles written."""
     pa, pq = _pyarrow()
     if len(texts) != len(rows):
         raise RuntimeError(f"internal error: {len(texts)} texts for {len(rows)} articles")

@@ -261,9 +261,9 @@ def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
     inside: list[bool] = []
     sent = DaskEngine._sent
 
-    def sending(self, values):
-        futures = sent(self, values)
-        if inside and not killed:
+    def sending(self, values, broadcast=False):
+        futures = sent(self, values, broadcast)
+        if inside and not killed and not broadcast:
             holders = {a for f in futures for a in self.client.who_has([f])[f.key]}
             pids = self.client.run(os.getpid)
             victim = pids[sorted(holders)[0]]
@@ -523,4 +523,30 @@ def test_a_parquet_build_killed_midway_leaves_the_old_dataset_or_puts_it_back(cl
     with pytest.raises(ValueError, match="line 2: invalid JSON"):
         build(Inputs([broken]), dataset, engine=DaskEngine(client))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.jsonl", "news.parquet"]
+    assert _export(dataset) == before
+
+
+def test_the_workers_refuse_segments_that_do_not_rebuild_an_article(client, tmp_path, monkeypatch):
+    """The workers make each article's segments from the runs this process sends and check
+    them against the text they hold, as the local engine does: a run that names the wrong
+    wording fails the build, and the dataset already there is left as it was."""
+    from newscorpus.dask_engine import DaskEngine
+    from newscorpus.parquet import ParquetWriter
+
+    dataset = tmp_path / "news.parquet"
+    build(Inputs(SEEDS), dataset, engine=DaskEngine(client)).close()
+    before = _export(dataset)
+    add_runs = ParquetWriter.add_runs
+
+    def misnamed(self, columns, meta_spans, table):
+        article, start, end, block, variant = (column.copy() for column in columns)
+        # The first run of a block of two wordings or more, named by another of them.
+        wrong = next(i for i, b in enumerate(block.tolist()) if len(table.texts[b]) > 1)
+        variant[wrong] = 1 - variant[wrong] if variant[wrong] < 2 else 0
+        add_runs(self, (article, start, end, block, variant), meta_spans, table)
+
+    monkeypatch.setattr(ParquetWriter, "add_runs", misnamed)
+    with pytest.raises(EngineError, match="segments do not rebuild article"):
+        build(Inputs(SEEDS), dataset, engine=DaskEngine(client))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["news.parquet"]
     assert _export(dataset) == before
