@@ -84,7 +84,8 @@ class DaskEngine:
     _shards: list[_Shard] = attrs.field(factory=list, init=False, repr=False)
     _batch_places: deque = attrs.field(factory=deque, init=False, repr=False)
     _signed: int = attrs.field(default=0, init=False, repr=False)
-    # The texts of each piece read, held on its worker for a Parquet output: (future, count).
+    # The articles of each piece read (`_Held`), held on its worker for a Parquet output:
+    # (future, count).
     _texts: list[tuple[Any, int]] = attrs.field(factory=list, init=False, repr=False)
     _holding_texts: bool = attrs.field(default=False, init=False, repr=False)
 
@@ -125,7 +126,7 @@ class DaskEngine:
             done, prepared = self._received(fetched)
             self._keep_signatures(future, "piece", [batch[2] for _, batch in prepared])
             if self._holding_texts:
-                self._texts.append((self._submit(_texts_of, future), len(done.docs)))
+                self._texts.append((self._submit(_held_of, future), len(done.docs)))
             for later in itertools.islice(waiting, 1):
                 pending.append((later, self._submit(_read_piece, later, inputs, settings)))
             documents = assembler.documents(piece, done)
@@ -216,8 +217,9 @@ class DaskEngine:
         self._shards, self._batch_places, self._signed, self._texts = [], deque(), 0, []
 
     def hold_texts(self) -> None:
-        """Have the workers keep the texts of the pieces they read in the next build, for
-        `write_parts`."""
+        """Have the workers keep the articles of the pieces they read in the next build (their
+        texts, metadata and source fields), for `write_parts`: this process receives their
+        names and lengths only."""
         self._holding_texts = True
 
     def text_map(self) -> TextMap | None:
@@ -267,40 +269,45 @@ class DaskEngine:
     def write_parts(
         self,
         folder: str,
-        rows: list[list[Any]],
+        names: Sequence[str],
+        duplicate_of: dict[int, str],
         columns: Sequence[np.ndarray],
         meta_spans: Sequence[Any],
         table: WordingTable,
     ) -> None:
-        """Have each worker write the articles of the pieces it read, with their texts, as
-        parts of a Parquet dataset in ``folder`` (which the workers must reach at that path).
-        ``rows`` are every article's, as `newscorpus.parquet.ParquetWriter` keeps them;
-        ``columns`` their shared runs (article, start, end, block and variant, article after
-        article), ``meta_spans`` their metadata spans: the workers make each article's
-        segments from them and check them against its text (`_write_part`). What each piece
-        needs of them is sent to the workers directly (`_sent`), and the blocks' wordings
-        (``table``) to every worker once."""
+        """Have each worker write the articles of the pieces it read, with the texts, metadata
+        and source fields it holds, as parts of a Parquet dataset in ``folder`` (which the
+        workers must reach at that path). This process sends what is its own: each article's
+        name (as the build checked it), the name of the article it copies (``duplicate_of``,
+        by article), its shared runs (``columns``: article, start, end, block and variant,
+        article after article) and metadata spans, from which the workers make its segments
+        and check them against its text (`_write_part`). What each piece needs of them goes
+        to the workers directly (`_sent`), and the blocks' wordings (``table``) to every
+        worker once."""
         parts, start = [], 0
-        for number, (texts, count) in enumerate(self._texts):
-            parts.append((f"{folder}/part-{number:05d}.parquet", texts, start, start + count))
+        for number, (held, count) in enumerate(self._texts):
+            parts.append((f"{folder}/part-{number:05d}.parquet", held, start, start + count))
             start += count
-        if start != len(rows) or start != len(meta_spans):
-            raise RuntimeError(f"internal error: {start} texts held for {len(rows)} articles")
+        if start != len(names) or start != len(meta_spans):
+            raise RuntimeError(f"internal error: {start} articles held for {len(names)}")
         article = columns[0]
         cuts = np.searchsorted(article, [lo for _, _, lo, _ in parts] + [start]).tolist()
+        copies = sorted(duplicate_of.items())
+        at = np.searchsorted([a for a, _ in copies], [lo for _, _, lo, _ in parts] + [start])
 
         def part(i: int) -> tuple:
             _, _, lo, hi = parts[i]
             runs = [column[cuts[i] : cuts[i + 1]] for column in columns]
             runs[0] = runs[0] - lo  # each run's article by its place in the piece
-            return lo, rows[lo:hi], meta_spans[lo:hi], runs
+            copied = {a - lo: original for a, original in copies[at[i] : at[i + 1]]}
+            return lo, names[lo:hi], copied, meta_spans[lo:hi], runs
 
         def run() -> list:
             (wordings,) = self._sent([table], broadcast=True)
             sent = self._sent([part(i) for i in range(len(parts))])
             written = [
-                self._submit(_write_part, path, texts, piece, wordings)
-                for (path, texts, _, _), piece in zip(parts, sent)
+                self._submit(_write_part, path, held, piece, wordings)
+                for (path, held, _, _), piece in zip(parts, sent)
             ]
             return self._call(self.client.gather, written)
 
@@ -577,10 +584,10 @@ def _signatures_of(result: tuple, kind: str) -> np.ndarray:
 
 
 def _lean(result: tuple) -> tuple:
-    """On a worker: a piece's result without its signatures and its texts (each document a
-    `HeldDocument`), measured again."""
+    """On a worker: a piece's result without its signatures, texts and source fields (each
+    document a `HeldDocument`), measured again."""
     (done, batches), seconds, _ = result
-    held = [HeldDocument(d.name, "", d.fields, len(d.text)) for d in done.docs]
+    held = [HeldDocument(d.name, "", {}, len(d.text)) for d in done.docs]
     done = attrs.evolve(done, docs=held)
     lean = [
         (
@@ -592,20 +599,32 @@ def _lean(result: tuple) -> tuple:
     return (done, lean), seconds, _sent_size((done, lean))
 
 
-def _texts_of(result: tuple) -> list[str]:
-    """On a worker: the texts of a piece's articles."""
-    (done, _), _, _ = result
-    return [d.text for d in done.docs]
+@attrs.frozen
+class _Held:
+    """The articles of a piece, held on the worker that read it for a Parquet output: their
+    texts, and the metadata and source fields of those prepared (all of them, unless the
+    last is too long, which fails the build)."""
+
+    texts: list[str]
+    metas: list[Any]
+    fields: list[dict[str, Any]]
 
 
-def _map_piece(texts: list[str], function: Any, arguments: bytes) -> bytes:
+def _held_of(result: tuple) -> _Held:
+    """On a worker: what it keeps of a piece's articles (`_Held`)."""
+    (done, batches), _, _ = result
+    metas = [meta for _, (found, _, _) in batches for meta in found]
+    return _Held([d.text for d in done.docs], metas, [dict(d.fields) for d in done.docs])
+
+
+def _map_piece(held: _Held, function: Any, arguments: bytes) -> bytes:
     """On a worker: ``function(text, arg)`` for the articles of a piece, of which it holds
-    the ``texts`` (`DaskEngine.text_map`), ``arguments`` (their numbers in the piece, and an
+    the texts (`DaskEngine.text_map`), ``arguments`` (their numbers in the piece, and an
     ``arg`` for each). The results go back pickled whole, one frame whatever they hold (Dask
     sends each array or ``bytes`` in a result as a frame of its own), and its length is what
     was sent."""
     articles, args = _received_value(arguments)
-    found = [function(texts[a], arg) for a, arg in zip(articles, args)]
+    found = [function(held.texts[a], arg) for a, arg in zip(articles, args)]
     return pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -624,24 +643,32 @@ def _received_value(blob: bytes) -> Any:
     return pickle.loads(blob)
 
 
-def _write_part(path: str, texts: list[str], piece: bytes, wordings: bytes) -> int:
-    """On a worker: `newscorpus.parquet.write_part` for the articles of a piece, of which it
-    holds the ``texts``, with the rows, metadata spans and shared runs this process sent
-    (``piece``, `DaskEngine.write_parts`): each article's segments made from them and checked
-    against its text, a shared one named by its wording's number in its block."""
-    first, rows, meta_spans, runs = _received_value(piece)
+def _write_part(path: str, held: _Held, piece: bytes, wordings: bytes) -> int:
+    """On a worker: `newscorpus.parquet.write_part` for the articles of a piece, which it
+    holds (`_Held`), with what this process sent of them (``piece``,
+    `DaskEngine.write_parts`): each article's segments made from its metadata spans and
+    shared runs and checked against its text, a shared one named by its wording's number in
+    its block."""
+    first, names, copied, meta_spans, runs = _received_value(piece)
+    texts = held.texts
+    if not len(texts) == len(names) == len(held.metas) == len(meta_spans):
+        raise RuntimeError(f"internal error: {len(texts)} texts held for {len(names)} articles")
     table = _wording_table(wordings)
     found = table.wordings()
     numbers: dict[str, dict[int, int]] = {}
-    bounds = np.searchsorted(runs[0], np.arange(len(rows) + 1)).tolist()
-    for i, (text, row) in enumerate(zip(texts, rows)):
+    bounds = np.searchsorted(runs[0], np.arange(len(names) + 1)).tolist()
+    rows = []
+    for i, text in enumerate(texts):
         lo, hi = bounds[i], bounds[i + 1]
         shared = list(zip(*(column[lo:hi].tolist() for column in runs[1:])))
-        segments = segments_of(text, first + i, meta_spans[i], shared, table, found)
-        row[4] = tuple(
+        segments = tuple(
             (start, end, kind, block, None if block is None else _number(numbers, found, block, w))
-            for start, end, kind, _, block, w in segments
+            for start, end, kind, _, block, w in segments_of(
+                text, first + i, meta_spans[i], shared, table, found
+            )
         )
+        row = [first + i, names[i], held.metas[i], held.fields[i], segments, copied.get(i)]
+        rows.append(row)
     return write_part(path, texts, rows)
 
 

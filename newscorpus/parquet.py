@@ -50,9 +50,10 @@ def _pyarrow() -> tuple[Any, Any]:
 
 class ParquetWriter:
     """`newscorpus.store.StoreWriter`'s part for a Parquet dataset: this process keeps each
-    article's name, metadata, fields and copy, and the shared runs the analysis found, and
-    writes the blocks and the info; ``engine.write_parts`` has the workers make each
-    article's segments from its runs, check them against its text and write the articles."""
+    article's name and copy, and the shared runs the analysis found, and writes the blocks
+    and the info; ``engine.write_parts`` has the workers, which hold the articles' texts,
+    metadata and source fields, make each article's segments from its runs, check them
+    against its text and write the articles."""
 
     def __init__(self, path: str | Path, settings: Settings, engine: Any) -> None:
         _pyarrow()
@@ -66,7 +67,8 @@ class ParquetWriter:
             # A build killed between its two moves: the dataset it replaced goes back in place.
             self.old.rename(self.path)
         (self.tmp / "articles").mkdir(parents=True)
-        self.rows: list[list[Any]] = []
+        self.names: list[str] = []
+        self.duplicate_of: dict[int, str] = {}
         engine.hold_texts()
         self._blocks: Sequence[tuple] = ()
         self._variants: Sequence[tuple] = ()
@@ -75,7 +77,9 @@ class ParquetWriter:
     def add_article(
         self, article_id: int, name: str, text: str, meta: Meta, fields: dict[str, Any]
     ) -> None:
-        self.rows.append([article_id, name, meta, _json(fields), (), None])
+        if article_id != len(self.names):
+            raise RuntimeError(f"internal error: article {article_id} after {len(self.names)}")
+        self.names.append(name)  # the rest of it is on the worker that read it
 
     def add_prepared(self, article_id: int, units: bytes, signatures: bytes) -> None:
         pass  # a dataset does not grow: nothing is kept for an add
@@ -108,8 +112,7 @@ class ParquetWriter:
         self._runs = (columns, meta_spans, table)
 
     def set_duplicates(self, pairs: Sequence[tuple[int, int]]) -> None:
-        for article, original in pairs:
-            self.rows[article][5] = self.rows[original][1]
+        self.duplicate_of = {article: self.names[original] for article, original in pairs}
 
     def commit(self) -> None:
         pass
@@ -120,7 +123,8 @@ class ParquetWriter:
         pa, pq = _pyarrow()
         if self._runs is None:
             raise RuntimeError("internal error: a Parquet dataset closed without its runs")
-        self.engine.write_parts(str(self.tmp / "articles"), self.rows, *self._runs)
+        folder = str(self.tmp / "articles")
+        self.engine.write_parts(folder, self.names, self.duplicate_of, *self._runs)
         pq.write_table(
             pa.table(
                 {
@@ -168,9 +172,10 @@ class ParquetWriter:
 
 
 def write_part(path: str, texts: Sequence[str], rows: Sequence[list[Any]]) -> int:
-    """On a worker: write one part of the articles, ``rows`` as `ParquetWriter` keeps them,
-    with their segments ``(start, end, kind, block_id, variant)``, and ``texts`` in the same
-    order; returns the articles written."""
+    """On a worker: write one part of the articles, ``rows`` ``[id, name, meta, fields,
+    segments, duplicate_of]`` (segments ``(start, end, kind, block_id, variant)``, the name of
+    the article it copies or None) and ``texts`` in the same order; returns the articles
+    written."""
     pa, pq = _pyarrow()
     if len(texts) != len(rows):
         raise RuntimeError(f"internal error: {len(texts)} texts for {len(rows)} articles")
@@ -188,7 +193,7 @@ def write_part(path: str, texts: Sequence[str], rows: Sequence[list[Any]]) -> in
             ("author", meta.author),
             ("title", meta.title),
             ("tags", list(meta.tags)),
-            ("fields", fields),
+            ("fields", _json(fields)),
             ("duplicate_of", duplicate_of),
             (
                 "segments",

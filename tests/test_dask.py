@@ -438,13 +438,20 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     client, generated, generated_local, tmp_path, monkeypatch
 ):
     """The workers write the articles, and the analysis reads the texts where they are: no
-    article's text comes to this process."""
+    article's text, nor its source fields, comes to this process."""
     from newscorpus import blocks
     from newscorpus.dask_engine import DaskEngine
-    from newscorpus.parquet import ParquetCorpus
+    from newscorpus.parquet import ParquetCorpus, ParquetWriter
 
-    given, spooled = [], []
+    given, spooled, fields = [], [], []
     add, analyse = blocks.Detector.add, blocks.Detector.analyse
+    add_article = ParquetWriter.add_article
+
+    def adding_article(self, article_id, name, text, meta, source_fields):
+        fields.append(source_fields)
+        return add_article(self, article_id, name, text, meta, source_fields)
+
+    monkeypatch.setattr(ParquetWriter, "add_article", adding_article)
 
     def adding(self, batch, texts, *args, **kwargs):
         given.extend(texts)
@@ -461,6 +468,7 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     engine = DaskEngine(client, piece_bytes=400_000)
     build(inputs, dataset, engine=engine).close()
     assert len(given) > 100 and set(given) == {""} and spooled == [0]
+    assert len(fields) == len(given) and not any(fields)
     # The workers read the facts of units for the copies, and keep none once the build is done.
     assert engine.stats["text_map_bytes"] > 0
     kept = client.run(lambda: blocks._unit_facts.cache_info())
@@ -483,6 +491,7 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     names = list(store.checksums())
     for name in [store.duplicates()[0].name, names[0], names[-1]]:
         assert parquet.article(name) == store.article(name)
+        assert parquet.article(name).fields  # written from the workers' own
     with pytest.raises(KeyError):
         parquet.article("no such article")
 
