@@ -1483,100 +1483,28 @@ class Detector:
         furniture: dict[tuple[str, ...], int],
         workers: int = 1,
     ) -> _Runs:
-        """Every article's shared runs (`_Runs`, their texts not read yet): consecutive
-        units of one block (``block_of`` a cluster's block, or -1) within one
-        paragraph; ``glued_*`` where the unit at that end is not a whole line. A sentence that
-        matched no passage between two units of one block, in one paragraph, goes with the
-        block (a heavily reworded one). A furniture line glued to the start of a unit outside
-        any block is a run of its own (`_furniture_prefix`). One numpy pass over every unit."""
-        n = len(occ_cluster)
-        if not n:
+        """Every article's shared runs (`find_runs`), their texts not read yet; the furniture
+        lines glued to units are looked for in the texts (`map_texts`), but where an
+        earlier analysis of the store looked already (`_remembered`)."""
+        if not occ_cluster:
             return _Runs.empty()
         start, end, paragraph, whole, _ = self.units.arrays()
         clusters, article = self._flat(occ_cluster)
-        block = block_of[clusters]
-        # ``same[i]``: unit i is in unit i - 1's article and paragraph.
-        same = np.r_[False, (article[1:] == article[:-1]) & (paragraph[1:] == paragraph[:-1])]
-        middle = np.flatnonzero(same[:-1] & same[1:]) if len(same) > 1 else np.zeros(0, int)
-        before, after = block[middle - 1], block[middle + 1]
-        fill = (block[middle] < 0) & (clusters[middle] < 0) & (before >= 0) & (before == after)
-        block[middle[fill]] = before[fill]
-        inside = block >= 0
-        goes_on = inside & same & np.r_[False, block[1:] == block[:-1]]
-        first = np.flatnonzero(inside & ~goes_on)
-        last = np.flatnonzero(inside & ~np.r_[goes_on[1:], False])
-        # Each run as columns, from the unit it starts at; made lists per article at the end.
-        at = [first]
-        columns = [[start[first]], [end[last]], [block[first]], [~whole[first]], [~whole[last]]]
-        if furniture:
-            loose = np.flatnonzero(~inside & ~whole)
-            # The loose units, article by article (units are in article order): per article,
-            # the first of its loose units and its spans, as a view of one array of two rows
-            # (a tuple per loose unit, all at once, cost 70 MB at 100 MB).
-            owner = article[loose]
-            bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]][: len(owner)])
-            articles = owner[bounds].tolist()
-            spans = np.stack((start[loose], end[loose]))
-            firsts = bounds.tolist()
-            lasts = [*firsts[1:], len(loose)]
-            args = [spans[:, lo:hi] for lo, hi in zip(firsts, lasts)]
-            first_words = {key[0] for key in furniture}
-            max_words = self.settings.min_minhash_words - 1
-            glued = functools.partial(_glued_furniture, furniture, first_words, max_words)
-            # What an earlier analysis of the store found is kept: an add reads again only the
-            # articles whose loose units, or the furniture lines, changed.
-            salt = json.dumps(
-                ["glued", self.settings.to_json(), sorted(map(list, furniture.items()))]
-            ).encode("utf-8")
-            lines = set(furniture.values())
+        # What an earlier analysis of the store found is kept: an add reads again only the
+        # articles whose loose units, or the furniture lines, changed.
+        salt = json.dumps(["glued", self.settings.to_json(), sorted(map(list, furniture.items()))])
+        key = xxhash.xxh3_128_digest(salt.encode("utf-8"))
 
-            def fits(spans: np.ndarray, hits: Any) -> bool:
-                return isinstance(hits, list) and all(
-                    isinstance(hit, (list, tuple))
-                    and len(hit) == 3
-                    and all(type(x) is int for x in hit)
-                    and 0 <= hit[0] < spans.shape[1]
-                    and spans[0, hit[0]] < hit[1] <= spans[1, hit[0]]
-                    and hit[2] in lines
-                    for hit in hits
-                )
+        def search(function: Any, articles: list[int], args: list[np.ndarray], fits: Any) -> list:
+            return self._remembered("glued", key, function, articles, args, workers, fits)
 
-            found_hits = self._remembered(
-                "glued", xxhash.xxh3_128_digest(salt), glued, articles, args, workers, fits
-            )
-            # Per furniture line glued to a loose unit: that unit (its place among the loose
-            # ones), where the line ends, and its cluster.
-            hit = [
-                (lo + i, prefix_end, cluster)
-                for lo, hits in zip(firsts, found_hits)
-                for i, prefix_end, cluster in hits
-            ]
-            if hit:
-                u = loose[np.array([h[0] for h in hit], dtype=np.int64)]
-                no = np.zeros(len(u), dtype=bool)
-                at.append(u)
-                for column, part in zip(
-                    columns,
-                    (
-                        start[u],
-                        np.array([h[1] for h in hit], dtype=np.int64),
-                        block_of[np.array([h[2] for h in hit], dtype=np.int64)],
-                        no,
-                        no,
-                    ),
-                ):
-                    column.append(part)
-        units = np.concatenate(at)
-        order = np.argsort(units, kind="stable")
-        starts, ends, blocks, glued_start, glued_end = (np.concatenate(c)[order] for c in columns)
-        return _Runs(
-            article[units[order]],
-            starts.astype(np.int64),
-            ends.astype(np.int64),
-            blocks.astype(np.int64),
-            glued_start.astype(bool),
-            glued_end.astype(bool),
-            np.full(len(units), -1, dtype=np.int64),
+        return find_runs(
+            (start, end, paragraph, whole, article),
+            block_codes(clusters, block_of),
+            furniture,
+            {c: int(block_of[c]) for c in furniture.values()},
+            self.settings.min_minhash_words,
+            search,
         )
 
     def _blocks(
@@ -2039,6 +1967,113 @@ def _matched(
     found = np.full(len(run_article), -1, dtype=np.int64)
     found[after[same] - n] = before[same]
     return found
+
+
+def block_codes(clusters: np.ndarray, block_of: np.ndarray) -> np.ndarray:
+    """Per unit, what `find_runs` reads of its cluster (``clusters``, -1 for none): its block
+    (``block_of``, by cluster), or -1 in a cluster of no block, or -2 in no cluster."""
+    codes = block_of[clusters]
+    codes[(clusters < 0) & (codes < 0)] = -2
+    return codes
+
+
+def find_runs(
+    units: tuple[np.ndarray, ...],
+    codes: np.ndarray,
+    furniture: dict[tuple[str, ...], int],
+    furniture_blocks: dict[int, int],
+    min_words: int,
+    search: Callable[[Any, list[int], list[np.ndarray], Callable[[np.ndarray, Any], bool]], list],
+) -> _Runs:
+    """The shared runs (`_Runs`, their texts not read yet) of whole articles' ``units``
+    (columns: start, end, paragraph, whether a whole line, article; article after article,
+    each in text order): consecutive units of one block (``codes``: `block_codes`) within one
+    paragraph; ``glued_*`` where the unit at that end is not a whole line. A sentence that
+    matched no passage between two units of one block, in one paragraph, goes with the block
+    (a heavily reworded one). A furniture line (``furniture``: by its words, its cluster; its
+    block in ``furniture_blocks``) glued to the start of a unit outside any block is a run of
+    its own (`_furniture_prefix`): ``search(function, articles, args, fits)`` gives
+    ``function(text, arg)`` for each article (``fits`` an answer to its ``arg``). One numpy
+    pass over every unit."""
+    start, end, paragraph, whole, article = units
+    if not len(start):
+        return _Runs.empty()
+    block = np.maximum(codes, -1)
+    # ``same[i]``: unit i is in unit i - 1's article and paragraph.
+    same = np.r_[False, (article[1:] == article[:-1]) & (paragraph[1:] == paragraph[:-1])]
+    middle = np.flatnonzero(same[:-1] & same[1:]) if len(same) > 1 else np.zeros(0, int)
+    before, after = block[middle - 1], block[middle + 1]
+    fill = (codes[middle] == -2) & (before >= 0) & (before == after)
+    block[middle[fill]] = before[fill]
+    inside = block >= 0
+    goes_on = inside & same & np.r_[False, block[1:] == block[:-1]]
+    first = np.flatnonzero(inside & ~goes_on)
+    last = np.flatnonzero(inside & ~np.r_[goes_on[1:], False])
+    # Each run as columns, from the unit it starts at; made lists per article at the end.
+    at = [first]
+    columns = [[start[first]], [end[last]], [block[first]], [~whole[first]], [~whole[last]]]
+    if furniture:
+        loose = np.flatnonzero(~inside & ~whole)
+        # The loose units, article by article (units are in article order): per article,
+        # the first of its loose units and its spans, as a view of one array of two rows
+        # (a tuple per loose unit, all at once, cost 70 MB at 100 MB).
+        owner = article[loose]
+        bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]][: len(owner)])
+        articles = owner[bounds].tolist()
+        spans = np.stack((start[loose], end[loose]))
+        firsts = bounds.tolist()
+        lasts = [*firsts[1:], len(loose)]
+        args = [spans[:, lo:hi] for lo, hi in zip(firsts, lasts)]
+        first_words = {key[0] for key in furniture}
+        glued = functools.partial(_glued_furniture, furniture, first_words, min_words - 1)
+        lines = set(furniture.values())
+
+        def fits(spans: np.ndarray, hits: Any) -> bool:
+            return isinstance(hits, list) and all(
+                isinstance(hit, (list, tuple))
+                and len(hit) == 3
+                and all(type(x) is int for x in hit)
+                and 0 <= hit[0] < spans.shape[1]
+                and spans[0, hit[0]] < hit[1] <= spans[1, hit[0]]
+                and hit[2] in lines
+                for hit in hits
+            )
+
+        found_hits = search(glued, articles, args, fits)
+        # Per furniture line glued to a loose unit: that unit (its place among the loose
+        # ones), where the line ends, and its cluster.
+        hit = [
+            (lo + i, prefix_end, cluster)
+            for lo, hits in zip(firsts, found_hits)
+            for i, prefix_end, cluster in hits
+        ]
+        if hit:
+            u = loose[np.array([h[0] for h in hit], dtype=np.int64)]
+            no = np.zeros(len(u), dtype=bool)
+            at.append(u)
+            for column, part in zip(
+                columns,
+                (
+                    start[u],
+                    np.array([h[1] for h in hit], dtype=np.int64),
+                    np.array([furniture_blocks[h[2]] for h in hit], dtype=np.int64),
+                    no,
+                    no,
+                ),
+            ):
+                column.append(part)
+    units_at = np.concatenate(at)
+    order = np.argsort(units_at, kind="stable")
+    starts, ends, blocks, glued_start, glued_end = (np.concatenate(c)[order] for c in columns)
+    return _Runs(
+        article[units_at[order]],
+        starts.astype(np.int64),
+        ends.astype(np.int64),
+        blocks.astype(np.int64),
+        glued_start.astype(bool),
+        glued_end.astype(bool),
+        np.full(len(units_at), -1, dtype=np.int64),
+    )
 
 
 def _variants(
