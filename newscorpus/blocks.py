@@ -469,6 +469,9 @@ class Detector:
         self.removed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         #: Where the texts are read, if not here (`TextMap`): then `add` keeps no text.
         self.text_map: TextMap | None = None
+        #: Where the shared runs are found, with their texts, if not here (`RunFinder`: the
+        #: workers that hold the texts and the units).
+        self.run_finder: RunFinder | None = None
         #: Where the texts of the articles replayed from a store are read (an add or a
         #: remove): called with their numbers, it returns their texts, read from the store.
         #: Then `add` keeps none of them, and the analysis reads only those it asks for.
@@ -1549,8 +1552,19 @@ class Detector:
         block_of = np.full(len(self._distinct_words) + 1, -1, dtype=np.int64)
         for c, i in index.items():
             block_of[c] = uf.find(i)  # label -1 reads the last entry, always -1
-        runs = self._runs(occ_cluster, block_of, furniture, workers)
-        self._run_texts(runs, workers)
+        if self.run_finder is not None and occ_cluster:
+            clusters, _ = self._flat(occ_cluster)
+            _, offsets = self.units.whole_lines()
+            runs = self.run_finder(
+                block_codes(clusters, block_of),
+                offsets,
+                furniture,
+                {c: int(block_of[c]) for c in furniture.values()},
+                self.settings.min_minhash_words,
+            )
+        else:
+            runs = self._runs(occ_cluster, block_of, furniture, workers)
+            self._run_texts(runs, workers)
         self._trim_glued(runs, workers)
         variants, carriers, pair_of, pair_block, pair_wording = _variants(runs)
         named = list(variants)  # the blocks as the runs name them, before any joins
@@ -1590,6 +1604,13 @@ PairFinder = Callable[[np.ndarray, np.ndarray], "tuple[np.ndarray, np.ndarray] |
 # Where the texts are (`Detector.map_texts`): called with a function, articles and an argument
 # for each, it returns ``function(text, arg)`` for each article, in order.
 TextMap = Callable[[Callable[[str, Any], Any], Sequence[int], Sequence[Any]], list[Any]]
+# Where the texts and the units are (`Detector.run_finder`): called with every unit's
+# `block_codes`, where each article's units start (then where the last ones end), the furniture
+# lines and their blocks, and ``min_minhash_words``, it returns what `find_runs` and
+# `runs_with_texts` give, article after article.
+RunFinder = Callable[
+    [np.ndarray, np.ndarray, dict[tuple[str, ...], int], dict[int, int], int], "_Runs"
+]
 
 
 def verified_pairs(
@@ -2074,6 +2095,19 @@ def find_runs(
         glued_end.astype(bool),
         np.full(len(units_at), -1, dtype=np.int64),
     )
+
+
+def runs_with_texts(runs: _Runs, texts: Sequence[str]) -> _Runs:
+    """``runs`` (of articles whose ``texts`` these are, by their numbers in ``runs.article``)
+    with the text of each run (``runs.wording``)."""
+    bounds = runs.bounds(len(texts)).tolist()
+    starts, ends = runs.start.tolist(), runs.end.tolist()
+    for a, text in enumerate(texts):
+        lo, hi = bounds[a], bounds[a + 1]
+        if hi > lo:
+            spans = list(zip(starts[lo:hi], ends[lo:hi]))
+            runs.wording[lo:hi] = runs.numbers(_span_texts(text, spans))
+    return runs
 
 
 def _variants(

@@ -41,7 +41,18 @@ import attrs
 import numpy as np
 
 from newscorpus.arrays import isin_sorted, unique
-from newscorpus.blocks import _VERIFY_BATCH, PairFinder, TextMap, _unit_facts, similarity
+from newscorpus.blocks import (
+    _VERIFY_BATCH,
+    UNIT_RECORD,
+    PairFinder,
+    RunFinder,
+    TextMap,
+    _Runs,
+    _unit_facts,
+    find_runs,
+    runs_with_texts,
+    similarity,
+)
 from newscorpus.build import (
     _BATCH,
     WordingTable,
@@ -227,6 +238,63 @@ class DaskEngine:
         workers hold them (`hold_texts`): on the workers, so that this process never receives
         an article's text; None otherwise."""
         return self._map_texts if self._holding_texts else None
+
+    def run_finder(self) -> RunFinder | None:
+        """Where the analysis finds the shared runs and their texts
+        (`newscorpus.blocks.Detector.run_finder`) when the workers hold the texts and units
+        (`hold_texts`): on the workers, each for the pieces it read; None otherwise."""
+        return self._find_runs if self._holding_texts else None
+
+    def _find_runs(
+        self,
+        codes: np.ndarray,
+        offsets: np.ndarray,
+        furniture: dict[tuple[str, ...], int],
+        furniture_blocks: dict[int, int],
+        min_words: int,
+    ) -> _Runs:
+        """`RunFinder` on the workers: each piece's units' block codes go to the worker that
+        holds the piece (`_sent`), the furniture lines to every worker, and a task per piece
+        finds its runs with their texts (`_piece_runs`); they come back in order."""
+        counts = [count for _, count in self._texts]
+        firsts = np.r_[0, np.cumsum(counts)].astype(np.int64)
+        if firsts[-1] != len(offsets) - 1:
+            held = int(firsts[-1])
+            raise RuntimeError(f"internal error: {held} articles held, {len(offsets) - 1} here")
+        bounds = offsets[firsts].tolist()
+        narrow = codes.astype(np.int32) if len(codes) and codes.max() < 1 << 31 else codes
+
+        def run() -> list:
+            (lines,) = self._sent([(furniture, furniture_blocks, min_words)], broadcast=True)
+            sent = self._sent([narrow[lo:hi] for lo, hi in itertools.pairwise(bounds)])
+            futures = [
+                self._submit(_piece_runs, held, piece, lines)
+                for (held, _), piece in zip(self._texts, sent)
+            ]
+            return self._call(self.client.gather, futures)
+
+        found, _ = self._again(run)
+        self._call(self.client.run, _furniture_of.cache_clear, on_error="ignore")
+        runs = _Runs.empty()
+        parts: list[list[np.ndarray]] = [[] for _ in range(7)]
+        for first, blob in zip(firsts.tolist(), found):
+            self.stats["run_bytes"] = self.stats.get("run_bytes", 0) + len(blob)
+            columns, wording, texts = _received_value(blob)
+            numbers = np.array(runs.numbers(texts), dtype=np.int64)
+            for i, column in enumerate(columns):
+                parts[i].append(column + first if i == 0 else column)
+            parts[6].append(numbers[wording] if len(wording) else wording)
+        if parts[0]:
+            (
+                runs.article,
+                runs.start,
+                runs.end,
+                runs.block,
+                runs.glued_start,
+                runs.glued_end,
+                runs.wording,
+            ) = (np.concatenate(part) for part in parts)
+        return runs
 
     def _map_texts(self, function: Any, articles: Sequence[int], args: Sequence[Any]) -> list[Any]:
         """``function(text, arg)`` for each article, on the worker holding its text: a task per
@@ -608,13 +676,59 @@ class _Held:
     texts: list[str]
     metas: list[Any]
     fields: list[dict[str, Any]]
+    #: Every unit's `newscorpus.blocks.UNIT_RECORD`, article after article, and where each
+    #: article's start (then where the last ones end).
+    records: np.ndarray
+    offsets: np.ndarray
 
 
 def _held_of(result: tuple) -> _Held:
     """On a worker: what it keeps of a piece's articles (`_Held`)."""
     (done, batches), _, _ = result
     metas = [meta for _, (found, _, _) in batches for meta in found]
-    return _Held([d.text for d in done.docs], metas, [dict(d.fields) for d in done.docs])
+    ready = [prepared for _, (_, _, prepared) in batches]
+    records = np.concatenate([r.records for r in ready]) if ready else np.zeros(0, UNIT_RECORD)
+    sizes = np.concatenate([np.diff(r.offsets) for r in ready]) if ready else np.zeros(0, int)
+    return _Held(
+        [d.text for d in done.docs],
+        metas,
+        [dict(d.fields) for d in done.docs],
+        records,
+        np.r_[0, np.cumsum(sizes)].astype(np.int64),
+    )
+
+
+def _piece_runs(held: _Held, codes: bytes, furniture: bytes) -> bytes:
+    """On a worker: the shared runs of a piece's articles (`newscorpus.blocks.find_runs`, with
+    their texts, `runs_with_texts`), from its units' block codes this process sent
+    (`DaskEngine.run_finder`) and the furniture lines; as columns (each run's article by its
+    place in the piece, its wording by its place in the texts), pickled whole."""
+    lines, blocks, min_words = _furniture_of(furniture)
+    records, offsets = held.records, held.offsets
+    article = np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets))
+    units = (
+        records["start"].astype(np.int64),
+        records["end"].astype(np.int64),
+        records["paragraph"].astype(np.int32),
+        records["whole"] > 0,
+        article,
+    )
+    texts = held.texts
+
+    def search(function: Any, articles: list[int], args: list, fits: Any) -> list:
+        return [function(texts[a], arg) for a, arg in zip(articles, args)]
+
+    found = find_runs(units, _received_value(codes), lines, blocks, min_words, search)
+    runs = runs_with_texts(found, texts)
+    columns = (runs.article, runs.start, runs.end, runs.block, runs.glued_start, runs.glued_end)
+    return pickle.dumps((columns, runs.wording, runs.texts), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@functools.lru_cache(maxsize=1)
+def _furniture_of(blob: bytes) -> tuple:
+    """On a worker: the furniture lines, their blocks and ``min_minhash_words`` this process
+    sent every worker, read once for the tasks that find the runs."""
+    return _received_value(blob)
 
 
 def _map_piece(held: _Held, function: Any, arguments: bytes) -> bytes:

@@ -437,8 +437,8 @@ def test_the_progress_of_a_dask_build_follows_the_pieces_read(client, generated,
 def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     client, generated, generated_local, tmp_path, monkeypatch
 ):
-    """The workers write the articles, and the analysis reads the texts where they are: no
-    article's text, nor its source fields, comes to this process."""
+    """The workers write the articles, find their shared runs, and the analysis reads the
+    texts where they are: no article's text, nor its source fields, comes to this process."""
     from newscorpus import blocks
     from newscorpus.dask_engine import DaskEngine
     from newscorpus.parquet import ParquetCorpus, ParquetWriter
@@ -452,6 +452,9 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
         return add_article(self, article_id, name, text, meta, source_fields)
 
     monkeypatch.setattr(ParquetWriter, "add_article", adding_article)
+    found_here = []
+    monkeypatch.setattr(blocks.Detector, "_runs", lambda *args: found_here.append(args))
+    monkeypatch.setattr(blocks.Detector, "_run_texts", lambda *args: found_here.append(args))
 
     def adding(self, batch, texts, *args, **kwargs):
         given.extend(texts)
@@ -469,6 +472,8 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     build(inputs, dataset, engine=engine).close()
     assert len(given) > 100 and set(given) == {""} and spooled == [0]
     assert len(fields) == len(given) and not any(fields)
+    # The shared runs were found, with their texts, on the workers.
+    assert not found_here and engine.stats["run_bytes"] > 0
     # The workers read the facts of units for the copies, and keep none once the build is done.
     assert engine.stats["text_map_bytes"] > 0
     kept = client.run(lambda: blocks._unit_facts.cache_info())
