@@ -1222,37 +1222,26 @@ class Detector:
     def _trim_glued(self, runs: _Runs, workers: int = 1) -> None:
         """Cut runs at the block's edges where a unit glued a block to other text (a lost
         sentence break: "... in Atlantic City, N.J. Meanwhile, the minister said ...").
+        ``runs`` (`_Runs`, with their texts) are changed in place: their distinct glued
+        wordings (`glued_pairs`) are cut (`_cuts`) and the cuts applied (`apply_cuts`)."""
+        pairs = glued_pairs(runs, glued_blocks(runs))
+        lo_at, hi_at = self._cuts(pairs, workers)
+        apply_cuts(runs, pairs.pair_of, lo_at, hi_at)
+
+    def _cuts(self, pairs: GluedPairs, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Where each wording of ``pairs`` is cut (`_Grams`), at each of its glued ends: per
+        pair, per end code (2 * glued start + glued end), the span kept in the wording.
 
         A word is the block's when a word 3-gram around it occurs in two or more of the block's
         occurrences; two or more words at the glued edge of a run that are not the block's
         are cut off (they stay the article's own text), where punctuation that ends a sentence
-        or a label separates them from the block's words. ``runs`` (`_Runs`, with their
-        texts) are changed in place.
+        or a label separates them from the block's words.
         """
         k = 3
-        glued = runs.glued_start | runs.glued_end
-        # Only blocks with a glued run need their 3-gram counts. Runs of one block mostly
-        # repeat a few wordings: each distinct (block, wording) is read once, with the number
-        # of runs that have it and the glued ends it is cut at, numbered in the order of their
-        # first run.
-        chosen = np.flatnonzero(isin_sorted(runs.block, unique(runs.block[glued])))
-        block, wording = runs.block[chosen], runs.wording[chosen]
-        first, inverse = first_of_each(block, wording)
-        rank = np.argsort(first)  # the distinct ones by their first run
-        number = np.empty(len(rank), dtype=np.int64)
-        number[rank] = np.arange(len(rank))
-        pair_of = np.full(len(runs.article), -1, dtype=np.int64)
-        pair_of[chosen] = number[inverse]
-        pair_block = block[first[rank]].tolist()
-        pair_text = [runs.texts[w] for w in wording[first[rank]].tolist()]
-        runs_with = np.bincount(pair_of[chosen], minlength=len(rank)).tolist()
-        # The glued ends of each: a bit per (glued_start, glued_end), 1 to 3.
-        end_code = 2 * runs.glued_start.astype(np.int64) + runs.glued_end
-        bits = np.zeros(len(rank), dtype=np.int64)
-        np.bitwise_or.at(bits, pair_of[glued], 1 << end_code[glued])
+        pair_block, pair_text, runs_with = pairs.block, pairs.text, pairs.runs_with
         all_ends = [(False, True), (True, False), (True, True)]
         glued_ends = [
-            [ends for c, ends in enumerate(all_ends, 1) if b >> c & 1] for b in bits.tolist()
+            [ends for c, ends in enumerate(all_ends, 1) if b >> c & 1] for b in pairs.bits
         ]
         # Blocks a few at a time (whole: a block's counts are its own), so that the words of
         # all wordings are never in memory at once.
@@ -1318,21 +1307,12 @@ class Detector:
             or [[[*ends, *cuts[(i, *ends)]] for ends in glued_ends[i]] for i in members]
             for b, members in by_block.items()
         }
-        # Each glued run's cut: its wording's at its ends.
-        lo_at = np.zeros((len(rank), 4), dtype=np.int64)
-        hi_at = np.zeros((len(rank), 4), dtype=np.int64)
+        lo_at = np.zeros((len(pair_block), 4), dtype=np.int64)
+        hi_at = np.zeros((len(pair_block), 4), dtype=np.int64)
         for (i, glued_start, glued_end), (lo, hi) in cuts.items():
             lo_at[i, 2 * glued_start + glued_end] = lo
             hi_at[i, 2 * glued_start + glued_end] = hi
-        at = np.flatnonzero(glued)
-        lo, hi = lo_at[pair_of[at], end_code[at]], hi_at[pair_of[at], end_code[at]]
-        moved = (lo != 0) | (hi != runs.end[at] - runs.start[at])
-        trimmed = zip(runs.wording[at[moved]].tolist(), lo[moved].tolist(), hi[moved].tolist())
-        runs.wording[at[moved]] = runs.numbers(runs.texts[w][a:z] for w, a, z in trimmed)
-        runs.start[at[moved]], runs.end[at[moved]] = (
-            runs.start[at[moved]] + lo[moved],
-            runs.start[at[moved]] + hi[moved],
-        )
+        return lo_at, hi_at
 
     def _merge_wordings(
         self, variants: dict[int, Counter], carriers: dict[int, set[int]]
@@ -2094,6 +2074,72 @@ def find_runs(
         glued_start.astype(bool),
         glued_end.astype(bool),
         np.full(len(units_at), -1, dtype=np.int64),
+    )
+
+
+@attrs.frozen
+class GluedPairs:
+    """The distinct (block, wording) of the runs of some blocks (`glued_pairs`), in the order
+    of their first run: each one's ``block``, ``text``, the number of runs that have it
+    (``runs_with``) and the glued ends they are cut at (``bits``: a bit per end code, 2 *
+    glued start + glued end, 1 to 3); ``pair_of``: each run's number among them, or -1."""
+
+    block: list[int]
+    text: list[str]
+    runs_with: list[int]
+    bits: list[int]
+    pair_of: np.ndarray
+
+
+def glued_blocks(runs: _Runs) -> np.ndarray:
+    """The blocks with a run glued at an end (sorted)."""
+    return unique(runs.block[runs.glued_start | runs.glued_end])
+
+
+def glued_pairs(runs: _Runs, blocks: np.ndarray) -> GluedPairs:
+    """The distinct (block, wording) of the runs (with their texts) of ``blocks`` (sorted):
+    only blocks with a glued run need their 3-gram counts (`Detector._cuts`). Runs of one
+    block mostly repeat a few wordings: each is read once, with the number of runs that have
+    it and the glued ends it is cut at."""
+    glued = runs.glued_start | runs.glued_end
+    chosen = np.flatnonzero(isin_sorted(runs.block, blocks))
+    block, wording = runs.block[chosen], runs.wording[chosen]
+    first, inverse = first_of_each(block, wording)
+    rank = np.argsort(first)  # the distinct ones by their first run
+    number = np.empty(len(rank), dtype=np.int64)
+    number[rank] = np.arange(len(rank))
+    pair_of = np.full(len(runs.article), -1, dtype=np.int64)
+    pair_of[chosen] = number[inverse]
+    runs_with = np.bincount(pair_of[chosen], minlength=len(rank)).tolist()
+    end_code = 2 * runs.glued_start.astype(np.int64) + runs.glued_end
+    bits = np.zeros(len(rank), dtype=np.int64)
+    at = np.flatnonzero(glued & (pair_of >= 0))
+    np.bitwise_or.at(bits, pair_of[at], 1 << end_code[at])
+    return GluedPairs(
+        block[first[rank]].tolist(),
+        [runs.texts[w] for w in wording[first[rank]].tolist()],
+        runs_with,
+        bits.tolist(),
+        pair_of,
+    )
+
+
+def apply_cuts(runs: _Runs, pair_of: np.ndarray, lo_at: np.ndarray, hi_at: np.ndarray) -> None:
+    """Cut each glued run (``pair_of``: its number among `glued_pairs`) where its wording is
+    cut at its glued ends (``lo_at``, ``hi_at``: per pair, per end code, the span kept, as
+    `Detector._cuts` gives them), in place: its span, and its text's number."""
+    glued = runs.glued_start | runs.glued_end
+    end_code = 2 * runs.glued_start.astype(np.int64) + runs.glued_end
+    at = np.flatnonzero(glued)
+    if len(at) and (pair_of[at] < 0).any():
+        raise RuntimeError("internal error: a glued run of a block not cut")
+    lo, hi = lo_at[pair_of[at], end_code[at]], hi_at[pair_of[at], end_code[at]]
+    moved = (lo != 0) | (hi != runs.end[at] - runs.start[at])
+    trimmed = zip(runs.wording[at[moved]].tolist(), lo[moved].tolist(), hi[moved].tolist())
+    runs.wording[at[moved]] = runs.numbers(runs.texts[w][a:z] for w, a, z in trimmed)
+    runs.start[at[moved]], runs.end[at[moved]] = (
+        runs.start[at[moved]] + lo[moved],
+        runs.start[at[moved]] + hi[moved],
     )
 
 
