@@ -67,7 +67,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 import numpy as np
@@ -197,6 +197,9 @@ class Analysis:
     duplicate_of: tuple[int, ...]
     stats: dict
     run_columns: tuple[np.ndarray, ...] = attrs.field(eq=False)
+    #: The runs, where they were found (`Detector.run_finder`), placed in the blocks; then
+    #: ``run_columns`` are empty.
+    held_runs: HeldRuns | None = attrs.field(default=None, eq=False)
     # Where each article's runs start in the columns, then where the last ones end.
     _bounds: list[int] = attrs.field(init=False, eq=False, repr=False)
 
@@ -696,13 +699,13 @@ class Detector:
         cluster_articles = self._multi_article_clusters(occ_cluster)
         groups, duplicate_of = self._copies(occ_cluster, cluster_articles, workers)
         background = self._backgrounds(occ_cluster, groups)
-        blocks, columns = self._blocks(occ_cluster, background, cluster_articles, workers)
+        blocks, columns, held = self._blocks(occ_cluster, background, cluster_articles, workers)
         stats = {
             "distinct_units": n_distinct,
             "clusters": len(cluster_articles),
             "background_clusters": len(background),
         }
-        return Analysis(tuple(blocks), tuple(duplicate_of), stats, columns)
+        return Analysis(tuple(blocks), tuple(duplicate_of), stats, columns, held)
 
     def _cluster_distinct(
         self, n_distinct: int, finder: PairFinder | None, workers: int
@@ -1496,9 +1499,9 @@ class Detector:
         background: set[int],
         cluster_articles: Carriers,
         workers: int = 1,
-    ) -> tuple[list[FoundBlock], tuple[np.ndarray, ...]]:
+    ) -> tuple[list[FoundBlock], tuple[np.ndarray, ...], HeldRuns | None]:
         """Join background clusters into blocks and cut each article's shared runs (as
-        `Analysis.run_columns`)."""
+        `Analysis.run_columns`, or held where they were found, `run_finder`)."""
         # Pairs of different background clusters on neighbouring units of one paragraph, how
         # often they are joined so. Sentences of one background paragraph travel together: a
         # joined pair whose clusters are carried by mostly different articles is two passages
@@ -1532,21 +1535,26 @@ class Detector:
         block_of = np.full(len(self._distinct_words) + 1, -1, dtype=np.int64)
         for c, i in index.items():
             block_of[c] = uf.find(i)  # label -1 reads the last entry, always -1
-        if self.run_finder is not None and occ_cluster:
-            clusters, _ = self._flat(occ_cluster)
+        held: HeldRuns | None = None
+        if self.run_finder is not None:
+            # The workers find the runs, cut them and count their wordings; what comes here
+            # is what the blocks are made of: their wordings, counted, and their carriers.
+            clusters, _ = self._flat(occ_cluster) if occ_cluster else (np.zeros(0, int), None)
             _, offsets = self.units.whole_lines()
-            runs = self.run_finder(
+            held = self.run_finder(
                 block_codes(clusters, block_of),
-                offsets,
+                offsets if len(offsets) else np.zeros(1, np.int64),
                 furniture,
                 {c: int(block_of[c]) for c in furniture.values()},
                 self.settings.min_minhash_words,
             )
+            pairs = held.glued_pairs(held.glued_blocks())
+            variants, carriers = held.trimmed(*self._cuts(pairs, workers))
         else:
             runs = self._runs(occ_cluster, block_of, furniture, workers)
             self._run_texts(runs, workers)
-        self._trim_glued(runs, workers)
-        variants, carriers, pair_of, pair_block, pair_wording = _variants(runs)
+            self._trim_glued(runs, workers)
+            variants, carriers, pair_of, pair_block, pair_wording = _variants(runs)
         named = list(variants)  # the blocks as the runs name them, before any joins
         variants, carriers, target = self._merge_wordings(variants, carriers)
         found: list[tuple[str, FoundBlock, int]] = []
@@ -1569,6 +1577,10 @@ class Detector:
         # Per block as the runs name it, the position and the variants' numbers of the block
         # it is, or joined.
         place = {b: (position[t], number[t]) for b in named for t in [target.get(b, b)]}
+        blocks = [fb for _, fb, _ in found]
+        if held is not None:
+            held.place(place)
+            return blocks, (_Runs.empty().article,) * 5, held
         # Per distinct (block, wording) of the runs, the block's position and the wording's
         # number there; per run, those of its (block, wording).
         at = np.array([place[b][0] for b in pair_block], dtype=np.int64)
@@ -1577,19 +1589,45 @@ class Detector:
             dtype=np.int64,
         )
         columns = (runs.article, runs.start, runs.end, at[pair_of], variant[pair_of])
-        return [fb for _, fb, _ in found], columns
+        return blocks, columns, None
 
 
 PairFinder = Callable[[np.ndarray, np.ndarray], "tuple[np.ndarray, np.ndarray] | None"]
 # Where the texts are (`Detector.map_texts`): called with a function, articles and an argument
 # for each, it returns ``function(text, arg)`` for each article, in order.
 TextMap = Callable[[Callable[[str, Any], Any], Sequence[int], Sequence[Any]], list[Any]]
+
+
+class HeldRuns(Protocol):
+    """Every article's shared runs, with their texts, held where they were found
+    (`Detector.run_finder`): the analysis asks for what the blocks are made of."""
+
+    #: The characters of the runs once cut (`trimmed`).
+    shared_chars: int
+
+    def glued_blocks(self) -> np.ndarray:
+        """`glued_blocks` of all the runs."""
+
+    def glued_pairs(self, blocks: np.ndarray) -> GluedPairs:
+        """`glued_pairs` of all the runs (without ``pair_of``)."""
+
+    def trimmed(
+        self, lo_at: np.ndarray, hi_at: np.ndarray
+    ) -> tuple[dict[int, Counter], dict[int, set[int]]]:
+        """The runs cut (`apply_cuts`, by the pairs `glued_pairs` gave), and per block its
+        wordings with the articles carrying each, and its carriers (as `_variants`)."""
+
+    def place(self, place: dict[int, tuple[int, dict[str, int]]]) -> None:
+        """Where each block of the runs (as they name it) is placed: its position among the
+        blocks found, and its wordings' numbers there."""
+
+
 # Where the texts and the units are (`Detector.run_finder`): called with every unit's
 # `block_codes`, where each article's units start (then where the last ones end), the furniture
-# lines and their blocks, and ``min_minhash_words``, it returns what `find_runs` and
-# `runs_with_texts` give, article after article.
+# lines and their blocks, and ``min_minhash_words``, it finds the runs (`find_runs`, with
+# their texts, `runs_with_texts`) and holds them there.
 RunFinder = Callable[
-    [np.ndarray, np.ndarray, dict[tuple[str, ...], int], dict[int, int], int], "_Runs"
+    [np.ndarray, np.ndarray, dict[tuple[str, ...], int], dict[int, int], int], HeldRuns
 ]
 
 

@@ -776,17 +776,20 @@ def _write(
     writer.add_blocks(block_rows, variant_rows)
 
     n = len(meta_spans)
-    _, starts, ends, _, _ = analysis.run_columns
-    shared = int((ends - starts).sum())
+    if analysis.held_runs is not None:
+        shared = analysis.held_runs.shared_chars
+    else:
+        _, starts, ends, _, _ = analysis.run_columns
+        shared = int((ends - starts).sum())
     meta = sum(end - start for spans in meta_spans for start, end in spans)
     totals = {"novel": sum(lengths) - shared - meta, "shared": shared, "meta": meta}
     ids = [block.id for block in analysis.blocks]
     texts = [[text for text, _ in block.variants] for block in analysis.blocks]
     table = WordingTable(ids, keys, texts)
-    if detector.text_map is not None:
-        # The texts stayed on the workers: they make each article's segments from its runs,
-        # and check them against its text, as they write it (`ParquetWriter.add_runs`).
-        writer.add_runs(analysis.run_columns, meta_spans, table)
+    if analysis.held_runs is not None:
+        # The runs and the texts are on the workers: they make each article's segments, and
+        # check them against its text, as they write it (`ParquetWriter.add_runs`).
+        writer.add_runs(meta_spans, table)
         if progress is not None:
             progress("writing", n, n, chars_read)
     else:

@@ -33,7 +33,8 @@ import logging
 import operator
 import pickle
 import time
-from collections import defaultdict, deque
+import uuid
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -44,12 +45,17 @@ from newscorpus.arrays import isin_sorted, unique
 from newscorpus.blocks import (
     _VERIFY_BATCH,
     UNIT_RECORD,
+    GluedPairs,
     PairFinder,
     RunFinder,
     TextMap,
     _Runs,
     _unit_facts,
+    _variants,
+    apply_cuts,
     find_runs,
+    glued_blocks,
+    glued_pairs,
     runs_with_texts,
     similarity,
 )
@@ -98,6 +104,8 @@ class DaskEngine:
     # The articles of each piece read (`_Held`), held on its worker for a Parquet output:
     # (future, count).
     _texts: list[tuple[Any, int]] = attrs.field(factory=list, init=False, repr=False)
+    # The shared runs the workers found for the analysis, which they write (`write_parts`).
+    _runs: _WorkerRuns | None = attrs.field(default=None, init=False, repr=False)
     _holding_texts: bool = attrs.field(default=False, init=False, repr=False)
 
     @contextlib.contextmanager
@@ -226,6 +234,7 @@ class DaskEngine:
 
     def _clear(self) -> None:
         self._shards, self._batch_places, self._signed, self._texts = [], deque(), 0, []
+        self._runs = None
 
     def hold_texts(self) -> None:
         """Have the workers keep the articles of the pieces they read in the next build (their
@@ -240,9 +249,9 @@ class DaskEngine:
         return self._map_texts if self._holding_texts else None
 
     def run_finder(self) -> RunFinder | None:
-        """Where the analysis finds the shared runs and their texts
-        (`newscorpus.blocks.Detector.run_finder`) when the workers hold the texts and units
-        (`hold_texts`): on the workers, each for the pieces it read; None otherwise."""
+        """Where the analysis finds the shared runs (`newscorpus.blocks.Detector.run_finder`)
+        when the workers hold the texts and units (`hold_texts`): on the workers, each for the
+        pieces it read, where they stay (`_WorkerRuns`); None otherwise."""
         return self._find_runs if self._holding_texts else None
 
     def _find_runs(
@@ -252,10 +261,7 @@ class DaskEngine:
         furniture: dict[tuple[str, ...], int],
         furniture_blocks: dict[int, int],
         min_words: int,
-    ) -> _Runs:
-        """`RunFinder` on the workers: each piece's units' block codes go to the worker that
-        holds the piece (`_sent`), the furniture lines to every worker, and a task per piece
-        finds its runs with their texts (`_piece_runs`); they come back in order."""
+    ) -> _WorkerRuns:
         counts = [count for _, count in self._texts]
         firsts = np.r_[0, np.cumsum(counts)].astype(np.int64)
         if firsts[-1] != len(offsets) - 1:
@@ -263,38 +269,9 @@ class DaskEngine:
             raise RuntimeError(f"internal error: {held} articles held, {len(offsets) - 1} here")
         bounds = offsets[firsts].tolist()
         narrow = codes.astype(np.int32) if len(codes) and codes.max() < 1 << 31 else codes
-
-        def run() -> list:
-            (lines,) = self._sent([(furniture, furniture_blocks, min_words)], broadcast=True)
-            sent = self._sent([narrow[lo:hi] for lo, hi in itertools.pairwise(bounds)])
-            futures = [
-                self._submit(_piece_runs, held, piece, lines)
-                for (held, _), piece in zip(self._texts, sent)
-            ]
-            return self._call(self.client.gather, futures)
-
-        found, _ = self._again(run)
-        self._call(self.client.run, _furniture_of.cache_clear, on_error="ignore")
-        runs = _Runs.empty()
-        parts: list[list[np.ndarray]] = [[] for _ in range(7)]
-        for first, blob in zip(firsts.tolist(), found):
-            self.stats["run_bytes"] = self.stats.get("run_bytes", 0) + len(blob)
-            columns, wording, texts = _received_value(blob)
-            numbers = np.array(runs.numbers(texts), dtype=np.int64)
-            for i, column in enumerate(columns):
-                parts[i].append(column + first if i == 0 else column)
-            parts[6].append(numbers[wording] if len(wording) else wording)
-        if parts[0]:
-            (
-                runs.article,
-                runs.start,
-                runs.end,
-                runs.block,
-                runs.glued_start,
-                runs.glued_end,
-                runs.wording,
-            ) = (np.concatenate(part) for part in parts)
-        return runs
+        pieces = [narrow[lo:hi] for lo, hi in itertools.pairwise(bounds)]
+        self._runs = _WorkerRuns(self, pieces, firsts, (furniture, furniture_blocks, min_words))
+        return self._runs
 
     def _map_texts(self, function: Any, articles: Sequence[int], args: Sequence[Any]) -> list[Any]:
         """``function(text, arg)`` for each article, on the worker holding its text: a task per
@@ -339,48 +316,44 @@ class DaskEngine:
         folder: str,
         names: Sequence[str],
         duplicate_of: dict[int, str],
-        columns: Sequence[np.ndarray],
         meta_spans: Sequence[Any],
         table: WordingTable,
     ) -> None:
         """Have each worker write the articles of the pieces it read, with the texts, metadata
         and source fields it holds, as parts of a Parquet dataset in ``folder`` (which the
-        workers must reach at that path). This process sends what is its own: each article's
-        name (as the build checked it), the name of the article it copies (``duplicate_of``,
-        by article), its shared runs (``columns``: article, start, end, block and variant,
-        article after article) and metadata spans, from which the workers make its segments
-        and check them against its text (`_write_part`). What each piece needs of them goes
-        to the workers directly (`_sent`), and the blocks' wordings (``table``) to every
+        workers must reach at that path), and their segments: made from the shared runs
+        found there (`run_finder`) and placed in the blocks, and checked against the texts
+        (`_write_part`). This process sends what is its own: each article's name (as the build
+        checked it), the name of the article it copies (``duplicate_of``, by article) and its
+        metadata spans, directly (`_sent`), and the blocks' wordings (``table``) to every
         worker once."""
-        parts, start = [], 0
-        for number, (held, count) in enumerate(self._texts):
-            parts.append((f"{folder}/part-{number:05d}.parquet", held, start, start + count))
-            start += count
-        if start != len(names) or start != len(meta_spans):
-            raise RuntimeError(f"internal error: {start} articles held for {len(names)}")
-        article = columns[0]
-        cuts = np.searchsorted(article, [lo for _, _, lo, _ in parts] + [start]).tolist()
+        held = self._runs
+        if held is None or held.placed is None:
+            raise RuntimeError("internal error: the parts written before the runs are placed")
+        if held.firsts[-1] != len(names) or len(names) != len(meta_spans):
+            raise RuntimeError(f"internal error: {held.firsts[-1]} articles held, {len(names)}")
+        firsts = held.firsts.tolist()
         copies = sorted(duplicate_of.items())
-        at = np.searchsorted([a for a, _ in copies], [lo for _, _, lo, _ in parts] + [start])
+        at = np.searchsorted([a for a, _ in copies], firsts).tolist()
 
         def part(i: int) -> tuple:
-            _, _, lo, hi = parts[i]
-            runs = [column[cuts[i] : cuts[i + 1]] for column in columns]
-            runs[0] = runs[0] - lo  # each run's article by its place in the piece
+            lo, hi = firsts[i], firsts[i + 1]
             copied = {a - lo: original for a, original in copies[at[i] : at[i + 1]]}
-            return lo, names[lo:hi], copied, meta_spans[lo:hi], runs
+            return lo, names[lo:hi], copied, meta_spans[lo:hi], held.pieces[i], held.cuts[i]
 
         def run() -> list:
-            (wordings,) = self._sent([table], broadcast=True)
-            sent = self._sent([part(i) for i in range(len(parts))])
+            placed = (held.shared, held.blocks, held.placed)
+            wordings, found = self._sent([table, placed], broadcast=True)
+            sent = self._sent([part(i) for i in range(len(held.pieces))])
             written = [
-                self._submit(_write_part, path, held, piece, wordings)
-                for (path, held, _, _), piece in zip(parts, sent)
+                self._submit(_write_part, path, h, held.key(i), piece, wordings, found)
+                for i, ((h, _), piece) in enumerate(zip(self._texts, sent))
+                for path in [f"{folder}/part-{i:05d}.parquet"]
             ]
             return self._call(self.client.gather, written)
 
         self._again(run)
-        self._call(self.client.run, _wording_table.cache_clear, on_error="ignore")
+        self._call(self.client.run, _forget_runs, on_error="ignore")
 
     def _sent(self, values: list[Any], broadcast: bool = False) -> list[Any]:
         """Each of ``values`` on a worker, sent there directly, all at once, pickled (read
@@ -698,12 +671,135 @@ def _held_of(result: tuple) -> _Held:
     )
 
 
-def _piece_runs(held: _Held, codes: bytes, furniture: bytes) -> bytes:
-    """On a worker: the shared runs of a piece's articles (`newscorpus.blocks.find_runs`, with
-    their texts, `runs_with_texts`), from its units' block codes this process sent
-    (`DaskEngine.run_finder`) and the furniture lines; as columns (each run's article by its
-    place in the piece, its wording by its place in the texts), pickled whole."""
-    lines, blocks, min_words = _furniture_of(furniture)
+class _WorkerRuns:
+    """`newscorpus.blocks.HeldRuns` on the workers: each piece's runs are found by a task on
+    the worker that holds the piece (`_runs_of`), from its units' block codes (``pieces``) and
+    the furniture lines (``shared``), and kept there, in `_RUNS`, for the next steps: their
+    glued blocks, the distinct wordings of those (`glued_pairs`), the runs cut and their
+    wordings counted, and the writing (`DaskEngine.write_parts`). Every task can make the
+    runs again from what it is given (a worker that died, or a task run on another worker),
+    and what this process sent is sent again when a step starts over (`DaskEngine._again`)."""
+
+    def __init__(
+        self, engine: DaskEngine, pieces: list[np.ndarray], firsts: np.ndarray, shared: tuple
+    ) -> None:
+        self.engine = engine
+        self.pieces = pieces
+        self.firsts = firsts
+        self.shared = shared
+        self.token = uuid.uuid4().hex
+        self.blocks: np.ndarray | None = None  # the glued blocks
+        # Per piece, the rows of ``lo_at`` and ``hi_at`` (`Detector._cuts`) of its pairs.
+        self.cuts: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(pieces)
+        self.placed: dict[int, tuple[int, dict[str, int]]] | None = None
+        self._pairs: list[np.ndarray] = []  # per piece, the numbers of its glued pairs here
+        self.shared_chars = 0
+
+    def key(self, piece: int) -> tuple[str, int]:
+        return (self.token, piece)
+
+    def _each(self, function: Any, *given: Any) -> list:
+        """``function(held, key, codes, shared, *given)`` for each piece, on the worker that
+        holds it, ``given`` sent to every worker; the results in order."""
+        engine = self.engine
+
+        def run() -> list:
+            shared, *extra = engine._sent([self.shared, *given], broadcast=True)
+            sent = engine._sent(self.pieces)
+            futures = [
+                engine._submit(function, held, self.key(i), codes, shared, *extra)
+                for i, ((held, _), codes) in enumerate(zip(engine._texts, sent))
+            ]
+            return engine._call(engine.client.gather, futures)
+
+        return engine._again(run)[0]
+
+    def glued_blocks(self) -> np.ndarray:
+        found = self._each(_piece_glued_blocks)
+        self.blocks = unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
+        return self.blocks
+
+    def glued_pairs(self, blocks: np.ndarray) -> GluedPairs:
+        """Each piece's distinct wordings of ``blocks``, made one: a wording's runs summed,
+        its glued ends joined."""
+        self.blocks = blocks
+        index: dict[tuple[int, str], int] = {}
+        block: list[int] = []
+        text: list[str] = []
+        runs_with: list[int] = []
+        bits: list[int] = []
+        self._pairs = []
+        for blob in self._each(_piece_glued_pairs, blocks):
+            self._count(blob)
+            found = _received_value(blob)
+            numbers = []
+            for b, t, n, x in zip(*found):
+                g = index.setdefault((b, t), len(block))
+                if g == len(block):
+                    block.append(b)
+                    text.append(t)
+                    runs_with.append(n)
+                    bits.append(x)
+                else:
+                    runs_with[g] += n
+                    bits[g] |= x
+                numbers.append(g)
+            self._pairs.append(np.array(numbers, dtype=np.int64))
+        return GluedPairs(block, text, runs_with, bits, np.zeros(0, np.int64))
+
+    def trimmed(
+        self, lo_at: np.ndarray, hi_at: np.ndarray
+    ) -> tuple[dict[int, Counter], dict[int, set[int]]]:
+        """Each piece's runs cut, and their wordings counted (`_variants`), made one: a
+        wording's articles summed (an article is in one piece), a block's carriers joined."""
+        self.cuts = [(lo_at[g], hi_at[g]) for g in self._pairs]
+        variants: dict[int, Counter] = {}
+        carriers: dict[int, set[int]] = {}
+        self.shared_chars = 0
+
+        def run() -> list:
+            engine = self.engine
+            shared, blocks = engine._sent([self.shared, self.blocks], broadcast=True)
+            sent = engine._sent([(codes, cuts) for codes, cuts in zip(self.pieces, self.cuts)])
+            futures = [
+                engine._submit(_piece_trimmed, held, self.key(i), piece, shared, blocks)
+                for i, ((held, _), piece) in enumerate(zip(engine._texts, sent))
+            ]
+            return engine._call(engine.client.gather, futures)
+
+        for first, blob in zip(self.firsts.tolist(), self.engine._again(run)[0]):
+            self._count(blob)
+            found, carried, chars = _received_value(blob)
+            self.shared_chars += chars
+            for b, counter in found.items():
+                variants.setdefault(b, Counter()).update(counter)
+            for b, articles in carried.items():
+                carriers.setdefault(b, set()).update((np.asarray(articles) + first).tolist())
+        return variants, carriers
+
+    def place(self, place: dict[int, tuple[int, dict[str, int]]]) -> None:
+        self.placed = place
+
+    def _count(self, blob: bytes) -> None:
+        """What came here of the runs: the blocks' wordings and carriers (`stats`)."""
+        stats = self.engine.stats
+        stats["block_summary_bytes"] = stats.get("block_summary_bytes", 0) + len(blob)
+
+
+# Per piece of a build (its `_WorkerRuns` token and number), on the worker that found them:
+# its shared runs, once found ("found", with each run's number among the glued pairs once
+# asked) or cut ("trimmed").
+_RUNS: dict[tuple[str, int], tuple[str, _Runs, np.ndarray | None]] = {}
+
+
+def _runs_of(held: _Held, key: tuple[str, int], codes: np.ndarray, shared: tuple) -> _Runs:
+    """On a worker: a piece's runs as found (`newscorpus.blocks.find_runs` and
+    `runs_with_texts`, on the units and texts it holds, from the block codes and furniture
+    lines this process sent), kept in `_RUNS`."""
+    kept = _RUNS.get(key)
+    if kept is not None and kept[0] == "found":
+        return kept[1]
+    lines, blocks, min_words = shared
     records, offsets = held.records, held.offsets
     article = np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets))
     units = (
@@ -718,17 +814,77 @@ def _piece_runs(held: _Held, codes: bytes, furniture: bytes) -> bytes:
     def search(function: Any, articles: list[int], args: list, fits: Any) -> list:
         return [function(texts[a], arg) for a, arg in zip(articles, args)]
 
-    found = find_runs(units, _received_value(codes), lines, blocks, min_words, search)
-    runs = runs_with_texts(found, texts)
-    columns = (runs.article, runs.start, runs.end, runs.block, runs.glued_start, runs.glued_end)
-    return pickle.dumps((columns, runs.wording, runs.texts), protocol=pickle.HIGHEST_PROTOCOL)
+    runs = runs_with_texts(find_runs(units, codes, lines, blocks, min_words, search), texts)
+    _RUNS[key] = ("found", runs, None)
+    return runs
 
 
-@functools.lru_cache(maxsize=1)
-def _furniture_of(blob: bytes) -> tuple:
-    """On a worker: the furniture lines, their blocks and ``min_minhash_words`` this process
-    sent every worker, read once for the tasks that find the runs."""
-    return _received_value(blob)
+def _piece_glued_blocks(held: _Held, key: tuple, codes: bytes, shared: bytes) -> np.ndarray:
+    """On a worker: the blocks with a glued run among a piece's runs (`_runs_of`)."""
+    return glued_blocks(_runs_of(held, key, _received_value(codes), _received_value(shared)))
+
+
+def _piece_glued_pairs(
+    held: _Held, key: tuple, codes: bytes, shared: bytes, blocks: bytes
+) -> bytes:
+    """On a worker: the distinct wordings of ``blocks`` among a piece's runs (`glued_pairs`),
+    each run's number among them kept with the runs, for `_piece_trimmed`."""
+    runs = _runs_of(held, key, _received_value(codes), _received_value(shared))
+    pairs = glued_pairs(runs, _received_value(blocks))
+    _RUNS[key] = ("found", runs, pairs.pair_of)
+    found = (pairs.block, pairs.text, pairs.runs_with, pairs.bits)
+    return pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _trimmed_runs(
+    held: _Held,
+    key: tuple,
+    codes: np.ndarray,
+    cuts: tuple[np.ndarray, np.ndarray],
+    shared: tuple,
+    blocks: np.ndarray,
+) -> _Runs:
+    """On a worker: a piece's runs cut (`apply_cuts`) where its glued wordings are cut
+    (``cuts``: the rows of ``lo_at`` and ``hi_at`` of its pairs), kept in `_RUNS`; found
+    again from its block ``codes`` (`_runs_of`) if they are not kept."""
+    kept = _RUNS.get(key)
+    if kept is not None and kept[0] == "trimmed":
+        return kept[1]
+    runs = _runs_of(held, key, codes, shared)
+    pair_of = _RUNS[key][2]
+    if pair_of is None:
+        pair_of = glued_pairs(runs, blocks).pair_of
+    lo_at, hi_at = cuts
+    cut = attrs.evolve(
+        runs,
+        start=runs.start.copy(),
+        end=runs.end.copy(),
+        wording=runs.wording.copy(),
+        texts=list(runs.texts),
+        numbers=dict(runs._numbers),
+    )
+    apply_cuts(cut, pair_of, lo_at, hi_at)
+    _RUNS[key] = ("trimmed", cut, None)
+    return cut
+
+
+def _piece_trimmed(held: _Held, key: tuple, piece: bytes, shared: bytes, blocks: bytes) -> bytes:
+    """On a worker: a piece's runs cut (`_trimmed_runs`), their wordings counted (`_variants`:
+    per block, the articles carrying each wording, and its carriers, by their places in the
+    piece) and their characters."""
+    codes, cuts = _received_value(piece)
+    runs = _trimmed_runs(held, key, codes, cuts, _received_value(shared), _received_value(blocks))
+    variants, carriers, _, _, _ = _variants(runs)
+    chars = int((runs.end - runs.start).sum())
+    carried = {b: sorted(articles) for b, articles in carriers.items()}
+    return pickle.dumps((variants, carried, chars), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _forget_runs() -> None:
+    """On a worker: drop the runs kept for the build (`_RUNS`), and the wordings."""
+    _RUNS.clear()
+    _wording_table.cache_clear()
+    _placed_of.cache_clear()
 
 
 def _map_piece(held: _Held, function: Any, arguments: bytes) -> bytes:
@@ -757,28 +913,36 @@ def _received_value(blob: bytes) -> Any:
     return pickle.loads(blob)
 
 
-def _write_part(path: str, held: _Held, piece: bytes, wordings: bytes) -> int:
+def _write_part(
+    path: str, held: _Held, key: tuple, piece: bytes, wordings: bytes, placed: bytes
+) -> int:
     """On a worker: `newscorpus.parquet.write_part` for the articles of a piece, which it
     holds (`_Held`), with what this process sent of them (``piece``,
-    `DaskEngine.write_parts`): each article's segments made from its metadata spans and
-    shared runs and checked against its text, a shared one named by its wording's number in
-    its block."""
-    first, names, copied, meta_spans, runs = _received_value(piece)
+    `DaskEngine.write_parts`): each article's segments made from its metadata spans and its
+    shared runs, cut (`_trimmed_runs`) and placed in the blocks (``placed``), and checked
+    against its text; a shared one named by its wording's number in its block."""
+    first, names, copied, meta_spans, codes, cuts = _received_value(piece)
+    shared, blocks, place = _placed_of(placed)
     texts = held.texts
     if not len(texts) == len(names) == len(held.metas) == len(meta_spans):
         raise RuntimeError(f"internal error: {len(texts)} texts held for {len(names)} articles")
+    runs = _trimmed_runs(held, key, codes, cuts, shared, blocks)
     table = _wording_table(wordings)
     found = table.wordings()
     numbers: dict[str, dict[int, int]] = {}
-    bounds = np.searchsorted(runs[0], np.arange(len(names) + 1)).tolist()
+    at = [place[b] for b in runs.block.tolist()]
+    position = [p for p, _ in at]
+    variant = [w[runs.texts[t]] for (_, w), t in zip(at, runs.wording.tolist())]
+    starts, ends = runs.start.tolist(), runs.end.tolist()
+    bounds = runs.bounds(len(names)).tolist()
     rows = []
     for i, text in enumerate(texts):
         lo, hi = bounds[i], bounds[i + 1]
-        shared = list(zip(*(column[lo:hi].tolist() for column in runs[1:])))
+        shared_runs = list(zip(starts[lo:hi], ends[lo:hi], position[lo:hi], variant[lo:hi]))
         segments = tuple(
             (start, end, kind, block, None if block is None else _number(numbers, found, block, w))
             for start, end, kind, _, block, w in segments_of(
-                text, first + i, meta_spans[i], shared, table, found
+                text, first + i, meta_spans[i], shared_runs, table, found
             )
         )
         row = [first + i, names[i], held.metas[i], held.fields[i], segments, copied.get(i)]
@@ -792,6 +956,13 @@ def _number(numbers: dict[str, dict[int, int]], found: dict, block: str, key: in
     if block not in numbers:
         numbers[block] = {k: v for v, k in enumerate(found[block])}
     return numbers[block][key]
+
+
+@functools.lru_cache(maxsize=1)
+def _placed_of(blob: bytes) -> tuple:
+    """On a worker: the furniture lines, the glued blocks and where each block of the runs is
+    placed, which this process sent every worker, read once for the tasks that write."""
+    return _received_value(blob)
 
 
 @functools.lru_cache(maxsize=1)

@@ -50,10 +50,10 @@ def _pyarrow() -> tuple[Any, Any]:
 
 class ParquetWriter:
     """`newscorpus.store.StoreWriter`'s part for a Parquet dataset: this process keeps each
-    article's name and copy, and the shared runs the analysis found, and writes the blocks
-    and the info; ``engine.write_parts`` has the workers, which hold the articles' texts,
-    metadata and source fields, make each article's segments from its runs, check them
-    against its text and write the articles."""
+    article's name, copy and metadata spans, and writes the blocks and the info;
+    ``engine.write_parts`` has the workers, which hold the articles' texts, metadata, source
+    fields and shared runs, make each article's segments, check them against its text and
+    write the articles."""
 
     def __init__(self, path: str | Path, settings: Settings, engine: Any) -> None:
         _pyarrow()
@@ -72,7 +72,7 @@ class ParquetWriter:
         engine.hold_texts()
         self._blocks: Sequence[tuple] = ()
         self._variants: Sequence[tuple] = ()
-        self._runs: tuple[Sequence[Any], Sequence[Any], Any] | None = None
+        self._runs: tuple[Sequence[Any], Any] | None = None
 
     def add_article(
         self, article_id: int, name: str, text: str, meta: Meta, fields: dict[str, Any]
@@ -104,12 +104,11 @@ class ParquetWriter:
         """Never: a dataset is written whole."""
         return False
 
-    def add_runs(self, columns: Sequence[Any], meta_spans: Sequence[Any], table: Any) -> None:
-        """Every article's shared runs (``columns``: article, start, end, block and variant,
-        article after article; a block by its position in ``table``, a
-        `newscorpus.build.WordingTable`) and metadata spans, from which the workers make the
-        segments (`newscorpus.build.segments_of`)."""
-        self._runs = (columns, meta_spans, table)
+    def add_runs(self, meta_spans: Sequence[Any], table: Any) -> None:
+        """Every article's metadata spans, and the blocks' wordings (``table``, a
+        `newscorpus.build.WordingTable`), with which the workers make the segments from the
+        shared runs they found (`newscorpus.build.segments_of`)."""
+        self._runs = (meta_spans, table)
 
     def set_duplicates(self, pairs: Sequence[tuple[int, int]]) -> None:
         self.duplicate_of = {article: self.names[original] for article, original in pairs}

@@ -472,8 +472,9 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     build(inputs, dataset, engine=engine).close()
     assert len(given) > 100 and set(given) == {""} and spooled == [0]
     assert len(fields) == len(given) and not any(fields)
-    # The shared runs were found, with their texts, on the workers.
-    assert not found_here and engine.stats["run_bytes"] > 0
+    # The shared runs were found, with their texts, on the workers, and stay there: what
+    # came here of them is the blocks' wordings and carriers.
+    assert not found_here and engine.stats["block_summary_bytes"] > 0
     # The workers read the facts of units for the copies, and keep none once the build is done.
     assert engine.stats["text_map_bytes"] > 0
     kept = client.run(lambda: blocks._unit_facts.cache_info())
@@ -541,25 +542,27 @@ def test_a_parquet_build_killed_midway_leaves_the_old_dataset_or_puts_it_back(cl
 
 
 def test_the_workers_refuse_segments_that_do_not_rebuild_an_article(client, tmp_path, monkeypatch):
-    """The workers make each article's segments from the runs this process sends and check
-    them against the text they hold, as the local engine does: a run that names the wrong
-    wording fails the build, and the dataset already there is left as it was."""
+    """The workers make each article's segments from the runs they found, placed in the blocks
+    as this process tells them, and check them against the text they hold, as the local
+    engine does: runs placed on the wrong wordings fail the build, and the dataset already
+    there is left as it was."""
+    from newscorpus import dask_engine
     from newscorpus.dask_engine import DaskEngine
-    from newscorpus.parquet import ParquetWriter
 
     dataset = tmp_path / "news.parquet"
     build(Inputs(SEEDS), dataset, engine=DaskEngine(client)).close()
     before = _export(dataset)
-    add_runs = ParquetWriter.add_runs
+    place = dask_engine._WorkerRuns.place
 
-    def misnamed(self, columns, meta_spans, table):
-        article, start, end, block, variant = (column.copy() for column in columns)
-        # The first run of a block of two wordings or more, named by another of them.
-        wrong = next(i for i, b in enumerate(block.tolist()) if len(table.texts[b]) > 1)
-        variant[wrong] = 1 - variant[wrong] if variant[wrong] < 2 else 0
-        add_runs(self, (article, start, end, block, variant), meta_spans, table)
+    def misplaced(self, placed):
+        # The first block of two wordings or more has its first two numbers swapped.
+        block = next(b for b, (_, numbers) in sorted(placed.items()) if len(numbers) > 1)
+        position, numbers = placed[block]
+        one, two, *_ = numbers
+        swapped = {**numbers, one: numbers[two], two: numbers[one]}
+        place(self, {**placed, block: (position, swapped)})
 
-    monkeypatch.setattr(ParquetWriter, "add_runs", misnamed)
+    monkeypatch.setattr(dask_engine._WorkerRuns, "place", misplaced)
     with pytest.raises(EngineError, match="segments do not rebuild article"):
         build(Inputs(SEEDS), dataset, engine=DaskEngine(client))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["news.parquet"]
