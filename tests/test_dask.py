@@ -247,14 +247,20 @@ def test_a_worker_killed_in_the_lsh_is_replaced_and_the_build_completes(
     assert _export(tmp_path / "dask.db") == _export(generated_local)
 
 
-@pytest.mark.parametrize("step", ["_map_texts", "write_parts"])
+@pytest.mark.parametrize(
+    "step",
+    ["_map_texts", "write_parts", "_WorkerRuns.glued_pairs", "_WorkerRuns.trimmed"],
+)
 def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
     generated, generated_local, tmp_path, monkeypatch, step
 ):
-    """A Parquet build sends the workers what the analysis asks of the texts, and the rows they
-    write, directly (`DaskEngine._sent`: no task can make them again). A worker killed
-    (SIGKILL) holding some of it, as the analysis first asks the texts or as the parts are
-    written, makes that step run again, and the dataset is the local engine's store."""
+    """A Parquet build sends the workers what the analysis asks of the texts, the block codes
+    of the units from which they find the shared runs, and what they write, directly
+    (`DaskEngine._sent`: no task can make them again). A worker killed (SIGKILL) holding some
+    of it, as the analysis first asks the texts, or the runs' glued wordings, or has the runs
+    cut, or as the parts are written, makes that step run again (the runs it kept are found
+    again), and the dataset is the local engine's store."""
+    from newscorpus import dask_engine
     from newscorpus.dask_engine import DaskEngine, dask_client
 
     killed: list[int] = []
@@ -271,7 +277,9 @@ def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
             killed.append(victim)
         return futures
 
-    original = getattr(DaskEngine, step)
+    owner_name, _, name = step.rpartition(".")
+    owner = getattr(dask_engine, owner_name) if owner_name else DaskEngine
+    original = getattr(owner, name)
 
     def stepping(self, *args):
         inside.append(True)
@@ -281,7 +289,7 @@ def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
             inside.pop()
 
     monkeypatch.setattr(DaskEngine, "_sent", sending)
-    monkeypatch.setattr(DaskEngine, step, stepping)
+    monkeypatch.setattr(owner, name, stepping)
     with dask_client(2) as client:
         engine = DaskEngine(client, piece_bytes=400_000)
         dataset = tmp_path / "news.parquet"
