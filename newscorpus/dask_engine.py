@@ -5,12 +5,18 @@ JSON lines that start at a record, runs of a folder's files), and segment, extra
 sign the articles of each piece. They keep the signatures and run the LSH: banding as a shuffle
 on band keys, then candidate verification (`pair_finder`). This process puts the pieces back in
 input order, checks the names as a local read does, runs the rest of the analysis (clusters
-from the verified pairs, copies, blocks) and writes the store. For a Parquet output
-(`newscorpus.parquet`) the texts stay on the workers that read them: this process receives each
-article's name, fields, length and unit records only, the analysis has what it reads of the
-texts (facts of some passages, the text of each shared run) computed there (`text_map`), and
-the workers write the articles. Either way the store is the one the local engine writes, byte
-for byte in its export.
+from the verified pairs, copies, which clusters make which blocks) and writes the store.
+
+For a Parquet output (`newscorpus.parquet`) the articles stay on the workers that read them
+(their texts, metadata, source fields and units, `_Held`): this process receives each
+article's name, length and unit records only. What the analysis reads of the texts (facts of
+some passages, furniture lines) is computed there (`text_map`), and so are the shared runs
+(`run_finder`, `_WorkerRuns`): a worker finds its pieces' runs from the block code of each
+unit this process sends, keeps them, sends back the distinct wordings of the blocks glued to
+other text, cuts the runs where this process says, and sends back each block's wordings with
+their counts and its carriers; this process makes the blocks of those, and the workers write
+the articles with their segments placed in the blocks, each checked to rebuild its text.
+Either way the store is the one the local engine writes, byte for byte in its export.
 
     from distributed import Client
     from newscorpus import build
@@ -228,7 +234,11 @@ class DaskEngine:
         return find
 
     def release(self) -> None:
-        """Let the workers drop the signatures and texts they hold for this engine."""
+        """Let the workers drop the signatures, articles and runs they hold for this engine
+        (a build that failed included: what it kept is not kept for the next)."""
+        if self._runs is not None:
+            with contextlib.suppress(Exception):
+                self.client.run(_forget_runs, on_error="ignore")
         self._clear()
         self._holding_texts = False
 

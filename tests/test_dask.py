@@ -447,7 +447,7 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
 ):
     """The workers write the articles, find their shared runs, and the analysis reads the
     texts where they are: no article's text, nor its source fields, comes to this process."""
-    from newscorpus import blocks
+    from newscorpus import blocks, dask_engine
     from newscorpus.dask_engine import DaskEngine
     from newscorpus.parquet import ParquetCorpus, ParquetWriter
 
@@ -483,6 +483,7 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     # The shared runs were found, with their texts, on the workers, and stay there: what
     # came here of them is the blocks' wordings and carriers.
     assert not found_here and engine.stats["block_summary_bytes"] > 0
+    assert set(client.run(lambda: len(dask_engine._RUNS)).values()) == {0}
     # The workers read the facts of units for the copies, and keep none once the build is done.
     assert engine.stats["text_map_bytes"] > 0
     kept = client.run(lambda: blocks._unit_facts.cache_info())
@@ -575,3 +576,5 @@ def test_the_workers_refuse_segments_that_do_not_rebuild_an_article(client, tmp_
         build(Inputs(SEEDS), dataset, engine=DaskEngine(client))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["news.parquet"]
     assert _export(dataset) == before
+    # Nor do the workers keep the runs of the build that failed.
+    assert set(client.run(lambda: len(dask_engine._RUNS)).values()) == {0}
