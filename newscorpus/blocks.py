@@ -1405,9 +1405,12 @@ class Detector:
         self.answers["signatures"] = dict(zip(keys, answers))
         return sigs, lengths
 
-    def _mergeable(self, joined: Counter, occ_cluster: list[np.ndarray]) -> list[tuple[int, int]]:
+    def _mergeable(
+        self, joined: Counter, occ_cluster: list[np.ndarray], held: HeldRuns | None = None
+    ) -> list[tuple[int, int]]:
         """The joined pairs of background clusters that can be merged into one block, such
-        that no block holds two clusters that some article puts in different paragraphs.
+        that no block holds two clusters that some article puts in different paragraphs
+        (`separated_pairs`, found where the runs are held, ``held``, or here).
 
         Pairs are taken most often joined first (ties by cluster label), and a pair is refused
         when merging would put two separated clusters in one block.
@@ -1420,28 +1423,12 @@ class Detector:
         nodes = unique(pairs.ravel())
         ends = np.searchsorted(nodes, pairs)
         group = _components(len(nodes), ends)  # per node, its candidate group
-        _, _, paragraph, _, _ = self.units.arrays()
-        clusters, article = self._flat(occ_cluster)
-        chosen = np.flatnonzero(self._member(nodes.tolist())[clusters])
-        # The chosen units by article and candidate group, each in text order; every two of
-        # one article and group, of two clusters in two paragraphs, separate their clusters.
-        cluster, par = clusters[chosen], paragraph[chosen]
-        where = article[chosen], group[np.searchsorted(nodes, cluster)]
-        order = np.lexsort((chosen, where[1], where[0]))
-        cluster, par = cluster[order], par[order]
-        same = (where[0][order][1:] == where[0][order][:-1]) & (
-            where[1][order][1:] == where[1][order][:-1]
-        )
-        starts = np.flatnonzero(np.r_[True, ~same])
-        sizes = np.diff(np.r_[starts, len(order)])
-        # Each unit with every one after it in its article and group.
-        after = np.repeat(sizes, sizes) - (np.arange(len(order)) - np.repeat(starts, sizes)) - 1
-        first = np.repeat(np.arange(len(order)), after)
-        second = first + 1 + np.arange(len(first)) - np.repeat(np.cumsum(after) - after, after)
-        apart = (cluster[first] != cluster[second]) & (par[first] != par[second])
-        low = np.minimum(cluster[first], cluster[second])[apart]
-        high = np.maximum(cluster[first], cluster[second])[apart]
-        found, _ = unique_pairs(low, high)
+        if held is not None:
+            found = held.separated(nodes, group)
+        else:
+            _, _, paragraph, _, _ = self.units.arrays()
+            clusters, article = self._flat(occ_cluster)
+            found = separated_pairs(clusters, article, paragraph, nodes, group)
         separated = set(zip(found[:, 0].tolist(), found[:, 1].tolist()))
         blocks: dict[int, set[int]] = {c: {c} for c in nodes.tolist()}
         out = []
@@ -1507,43 +1494,41 @@ class Detector:
         # joined pair whose clusters are carried by mostly different articles is two passages
         # that happened to meet (it is kept if the articles carrying both are at least half of
         # those carrying either: a Jaccard of 0.5, in integers).
+        held: HeldRuns | None = None
+        if self.run_finder is not None:
+            # Where the units and texts are held (a Dask build's workers), what is found of
+            # them is found there, from each unit's cluster, which goes there once: the
+            # neighbouring and separated background clusters, and the runs, which stay there.
+            clusters, _ = self._flat(occ_cluster) if occ_cluster else (np.zeros(0, int), None)
+            _, offsets = self.units.whole_lines()
+            held = self.run_finder(clusters, offsets if len(offsets) else np.zeros(1, np.int64))
         together: Counter = Counter()
+        behind = np.array(sorted(background), dtype=np.int64)
         if occ_cluster and background:
-            _, _, paragraph, _, _ = self.units.arrays()
-            clusters, article = self._flat(occ_cluster)
-            on = self._member(background)[clusters]
-            c1, c2 = clusters[:-1], clusters[1:]
-            next_to = (
-                on[:-1]
-                & on[1:]
-                & (c1 != c2)
-                & (article[1:] == article[:-1])
-                & (paragraph[1:] == paragraph[:-1])
-            )
-            low = np.minimum(c1, c2)[next_to]
-            high = np.maximum(c1, c2)[next_to]
-            pairs, counts = unique_pairs(low, high)
+            if held is not None:
+                pairs, counts = held.joined(behind)
+            else:
+                _, _, paragraph, _, _ = self.units.arrays()
+                clusters, article = self._flat(occ_cluster)
+                pairs, counts = joined_pairs(clusters, article, paragraph, behind)
             both, either = cluster_articles.overlaps(pairs)
             kept = 2 * both >= either
             together.update(dict(zip(map(tuple, pairs[kept].tolist()), counts[kept].tolist())))
         index = {c: i for i, c in enumerate(sorted(background))}
         uf = _UnionFind(len(index))
-        for c1, c2 in self._mergeable(together, occ_cluster):
+        for c1, c2 in self._mergeable(together, occ_cluster, held):
             uf.union(index[c1], index[c2])
 
         furniture = self._furniture_lines(occ_cluster, background)
         block_of = np.full(len(self._distinct_words) + 1, -1, dtype=np.int64)
         for c, i in index.items():
             block_of[c] = uf.find(i)  # label -1 reads the last entry, always -1
-        held: HeldRuns | None = None
-        if self.run_finder is not None:
+        if held is not None:
             # The workers find the runs, cut them and count their wordings; what comes here
             # is what the blocks are made of: their wordings, counted, and their carriers.
-            clusters, _ = self._flat(occ_cluster) if occ_cluster else (np.zeros(0, int), None)
-            _, offsets = self.units.whole_lines()
-            held = self.run_finder(
-                block_codes(clusters, block_of),
-                offsets if len(offsets) else np.zeros(1, np.int64),
+            held.find_runs(
+                behind,
+                block_of[behind],
                 furniture,
                 {c: int(block_of[c]) for c in furniture.values()},
                 self.settings.min_minhash_words,
@@ -1599,11 +1584,29 @@ TextMap = Callable[[Callable[[str, Any], Any], Sequence[int], Sequence[Any]], li
 
 
 class HeldRuns(Protocol):
-    """Every article's shared runs, with their texts, held where they were found
-    (`Detector.run_finder`): the analysis asks for what the blocks are made of."""
+    """Every article's units, with the cluster of each, and its shared runs once found, with
+    their texts, held where the articles are (`Detector.run_finder`): the analysis asks for
+    what the blocks are made of."""
 
     #: The characters of the runs once cut (`trimmed`).
     shared_chars: int
+
+    def joined(self, background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`joined_pairs` of all the units."""
+
+    def separated(self, nodes: np.ndarray, group: np.ndarray) -> np.ndarray:
+        """`separated_pairs` of all the units."""
+
+    def find_runs(
+        self,
+        background: np.ndarray,
+        blocks: np.ndarray,
+        furniture: dict[tuple[str, ...], int],
+        furniture_blocks: dict[int, int],
+        min_words: int,
+    ) -> None:
+        """Find the runs (`find_runs`, with `sparse_block_codes` of ``background``, sorted,
+        in ``blocks``), with their texts (`runs_with_texts`), and hold them."""
 
     def glued_blocks(self) -> np.ndarray:
         """`glued_blocks` of all the runs."""
@@ -1622,13 +1625,10 @@ class HeldRuns(Protocol):
         blocks found, and its wordings' numbers there."""
 
 
-# Where the texts and the units are (`Detector.run_finder`): called with every unit's
-# `block_codes`, where each article's units start (then where the last ones end), the furniture
-# lines and their blocks, and ``min_minhash_words``, it finds the runs (`find_runs`, with
-# their texts, `runs_with_texts`) and holds them there.
-RunFinder = Callable[
-    [np.ndarray, np.ndarray, dict[tuple[str, ...], int], dict[int, int], int], HeldRuns
-]
+# Where the texts and the units are (`Detector.run_finder`): called with every unit's cluster
+# (or -1) and where each article's units start (then where the last ones end), it holds them
+# there, with the articles (`HeldRuns`).
+RunFinder = Callable[[np.ndarray, np.ndarray], HeldRuns]
 
 
 def verified_pairs(
@@ -2006,6 +2006,67 @@ def _matched(
     found = np.full(len(run_article), -1, dtype=np.int64)
     found[after[same] - n] = before[same]
     return found
+
+
+def sparse_block_codes(
+    clusters: np.ndarray, background: np.ndarray, blocks: np.ndarray
+) -> np.ndarray:
+    """`block_codes`, the blocks given for the ``background`` clusters (sorted) only."""
+    at = np.minimum(np.searchsorted(background, clusters), max(len(background) - 1, 0))
+    found = (background[at] == clusters) if len(background) else np.zeros(len(clusters), bool)
+    codes = np.where(found, blocks[at] if len(blocks) else -1, -1).astype(np.int64)
+    codes[clusters < 0] = -2
+    return codes
+
+
+def joined_pairs(
+    clusters: np.ndarray, article: np.ndarray, paragraph: np.ndarray, background: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(low, high)`` of different ``background`` clusters (sorted) on neighbouring
+    units of one paragraph of whole articles' units (``clusters``, with their ``article`` and
+    ``paragraph``), sorted, each with how often it is so joined."""
+    on = isin_sorted(clusters, background)
+    c1, c2 = clusters[:-1], clusters[1:]
+    next_to = (
+        on[:-1]
+        & on[1:]
+        & (c1 != c2)
+        & (article[1:] == article[:-1])
+        & (paragraph[1:] == paragraph[:-1])
+    )
+    return unique_pairs(np.minimum(c1, c2)[next_to], np.maximum(c1, c2)[next_to])
+
+
+def separated_pairs(
+    clusters: np.ndarray,
+    article: np.ndarray,
+    paragraph: np.ndarray,
+    nodes: np.ndarray,
+    group: np.ndarray,
+) -> np.ndarray:
+    """Pairs ``(low, high)`` of clusters of ``nodes`` (sorted) in one candidate group
+    (``group``, per node) that an article (of whole articles' units: ``clusters``, with their
+    ``article`` and ``paragraph``) puts in two paragraphs, sorted, each once."""
+    chosen = np.flatnonzero(isin_sorted(clusters, nodes))
+    # The chosen units by article and candidate group, each in text order; every two of
+    # one article and group, of two clusters in two paragraphs, separate their clusters.
+    cluster, par = clusters[chosen], paragraph[chosen]
+    where = article[chosen], group[np.searchsorted(nodes, cluster)]
+    order = np.lexsort((chosen, where[1], where[0]))
+    cluster, par = cluster[order], par[order]
+    same = (where[0][order][1:] == where[0][order][:-1]) & (
+        where[1][order][1:] == where[1][order][:-1]
+    )
+    starts = np.flatnonzero(np.r_[True, ~same])
+    sizes = np.diff(np.r_[starts, len(order)])
+    # Each unit with every one after it in its article and group.
+    after = np.repeat(sizes, sizes) - (np.arange(len(order)) - np.repeat(starts, sizes)) - 1
+    first = np.repeat(np.arange(len(order)), after)
+    second = first + 1 + np.arange(len(first)) - np.repeat(np.cumsum(after) - after, after)
+    apart = (cluster[first] != cluster[second]) & (par[first] != par[second])
+    low = np.minimum(cluster[first], cluster[second])[apart]
+    high = np.maximum(cluster[first], cluster[second])[apart]
+    return unique_pairs(low, high)[0]
 
 
 def block_codes(clusters: np.ndarray, block_of: np.ndarray) -> np.ndarray:

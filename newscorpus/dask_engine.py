@@ -62,8 +62,11 @@ from newscorpus.blocks import (
     find_runs,
     glued_blocks,
     glued_pairs,
+    joined_pairs,
     runs_with_texts,
+    separated_pairs,
     similarity,
+    sparse_block_codes,
 )
 from newscorpus.build import (
     _BATCH,
@@ -264,23 +267,18 @@ class DaskEngine:
         pieces it read, where they stay (`_WorkerRuns`); None otherwise."""
         return self._find_runs if self._holding_texts else None
 
-    def _find_runs(
-        self,
-        codes: np.ndarray,
-        offsets: np.ndarray,
-        furniture: dict[tuple[str, ...], int],
-        furniture_blocks: dict[int, int],
-        min_words: int,
-    ) -> _WorkerRuns:
+    def _find_runs(self, clusters: np.ndarray, offsets: np.ndarray) -> _WorkerRuns:
         counts = [count for _, count in self._texts]
         firsts = np.r_[0, np.cumsum(counts)].astype(np.int64)
         if firsts[-1] != len(offsets) - 1:
             held = int(firsts[-1])
             raise RuntimeError(f"internal error: {held} articles held, {len(offsets) - 1} here")
         bounds = offsets[firsts].tolist()
-        narrow = codes.astype(np.int32) if len(codes) and codes.max() < 1 << 31 else codes
-        pieces = [narrow[lo:hi] for lo, hi in itertools.pairwise(bounds)]
-        self._runs = _WorkerRuns(self, pieces, firsts, (furniture, furniture_blocks, min_words))
+        fits = not len(clusters) or int(clusters.max()) < 1 << 31
+        narrow = clusters.astype(np.int32) if fits else clusters
+        self._runs = _WorkerRuns(
+            self, [narrow[lo:hi] for lo, hi in itertools.pairwise(bounds)], firsts
+        )
         return self._runs
 
     def _map_texts(self, function: Any, articles: Sequence[int], args: Sequence[Any]) -> list[Any]:
@@ -682,21 +680,21 @@ def _held_of(result: tuple) -> _Held:
 
 
 class _WorkerRuns:
-    """`newscorpus.blocks.HeldRuns` on the workers: each piece's runs are found by a task on
-    the worker that holds the piece (`_runs_of`), from its units' block codes (``pieces``) and
-    the furniture lines (``shared``), and kept there, in `_RUNS`, for the next steps: their
-    glued blocks, the distinct wordings of those (`glued_pairs`), the runs cut and their
-    wordings counted, and the writing (`DaskEngine.write_parts`). Every task can make the
-    runs again from what it is given (a worker that died, or a task run on another worker),
-    and what this process sent is sent again when a step starts over (`DaskEngine._again`)."""
+    """`newscorpus.blocks.HeldRuns` on the workers: a task per piece, on the worker that holds
+    it, given the cluster of each of its units (``pieces``), finds the neighbouring and the
+    separated background clusters (`joined_pairs`, `separated_pairs`), then its runs
+    (`_runs_of`, with the blocks of the background clusters and the furniture lines,
+    ``shared``), which are kept there, in `_RUNS`, for the next steps: their glued blocks, the
+    distinct wordings of those (`glued_pairs`), the runs cut and their wordings counted, and
+    the writing (`DaskEngine.write_parts`). Every task can make the runs again from what it
+    is given (a worker that died, or a task run on another worker), and what this process
+    sent is sent again when a step starts over (`DaskEngine._again`)."""
 
-    def __init__(
-        self, engine: DaskEngine, pieces: list[np.ndarray], firsts: np.ndarray, shared: tuple
-    ) -> None:
+    def __init__(self, engine: DaskEngine, pieces: list[np.ndarray], firsts: np.ndarray) -> None:
         self.engine = engine
         self.pieces = pieces
         self.firsts = firsts
-        self.shared = shared
+        self.shared: tuple | None = None
         self.token = uuid.uuid4().hex
         self.blocks: np.ndarray | None = None  # the glued blocks
         # Per piece, the rows of ``lo_at`` and ``hi_at`` (`Detector._cuts`) of its pairs.
@@ -709,23 +707,52 @@ class _WorkerRuns:
         return (self.token, piece)
 
     def _each(self, function: Any, *given: Any) -> list:
-        """``function(held, key, codes, shared, *given)`` for each piece, on the worker that
-        holds it, ``given`` sent to every worker; the results in order."""
+        """``function(held, key, clusters, *given)`` for each piece, on the worker that holds
+        it, ``given`` sent to every worker; the results in order."""
         engine = self.engine
 
         def run() -> list:
-            shared, *extra = engine._sent([self.shared, *given], broadcast=True)
+            extra = engine._sent(list(given), broadcast=True)
             sent = engine._sent(self.pieces)
             futures = [
-                engine._submit(function, held, self.key(i), codes, shared, *extra)
-                for i, ((held, _), codes) in enumerate(zip(engine._texts, sent))
+                engine._submit(function, held, self.key(i), clusters, *extra)
+                for i, ((held, _), clusters) in enumerate(zip(engine._texts, sent))
             ]
             return engine._call(engine.client.gather, futures)
 
         return engine._again(run)[0]
 
+    def joined(self, background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each piece's `joined_pairs`, made one: a pair's counts summed (a paragraph is in
+        one piece)."""
+        found = self._each(_piece_joined, background)
+        pairs = np.concatenate([p for p, _ in found]) if found else np.zeros((0, 2), np.int64)
+        counts = np.concatenate([c for _, c in found]) if found else np.zeros(0, np.int64)
+        if not len(pairs):
+            return pairs.reshape(0, 2).astype(np.int64), counts.astype(np.int64)
+        pairs, inverse = np.unique(pairs, axis=0, return_inverse=True)
+        return pairs, np.bincount(inverse.ravel(), counts, len(pairs)).astype(np.int64)
+
+    def separated(self, nodes: np.ndarray, group: np.ndarray) -> np.ndarray:
+        """Each piece's `separated_pairs`, made one."""
+        found = self._each(_piece_separated, (nodes, group))
+        pairs = np.concatenate(found) if found else np.zeros((0, 2), np.int64)
+        return np.unique(pairs, axis=0) if len(pairs) else pairs.reshape(0, 2)
+
+    def find_runs(
+        self,
+        background: np.ndarray,
+        blocks: np.ndarray,
+        furniture: dict[tuple[str, ...], int],
+        furniture_blocks: dict[int, int],
+        min_words: int,
+    ) -> None:
+        """What the runs are found from (`_runs_of`), besides the units' clusters: they are
+        found by the next step."""
+        self.shared = (background, blocks, furniture, furniture_blocks, min_words)
+
     def glued_blocks(self) -> np.ndarray:
-        found = self._each(_piece_glued_blocks)
+        found = self._each(_piece_glued_blocks, self.shared)
         self.blocks = unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
         return self.blocks
 
@@ -739,7 +766,7 @@ class _WorkerRuns:
         runs_with: list[int] = []
         bits: list[int] = []
         self._pairs = []
-        for blob in self._each(_piece_glued_pairs, blocks):
+        for blob in self._each(_piece_glued_pairs, self.shared, blocks):
             self._count(blob)
             found = _received_value(blob)
             numbers = []
@@ -770,7 +797,7 @@ class _WorkerRuns:
         def run() -> list:
             engine = self.engine
             shared, blocks = engine._sent([self.shared, self.blocks], broadcast=True)
-            sent = engine._sent([(codes, cuts) for codes, cuts in zip(self.pieces, self.cuts)])
+            sent = engine._sent(list(zip(self.pieces, self.cuts)))
             futures = [
                 engine._submit(_piece_trimmed, held, self.key(i), piece, shared, blocks)
                 for i, ((held, _), piece) in enumerate(zip(engine._texts, sent))
@@ -802,44 +829,68 @@ class _WorkerRuns:
 _RUNS: dict[tuple[str, int], tuple[str, _Runs, np.ndarray | None]] = {}
 
 
-def _runs_of(held: _Held, key: tuple[str, int], codes: np.ndarray, shared: tuple) -> _Runs:
-    """On a worker: a piece's runs as found (`newscorpus.blocks.find_runs` and
-    `runs_with_texts`, on the units and texts it holds, from the block codes and furniture
-    lines this process sent), kept in `_RUNS`."""
-    kept = _RUNS.get(key)
-    if kept is not None and kept[0] == "found":
-        return kept[1]
-    lines, blocks, min_words = shared
+def _units_of(held: _Held) -> tuple[np.ndarray, ...]:
+    """On a worker: a piece's units as `newscorpus.blocks.find_runs` reads them: start, end,
+    paragraph, whether a whole line, article (by its place in the piece)."""
     records, offsets = held.records, held.offsets
-    article = np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets))
-    units = (
+    return (
         records["start"].astype(np.int64),
         records["end"].astype(np.int64),
         records["paragraph"].astype(np.int32),
         records["whole"] > 0,
-        article,
+        np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets)),
     )
+
+
+def _piece_joined(
+    held: _Held, key: tuple, clusters: bytes, background: bytes
+) -> tuple[np.ndarray, np.ndarray]:
+    """On a worker: `joined_pairs` of a piece's units, from their clusters."""
+    _, _, paragraph, _, article = _units_of(held)
+    found = _received_value(clusters).astype(np.int64)
+    return joined_pairs(found, article, paragraph, _received_value(background))
+
+
+def _piece_separated(held: _Held, key: tuple, clusters: bytes, candidates: bytes) -> np.ndarray:
+    """On a worker: `separated_pairs` of a piece's units, from their clusters."""
+    _, _, paragraph, _, article = _units_of(held)
+    nodes, group = _received_value(candidates)
+    found = _received_value(clusters).astype(np.int64)
+    return separated_pairs(found, article, paragraph, nodes, group)
+
+
+def _runs_of(held: _Held, key: tuple[str, int], clusters: np.ndarray, shared: tuple) -> _Runs:
+    """On a worker: a piece's runs as found (`newscorpus.blocks.find_runs` and
+    `runs_with_texts`, on the units and texts it holds, from their ``clusters``, the blocks of
+    the background clusters and the furniture lines, ``shared``), kept in `_RUNS`."""
+    kept = _RUNS.get(key)
+    if kept is not None and kept[0] == "found":
+        return kept[1]
+    background, blocks, lines, line_blocks, min_words = shared
+    codes = sparse_block_codes(clusters.astype(np.int64), background, blocks)
     texts = held.texts
 
     def search(function: Any, articles: list[int], args: list, fits: Any) -> list:
         return [function(texts[a], arg) for a, arg in zip(articles, args)]
 
-    runs = runs_with_texts(find_runs(units, codes, lines, blocks, min_words, search), texts)
+    found = find_runs(_units_of(held), codes, lines, line_blocks, min_words, search)
+    runs = runs_with_texts(found, texts)
     _RUNS[key] = ("found", runs, None)
     return runs
 
 
-def _piece_glued_blocks(held: _Held, key: tuple, codes: bytes, shared: bytes) -> np.ndarray:
+def _piece_glued_blocks(held: _Held, key: tuple, clusters: bytes, shared: bytes) -> np.ndarray:
     """On a worker: the blocks with a glued run among a piece's runs (`_runs_of`)."""
-    return glued_blocks(_runs_of(held, key, _received_value(codes), _received_value(shared)))
+    runs = _runs_of(held, key, _received_value(clusters), _received_value(shared))
+    return glued_blocks(runs)
 
 
 def _piece_glued_pairs(
-    held: _Held, key: tuple, codes: bytes, shared: bytes, blocks: bytes
+    held: _Held, key: tuple, clusters: bytes, shared: bytes, blocks: bytes
 ) -> bytes:
     """On a worker: the distinct wordings of ``blocks`` among a piece's runs (`glued_pairs`),
     each run's number among them kept with the runs, for `_piece_trimmed`."""
-    runs = _runs_of(held, key, _received_value(codes), _received_value(shared))
+    runs = _runs_of(held, key, _received_value(clusters), _received_value(shared))
     pairs = glued_pairs(runs, _received_value(blocks))
     _RUNS[key] = ("found", runs, pairs.pair_of)
     found = (pairs.block, pairs.text, pairs.runs_with, pairs.bits)
@@ -849,18 +900,18 @@ def _piece_glued_pairs(
 def _trimmed_runs(
     held: _Held,
     key: tuple,
-    codes: np.ndarray,
+    clusters: np.ndarray,
     cuts: tuple[np.ndarray, np.ndarray],
     shared: tuple,
     blocks: np.ndarray,
 ) -> _Runs:
     """On a worker: a piece's runs cut (`apply_cuts`) where its glued wordings are cut
     (``cuts``: the rows of ``lo_at`` and ``hi_at`` of its pairs), kept in `_RUNS`; found
-    again from its block ``codes`` (`_runs_of`) if they are not kept."""
+    again from its units' ``clusters`` (`_runs_of`) if they are not kept."""
     kept = _RUNS.get(key)
     if kept is not None and kept[0] == "trimmed":
         return kept[1]
-    runs = _runs_of(held, key, codes, shared)
+    runs = _runs_of(held, key, clusters, shared)
     pair_of = _RUNS[key][2]
     if pair_of is None:
         pair_of = glued_pairs(runs, blocks).pair_of
@@ -882,8 +933,10 @@ def _piece_trimmed(held: _Held, key: tuple, piece: bytes, shared: bytes, blocks:
     """On a worker: a piece's runs cut (`_trimmed_runs`), their wordings counted (`_variants`:
     per block, the articles carrying each wording, and its carriers, by their places in the
     piece) and their characters."""
-    codes, cuts = _received_value(piece)
-    runs = _trimmed_runs(held, key, codes, cuts, _received_value(shared), _received_value(blocks))
+    clusters, cuts = _received_value(piece)
+    runs = _trimmed_runs(
+        held, key, clusters, cuts, _received_value(shared), _received_value(blocks)
+    )
     variants, carriers, _, _, _ = _variants(runs)
     chars = int((runs.end - runs.start).sum())
     carried = {b: sorted(articles) for b, articles in carriers.items()}
@@ -931,12 +984,12 @@ def _write_part(
     `DaskEngine.write_parts`): each article's segments made from its metadata spans and its
     shared runs, cut (`_trimmed_runs`) and placed in the blocks (``placed``), and checked
     against its text; a shared one named by its wording's number in its block."""
-    first, names, copied, meta_spans, codes, cuts = _received_value(piece)
+    first, names, copied, meta_spans, clusters, cuts = _received_value(piece)
     shared, blocks, place = _placed_of(placed)
     texts = held.texts
     if not len(texts) == len(names) == len(held.metas) == len(meta_spans):
         raise RuntimeError(f"internal error: {len(texts)} texts held for {len(names)} articles")
-    runs = _trimmed_runs(held, key, codes, cuts, shared, blocks)
+    runs = _trimmed_runs(held, key, clusters, cuts, shared, blocks)
     table = _wording_table(wordings)
     found = table.wordings()
     numbers: dict[str, dict[int, int]] = {}

@@ -461,8 +461,13 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
 
     monkeypatch.setattr(ParquetWriter, "add_article", adding_article)
     found_here = []
-    monkeypatch.setattr(blocks.Detector, "_runs", lambda *args: found_here.append(args))
-    monkeypatch.setattr(blocks.Detector, "_run_texts", lambda *args: found_here.append(args))
+    for owner, name in [
+        (blocks.Detector, "_runs"),
+        (blocks.Detector, "_run_texts"),
+        (blocks, "joined_pairs"),
+        (blocks, "separated_pairs"),
+    ]:
+        monkeypatch.setattr(owner, name, lambda *args, name=name: found_here.append(name))
 
     def adding(self, batch, texts, *args, **kwargs):
         given.extend(texts)
@@ -480,8 +485,9 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     build(inputs, dataset, engine=engine).close()
     assert len(given) > 100 and set(given) == {""} and spooled == [0]
     assert len(fields) == len(given) and not any(fields)
-    # The shared runs were found, with their texts, on the workers, and stay there: what
-    # came here of them is the blocks' wordings and carriers.
+    # The neighbouring and separated background clusters and the shared runs were found,
+    # with the runs' texts, on the workers, and the runs stay there: what came here of them
+    # is the blocks' wordings and carriers.
     assert not found_here and engine.stats["block_summary_bytes"] > 0
     assert set(client.run(lambda: len(dask_engine._RUNS)).values()) == {0}
     # The workers read the facts of units for the copies, and keep none once the build is done.
