@@ -695,6 +695,7 @@ class _WorkerRuns:
         self.pieces = pieces
         self.firsts = firsts
         self.shared: tuple | None = None
+        self._sent_pieces: list | None = None  # ``pieces`` as sent to the workers
         self.token = uuid.uuid4().hex
         self.blocks: np.ndarray | None = None  # the glued blocks
         # Per piece, the rows of ``lo_at`` and ``hi_at`` (`Detector._cuts`) of its pairs.
@@ -708,15 +709,20 @@ class _WorkerRuns:
 
     def _each(self, function: Any, *given: Any) -> list:
         """``function(held, key, clusters, *given)`` for each piece, on the worker that holds
-        it, ``given`` sent to every worker; the results in order."""
+        it, ``given`` sent to every worker; the results in order. The units' clusters are sent
+        once, and again when a step starts over (a worker that held some may have died)."""
         engine = self.engine
+        tries = 0
 
         def run() -> list:
+            nonlocal tries
+            tries += 1
+            if self._sent_pieces is None or tries > 1:
+                self._sent_pieces = engine._sent(self.pieces)
             extra = engine._sent(list(given), broadcast=True)
-            sent = engine._sent(self.pieces)
             futures = [
                 engine._submit(function, held, self.key(i), clusters, *extra)
-                for i, ((held, _), clusters) in enumerate(zip(engine._texts, sent))
+                for i, ((held, _), clusters) in enumerate(zip(engine._texts, self._sent_pieces))
             ]
             return engine._call(engine.client.gather, futures)
 

@@ -249,7 +249,7 @@ def test_a_worker_killed_in_the_lsh_is_replaced_and_the_build_completes(
 
 @pytest.mark.parametrize(
     "step",
-    ["_map_texts", "write_parts", "_WorkerRuns.glued_pairs", "_WorkerRuns.trimmed"],
+    ["_map_texts", "write_parts", "_WorkerRuns.joined", "_WorkerRuns.trimmed"],
 )
 def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
     generated, generated_local, tmp_path, monkeypatch, step
@@ -257,9 +257,9 @@ def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
     """A Parquet build sends the workers what the analysis asks of the texts, the block codes
     of the units from which they find the shared runs, and what they write, directly
     (`DaskEngine._sent`: no task can make them again). A worker killed (SIGKILL) holding some
-    of it, as the analysis first asks the texts, or the runs' glued wordings, or has the runs
-    cut, or as the parts are written, makes that step run again (the runs it kept are found
-    again), and the dataset is the local engine's store."""
+    of it, as the analysis first asks the texts, or which background clusters neighbour each
+    other, or has the runs cut, or as the parts are written, makes that step run again (the
+    runs it kept are found again), and the dataset is the local engine's store."""
     from newscorpus import dask_engine
     from newscorpus.dask_engine import DaskEngine, dask_client
 
@@ -584,3 +584,35 @@ def test_the_workers_refuse_segments_that_do_not_rebuild_an_article(client, tmp_
     assert _export(dataset) == before
     # Nor do the workers keep the runs of the build that failed.
     assert set(client.run(lambda: len(dask_engine._RUNS)).values()) == {0}
+
+
+def test_a_worker_killed_between_two_steps_of_the_runs_is_replaced(
+    generated, generated_local, tmp_path, monkeypatch
+):
+    """The units' clusters go to the workers once for the steps that find the runs: a worker
+    killed (SIGKILL) after one step, holding some of them and the runs it found, makes the
+    next step send them again, and the dataset is the local engine's store."""
+    from newscorpus import dask_engine
+    from newscorpus.dask_engine import DaskEngine, dask_client
+
+    killed: list[int] = []
+    glued_pairs = dask_engine._WorkerRuns.glued_pairs
+
+    def killing_first(self, blocks):
+        if not killed:
+            future = self._sent_pieces[0]
+            holder = sorted(self.engine.client.who_has([future])[future.key])[0]
+            victim = self.engine.client.run(os.getpid)[holder]
+            os.kill(victim, signal.SIGKILL)
+            killed.append(victim)
+        return glued_pairs(self, blocks)
+
+    monkeypatch.setattr(dask_engine._WorkerRuns, "glued_pairs", killing_first)
+    with dask_client(2) as client:
+        engine = DaskEngine(client, piece_bytes=400_000)
+        dataset = tmp_path / "news.parquet"
+        build(Inputs([generated], name_field="name"), dataset, engine=engine).close()
+        workers = client.run(os.getpid).values()
+    [victim] = killed
+    assert victim not in workers
+    assert _export(dataset) == _export(generated_local)
