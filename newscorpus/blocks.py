@@ -697,9 +697,18 @@ class Detector:
             self.known_answers, self.read_answers = self.read_answers(), None
         occ_cluster = self._occurrence_clusters(distinct_cluster)
         cluster_articles = self._multi_article_clusters(occ_cluster)
-        groups, duplicate_of = self._copies(occ_cluster, cluster_articles, workers)
-        background = self._backgrounds(occ_cluster, groups)
-        blocks, columns, held = self._blocks(occ_cluster, background, cluster_articles, workers)
+        held: HeldRuns | None = None
+        if self.run_finder is not None:
+            # Where the units and texts are held (a Dask build's workers), what is found of
+            # them is found there, from each unit's cluster, which goes there: which clusters
+            # are backgrounds, the furniture lines, the neighbouring and separated background
+            # clusters, and the runs, which stay there.
+            clusters, _ = self._flat(occ_cluster) if occ_cluster else (np.zeros(0, int), None)
+            _, offsets = self.units.whole_lines()
+            held = self.run_finder(clusters, offsets if len(offsets) else np.zeros(1, np.int64))
+        groups, duplicate_of = self._copies(occ_cluster, cluster_articles, workers, held)
+        background = self._backgrounds(occ_cluster, groups, held)
+        blocks, columns = self._blocks(occ_cluster, background, cluster_articles, workers, held)
         stats = {
             "distinct_units": n_distinct,
             "clusters": len(cluster_articles),
@@ -856,6 +865,7 @@ class Detector:
         occ_cluster: list[np.ndarray],
         cluster_articles: Carriers,
         workers: int = 1,
+        held: HeldRuns | None = None,
     ) -> tuple[list[int], list[int]]:
         """Copy groups (a group index per article) and, per article, the article it copies;
         the pairs of pass 2 are judged by ``workers`` processes."""
@@ -889,7 +899,7 @@ class Detector:
             if (x, y) in identical or _is_copy(profiles[x], profiles[y], s):
                 uf.union(x, y)
         first_groups = [uf.find(a) for a in range(n)]
-        background = self._backgrounds(occ_cluster, first_groups)
+        background = self._backgrounds(occ_cluster, first_groups, held)
 
         # Pass 2, exact: the backgrounds pass 1 found are left out of both sides; any other
         # text one has and the other lacks counts against the pair (two stories opening with
@@ -1072,26 +1082,32 @@ class Detector:
             pairs.update((min(arts[0], y), max(arts[0], y)) for y in arts[1:])
         return pairs
 
-    def _backgrounds(self, occ_cluster: list[np.ndarray], groups: list[int]) -> set[int]:
-        """Clusters carried by articles of two or more different stories. A line of figures is
-        never a background: the same results line in two companies' reports is a coincidence
-        of numbers, not shared text."""
+    def _backgrounds(
+        self, occ_cluster: list[np.ndarray], groups: list[int], held: HeldRuns | None = None
+    ) -> set[int]:
+        """Clusters carried by articles of two or more different stories (``groups``: each
+        article's copy group), found where the units are held (``held``) or here
+        (`cluster_groups`). A line of figures is never a background: the same results line in
+        two companies' reports is a coincidence of numbers, not shared text."""
         if not occ_cluster:
             return set()
-        clusters, article = self._flat(occ_cluster)
         figures = np.frombuffer(self._distinct_figures, dtype=np.int8)
-        kept = clusters >= 0
-        kept[kept] = figures[clusters[kept]] == 0
-        # Each (cluster, group) once, sorted by cluster: a cluster found twice has two groups.
-        pairs, _ = unique_pairs(clusters[kept], np.asarray(groups, dtype=np.int64)[article[kept]])
-        twice = pairs[1:, 0][pairs[1:, 0] == pairs[:-1, 0]]
-        return set(twice.tolist())
+        clusters, article = self._flat(occ_cluster)
+        labels = unique(clusters[clusters >= 0])
+        figure_labels = labels[figures[labels] != 0]  # the clusters of lines of figures
+        group_of = np.asarray(groups, dtype=np.int64)
+        if held is not None:
+            found = held.cluster_groups(group_of, figure_labels)
+        else:
+            found = cluster_groups(clusters, group_of[article], figure_labels)
+        return set(merged_groups(found).tolist())
 
     def _furniture_lines(
-        self, occ_cluster: list[np.ndarray], background: set[int]
+        self, occ_cluster: list[np.ndarray], background: set[int], held: HeldRuns | None = None
     ) -> dict[tuple[str, ...], int]:
         """Short background lines (share widgets, "Advertisement"), by their words: the
-        clusters of units under ``min_minhash_words`` words that stand alone on a line."""
+        clusters of units under ``min_minhash_words`` words that stand alone on a line (read
+        where the units are held, ``held``, or here)."""
         lines: dict[tuple[str, ...], int] = {}
         if not occ_cluster or not background:
             return lines
@@ -1104,6 +1120,11 @@ class Detector:
         # A unit of a background cluster has words: its distinct id is never -1.
         line = self._member(background)[clusters] & whole
         line[line] &= self._alone[distinct[line]] & short[distinct[line]]
+        if held is not None:
+            for key, cluster in held.furniture_lines(line):
+                if len(key) >= 2 or len(key[0]) >= 8:
+                    lines.setdefault(key, cluster)
+            return lines
         chosen = np.flatnonzero(line)
         # The units of one distinct unit have the same words: only its first is read.
         _, first = np.unique(distinct[chosen], return_index=True)
@@ -1486,22 +1507,15 @@ class Detector:
         background: set[int],
         cluster_articles: Carriers,
         workers: int = 1,
-    ) -> tuple[list[FoundBlock], tuple[np.ndarray, ...], HeldRuns | None]:
+        held: HeldRuns | None = None,
+    ) -> tuple[list[FoundBlock], tuple[np.ndarray, ...]]:
         """Join background clusters into blocks and cut each article's shared runs (as
-        `Analysis.run_columns`, or held where they were found, `run_finder`)."""
+        `Analysis.run_columns`, or held where the units are, ``held``)."""
         # Pairs of different background clusters on neighbouring units of one paragraph, how
         # often they are joined so. Sentences of one background paragraph travel together: a
         # joined pair whose clusters are carried by mostly different articles is two passages
         # that happened to meet (it is kept if the articles carrying both are at least half of
         # those carrying either: a Jaccard of 0.5, in integers).
-        held: HeldRuns | None = None
-        if self.run_finder is not None:
-            # Where the units and texts are held (a Dask build's workers), what is found of
-            # them is found there, from each unit's cluster, which goes there once: the
-            # neighbouring and separated background clusters, and the runs, which stay there.
-            clusters, _ = self._flat(occ_cluster) if occ_cluster else (np.zeros(0, int), None)
-            _, offsets = self.units.whole_lines()
-            held = self.run_finder(clusters, offsets if len(offsets) else np.zeros(1, np.int64))
         together: Counter = Counter()
         behind = np.array(sorted(background), dtype=np.int64)
         if occ_cluster and background:
@@ -1519,7 +1533,7 @@ class Detector:
         for c1, c2 in self._mergeable(together, occ_cluster, held):
             uf.union(index[c1], index[c2])
 
-        furniture = self._furniture_lines(occ_cluster, background)
+        furniture = self._furniture_lines(occ_cluster, background, held)
         block_of = np.full(len(self._distinct_words) + 1, -1, dtype=np.int64)
         for c, i in index.items():
             block_of[c] = uf.find(i)  # label -1 reads the last entry, always -1
@@ -1565,7 +1579,7 @@ class Detector:
         blocks = [fb for _, fb, _ in found]
         if held is not None:
             held.place(place)
-            return blocks, (_Runs.empty().article,) * 5, held
+            return blocks, (_Runs.empty().article,) * 5
         # Per distinct (block, wording) of the runs, the block's position and the wording's
         # number there; per run, those of its (block, wording).
         at = np.array([place[b][0] for b in pair_block], dtype=np.int64)
@@ -1574,7 +1588,7 @@ class Detector:
             dtype=np.int64,
         )
         columns = (runs.article, runs.start, runs.end, at[pair_of], variant[pair_of])
-        return blocks, columns, None
+        return blocks, columns
 
 
 PairFinder = Callable[[np.ndarray, np.ndarray], "tuple[np.ndarray, np.ndarray] | None"]
@@ -1590,6 +1604,14 @@ class HeldRuns(Protocol):
 
     #: The characters of the runs once cut (`trimmed`).
     shared_chars: int
+
+    def cluster_groups(self, groups: np.ndarray, figures: np.ndarray) -> np.ndarray:
+        """`cluster_groups` of all the units, in parts, each article's copy group given
+        (``groups``) and the labels of the clusters of lines of figures (``figures``)."""
+
+    def furniture_lines(self, chosen: np.ndarray) -> Iterator[tuple[tuple[str, ...], int]]:
+        """The words and cluster of each of the ``chosen`` units (a flag per unit), the first
+        of each distinct unit only, in order."""
 
     def joined(self, background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """`joined_pairs` of all the units."""
@@ -2017,6 +2039,32 @@ def sparse_block_codes(
     codes = np.where(found, blocks[at] if len(blocks) else -1, -1).astype(np.int64)
     codes[clusters < 0] = -2
     return codes
+
+
+def cluster_groups(clusters: np.ndarray, groups: np.ndarray, figures: np.ndarray) -> np.ndarray:
+    """Per shared cluster of the units (``clusters``, -1 for none; ``groups``: each unit's
+    article's copy group) but those of lines of figures (``figures``: their labels, sorted),
+    one row ``(cluster, group, more)``: a group of its articles, and whether they are of two
+    groups or more; sorted by cluster (`merged_groups` makes several of these one)."""
+    kept = (clusters >= 0) & ~isin_sorted(clusters, figures)
+    # Each (cluster, group) once, sorted by cluster: a cluster found twice has two groups.
+    pairs, _ = unique_pairs(clusters[kept], groups[kept])
+    if not len(pairs):
+        return np.zeros((0, 3), dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0]])
+    more = np.diff(np.r_[starts, len(pairs)]) > 1
+    return np.column_stack((pairs[starts], more)).astype(np.int64)
+
+
+def merged_groups(found: np.ndarray) -> np.ndarray:
+    """The clusters of two or more groups, sorted, of rows of `cluster_groups` (of parts of
+    the units, concatenated): those of two or more groups in a part, or of two different
+    groups in two parts."""
+    if not len(found):
+        return np.zeros(0, dtype=np.int64)
+    pairs = np.unique(found[:, :2], axis=0)  # by cluster, then group
+    twice = pairs[1:, 0][pairs[1:, 0] == pairs[:-1, 0]]
+    return unique(np.r_[twice, found[found[:, 2] > 0, 0]].astype(np.int64))
 
 
 def joined_pairs(

@@ -10,12 +10,14 @@ from the verified pairs, copies, which clusters make which blocks) and writes th
 For a Parquet output (`newscorpus.parquet`) the articles stay on the workers that read them
 (their texts, metadata, source fields and units, `_Held`): this process receives each
 article's name, length and unit records only. What the analysis reads of the texts (facts of
-some passages, furniture lines) is computed there (`text_map`), and so are the shared runs
-(`run_finder`, `_WorkerRuns`): a worker finds its pieces' runs from the block code of each
-unit this process sends, keeps them, sends back the distinct wordings of the blocks glued to
-other text, cuts the runs where this process says, and sends back each block's wordings with
-their counts and its carriers; this process makes the blocks of those, and the workers write
-the articles with their segments placed in the blocks, each checked to rebuild its text.
+some passages) is computed there (`text_map`), and so is what it finds from each unit's
+cluster, which this process sends them (`run_finder`, `_WorkerRuns`): the backgrounds'
+copy groups, the furniture lines, the neighbouring and separated background clusters, and
+the shared runs, which a worker finds for its pieces and keeps: it sends back the distinct
+wordings of the blocks glued to other text, cuts the runs where this process says, and sends
+back each block's wordings with their counts and its carriers; this process makes the blocks
+of those, and the workers write the articles with their segments placed in the blocks, each
+checked to rebuild its text.
 Either way the store is the one the local engine writes, byte for byte in its export.
 
     from distributed import Client
@@ -32,6 +34,7 @@ the build raises `EngineError` and writes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import itertools
@@ -56,9 +59,11 @@ from newscorpus.blocks import (
     RunFinder,
     TextMap,
     _Runs,
+    _span_words,
     _unit_facts,
     _variants,
     apply_cuts,
+    cluster_groups,
     find_runs,
     glued_blocks,
     glued_pairs,
@@ -277,7 +282,7 @@ class DaskEngine:
         fits = not len(clusters) or int(clusters.max()) < 1 << 31
         narrow = clusters.astype(np.int32) if fits else clusters
         self._runs = _WorkerRuns(
-            self, [narrow[lo:hi] for lo, hi in itertools.pairwise(bounds)], firsts
+            self, [narrow[lo:hi] for lo, hi in itertools.pairwise(bounds)], firsts, bounds
         )
         return self._runs
 
@@ -369,11 +374,30 @@ class DaskEngine:
         through the scheduler, which keeps every task's arguments while the task exists (the
         rows of every article of a Parquet build: 178,682 objects at 10 MB); and pickled
         whole, a value is one frame, where Dask sends each array or ``bytes`` in it as a frame
-        of its own. Nothing can make them again if a worker dies: see `_again`."""
+        of its own. Nothing can make them again if a worker dies: see `_again`. A sending
+        that does not end in `_SEND_SECONDS` (and a second per 10 MB) fails (a worker that
+        died just before it, which the scheduler has not yet seen go, has the sending wait on
+        it for ever): `_again` sends again."""
         blobs = [pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for value in values]
         if not blobs:
             return []
-        return self._call(self.client.scatter, blobs, hash=False, broadcast=broadcast)
+        size = sum(map(len, blobs)) * (2 if broadcast else 1)
+        timeout = _SEND_SECONDS + size / 10e6
+        client = self.client
+
+        async def send() -> list[Any]:
+            started = time.monotonic()
+            try:
+                return await asyncio.wait_for(
+                    client._scatter(blobs, hash=False, broadcast=broadcast), timeout
+                )
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                if time.monotonic() - started < timeout:
+                    raise
+                # An OSError, which `_again` takes for a worker lost as it was sent to.
+                raise TimeoutError(f"sending to the workers took over {timeout:.0f} s") from None
+
+        return self._call(client.sync, send)
 
     def _again(self, step: Callable[[], Any]) -> tuple[Any, int]:
         """``step()`` and the attempts it took: data this process sent the workers (`_sent`)
@@ -610,6 +634,8 @@ class _Shard:
 _BANDS_PER_ROUND = 16
 # How many times a step starts over when a worker lost what this process sent it (`_again`).
 _ATTEMPTS = 3
+# How long a sending to the workers may take, but for its size (`DaskEngine._sent`).
+_SEND_SECONDS = 20
 # A group's signatures at most (`_unit_groups`): what a banding or verifying task holds.
 _GROUP_BYTES = 1 << 30
 _PART_MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -690,10 +716,13 @@ class _WorkerRuns:
     is given (a worker that died, or a task run on another worker), and what this process
     sent is sent again when a step starts over (`DaskEngine._again`)."""
 
-    def __init__(self, engine: DaskEngine, pieces: list[np.ndarray], firsts: np.ndarray) -> None:
+    def __init__(
+        self, engine: DaskEngine, pieces: list[np.ndarray], firsts: np.ndarray, bounds: list[int]
+    ) -> None:
         self.engine = engine
         self.pieces = pieces
-        self.firsts = firsts
+        self.firsts = firsts  # where each piece's articles start, then where the last ends
+        self.bounds = bounds  # and its units
         self.shared: tuple | None = None
         self._sent_pieces: list | None = None  # ``pieces`` as sent to the workers
         self.token = uuid.uuid4().hex
@@ -707,26 +736,50 @@ class _WorkerRuns:
     def key(self, piece: int) -> tuple[str, int]:
         return (self.token, piece)
 
-    def _each(self, function: Any, *given: Any) -> list:
+    def _each(self, function: Any, *given: Any, each: list | None = None) -> list:
         """``function(held, key, clusters, *given)`` for each piece, on the worker that holds
-        it, ``given`` sent to every worker; the results in order. The units' clusters are sent
-        once, and again when a step starts over (a worker that held some may have died)."""
+        it, ``given`` sent to every worker (and, with ``each``, a value per piece after them);
+        the results in order. The units' clusters are sent once, and again when a step starts
+        over (a worker that held some may have died)."""
         engine = self.engine
         tries = 0
 
         def run() -> list:
             nonlocal tries
             tries += 1
+            extra = engine._sent(list(given), broadcast=True)
+            own = engine._sent(each) if each is not None else [None] * len(self.pieces)
             if self._sent_pieces is None or tries > 1:
                 self._sent_pieces = engine._sent(self.pieces)
-            extra = engine._sent(list(given), broadcast=True)
             futures = [
-                engine._submit(function, held, self.key(i), clusters, *extra)
-                for i, ((held, _), clusters) in enumerate(zip(engine._texts, self._sent_pieces))
+                engine._submit(
+                    function, held, self.key(i), clusters, *extra, *([mine] if each else [])
+                )
+                for i, ((held, _), clusters, mine) in enumerate(
+                    zip(engine._texts, self._sent_pieces, own)
+                )
             ]
             return engine._call(engine.client.gather, futures)
 
         return engine._again(run)[0]
+
+    def cluster_groups(self, groups: np.ndarray, figures: np.ndarray) -> np.ndarray:
+        """Each piece's `cluster_groups`, with its articles' groups."""
+        firsts = self.firsts.tolist()
+        mine = [groups[lo:hi] for lo, hi in itertools.pairwise(firsts)]
+        found = self._each(_piece_cluster_groups, figures, each=mine)
+        return np.concatenate(found) if found else np.zeros((0, 3), np.int64)
+
+    def furniture_lines(self, chosen: np.ndarray) -> Iterator[tuple[tuple[str, ...], int]]:
+        """Each piece's chosen units' words and clusters (`_piece_furniture`), the first of
+        each distinct unit in the piece, made one: the first of each in all."""
+        mine = [chosen[lo:hi] for lo, hi in itertools.pairwise(self.bounds)]
+        seen: set[tuple[int, int]] = set()
+        for found in self._each(_piece_furniture, each=mine):
+            for low, high, words, cluster in found:
+                if (low, high) not in seen:
+                    seen.add((low, high))
+                    yield words, cluster
 
     def joined(self, background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each piece's `joined_pairs`, made one: a pair's counts summed (a paragraph is in
@@ -863,6 +916,38 @@ def _piece_separated(held: _Held, key: tuple, clusters: bytes, candidates: bytes
     nodes, group = _received_value(candidates)
     found = _received_value(clusters).astype(np.int64)
     return separated_pairs(found, article, paragraph, nodes, group)
+
+
+def _piece_cluster_groups(
+    held: _Held, key: tuple, clusters: bytes, figures: bytes, groups: bytes
+) -> np.ndarray:
+    """On a worker: `cluster_groups` of a piece's units, from their clusters and their
+    articles' groups."""
+    article = _units_of(held)[4]
+    found = _received_value(clusters).astype(np.int64)
+    return cluster_groups(found, _received_value(groups)[article], _received_value(figures))
+
+
+def _piece_furniture(held: _Held, key: tuple, clusters: bytes, chosen: bytes) -> list[tuple]:
+    """On a worker: the words (`_span_words`) and cluster of each ``chosen`` unit of a piece
+    (a flag per unit), the first of each distinct unit (by its key) only, in order, as
+    ``(key_low, key_high, words, cluster)``."""
+    picked = np.flatnonzero(_received_value(chosen))
+    records = held.records
+    keys = np.column_stack((records["key_low"][picked], records["key_high"][picked]))
+    _, first = np.unique(keys, axis=0, return_index=True) if len(picked) else (None, picked)
+    picked = picked[np.sort(first)]
+    start, end, _, _, article = _units_of(held)
+    found = _received_value(clusters)
+    out = []
+    for a in unique(article[picked]).tolist():
+        units = picked[article[picked] == a]
+        spans = list(zip(start[units].tolist(), end[units].tolist()))
+        for u, words in zip(units.tolist(), _span_words(held.texts[a], spans)):
+            out.append(
+                (int(records["key_low"][u]), int(records["key_high"][u]), words, int(found[u]))
+            )
+    return out
 
 
 def _runs_of(held: _Held, key: tuple[str, int], clusters: np.ndarray, shared: tuple) -> _Runs:

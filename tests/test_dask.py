@@ -249,7 +249,7 @@ def test_a_worker_killed_in_the_lsh_is_replaced_and_the_build_completes(
 
 @pytest.mark.parametrize(
     "step",
-    ["_map_texts", "write_parts", "_WorkerRuns.joined", "_WorkerRuns.trimmed"],
+    ["_map_texts", "write_parts", "_WorkerRuns.cluster_groups", "_WorkerRuns.trimmed"],
 )
 def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
     generated, generated_local, tmp_path, monkeypatch, step
@@ -257,8 +257,8 @@ def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
     """A Parquet build sends the workers what the analysis asks of the texts, the block codes
     of the units from which they find the shared runs, and what they write, directly
     (`DaskEngine._sent`: no task can make them again). A worker killed (SIGKILL) holding some
-    of it, as the analysis first asks the texts, or which background clusters neighbour each
-    other, or has the runs cut, or as the parts are written, makes that step run again (the
+    of it, as the analysis first asks the texts, or which clusters are carried by two copy
+    groups, or has the runs cut, or as the parts are written, makes that step run again (the
     runs it kept are found again), and the dataset is the local engine's store."""
     from newscorpus import dask_engine
     from newscorpus.dask_engine import DaskEngine, dask_client
@@ -466,6 +466,7 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
         (blocks.Detector, "_run_texts"),
         (blocks, "joined_pairs"),
         (blocks, "separated_pairs"),
+        (blocks, "cluster_groups"),
     ]:
         monkeypatch.setattr(owner, name, lambda *args, name=name: found_here.append(name))
 
@@ -589,9 +590,10 @@ def test_the_workers_refuse_segments_that_do_not_rebuild_an_article(client, tmp_
 def test_a_worker_killed_between_two_steps_of_the_runs_is_replaced(
     generated, generated_local, tmp_path, monkeypatch
 ):
-    """The units' clusters go to the workers once for the steps that find the runs: a worker
-    killed (SIGKILL) after one step, holding some of them and the runs it found, makes the
-    next step send them again, and the dataset is the local engine's store."""
+    """The units' clusters go to the workers once for the steps that find the backgrounds,
+    the furniture lines and the runs: a worker killed (SIGKILL) after one step, holding some
+    of them and the runs it found, makes the next step send them again, and the dataset is
+    the local engine's store."""
     from newscorpus import dask_engine
     from newscorpus.dask_engine import DaskEngine, dask_client
 
