@@ -261,7 +261,7 @@ def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
     groups, or has the runs cut, or as the parts are written, makes that step run again (the
     runs it kept are found again), and the dataset is the local engine's store."""
     from newscorpus import dask_engine
-    from newscorpus.dask_engine import DaskEngine, dask_client
+    from newscorpus.dask_engine import DaskEngine
 
     killed: list[int] = []
     inside: list[bool] = []
@@ -270,11 +270,7 @@ def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
     def sending(self, values, broadcast=False):
         futures = sent(self, values, broadcast)
         if inside and not killed and not broadcast:
-            holders = {a for f in futures for a in self.client.who_has([f])[f.key]}
-            pids = self.client.run(os.getpid)
-            victim = pids[sorted(holders)[0]]
-            os.kill(victim, signal.SIGKILL)
-            killed.append(victim)
+            killed.append(_kill_a_holder(self.client, futures))
         return futures
 
     owner_name, _, name = step.rpartition(".")
@@ -290,6 +286,23 @@ def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
 
     monkeypatch.setattr(DaskEngine, "_sent", sending)
     monkeypatch.setattr(owner, name, stepping)
+    _parquet_build_outlives(killed, generated, generated_local, tmp_path)
+
+
+def _kill_a_holder(client, futures) -> int:
+    """Kill (SIGKILL) a worker holding one of ``futures``; its process id."""
+    holders = {a for f in futures for a in client.who_has([f])[f.key]}
+    victim = client.run(os.getpid)[sorted(holders)[0]]
+    os.kill(victim, signal.SIGKILL)
+    return victim
+
+
+def _parquet_build_outlives(killed: list[int], generated, generated_local, tmp_path) -> None:
+    """A Parquet build of the generated corpus on a new cluster of two workers, in which one
+    worker is killed (``killed`` gets its process id): it was replaced, and the dataset is
+    the local engine's store."""
+    from newscorpus.dask_engine import DaskEngine, dask_client
+
     with dask_client(2) as client:
         engine = DaskEngine(client, piece_bytes=400_000)
         dataset = tmp_path / "news.parquet"
@@ -595,26 +608,14 @@ def test_a_worker_killed_between_two_steps_of_the_runs_is_replaced(
     of them and the runs it found, makes the next step send them again, and the dataset is
     the local engine's store."""
     from newscorpus import dask_engine
-    from newscorpus.dask_engine import DaskEngine, dask_client
 
     killed: list[int] = []
     glued_pairs = dask_engine._WorkerRuns.glued_pairs
 
     def killing_first(self, blocks):
         if not killed:
-            future = self._sent_pieces[0]
-            holder = sorted(self.engine.client.who_has([future])[future.key])[0]
-            victim = self.engine.client.run(os.getpid)[holder]
-            os.kill(victim, signal.SIGKILL)
-            killed.append(victim)
+            killed.append(_kill_a_holder(self.engine.client, self._sent_pieces[:1]))
         return glued_pairs(self, blocks)
 
     monkeypatch.setattr(dask_engine._WorkerRuns, "glued_pairs", killing_first)
-    with dask_client(2) as client:
-        engine = DaskEngine(client, piece_bytes=400_000)
-        dataset = tmp_path / "news.parquet"
-        build(Inputs([generated], name_field="name"), dataset, engine=engine).close()
-        workers = client.run(os.getpid).values()
-    [victim] = killed
-    assert victim not in workers
-    assert _export(dataset) == _export(generated_local)
+    _parquet_build_outlives(killed, generated, generated_local, tmp_path)
