@@ -731,6 +731,7 @@ class _WorkerRuns:
         self.cuts: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(pieces)
         self.placed: dict[int, tuple[int, dict[str, int]]] | None = None
         self._pairs: list[np.ndarray] = []  # per piece, the numbers of its glued pairs here
+        self._texts: list[str] = []  # the glued pairs' texts, by those numbers
         self.shared_chars = 0
 
     def key(self, piece: int) -> tuple[str, int]:
@@ -841,6 +842,7 @@ class _WorkerRuns:
                     bits[g] |= x
                 numbers.append(g)
             self._pairs.append(np.array(numbers, dtype=np.int64))
+        self._texts = text
         return GluedPairs(block, text, runs_with, bits, np.zeros(0, np.int64))
 
     def trimmed(
@@ -863,12 +865,17 @@ class _WorkerRuns:
             ]
             return engine._call(engine.client.gather, futures)
 
-        for first, blob in zip(self.firsts.tolist(), self.engine._again(run)[0]):
+        found = self.engine._again(run)[0]
+        for first, numbers, blob in zip(self.firsts.tolist(), self._pairs, found):
             self._count(blob)
-            found, carried, chars = _received_value(blob)
+            counted, carried, chars = _received_value(blob)
             self.shared_chars += chars
-            for b, counter in found.items():
-                variants.setdefault(b, Counter()).update(counter)
+            for b, wordings in counted.items():
+                counter = variants.setdefault(b, Counter())
+                for wording, n in wordings:
+                    # A glued pair's number in the piece, or the text.
+                    text = self._texts[numbers[wording]] if type(wording) is int else wording
+                    counter[text] += n
             for b, articles in carried.items():
                 carriers.setdefault(b, set()).update((np.asarray(articles) + first).tolist())
         return variants, carriers
@@ -883,9 +890,9 @@ class _WorkerRuns:
 
 
 # Per piece of a build (its `_WorkerRuns` token and number), on the worker that found them:
-# its shared runs, once found ("found", with each run's number among the glued pairs once
-# asked) or cut ("trimmed").
-_RUNS: dict[tuple[str, int], tuple[str, _Runs, np.ndarray | None]] = {}
+# its shared runs, once found ("found") or cut ("trimmed"), and their glued pairs
+# (`glued_pairs`, with each run's number among them) once asked.
+_RUNS: dict[tuple[str, int], tuple[str, _Runs, GluedPairs | None]] = {}
 
 
 def _units_of(held: _Held) -> tuple[np.ndarray, ...]:
@@ -983,7 +990,7 @@ def _piece_glued_pairs(
     each run's number among them kept with the runs, for `_piece_trimmed`."""
     runs = _runs_of(held, key, _received_value(clusters), _received_value(shared))
     pairs = glued_pairs(runs, _received_value(blocks))
-    _RUNS[key] = ("found", runs, pairs.pair_of)
+    _RUNS[key] = ("found", runs, pairs)
     found = (pairs.block, pairs.text, pairs.runs_with, pairs.bits)
     return pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -1003,9 +1010,9 @@ def _trimmed_runs(
     if kept is not None and kept[0] == "trimmed":
         return kept[1]
     runs = _runs_of(held, key, clusters, shared)
-    pair_of = _RUNS[key][2]
-    if pair_of is None:
-        pair_of = glued_pairs(runs, blocks).pair_of
+    pairs = _RUNS[key][2]
+    if pairs is None:
+        pairs = glued_pairs(runs, blocks)
     lo_at, hi_at = cuts
     cut = attrs.evolve(
         runs,
@@ -1015,8 +1022,8 @@ def _trimmed_runs(
         texts=list(runs.texts),
         numbers=dict(runs._numbers),
     )
-    apply_cuts(cut, pair_of, lo_at, hi_at)
-    _RUNS[key] = ("trimmed", cut, None)
+    apply_cuts(cut, pairs.pair_of, lo_at, hi_at)
+    _RUNS[key] = ("trimmed", cut, pairs)
     return cut
 
 
@@ -1031,7 +1038,14 @@ def _piece_trimmed(held: _Held, key: tuple, piece: bytes, shared: bytes, blocks:
     variants, carriers, _, _, _ = _variants(runs)
     chars = int((runs.end - runs.start).sum())
     carried = {b: sorted(articles) for b, articles in carriers.items()}
-    return pickle.dumps((variants, carried, chars), protocol=pickle.HIGHEST_PROTOCOL)
+    # A wording this piece sent as a glued pair (not cut since) goes as its number there.
+    pairs = _RUNS[key][2]
+    sent = {pair: i for i, pair in enumerate(zip(pairs.block, pairs.text))} if pairs else {}
+    counted = {
+        b: [(sent.get((b, text), text), n) for text, n in counter.items()]
+        for b, counter in variants.items()
+    }
+    return pickle.dumps((counted, carried, chars), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _forget_runs() -> None:
