@@ -707,8 +707,9 @@ def _held_of(result: tuple) -> _Held:
 
 class _WorkerRuns:
     """`newscorpus.blocks.HeldRuns` on the workers: a task per piece, on the worker that holds
-    it, given the cluster of each of its units (``pieces``), finds the neighbouring and the
-    separated background clusters (`joined_pairs`, `separated_pairs`), then its runs
+    it, given the cluster of each of its units (``pieces``), finds its clusters' copy groups
+    (`cluster_groups`), the words of its furniture lines, the neighbouring and the separated
+    background clusters (`joined_pairs`, `separated_pairs`), then its runs
     (`_runs_of`, with the blocks of the background clusters and the furniture lines,
     ``shared``), which are kept there, in `_RUNS`, for the next steps: their glued blocks, the
     distinct wordings of those (`glued_pairs`), the runs cut and their wordings counted, and
