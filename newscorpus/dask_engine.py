@@ -338,8 +338,8 @@ class DaskEngine:
         found there (`run_finder`) and placed in the blocks, and checked against the texts
         (`_write_part`). This process sends what is its own: each article's name (as the build
         checked it), the name of the article it copies (``duplicate_of``, by article) and its
-        metadata spans, directly (`_sent`), and the blocks' wordings (``table``) to every
-        worker once."""
+        metadata spans, directly (`_sent`), and the blocks' wordings (``table``) once for
+        all."""
         held = self._runs
         if held is None or held.placed is None:
             raise RuntimeError("internal error: the parts written before the runs are placed")
@@ -356,7 +356,7 @@ class DaskEngine:
 
         def run() -> list:
             placed = (held.shared, held.blocks, held.placed)
-            wordings, found = self._sent([table, placed], broadcast=True)
+            wordings, found = self._sent([table, placed])
             sent = self._sent([part(i) for i in range(len(held.pieces))])
             written = [
                 self._submit(_write_part, path, h, held.key(i), piece, wordings, found)
@@ -368,29 +368,28 @@ class DaskEngine:
         self._again(run)
         self._call(self.client.run, _forget_runs, on_error="ignore")
 
-    def _sent(self, values: list[Any], broadcast: bool = False) -> list[Any]:
+    def _sent(self, values: list[Any]) -> list[Any]:
         """Each of ``values`` on a worker, sent there directly, all at once, pickled (read
         there with `_received_value`): a task that takes one as an argument would have it go
         through the scheduler, which keeps every task's arguments while the task exists (the
         rows of every article of a Parquet build: 178,682 objects at 10 MB); and pickled
         whole, a value is one frame, where Dask sends each array or ``bytes`` in it as a frame
-        of its own. Nothing can make them again if a worker dies: see `_again`. A sending
-        that does not end in `_SEND_SECONDS` (and a second per 10 MB) fails (a worker that
-        died just before it, which the scheduler has not yet seen go, has the sending wait on
-        it for ever): `_again` sends again."""
+        of its own. Nothing can make them again if a worker dies: see `_again`. Each value
+        goes to one worker, and a task elsewhere that needs it fetches it from there: sent to
+        every worker at once (``broadcast``), a sending made just after a worker died waited
+        on it for ever. A sending that does not end in `_SEND_SECONDS` (and a second per 10
+        MB) fails, and `_again` sends again."""
         blobs = [pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for value in values]
         if not blobs:
             return []
-        size = sum(map(len, blobs)) * (2 if broadcast else 1)
+        size = sum(map(len, blobs))
         timeout = _SEND_SECONDS + size / 10e6
         client = self.client
 
         async def send() -> list[Any]:
             started = time.monotonic()
             try:
-                return await asyncio.wait_for(
-                    client._scatter(blobs, hash=False, broadcast=broadcast), timeout
-                )
+                return await asyncio.wait_for(client._scatter(blobs, hash=False), timeout)
             except (asyncio.TimeoutError, asyncio.CancelledError):
                 if time.monotonic() - started < timeout:
                     raise
@@ -740,7 +739,7 @@ class _WorkerRuns:
 
     def _each(self, function: Any, *given: Any, each: list | None = None) -> list:
         """``function(held, key, clusters, *given)`` for each piece, on the worker that holds
-        it, ``given`` sent to every worker (and, with ``each``, a value per piece after them);
+        it, ``given`` sent once for all (and, with ``each``, a value per piece after them);
         the results in order. The units' clusters are sent once, and again when a step starts
         over (a worker that held some may have died)."""
         engine = self.engine
@@ -749,7 +748,7 @@ class _WorkerRuns:
         def run() -> list:
             nonlocal tries
             tries += 1
-            extra = engine._sent(list(given), broadcast=True)
+            extra = engine._sent(list(given))
             own = engine._sent(each) if each is not None else [None] * len(self.pieces)
             if self._sent_pieces is None or tries > 1:
                 self._sent_pieces = engine._sent(self.pieces)
@@ -858,7 +857,7 @@ class _WorkerRuns:
 
         def run() -> list:
             engine = self.engine
-            shared, blocks = engine._sent([self.shared, self.blocks], broadcast=True)
+            shared, blocks = engine._sent([self.shared, self.blocks])
             sent = engine._sent(list(zip(self.pieces, self.cuts)))
             futures = [
                 engine._submit(_piece_trimmed, held, self.key(i), piece, shared, blocks)
@@ -1130,13 +1129,13 @@ def _number(numbers: dict[str, dict[int, int]], found: dict, block: str, key: in
 @functools.lru_cache(maxsize=1)
 def _placed_of(blob: bytes) -> tuple:
     """On a worker: the furniture lines, the glued blocks and where each block of the runs is
-    placed, which this process sent every worker, read once for the tasks that write."""
+    placed, which this process sent the workers, read once for the tasks that write."""
     return _received_value(blob)
 
 
 @functools.lru_cache(maxsize=1)
 def _wording_table(blob: bytes) -> WordingTable:
-    """On a worker: the blocks' wordings this process sent every worker, read once for the
+    """On a worker: the blocks' wordings this process sent the workers, read once for the
     tasks that write the parts."""
     return _received_value(blob)
 

@@ -267,9 +267,9 @@ def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
     inside: list[bool] = []
     sent = DaskEngine._sent
 
-    def sending(self, values, broadcast=False):
-        futures = sent(self, values, broadcast)
-        if inside and not killed and not broadcast:
+    def sending(self, values):
+        futures = sent(self, values)
+        if inside and not killed:
             killed.append(_kill_a_holder(self.client, futures))
         return futures
 
