@@ -89,3 +89,67 @@ def test_glued_furniture_is_found_as_the_unit_by_unit_search_finds_it(data, word
         if prefix is not None:
             expected.append((i, *prefix))
     assert found == expected
+
+
+@st.composite
+def _units_in_parts(draw):
+    """Units of whole articles (a cluster or -1, a paragraph, an article each, articles in
+    order), a copy group per article, and cuts between articles: the parts a Dask build's
+    pieces hold."""
+    sizes = draw(st.lists(st.integers(0, 8), min_size=1, max_size=12))
+    article = np.repeat(np.arange(len(sizes)), sizes)
+    n = len(article)
+    clusters = np.array(draw(st.lists(st.integers(-1, 5), min_size=n, max_size=n)), np.int64)
+    paragraph = np.array(draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)), np.int64)
+    paragraph = np.maximum.accumulate(paragraph + 3 * article) if n else paragraph
+    groups = np.array(draw(st.lists(st.integers(0, 3), min_size=len(sizes), max_size=len(sizes))))
+    cuts = sorted(set(draw(st.lists(st.integers(0, len(sizes)), max_size=4))) | {0, len(sizes)})
+    return clusters, paragraph, article, groups, cuts
+
+
+@given(_units_in_parts(), st.lists(st.integers(0, 5), unique=True))
+def test_the_cluster_summaries_of_pieces_made_one_are_those_of_all_the_units(found, chosen):
+    """What the workers find of the clusters of their pieces (`cluster_groups`,
+    `joined_pairs`, `separated_pairs`), made one as `DaskEngine` makes it, is what the local
+    engine finds of all the units at once: the backgrounds, the joined pairs with their
+    counts, the separated pairs."""
+    from newscorpus.blocks import (
+        _components,
+        cluster_groups,
+        joined_pairs,
+        merged_groups,
+        separated_pairs,
+    )
+    from newscorpus.dask_engine import _WorkerRuns
+
+    clusters, paragraph, article, groups, cuts = found
+    figures = np.array([5], dtype=np.int64)
+    background = np.array(sorted(chosen), dtype=np.int64)
+    offsets = np.searchsorted(article, np.arange(len(groups) + 1))
+    parts = []
+    for lo, hi in zip(cuts, cuts[1:]):
+        u, v = offsets[lo], offsets[hi]
+        parts.append((clusters[u:v], paragraph[u:v], article[u:v] - lo, lo, hi))
+
+    whole = merged_groups(cluster_groups(clusters, groups[article], figures))
+    pieces = np.concatenate(
+        [cluster_groups(c, groups[lo:hi][a], figures) for c, _, a, lo, hi in parts]
+    )
+    assert merged_groups(pieces).tolist() == whole.tolist()
+
+    pairs, counts = joined_pairs(clusters, article, paragraph, background)
+    held = object.__new__(_WorkerRuns)
+    held._each = lambda function, *given, each=None: [
+        joined_pairs(c, a, p, background) for c, p, a, _, _ in parts
+    ]
+    merged_pairs, merged_counts = held.joined(background)
+    assert merged_pairs.tolist() == pairs.tolist()
+    assert merged_counts.tolist() == counts.tolist()
+
+    nodes = np.unique(pairs.ravel())
+    group = _components(len(nodes), np.searchsorted(nodes, pairs)) if len(nodes) else nodes
+    separated = separated_pairs(clusters, article, paragraph, nodes, group)
+    held._each = lambda function, *given, each=None: [
+        separated_pairs(c, a, p, nodes, group) for c, p, a, _, _ in parts
+    ]
+    assert held.separated(nodes, group).tolist() == separated.tolist()
