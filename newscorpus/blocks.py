@@ -1579,7 +1579,7 @@ class Detector:
         blocks = [fb for _, fb, _ in found]
         if held is not None:
             held.place(place)
-            return blocks, (_Runs.empty().article,) * 5
+            return blocks, (np.zeros(0, dtype=np.int64),) * 5
         # Per distinct (block, wording) of the runs, the block's position and the wording's
         # number there; per run, those of its (block, wording).
         at = np.array([place[b][0] for b in pair_block], dtype=np.int64)

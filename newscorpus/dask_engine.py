@@ -352,20 +352,12 @@ class DaskEngine:
         def part(i: int) -> tuple:
             lo, hi = firsts[i], firsts[i + 1]
             copied = {a - lo: original for a, original in copies[at[i] : at[i + 1]]}
-            return lo, names[lo:hi], copied, meta_spans[lo:hi], held.pieces[i], held.cuts[i]
+            path = f"{folder}/part-{i:05d}.parquet"
+            return path, lo, names[lo:hi], copied, meta_spans[lo:hi], held.cuts[i]
 
-        def run() -> list:
-            placed = (held.shared, held.blocks, held.placed)
-            wordings, found = self._sent([table, placed])
-            sent = self._sent([part(i) for i in range(len(held.pieces))])
-            written = [
-                self._submit(_write_part, path, h, held.key(i), piece, wordings, found)
-                for i, ((h, _), piece) in enumerate(zip(self._texts, sent))
-                for path in [f"{folder}/part-{i:05d}.parquet"]
-            ]
-            return self._call(self.client.gather, written)
-
-        self._again(run)
+        placed = (held.shared, held.blocks, held.placed)
+        parts = [part(i) for i in range(len(held.pieces))]
+        held.each(_write_part, table, placed, each=parts)
         self._call(self.client.run, _forget_runs, on_error="ignore")
 
     def _sent(self, values: list[Any]) -> list[Any]:
@@ -737,7 +729,7 @@ class _WorkerRuns:
     def key(self, piece: int) -> tuple[str, int]:
         return (self.token, piece)
 
-    def _each(self, function: Any, *given: Any, each: list | None = None) -> list:
+    def each(self, function: Any, *given: Any, each: list | None = None) -> list:
         """``function(held, key, clusters, *given)`` for each piece, on the worker that holds
         it, ``given`` sent once for all (and, with ``each``, a value per piece after them);
         the results in order. The units' clusters are sent once, and again when a step starts
@@ -768,7 +760,7 @@ class _WorkerRuns:
         """Each piece's `cluster_groups`, with its articles' groups."""
         firsts = self.firsts.tolist()
         mine = [groups[lo:hi] for lo, hi in itertools.pairwise(firsts)]
-        found = self._each(_piece_cluster_groups, figures, each=mine)
+        found = self.each(_piece_cluster_groups, figures, each=mine)
         return np.concatenate(found) if found else np.zeros((0, 3), np.int64)
 
     def furniture_lines(self, chosen: np.ndarray) -> Iterator[tuple[tuple[str, ...], int]]:
@@ -776,7 +768,7 @@ class _WorkerRuns:
         each distinct unit in the piece, made one: the first of each in all."""
         mine = [chosen[lo:hi] for lo, hi in itertools.pairwise(self.bounds)]
         seen: set[tuple[int, int]] = set()
-        for found in self._each(_piece_furniture, each=mine):
+        for found in self.each(_piece_furniture, each=mine):
             for low, high, words, cluster in found:
                 if (low, high) not in seen:
                     seen.add((low, high))
@@ -785,7 +777,7 @@ class _WorkerRuns:
     def joined(self, background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each piece's `joined_pairs`, made one: a pair's counts summed (a paragraph is in
         one piece)."""
-        found = self._each(_piece_joined, background)
+        found = self.each(_piece_joined, background)
         pairs = np.concatenate([p for p, _ in found]) if found else np.zeros((0, 2), np.int64)
         counts = np.concatenate([c for _, c in found]) if found else np.zeros(0, np.int64)
         if not len(pairs):
@@ -795,7 +787,7 @@ class _WorkerRuns:
 
     def separated(self, nodes: np.ndarray, group: np.ndarray) -> np.ndarray:
         """Each piece's `separated_pairs`, made one."""
-        found = self._each(_piece_separated, (nodes, group))
+        found = self.each(_piece_separated, (nodes, group))
         pairs = np.concatenate(found) if found else np.zeros((0, 2), np.int64)
         return np.unique(pairs, axis=0) if len(pairs) else pairs.reshape(0, 2)
 
@@ -812,7 +804,7 @@ class _WorkerRuns:
         self.shared = (background, blocks, furniture, furniture_blocks, min_words)
 
     def glued_blocks(self) -> np.ndarray:
-        found = self._each(_piece_glued_blocks, self.shared)
+        found = self.each(_piece_glued_blocks, self.shared)
         self.blocks = unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
         return self.blocks
 
@@ -826,7 +818,7 @@ class _WorkerRuns:
         runs_with: list[int] = []
         bits: list[int] = []
         self._pairs = []
-        for blob in self._each(_piece_glued_pairs, self.shared, blocks):
+        for blob in self.each(_piece_glued_pairs, self.shared, blocks):
             self._count(blob)
             found = _received_value(blob)
             numbers = []
@@ -855,17 +847,7 @@ class _WorkerRuns:
         carriers: dict[int, set[int]] = {}
         self.shared_chars = 0
 
-        def run() -> list:
-            engine = self.engine
-            shared, blocks = engine._sent([self.shared, self.blocks])
-            sent = engine._sent(list(zip(self.pieces, self.cuts)))
-            futures = [
-                engine._submit(_piece_trimmed, held, self.key(i), piece, shared, blocks)
-                for i, ((held, _), piece) in enumerate(zip(engine._texts, sent))
-            ]
-            return engine._call(engine.client.gather, futures)
-
-        found = self.engine._again(run)[0]
+        found = self.each(_piece_trimmed, self.shared, self.blocks, each=self.cuts)
         for first, numbers, blob in zip(self.firsts.tolist(), self._pairs, found):
             self._count(blob)
             counted, carried, chars = _received_value(blob)
@@ -1027,13 +1009,19 @@ def _trimmed_runs(
     return cut
 
 
-def _piece_trimmed(held: _Held, key: tuple, piece: bytes, shared: bytes, blocks: bytes) -> bytes:
+def _piece_trimmed(
+    held: _Held, key: tuple, clusters: bytes, shared: bytes, blocks: bytes, cuts: bytes
+) -> bytes:
     """On a worker: a piece's runs cut (`_trimmed_runs`), their wordings counted (`_variants`:
     per block, the articles carrying each wording, and its carriers, by their places in the
     piece) and their characters."""
-    clusters, cuts = _received_value(piece)
     runs = _trimmed_runs(
-        held, key, clusters, cuts, _received_value(shared), _received_value(blocks)
+        held,
+        key,
+        _received_value(clusters),
+        _received_value(cuts),
+        _received_value(shared),
+        _received_value(blocks),
     )
     variants, carriers, _, _, _ = _variants(runs)
     chars = int((runs.end - runs.start).sum())
@@ -1082,19 +1070,19 @@ def _received_value(blob: bytes) -> Any:
 
 
 def _write_part(
-    path: str, held: _Held, key: tuple, piece: bytes, wordings: bytes, placed: bytes
+    held: _Held, key: tuple, clusters: bytes, wordings: bytes, placed: bytes, piece: bytes
 ) -> int:
     """On a worker: `newscorpus.parquet.write_part` for the articles of a piece, which it
     holds (`_Held`), with what this process sent of them (``piece``,
     `DaskEngine.write_parts`): each article's segments made from its metadata spans and its
     shared runs, cut (`_trimmed_runs`) and placed in the blocks (``placed``), and checked
     against its text; a shared one named by its wording's number in its block."""
-    first, names, copied, meta_spans, clusters, cuts = _received_value(piece)
+    path, first, names, copied, meta_spans, cuts = _received_value(piece)
     shared, blocks, place = _placed_of(placed)
     texts = held.texts
     if not len(texts) == len(names) == len(held.metas) == len(meta_spans):
         raise RuntimeError(f"internal error: {len(texts)} texts held for {len(names)} articles")
-    runs = _trimmed_runs(held, key, clusters, cuts, shared, blocks)
+    runs = _trimmed_runs(held, key, _received_value(clusters), cuts, shared, blocks)
     table = _wording_table(wordings)
     found = table.wordings()
     numbers: dict[str, dict[int, int]] = {}

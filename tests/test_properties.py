@@ -139,7 +139,7 @@ def test_the_cluster_summaries_of_pieces_made_one_are_those_of_all_the_units(fou
 
     pairs, counts = joined_pairs(clusters, article, paragraph, background)
     held = object.__new__(_WorkerRuns)
-    held._each = lambda function, *given, each=None: [
+    held.each = lambda function, *given, each=None: [
         joined_pairs(c, a, p, background) for c, p, a, _, _ in parts
     ]
     merged_pairs, merged_counts = held.joined(background)
@@ -149,7 +149,7 @@ def test_the_cluster_summaries_of_pieces_made_one_are_those_of_all_the_units(fou
     nodes = np.unique(pairs.ravel())
     group = _components(len(nodes), np.searchsorted(nodes, pairs)) if len(nodes) else nodes
     separated = separated_pairs(clusters, article, paragraph, nodes, group)
-    held._each = lambda function, *given, each=None: [
+    held.each = lambda function, *given, each=None: [
         separated_pairs(c, a, p, nodes, group) for c, p, a, _, _ in parts
     ]
     assert held.separated(nodes, group).tolist() == separated.tolist()
