@@ -834,31 +834,25 @@ class Detector:
         return Carriers(cluster[starts[multi]], starts[multi], counts[multi], article)
 
     def _profiles(
-        self, articles: Iterable[int], occ_cluster: list[np.ndarray]
+        self,
+        articles: Iterable[int],
+        occ_cluster: list[np.ndarray],
+        held: HeldRuns | None = None,
     ) -> dict[int, tuple[Counter, int]]:
         """Per article of ``articles``: its characters per shared cluster, and its characters
-        in no shared cluster (one numpy pass over their units)."""
+        in no shared cluster (`profiles_of`: one numpy pass over their units, here or where
+        they are held, ``held``)."""
         chosen = np.array(sorted(articles), dtype=np.int64)
         if not len(chosen):
             return {}
+        if held is not None:
+            return held.profiles(chosen)
         start, end, _, _, offsets = self.units.arrays()
         counts = offsets[chosen + 1] - offsets[chosen]
         # The chosen articles' units: each article's range of the flat arrays, one after another.
         units = ranges(offsets[chosen], counts)
-        article = np.repeat(chosen, counts)
         cluster = np.concatenate([occ_cluster[a] for a in chosen.tolist()] or [np.zeros(0, int)])
-        chars = end[units] - start[units]
-        alone = cluster < 0
-        own = np.bincount(np.searchsorted(chosen, article[alone]), chars[alone], len(chosen))
-        shared = ~alone
-        base = int(cluster.max()) + 1 if len(cluster) else 1
-        keys, inverse = np.unique(article[shared] * base + cluster[shared], return_inverse=True)
-        sums = np.bincount(inverse.ravel(), chars[shared], len(keys)).astype(np.int64)
-        shared_of: dict[int, Counter] = {a: Counter() for a in chosen.tolist()}
-        for a, c, n in zip((keys // base).tolist(), (keys % base).tolist(), sums.tolist()):
-            shared_of[a][c] = n
-        own = own.astype(np.int64).tolist()
-        return {a: (shared_of[a], n) for a, n in zip(chosen.tolist(), own)}
+        return profiles_of(chosen, np.repeat(chosen, counts), cluster, end[units] - start[units])
 
     def _copies(
         self,
@@ -871,7 +865,7 @@ class Detector:
         the pairs of pass 2 are judged by ``workers`` processes."""
         s = self.settings
         n = len(self.names)
-        head = self._heads(occ_cluster, s.lede_units + _HEAD_EXTRA)
+        head = self._heads(occ_cluster, s.lede_units + _HEAD_EXTRA, held)
         openers = _openers(head, cluster_articles, s.lede_max_articles)
         # A unit found in no other article cannot pair it with a copy: the lede is the first
         # passages it shares (a title or dateline line that a copy glued to its first
@@ -888,9 +882,9 @@ class Detector:
             c: members[lo:hi]
             for c, lo, hi in zip(found[firsts, 0].tolist(), firsts, [*firsts[1:], len(found)])
         }
-        identical = self._identical_pairs()
+        identical = self._identical_pairs(held)
         pairs = self._lede_pairs(lede_articles) | identical
-        profiles = self._profiles({a for pair in pairs for a in pair}, occ_cluster)
+        profiles = self._profiles({a for pair in pairs for a in pair}, occ_cluster, held)
 
         # Pass 1, generous: text one article shares only with third articles is left out, so
         # copies carrying different backgrounds are found; exact copies always are.
@@ -909,14 +903,12 @@ class Detector:
         # A pair whose key (everything its verdict depends on) an earlier analysis of the
         # store judged keeps that verdict: an add judges only the pairs it changed.
         ordered = sorted(pairs)
-        keys = self._pair_keys(ordered, identical, background, occ_cluster)
+        keys = self._pair_keys(ordered, identical, background, occ_cluster, held)
         known = (self.known_answers or {}).get("verdicts", {})
         # A kept verdict that is not a bool (a damaged store) is judged again.
         verdicts = [v if type(v := known.get(key)) is bool else None for key in keys]
         todo = [pair for pair, verdict in zip(ordered, verdicts) if verdict is None]
-        judge = functools.partial(
-            self._copies_strict, todo, identical, profiles, background, occ_cluster
-        )
+        judge = functools.partial(self._copies_strict, todo, identical, profiles, background)
         judged = list(
             itertools.chain.from_iterable(_fork_map(judge, _spans(len(todo), workers), workers))
         )
@@ -925,7 +917,7 @@ class Detector:
             if isinstance(common, list):
                 asked[x].update(common)
                 asked[y].update(common)
-        facts = self._facts(asked, occ_cluster, workers)
+        facts = self._facts(asked, occ_cluster, workers, held)
         found = iter(
             common is True
             or (
@@ -962,26 +954,27 @@ class Detector:
         identical: set[tuple[int, int]],
         background: set[int],
         occ_cluster: list[np.ndarray],
+        held: HeldRuns | None = None,
     ) -> list[bytes]:
         """Per pair of pass 2 of `_copies`, a key (16 bytes) of everything its verdict
         depends on: the settings; per side, its name (which stands for its text and units: a
         stored name never changes its text), the cluster of each of its units and which of
-        them are backgrounds; and whether the two are the same words throughout."""
-        articles = sorted({a for pair in ordered for a in pair})
-        if not articles:
+        them are backgrounds (`side_digests`, here or where the units are held, ``held``);
+        and whether the two are the same words throughout."""
+        articles = np.array(sorted({a for pair in ordered for a in pair}), dtype=np.int64)
+        if not len(articles):
             return []
-        behind = self._member(background)
+        if held is not None:
+            inner = held.sides(articles, np.array(sorted(background), dtype=np.int64))
+        else:
+            behind = self._member(background)
+            mine = [occ_cluster[a] for a in articles.tolist()]
+            inner = side_digests(mine, [behind[clusters] for clusters in mine])
         settings = self.settings.to_json().encode("utf-8")
         side: dict[int, bytes] = {}
-        for a in articles:
-            clusters = occ_cluster[a]
-            digest = xxhash.xxh3_128()
+        for a, digest in zip(articles.tolist(), inner):
             name = self.names[a].encode("utf-8", "surrogatepass")
-            digest.update(len(name).to_bytes(8, "little") + name)
-            digest.update(len(clusters).to_bytes(8, "little"))
-            digest.update(clusters.astype("<i8", copy=False).tobytes())
-            digest.update(np.packbits(behind[clusters]).tobytes())
-            side[a] = digest.digest()
+            side[a] = xxhash.xxh3_128_digest(len(name).to_bytes(8, "little") + name + digest)
         return [
             xxhash.xxh3_128_digest(
                 b"".join((side[x], side[y], b"\x01" if (x, y) in identical else b"\x00", settings))
@@ -989,22 +982,21 @@ class Detector:
             for x, y in ordered
         ]
 
-    def _heads(self, occ_cluster: list[np.ndarray], size: int) -> np.ndarray:
+    def _heads(
+        self, occ_cluster: list[np.ndarray], size: int, held: HeldRuns | None = None
+    ) -> np.ndarray:
         """Per article (a row), the clusters (or -1) of its first ``size`` units of
-        ``min_minhash_words`` words or more, then -2 (one numpy pass over every unit)."""
-        n = len(occ_cluster)
+        ``min_minhash_words`` words or more, then -2 (`article_heads`: one numpy pass over
+        every unit, here or where the units are held, ``held``)."""
+        n, min_words = len(occ_cluster), self.settings.min_minhash_words
+        if held is not None:
+            return held.heads(size, min_words)
         if not n:
             return np.full((0, size), -2, dtype=np.int64)
         clusters, article = self._flat(occ_cluster)
-        distinct = self._distinct_ids()
-        n_words = np.append(np.frombuffer(self._distinct_words, dtype=np.int32), 0)
         # A unit without words has id -1: it reads the appended 0 words.
-        kept = np.flatnonzero(n_words[distinct] >= self.settings.min_minhash_words)
-        owner = article[kept]
-        rank = np.arange(len(kept)) - np.searchsorted(owner, owner)
-        head = np.full((n, size), -2, dtype=np.int64)
-        head[owner[rank < size], rank[rank < size]] = clusters[kept[rank < size]]
-        return head
+        n_words = np.append(np.frombuffer(self._distinct_words, dtype=np.int32), 0)
+        return article_heads(clusters, article, n_words[self._distinct_ids()], n, size, min_words)
 
     def _copies_strict(
         self,
@@ -1012,7 +1004,6 @@ class Detector:
         identical: set[tuple[int, int]],
         profiles: dict[int, tuple[Counter, int]],
         background: set[int],
-        occ_cluster: list[np.ndarray],
         span: tuple[int, int],
     ) -> list[bool | list[int]]:
         """Pass 2 of `_copies` on the pairs ``ordered[span[0]:span[1]]``, but the facts: per
@@ -1026,29 +1017,34 @@ class Detector:
             elif not _is_copy_strict(profiles[x], profiles[y], background, s):
                 found.append(False)
             else:
-                common = set(occ_cluster[x].tolist()) & set(occ_cluster[y].tolist()) - background
-                common.discard(-1)
+                # A profile names every shared cluster its article's units are in.
+                common = (profiles[x][0].keys() & profiles[y][0].keys()) - background
                 found.append(sorted(common) or True)
         return found
 
     def _facts(
-        self, asked: dict[int, set[int]], occ_cluster: list[np.ndarray], workers: int
+        self,
+        asked: dict[int, set[int]],
+        occ_cluster: list[np.ndarray],
+        workers: int,
+        held: HeldRuns | None = None,
     ) -> dict[int, dict[int, int]]:
         """Per article of ``asked``, the facts (`_unit_facts`) of each passage asked of it, of
         all its units in that cluster, as a digest (`_passage_facts`). Read from the texts, by
-        ``workers`` processes."""
+        ``workers`` processes, or where the texts and units are held (``held``)."""
         articles = sorted(asked)
-        args = []
-        for a in articles:
-            starts, ends = self.units.spans(a)
-            wanted = asked[a]
-            args.append(
-                [
-                    (start, end, c)
-                    for start, end, c in zip(starts, ends, occ_cluster[a].tolist())
-                    if c in wanted
-                ]
+        if held is not None:
+            return held.facts({a: asked[a] for a in articles}) if articles else {}
+        start, end, _, _, offsets = self.units.arrays()
+        args = [
+            passage_units(
+                start[offsets[a] : offsets[a + 1]],
+                end[offsets[a] : offsets[a + 1]],
+                occ_cluster[a],
+                asked[a],
             )
+            for a in articles
+        ]
         found = dict(zip(articles, self.map_texts(_passage_facts, articles, args, workers)))
         # Read here, the units' facts were kept for the passages that recur; no more are read.
         _unit_facts.cache_clear()
@@ -1067,15 +1063,19 @@ class Detector:
         low, high = np.minimum(found[:, 0], found[:, 1]), np.maximum(found[:, 0], found[:, 1])
         return set(zip(low.tolist(), high.tolist()))
 
-    def _identical_pairs(self) -> set[tuple[int, int]]:
-        """Pairs of articles whose story units are the same words in the same order."""
+    def _identical_pairs(self, held: HeldRuns | None = None) -> set[tuple[int, int]]:
+        """Pairs of articles whose story units are the same words in the same order (by
+        `content_digests` of their distinct units, or of their keys where they are held,
+        ``held``): each with the first of them by name."""
+        if held is not None:
+            digests = held.contents()
+        else:
+            _, offsets = self.units.whole_lines()
+            digests = content_digests(self._distinct_ids(), offsets)
         by_content: dict[bytes, list[int]] = defaultdict(list)
-        data = memoryview(self._unit_distinct).cast("B")
-        _, offsets = self.units.whole_lines()
-        width = self._unit_distinct.itemsize
-        for a, (lo, hi) in enumerate(itertools.pairwise(offsets.tolist())):
-            if hi > lo:
-                by_content[data[lo * width : hi * width].tobytes()].append(a)
+        for a, digest in enumerate(digests):
+            if digest is not None:
+                by_content[digest].append(a)
         pairs: set[tuple[int, int]] = set()
         for arts in by_content.values():
             arts = sorted(arts, key=self.names.__getitem__)
@@ -1605,6 +1605,24 @@ class HeldRuns(Protocol):
     #: The characters of the runs once cut (`trimmed`).
     shared_chars: int
 
+    def heads(self, size: int, min_words: int) -> np.ndarray:
+        """`article_heads` of every article, in order."""
+
+    def contents(self) -> list[bytes | None]:
+        """`content_digests` of every article, in order, of its units' keys (a unit without
+        words as one key of its own)."""
+
+    def profiles(self, articles: np.ndarray) -> dict[int, tuple[Counter, int]]:
+        """`profiles_of` the ``articles`` (sorted)."""
+
+    def sides(self, articles: np.ndarray, background: np.ndarray) -> list[bytes]:
+        """`side_digests` of the ``articles`` (sorted), in order, the ``background`` clusters
+        (sorted) given."""
+
+    def facts(self, asked: dict[int, set[int]]) -> dict[int, dict[int, int]]:
+        """Per article of ``asked``, `_passage_facts` of its units in the clusters asked of it
+        (`passage_units`)."""
+
     def cluster_groups(self, groups: np.ndarray, figures: np.ndarray) -> np.ndarray:
         """`cluster_groups` of all the units, in parts, each article's copy group given
         (``groups``) and the labels of the clusters of lines of figures (``figures``)."""
@@ -2039,6 +2057,79 @@ def sparse_block_codes(
     codes = np.where(found, blocks[at] if len(blocks) else -1, -1).astype(np.int64)
     codes[clusters < 0] = -2
     return codes
+
+
+def article_heads(
+    clusters: np.ndarray,
+    article: np.ndarray,
+    n_words: np.ndarray,
+    n: int,
+    size: int,
+    min_words: int,
+) -> np.ndarray:
+    """Per article of ``n`` (a row), the clusters (``clusters``, or -1) of its first ``size``
+    units (of ``article``, in order) of ``min_words`` words (``n_words``) or more, then -2."""
+    head = np.full((n, size), -2, dtype=np.int64)
+    kept = np.flatnonzero(n_words >= min_words)
+    owner = article[kept]
+    rank = np.arange(len(kept)) - np.searchsorted(owner, owner)
+    first = rank < size
+    head[owner[first], rank[first]] = clusters[kept[first]]
+    return head
+
+
+def content_digests(codes: np.ndarray, offsets: np.ndarray) -> list[bytes | None]:
+    """Per article (its units ``offsets[i]:offsets[i + 1]``), a 128-bit digest of its units'
+    codes in order (``codes``: a row per unit, the same row for the same words), or None
+    for an article without units: articles whose story units are the same words in the same
+    order have one digest."""
+    raw = np.ascontiguousarray(codes).view(np.uint8).ravel()
+    data, width = memoryview(raw), len(raw) // len(codes) if len(codes) else 0
+    return [
+        xxhash.xxh3_128_digest(data[lo * width : hi * width]) if hi > lo else None
+        for lo, hi in itertools.pairwise(offsets.tolist())
+    ]
+
+
+def profiles_of(
+    chosen: np.ndarray, article: np.ndarray, clusters: np.ndarray, chars: np.ndarray
+) -> dict[int, tuple[Counter, int]]:
+    """Per article of ``chosen`` (sorted): its characters per shared cluster, and its
+    characters in no shared cluster, from its units (``article``, ``clusters`` or -1,
+    ``chars``)."""
+    alone = clusters < 0
+    own = np.bincount(np.searchsorted(chosen, article[alone]), chars[alone], len(chosen))
+    shared = ~alone
+    base = int(clusters.max()) + 1 if len(clusters) else 1
+    keys, inverse = np.unique(article[shared] * base + clusters[shared], return_inverse=True)
+    sums = np.bincount(inverse.ravel(), chars[shared], len(keys)).astype(np.int64)
+    shared_of: dict[int, Counter] = {a: Counter() for a in chosen.tolist()}
+    for a, c, n in zip((keys // base).tolist(), (keys % base).tolist(), sums.tolist()):
+        shared_of[a][c] = n
+    return {a: (shared_of[a], n) for a, n in zip(chosen.tolist(), own.astype(np.int64).tolist())}
+
+
+def side_digests(clusters: Sequence[np.ndarray], behind: Sequence[np.ndarray]) -> list[bytes]:
+    """Per article, a 128-bit digest of what a copy pair's verdict depends on of that side
+    (`Detector._pair_keys`), but its name: the cluster of each of its units (``clusters``)
+    and which of them are backgrounds (``behind``, a flag per unit)."""
+    found = []
+    for mine, flags in zip(clusters, behind):
+        digest = xxhash.xxh3_128()
+        digest.update(len(mine).to_bytes(8, "little"))
+        digest.update(np.ascontiguousarray(mine, dtype="<i8").tobytes())
+        digest.update(np.packbits(flags).tobytes())
+        found.append(digest.digest())
+    return found
+
+
+def passage_units(
+    starts: np.ndarray, ends: np.ndarray, clusters: np.ndarray, wanted: Iterable[int]
+) -> list[tuple[int, int, int]]:
+    """An article's units ``(start, end, cluster)`` in the ``wanted`` clusters, in order:
+    what `_passage_facts` reads."""
+    chosen = np.flatnonzero(np.isin(clusters, np.fromiter(wanted, dtype=np.int64)))
+    return list(zip(starts[chosen].tolist(), ends[chosen].tolist(), clusters[chosen].tolist()))
 
 
 def cluster_groups(clusters: np.ndarray, groups: np.ndarray, figures: np.ndarray) -> np.ndarray:

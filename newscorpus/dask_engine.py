@@ -50,7 +50,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from newscorpus.arrays import isin_sorted, unique
+from newscorpus.arrays import isin_sorted, ranges, unique
 from newscorpus.blocks import (
     _VERIFY_BATCH,
     UNIT_RECORD,
@@ -58,18 +58,24 @@ from newscorpus.blocks import (
     PairFinder,
     RunFinder,
     TextMap,
+    _passage_facts,
     _Runs,
     _span_words,
     _unit_facts,
     _variants,
     apply_cuts,
+    article_heads,
     cluster_groups,
+    content_digests,
     find_runs,
     glued_blocks,
     glued_pairs,
     joined_pairs,
+    passage_units,
+    profiles_of,
     runs_with_texts,
     separated_pairs,
+    side_digests,
     similarity,
     sparse_block_codes,
 )
@@ -756,6 +762,54 @@ class _WorkerRuns:
 
         return engine._again(run)[0]
 
+    def heads(self, size: int, min_words: int) -> np.ndarray:
+        """Each piece's `article_heads`, one after another."""
+        found = self.each(_piece_heads, (size, min_words))
+        if not found:
+            return np.full((0, size), -2, dtype=np.int64)
+        return np.concatenate(found).astype(np.int64)
+
+    def contents(self) -> list[bytes | None]:
+        """Each piece's `content_digests` of its units' keys, one after another."""
+        return [digest for found in self.each(_piece_contents) for digest in found]
+
+    def profiles(self, articles: np.ndarray) -> dict[int, tuple[Counter, int]]:
+        """Each piece's `profiles_of` its ``articles``, made one."""
+        found: dict[int, tuple[Counter, int]] = {}
+        mine = self._by_piece(articles)
+        for first, part in zip(self.firsts.tolist(), self.each(_piece_profiles, each=mine)):
+            found.update((a + first, profile) for a, profile in part.items())
+        return found
+
+    def sides(self, articles: np.ndarray, background: np.ndarray) -> list[bytes]:
+        """Each piece's `side_digests` of its ``articles``, one after another."""
+        found = self.each(_piece_sides, background, each=self._by_piece(articles))
+        return [digest for part in found for digest in part]
+
+    def facts(self, asked: dict[int, set[int]]) -> dict[int, dict[int, int]]:
+        """Each piece's `_passage_facts` of the clusters ``asked`` of its articles, made one;
+        what the workers kept of the units' facts to answer goes once all are answered."""
+        articles = np.array(sorted(asked), dtype=np.int64)
+        firsts = self.firsts.tolist()
+        mine = [
+            [(a, sorted(asked[a + first])) for a in part.tolist()]
+            for first, part in zip(firsts, self._by_piece(articles))
+        ]
+        found: dict[int, dict[int, int]] = {}
+        for first, part, blob in zip(firsts, mine, self.each(_piece_facts, each=mine)):
+            stats = self.engine.stats
+            stats["text_map_bytes"] = stats.get("text_map_bytes", 0) + len(blob)
+            found.update((a + first, facts) for (a, _), facts in zip(part, _received_value(blob)))
+        engine = self.engine
+        engine._call(engine.client.run, _forget_answers, on_error="ignore")
+        return found
+
+    def _by_piece(self, articles: np.ndarray) -> list[np.ndarray]:
+        """``articles`` (sorted) split by the piece that holds them, each by its place there."""
+        firsts = self.firsts
+        at = np.searchsorted(articles, firsts).tolist()
+        return [articles[lo:hi] - first for first, lo, hi in zip(firsts.tolist(), at, at[1:])]
+
     def cluster_groups(self, groups: np.ndarray, figures: np.ndarray) -> np.ndarray:
         """Each piece's `cluster_groups`, with its articles' groups."""
         firsts = self.firsts.tolist()
@@ -888,6 +942,62 @@ def _units_of(held: _Held) -> tuple[np.ndarray, ...]:
         records["whole"] > 0,
         np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets)),
     )
+
+
+def _piece_heads(held: _Held, key: tuple, clusters: bytes, asked: bytes) -> np.ndarray:
+    """On a worker: `article_heads` of a piece's articles, from their units' clusters (in
+    their width)."""
+    size, min_words = _received_value(asked)
+    found = _received_value(clusters)
+    article, n = _units_of(held)[4], len(held.offsets) - 1
+    words = held.records["n_words"]
+    return article_heads(found, article, words, n, size, min_words).astype(found.dtype)
+
+
+def _piece_contents(held: _Held, key: tuple, clusters: bytes) -> list[bytes | None]:
+    """On a worker: `content_digests` of a piece's articles, of their units' keys (a unit
+    without words has no distinct unit: one key, 0, stands for all of them)."""
+    records = held.records
+    keys = np.column_stack((records["key_low"], records["key_high"]))
+    keys[records["n_words"] == 0] = 0
+    return content_digests(keys, held.offsets)
+
+
+def _piece_profiles(held: _Held, key: tuple, clusters: bytes, chosen: bytes) -> dict:
+    """On a worker: `profiles_of` the ``chosen`` articles of a piece (by their places)."""
+    articles = _received_value(chosen)
+    offsets, records = held.offsets, held.records
+    counts = offsets[articles + 1] - offsets[articles]
+    units = ranges(offsets[articles], counts)
+    found = _received_value(clusters)[units].astype(np.int64)
+    chars = (records["end"][units] - records["start"][units]).astype(np.int64)
+    return profiles_of(articles, np.repeat(articles, counts), found, chars)
+
+
+def _piece_sides(
+    held: _Held, key: tuple, clusters: bytes, background: bytes, chosen: bytes
+) -> list[bytes]:
+    """On a worker: `side_digests` of the ``chosen`` articles of a piece (by their places),
+    the background clusters given."""
+    found = _received_value(clusters).astype(np.int64)
+    behind = isin_sorted(found, _received_value(background))
+    offsets = held.offsets.tolist()
+    mine = [slice(offsets[a], offsets[a + 1]) for a in _received_value(chosen).tolist()]
+    return side_digests([found[at] for at in mine], [behind[at] for at in mine])
+
+
+def _piece_facts(held: _Held, key: tuple, clusters: bytes, asked: bytes) -> bytes:
+    """On a worker: `_passage_facts` of the clusters asked of a piece's articles (by their
+    places), pickled."""
+    found = _received_value(clusters).astype(np.int64)
+    records, offsets = held.records, held.offsets.tolist()
+    start, end = records["start"], records["end"]
+    answers = []
+    for a, wanted in _received_value(asked):
+        at = slice(offsets[a], offsets[a + 1])
+        units = passage_units(start[at], end[at], found[at], wanted)
+        answers.append(_passage_facts(held.texts[a], units))
+    return pickle.dumps(answers, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _piece_joined(

@@ -249,7 +249,13 @@ def test_a_worker_killed_in_the_lsh_is_replaced_and_the_build_completes(
 
 @pytest.mark.parametrize(
     "step",
-    ["_map_texts", "write_parts", "_WorkerRuns.cluster_groups", "_WorkerRuns.trimmed"],
+    [
+        "_WorkerRuns.facts",
+        "write_parts",
+        "_WorkerRuns.profiles",
+        "_WorkerRuns.cluster_groups",
+        "_WorkerRuns.trimmed",
+    ],
 )
 def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
     generated, generated_local, tmp_path, monkeypatch, step
@@ -257,9 +263,10 @@ def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
     """A Parquet build sends the workers what the analysis asks of the texts, the block codes
     of the units from which they find the shared runs, and what they write, directly
     (`DaskEngine._sent`: no task can make them again). A worker killed (SIGKILL) holding some
-    of it, as the analysis first asks the texts, or which clusters are carried by two copy
-    groups, or has the runs cut, or as the parts are written, makes that step run again (the
-    runs it kept are found again), and the dataset is the local engine's store."""
+    of it, as the analysis asks the profiles of the articles paired as copies, or the facts
+    of their passages, or which clusters are carried by two copy groups, or has the runs cut,
+    or as the parts are written, makes that step run again (the runs it kept are found
+    again), and the dataset is the local engine's store."""
     from newscorpus import dask_engine
     from newscorpus.dask_engine import DaskEngine
 
@@ -269,7 +276,7 @@ def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
 
     def sending(self, values):
         futures = sent(self, values)
-        if inside and not killed:
+        if inside and futures and not killed:
             killed.append(_kill_a_holder(self.client, futures))
         return futures
 
@@ -480,6 +487,11 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
         (blocks, "joined_pairs"),
         (blocks, "separated_pairs"),
         (blocks, "cluster_groups"),
+        (blocks, "article_heads"),
+        (blocks, "content_digests"),
+        (blocks, "profiles_of"),
+        (blocks, "side_digests"),
+        (blocks, "passage_units"),
     ]:
         monkeypatch.setattr(owner, name, lambda *args, name=name: found_here.append(name))
 
@@ -499,9 +511,9 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     build(inputs, dataset, engine=engine).close()
     assert len(given) > 100 and set(given) == {""} and spooled == [0]
     assert len(fields) == len(given) and not any(fields)
-    # The neighbouring and separated background clusters and the shared runs were found,
-    # with the runs' texts, on the workers, and the runs stay there: what came here of them
-    # is the blocks' wordings and carriers.
+    # The copies' heads, profiles and pair keys, the neighbouring and separated background
+    # clusters and the shared runs were found, with the runs' texts, on the workers, and the
+    # runs stay there: what came here of them is the blocks' wordings and carriers.
     assert not found_here and engine.stats["block_summary_bytes"] > 0
     assert set(client.run(lambda: len(dask_engine._RUNS)).values()) == {0}
     # The workers read the facts of units for the copies, and keep none once the build is done.

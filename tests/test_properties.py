@@ -153,3 +153,134 @@ def test_the_cluster_summaries_of_pieces_made_one_are_those_of_all_the_units(fou
         separated_pairs(c, a, p, nodes, group) for c, p, a, _, _ in parts
     ]
     assert held.separated(nodes, group).tolist() == separated.tolist()
+
+
+@st.composite
+def _held_pieces(draw):
+    """Articles whose units are drawn from a few wordings (some without words, some with
+    figures and names), each unit a line of the text, with a cluster each (or -1), cut
+    into pieces as a Dask build's workers hold them."""
+    from newscorpus.blocks import UNIT_RECORD
+    from newscorpus.dask_engine import _Held
+
+    wordings = ["", "Acme sold 12 cars", "Acme sold 14 cars", "the rain fell", "a b c d e f"]
+    sizes = draw(st.lists(st.integers(0, 6), min_size=1, max_size=10))
+    n = sum(sizes)
+    chosen = draw(st.lists(st.integers(0, len(wordings) - 1), min_size=n, max_size=n))
+    clusters = np.array(draw(st.lists(st.integers(-1, 4), min_size=n, max_size=n)), np.int64)
+    records = np.zeros(n, dtype=UNIT_RECORD)
+    texts, at = [], 0
+    for size in sizes:
+        lines, start = [], 0
+        for w in chosen[at : at + size]:
+            records[at]["start"], records[at]["end"] = start, start + len(wordings[w])
+            records[at]["n_words"] = len(wordings[w].split())
+            # A key per wording: the same words, the same key (a wordless unit's is its own).
+            records[at]["key_low"], records[at]["key_high"] = w + 1, 0 if w else at + 7
+            lines.append(wordings[w])
+            start += len(wordings[w]) + 1
+            at += 1
+        texts.append("\n".join(lines))
+    offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+    cuts = sorted(set(draw(st.lists(st.integers(0, len(sizes)), max_size=4))) | {0, len(sizes)})
+    pieces = [
+        (
+            _Held(
+                texts[lo:hi],
+                [],
+                [],
+                records[offsets[lo] : offsets[hi]],
+                offsets[lo : hi + 1] - offsets[lo],
+            ),
+            clusters[offsets[lo] : offsets[hi]].astype(np.int32),
+        )
+        for lo, hi in zip(cuts, cuts[1:])
+    ]
+    return texts, records, offsets, clusters, cuts, pieces
+
+
+@given(_held_pieces(), st.lists(st.integers(0, 4), unique=True), st.data())
+def test_what_the_workers_find_for_the_copies_is_what_the_local_engine_finds(found, back, data):
+    """What the workers find of their pieces for the copies (`_WorkerRuns.heads`,
+    `contents`, `profiles`, `sides`, `facts`, through the functions their tasks run), made
+    one, is what the local engine finds of all the articles at once: the heads, the groups
+    of articles with the same words throughout, the profiles, the sides' digests of the
+    pair keys, the facts of the passages asked."""
+    import pickle
+    import types
+    from collections import defaultdict
+
+    from newscorpus.blocks import (
+        _passage_facts,
+        article_heads,
+        content_digests,
+        passage_units,
+        profiles_of,
+        side_digests,
+    )
+    from newscorpus.dask_engine import _WorkerRuns
+
+    texts, records, offsets, clusters, cuts, pieces = found
+    n = len(texts)
+    article = np.repeat(np.arange(n), np.diff(offsets))
+    held = _WorkerRuns.__new__(_WorkerRuns)
+    held.firsts = np.array(cuts, dtype=np.int64)
+    held.engine = types.SimpleNamespace(
+        stats={}, client=types.SimpleNamespace(run=None), _call=lambda *args, **kwargs: None
+    )
+
+    def each(function, *given, each=None):
+        sent = [pickle.dumps(value) for value in given]
+        return [
+            function(
+                piece,
+                None,
+                pickle.dumps(mine),
+                *sent,
+                *([pickle.dumps(each[i])] if each is not None else []),
+            )
+            for i, (piece, mine) in enumerate(pieces)
+        ]
+
+    held.each = each
+    n_words = records["n_words"].astype(np.int64)
+    assert held.heads(7, 3).tolist() == article_heads(clusters, article, n_words, n, 7, 3).tolist()
+
+    # The local engine's digests are of distinct unit ids (-1 for no words), the workers'
+    # of keys: the groups of articles they make are the same.
+    ids = np.unique(records[["key_low", "key_high"]], return_inverse=True)[1].ravel()
+    ids = np.where(n_words > 0, ids, -1).astype(np.int64)
+
+    def grouping(digests):
+        groups = defaultdict(list)
+        for a, digest in enumerate(digests):
+            groups[digest].append(a)
+        return sorted(sorted(g) for d, g in groups.items() if d is not None)
+
+    assert grouping(held.contents()) == grouping(content_digests(ids, offsets))
+
+    chosen = np.array(sorted(data.draw(st.sets(st.integers(0, n - 1)))), dtype=np.int64)
+    units = np.flatnonzero(np.isin(article, chosen))
+    chars = (records["end"] - records["start"]).astype(np.int64)
+    expected = profiles_of(chosen, article[units], clusters[units], chars[units])
+    assert held.profiles(chosen) == expected
+
+    background = np.array(sorted(back), dtype=np.int64)
+    mine = [clusters[offsets[a] : offsets[a + 1]] for a in chosen.tolist()]
+    expected = side_digests(mine, [np.isin(m, background) for m in mine])
+    assert held.sides(chosen, background) == expected
+
+    asked = {a: set(data.draw(st.sets(st.integers(0, 4), min_size=1))) for a in chosen.tolist()}
+    expected = {
+        a: _passage_facts(
+            texts[a],
+            passage_units(
+                records["start"][offsets[a] : offsets[a + 1]],
+                records["end"][offsets[a] : offsets[a + 1]],
+                clusters[offsets[a] : offsets[a + 1]],
+                asked[a],
+            ),
+        )
+        for a in chosen.tolist()
+    }
+    assert held.facts(asked) == expected
