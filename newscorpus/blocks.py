@@ -360,6 +360,20 @@ UNIT_RECORD = np.dtype(
 )
 
 
+# What the building process keeps of a unit whose article a worker holds (a Dask build's
+# Parquet output): the fields of `UNIT_RECORD` but its span and paragraph, which only the
+# worker reads (22 bytes, where a whole record is 40).
+KEY_RECORD = np.dtype(
+    [
+        ("whole", "i1"),
+        ("figure", "i1"),
+        ("n_words", "<i4"),
+        ("key_low", "<u8"),
+        ("key_high", "<u8"),
+    ]
+)
+
+
 def prepare(
     texts: Sequence[str],
     meta_spans: Sequence[Sequence[tuple[int, int]]],
@@ -1111,7 +1125,7 @@ class Detector:
         lines: dict[tuple[str, ...], int] = {}
         if not occ_cluster or not background:
             return lines
-        start, end, _, whole, _ = self.units.arrays()
+        whole, _ = self.units.whole_lines()
         clusters, article = self._flat(occ_cluster)
         distinct = self._distinct_ids()
         short = (
@@ -1125,6 +1139,7 @@ class Detector:
                 if len(key) >= 2 or len(key[0]) >= 8:
                     lines.setdefault(key, cluster)
             return lines
+        start, end, _, _, _ = self.units.arrays()
         chosen = np.flatnonzero(line)
         # The units of one distinct unit have the same words: only its first is read.
         _, first = np.unique(distinct[chosen], return_index=True)

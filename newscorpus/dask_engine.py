@@ -53,9 +53,11 @@ import numpy as np
 from newscorpus.arrays import isin_sorted, ranges, unique
 from newscorpus.blocks import (
     _VERIFY_BATCH,
+    KEY_RECORD,
     UNIT_RECORD,
     GluedPairs,
     PairFinder,
+    Prepared,
     RunFinder,
     TextMap,
     _passage_facts,
@@ -657,18 +659,32 @@ def _signatures_of(result: tuple, kind: str) -> np.ndarray:
 
 def _lean(result: tuple) -> tuple:
     """On a worker: a piece's result without its signatures, texts and source fields (each
-    document a `HeldDocument`), measured again."""
+    document a `HeldDocument`), and of its units only what the building process reads
+    (`KEY_RECORD`: their spans stay here, with the texts), measured again."""
     (done, batches), seconds, _ = result
     held = [HeldDocument(d.name, "", {}, len(d.text)) for d in done.docs]
     done = attrs.evolve(done, docs=held)
     lean = [
         (
             count,
-            (metas, spans, attrs.evolve(ready, signatures=ready.signatures[:, :0])),
+            # The signatures' rows are counted, and none of their values sent.
+            (
+                metas,
+                spans,
+                Prepared(_keys_of(ready.records), ready.offsets, ready.signatures[:, :0]),
+            ),
         )
         for count, (metas, spans, ready) in batches
     ]
     return (done, lean), seconds, _sent_size((done, lean))
+
+
+def _keys_of(records: np.ndarray) -> np.ndarray:
+    """Units' records (`UNIT_RECORD`) as `KEY_RECORD`, without their spans."""
+    keys = np.empty(len(records), dtype=KEY_RECORD)
+    for field in KEY_RECORD.names:
+        keys[field] = records[field]
+    return keys
 
 
 @attrs.frozen

@@ -471,7 +471,7 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     from newscorpus.dask_engine import DaskEngine
     from newscorpus.parquet import ParquetCorpus, ParquetWriter
 
-    given, spooled, fields = [], [], []
+    given, spooled, fields, unit_fields = [], [], [], set()
     add, analyse = blocks.Detector.add, blocks.Detector.analyse
     add_article = ParquetWriter.add_article
 
@@ -497,6 +497,7 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
 
     def adding(self, batch, texts, *args, **kwargs):
         given.extend(texts)
+        unit_fields.update(batch.records.dtype.names)
         return add(self, batch, texts, *args, **kwargs)
 
     def analysing(self, *args, **kwargs):
@@ -510,6 +511,9 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     engine = DaskEngine(client, piece_bytes=400_000)
     build(inputs, dataset, engine=engine).close()
     assert len(given) > 100 and set(given) == {""} and spooled == [0]
+    # Of the units, what came here is their keys, word counts and flags: their spans (where
+    # they are in the texts) and paragraphs stayed with the texts.
+    assert "key_low" in unit_fields and not {"start", "end", "paragraph"} & unit_fields
     assert len(fields) == len(given) and not any(fields)
     # The copies' heads, profiles and pair keys, the neighbouring and separated background
     # clusters and the shared runs were found, with the runs' texts, on the workers, and the
