@@ -324,6 +324,9 @@ class Prepared:
     records: np.ndarray
     offsets: np.ndarray
     signatures: np.ndarray
+    #: Of records numbered elsewhere (`NUMBERED_RECORD`), the order key (`Detector.add`) of
+    #: each unit that brings a distinct unit not seen before, in order.
+    orders: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -360,17 +363,12 @@ UNIT_RECORD = np.dtype(
 )
 
 
-# What the building process keeps of a unit whose article a worker holds (a Dask build's
-# Parquet output): the fields of `UNIT_RECORD` but its span and paragraph, which only the
-# worker reads (22 bytes, where a whole record is 40).
-KEY_RECORD = np.dtype(
-    [
-        ("whole", "i1"),
-        ("figure", "i1"),
-        ("n_words", "<i4"),
-        ("key_low", "<u8"),
-        ("key_high", "<u8"),
-    ]
+# What the building process receives of a unit whose article a worker holds (a Dask build's
+# Parquet output), numbered there: whether it is a whole line or a line of figures, its word
+# count and its distinct unit (-1 without words), numbered as `Detector.add` numbers them by
+# key (14 bytes, where a `UNIT_RECORD` is 40: its span, paragraph and key stay there).
+NUMBERED_RECORD = np.dtype(
+    [("whole", "i1"), ("figure", "i1"), ("n_words", "<i4"), ("distinct", "<i8")]
 )
 
 
@@ -531,20 +529,40 @@ class Detector:
         ``replayed``: ``batch.signatures`` holds only the rows that were kept when these
         articles were first added, after the same articles in the same order (as a store keeps
         them, `newscorpus.store.Corpus.prepared_batches`), so nothing is signed again.
+
+        A batch numbered where its units are (`NUMBERED_RECORD`, a Dask build's workers)
+        gives each unit's distinct unit, and the order keys of the new ones: every batch of
+        the build must be.
         """
         min_words = self.settings.min_minhash_words
         records = batch.records
         n_words = records["n_words"].astype(np.int64)
         figures = records["figure"] != 0
         signed = (n_words >= min_words) & ~figures
-        worded = np.flatnonzero(n_words > 0)
-        before = len(self._distinct)
-        ids = np.full(len(records), -1, dtype=np.int64)
-        ids[worded] = self._distinct.add(records["key_low"][worded], records["key_high"][worded])
+        before = len(self._distinct_words)
+        numbered = "distinct" in (records.dtype.names or ())
+        if numbered != (batch.orders is not None) or len(self._distinct) != (
+            0 if numbered else before
+        ):
+            raise RuntimeError("internal error: units numbered here and units numbered elsewhere")
+        if numbered:
+            ids = records["distinct"].astype(np.int64)
+        else:
+            worded = np.flatnonzero(n_words > 0)
+            ids = np.full(len(records), -1, dtype=np.int64)
+            ids[worded] = self._distinct.add(
+                records["key_low"][worded], records["key_high"][worded]
+            )
         # The units that bring a distinct unit not seen before: the first of each new id.
         fresh = first_new(ids, before)
+        if numbered:
+            order = np.asarray(batch.orders, dtype=np.uint64)
+            if len(order) != len(fresh) or (ids[fresh] != before + np.arange(len(fresh))).any():
+                raise RuntimeError("internal error: the units' numbers skip or repeat")
+        else:
+            order = records["key_high"][fresh] >> np.uint64(1)
         self._distinct_words.frombytes(n_words[fresh].astype(np.int32).tobytes())
-        self._distinct_order.frombytes((records["key_high"][fresh] >> np.uint64(1)).tobytes())
+        self._distinct_order.frombytes(order.tobytes())
         self._distinct_figures.frombytes(figures[fresh].astype(np.int8).tobytes())
         brings = np.zeros(len(records), dtype=bool)
         brings[fresh] = True

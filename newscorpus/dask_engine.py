@@ -50,10 +50,10 @@ from typing import Any
 import attrs
 import numpy as np
 
-from newscorpus.arrays import isin_sorted, ranges, unique
+from newscorpus.arrays import first_new, isin_sorted, ranges, unique
 from newscorpus.blocks import (
     _VERIFY_BATCH,
-    KEY_RECORD,
+    NUMBERED_RECORD,
     UNIT_RECORD,
     GluedPairs,
     PairFinder,
@@ -156,20 +156,16 @@ class DaskEngine:
         pieces = self._call(plan, inputs, self._piece_bytes(inputs), self._run)
         assembler = Assembler(inputs, meter, settings.max_article_chars)
         names: set[str] = set()
-        waiting = iter(pieces)
-        for piece in itertools.islice(waiting, self._ahead()):
-            pending.append((piece, self._submit(_read_piece, piece, inputs, settings)))
-        while pending:
-            piece, future = pending.popleft()
-            # For a Parquet output this process needs no signatures (the LSH runs on the
-            # workers, and nothing is kept for an add): they stay there.
-            fetched = self._submit(_lean, future) if self._holding_texts else future
+        read = (
+            self._read_and_numbered(pieces, inputs, settings, pending)
+            if self._holding_texts
+            else self._read_ahead(pieces, inputs, settings, pending)
+        )
+        for piece, fetched, signatures, held in read:
             done, prepared = self._received(fetched)
-            self._keep_signatures(future, "piece", [batch[2] for _, batch in prepared])
-            if self._holding_texts:
-                self._texts.append((self._submit(_held_of, future), len(done.docs)))
-            for later in itertools.islice(waiting, 1):
-                pending.append((later, self._submit(_read_piece, later, inputs, settings)))
+            self._keep_signatures(signatures, [batch[2] for _, batch in prepared])
+            if held is not None:
+                self._texts.append((held, len(done.docs)))
             documents = assembler.documents(piece, done)
             for i, (count, batch) in enumerate(prepared):
                 docs = list(itertools.islice(documents, count))
@@ -181,6 +177,90 @@ class DaskEngine:
                 yield (docs, *batch)
             if not prepared:
                 _finish(documents)
+
+    def _read_ahead(
+        self, pieces: list[Piece], inputs: Inputs, settings: Settings, pending: deque
+    ) -> Iterator[tuple]:
+        """Per piece, in order: its piece, its result (`_read_piece`), its signatures there,
+        and None; `_ahead` pieces are read ahead of the one whose result is taken."""
+        waiting = iter(pieces)
+        for piece in itertools.islice(waiting, self._ahead()):
+            pending.append((piece, self._submit(_read_piece, piece, inputs, settings)))
+        while pending:
+            piece, future = pending.popleft()
+            signatures = self._submit(_signatures_of, future, "piece")
+            for later in itertools.islice(waiting, 1):
+                pending.append((later, self._submit(_read_piece, later, inputs, settings)))
+            yield piece, future, signatures, None
+
+    def _read_and_numbered(
+        self, pieces: list[Piece], inputs: Inputs, settings: Settings, pending: deque
+    ) -> Iterator[tuple]:
+        """Per piece, in order, for a Parquet output, whose articles stay on the workers: its
+        piece, its result without texts or signatures and with its units numbered
+        (`_numbered`), its signatures there (this process needs none: the LSH runs on the
+        workers, and nothing is kept for an add), and its articles held (`_Held`). Every
+        piece is read first: the units are numbered by their keys, as `Detector.add` numbers
+        them, on the workers (`_number_units`), and what this process receives of a unit is
+        its number and flags (`NUMBERED_RECORD`), not its key."""
+        for piece in pieces:
+            future = self._submit(_read_piece, piece, inputs, settings)
+            made = [self._submit(f, future) for f in (_lean, _held_of)]
+            made.append(self._submit(_signatures_of, future, "piece"))
+            # Cancelled if the build stops before it takes them; its result goes, once the
+            # results made of it are made.
+            pending.append(made)
+            del future
+        numbers, bases = self._number_units([held for _, held, _ in pending])
+        for piece, ids, base in zip(pieces, numbers, bases):
+            lean, held, signatures = pending.popleft()
+            yield piece, self._submit(_numbered, lean, ids, base), signatures, held
+
+    def _number_units(self, held: list[Any]) -> tuple[list[Any], list[int]]:
+        """Each unit of the pieces ``held`` numbered by its key in the order the keys first
+        come, piece after piece (a unit without words: -1): a shuffle of each piece's distinct
+        keys (`_distinct_keys`) on a hash of the key into parts, where each key's first piece
+        is found (`_firsts_of_part`); each piece numbers the keys it has first, from the
+        number of those the pieces before it have (`_new_numbers`), and each part gives
+        every piece the numbers of its keys (`_part_numbers`). Per piece, its units' numbers
+        there (`_unit_numbers`), and the first number it gave."""
+        started = time.perf_counter()
+        parts = max(1, min(self._workers(), len(held)))
+        keys = [self._submit(_key_parts, h, parts) for h in held]
+        found = [[self._submit(operator.getitem, k, j) for k in keys] for j in range(parts)]
+        firsts = [self._submit(_firsts_of_part, *of_part) for of_part in found]
+        counts = self._call(
+            self.client.gather, [self._submit(operator.itemgetter(1), f) for f in firsts]
+        )
+        new = np.sum(counts, axis=0, dtype=np.int64) if counts else np.zeros(len(held), int)
+        bases = np.r_[0, np.cumsum(new)[:-1]].astype(np.int64).tolist()
+        numbered = [
+            self._submit(
+                _new_numbers,
+                h,
+                parts,
+                base,
+                *[self._submit(_nth_flags, f, i) for f in firsts],
+            )
+            for i, (h, base) in enumerate(zip(held, bases))
+        ]
+        numbers = [
+            self._submit(
+                _part_numbers,
+                len(held),
+                *found[j],
+                *[self._submit(operator.getitem, n, j) for n in numbered],
+            )
+            for j in range(parts)
+        ]
+        units = [
+            self._submit(
+                _unit_numbers, h, parts, *[self._submit(operator.getitem, n, i) for n in numbers]
+            )
+            for i, h in enumerate(held)
+        ]
+        self.stats["numbering_seconds"] = time.perf_counter() - started
+        return units, bases
 
     def _piece_bytes(self, inputs: Inputs) -> int:
         if self.piece_bytes is not None:
@@ -208,17 +288,17 @@ class DaskEngine:
         while pending:
             batch, future = pending.popleft()
             prepared = self._received(future)
-            self._keep_signatures(future, "documents", [prepared[2]])
+            self._keep_signatures(self._submit(_signatures_of, future, "documents"), [prepared[2]])
             for later in itertools.islice(batches, 1):
                 submit(later)
             yield (batch, *prepared)
 
     # -- LSH on the workers ---------------------------------------------------------------------
 
-    def _keep_signatures(self, future: Any, kind: str, batches: list) -> None:
-        """Keep the signatures of a task's batches on its worker, for `pair_finder`."""
+    def _keep_signatures(self, held: Any, batches: list) -> None:
+        """Keep the signatures of a task's batches, which ``held`` (`_signatures_of` the task)
+        keeps on its worker, for `pair_finder`."""
         rows = [len(ready.signatures) for ready in batches]
-        held = self._submit(_signatures_of, future, kind)
         offsets = np.cumsum([0, *rows])[:-1].tolist()
         self._batch_places.extend((len(self._shards), offset) for offset in offsets)
         self._shards.append(_Shard(held))
@@ -659,8 +739,8 @@ def _signatures_of(result: tuple, kind: str) -> np.ndarray:
 
 def _lean(result: tuple) -> tuple:
     """On a worker: a piece's result without its signatures, texts and source fields (each
-    document a `HeldDocument`), and of its units only what the building process reads
-    (`KEY_RECORD`: their spans stay here, with the texts), measured again."""
+    document a `HeldDocument`), and its units' records as they are, to be numbered
+    (`_numbered`)."""
     (done, batches), seconds, _ = result
     held = [HeldDocument(d.name, "", {}, len(d.text)) for d in done.docs]
     done = attrs.evolve(done, docs=held)
@@ -668,23 +748,137 @@ def _lean(result: tuple) -> tuple:
         (
             count,
             # The signatures' rows are counted, and none of their values sent.
-            (
-                metas,
-                spans,
-                Prepared(_keys_of(ready.records), ready.offsets, ready.signatures[:, :0]),
-            ),
+            (metas, spans, attrs.evolve(ready, signatures=ready.signatures[:, :0])),
         )
         for count, (metas, spans, ready) in batches
     ]
-    return (done, lean), seconds, _sent_size((done, lean))
+    return (done, lean), seconds
 
 
-def _keys_of(records: np.ndarray) -> np.ndarray:
-    """Units' records (`UNIT_RECORD`) as `KEY_RECORD`, without their spans."""
-    keys = np.empty(len(records), dtype=KEY_RECORD)
-    for field in KEY_RECORD.names:
-        keys[field] = records[field]
-    return keys
+def _numbered(lean: tuple, numbers: np.ndarray, base: int) -> tuple:
+    """On a worker: a piece's `_lean` result with its units numbered (``numbers``, the first
+    number the piece gave being ``base``): of each unit, only what the building process
+    reads (`NUMBERED_RECORD`), and the order keys of those that bring a new number; measured
+    again."""
+    (done, batches), seconds = lean
+    sizes = [len(ready.records) for _, (_, _, ready) in batches]
+    if sum(sizes) != len(numbers):
+        raise RuntimeError(f"internal error: {len(numbers)} units numbered of {sum(sizes)}")
+    fresh = first_new(numbers, base)
+    at = np.searchsorted(fresh, np.cumsum([0, *sizes])).tolist()
+    numbered = []
+    for (count, (metas, spans, ready)), lo, a, b in zip(
+        batches, np.cumsum([0, *sizes]).tolist(), at, at[1:]
+    ):
+        records = ready.records
+        found = np.empty(len(records), dtype=NUMBERED_RECORD)
+        for field in ("whole", "figure", "n_words"):
+            found[field] = records[field]
+        found["distinct"] = numbers[lo : lo + len(records)]
+        orders = records["key_high"][fresh[a:b] - lo] >> np.uint64(1)
+        numbered.append(
+            (count, (metas, spans, Prepared(found, ready.offsets, ready.signatures, orders)))
+        )
+    return (done, numbered), seconds, _sent_size((done, numbered))
+
+
+def _distinct_keys(held: _Held) -> tuple[np.ndarray, np.ndarray]:
+    """On a worker: a piece's distinct keys (of its units with words), in the order they
+    first come (structured: ``low``, ``high``), and each unit's among them (-1 without
+    words)."""
+    records = held.records
+    worded = np.flatnonzero(records["n_words"] > 0)
+    keys = np.empty(len(worded), dtype=_KEY)
+    keys["low"], keys["high"] = records["key_low"][worded], records["key_high"][worded]
+    distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    unit = np.full(len(records), -1, dtype=np.int64)
+    unit[worded] = rank[inverse.ravel()]
+    return distinct[order], unit
+
+
+_KEY = np.dtype([("low", "<u8"), ("high", "<u8")])
+
+
+def _part_of(keys: np.ndarray, parts: int) -> np.ndarray:
+    """The part of each key (of `_distinct_keys`) in `DaskEngine._number_units`."""
+    return (keys["low"] % np.uint64(parts)).astype(np.int64)
+
+
+def _key_parts(held: _Held, parts: int) -> list[np.ndarray]:
+    """On a worker: a piece's distinct keys, in the order they first come, by part."""
+    keys, _ = _distinct_keys(held)
+    part = _part_of(keys, parts)
+    return [keys[part == j] for j in range(parts)]
+
+
+def _firsts_of_part(*found: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """On a worker: of one part's keys from every piece (``found``, in the pieces' order),
+    those each piece has first (no piece before it has them): per piece, a flag per key;
+    and how many per piece."""
+    sizes = [len(keys) for keys in found]
+    keys = np.concatenate(found) if found else np.zeros(0, dtype=_KEY)
+    piece = np.repeat(np.arange(len(found)), sizes)
+    order = np.lexsort((piece, keys["high"], keys["low"]))
+    ordered = keys[order]
+    first = np.empty(len(keys), dtype=bool)
+    first[order] = np.r_[True, ordered[1:] != ordered[:-1]][: len(keys)]
+    flags = np.split(first, np.cumsum(sizes)[:-1]) if sizes else []
+    return flags, np.array([int(f.sum()) for f in flags], dtype=np.int64)
+
+
+def _nth_flags(firsts: tuple, piece: int) -> np.ndarray:
+    """On a worker: one piece's flags of `_firsts_of_part`."""
+    return firsts[0][piece]
+
+
+def _new_numbers(held: _Held, parts: int, base: int, *flags: np.ndarray) -> list[np.ndarray]:
+    """On a worker: the numbers of the keys a piece has first (``flags``, per part), from
+    ``base`` in the order they first come; per part, each of its keys' number there or -1."""
+    keys, _ = _distinct_keys(held)
+    part = _part_of(keys, parts)
+    first = np.zeros(len(keys), dtype=bool)
+    for j, mine in enumerate(flags):
+        first[part == j] = mine
+    numbers = np.full(len(keys), -1, dtype=np.int64)
+    numbers[first] = base + np.arange(int(first.sum()), dtype=np.int64)
+    return [numbers[part == j] for j in range(parts)]
+
+
+def _part_numbers(n: int, *given: np.ndarray) -> list[np.ndarray]:
+    """On a worker: of one part's keys from each of ``n`` pieces (the first ``n`` of
+    ``given``), each with its number or -1 (the next ``n``: `_new_numbers`), every key's
+    number (the one the piece that has it first gave it), per piece."""
+    found, numbers = given[:n], given[n:]
+    sizes = [len(keys) for keys in found]
+    keys = np.concatenate(found) if n else np.zeros(0, dtype=_KEY)
+    number = np.concatenate(numbers) if n else np.zeros(0, dtype=np.int64)
+    # Each key's numbered row first among its rows, which take its number.
+    order = np.lexsort((number < 0, keys["high"], keys["low"]))
+    ordered = keys[order]
+    starts = np.r_[True, ordered[1:] != ordered[:-1]][: len(keys)]
+    given_numbers = number[order][starts]
+    if (given_numbers < 0).any():
+        raise RuntimeError("internal error: a key no piece numbered")
+    every = np.empty(len(keys), dtype=np.int64)
+    every[order] = given_numbers[np.cumsum(starts) - 1]
+    return np.split(every, np.cumsum(sizes)[:-1]) if sizes else []
+
+
+def _unit_numbers(held: _Held, parts: int, *numbers: np.ndarray) -> np.ndarray:
+    """On a worker: each unit's number (-1 without words), from its piece's keys' numbers
+    by part (`_part_numbers`)."""
+    keys, unit = _distinct_keys(held)
+    part = _part_of(keys, parts)
+    found = np.empty(len(keys), dtype=np.int64)
+    for j, mine in enumerate(numbers):
+        found[part == j] = mine
+    every = np.full(len(unit), -1, dtype=np.int64)
+    worded = unit >= 0
+    every[worded] = found[unit[worded]]
+    return every
 
 
 @attrs.frozen

@@ -135,7 +135,7 @@ class UnitTable:
         """Append several articles' units at once: ``records`` with fields ``start``, ``end``,
         ``paragraph`` and ``whole`` (`newscorpus.blocks.UNIT_RECORD`), article ``i``'s from
         ``offsets[i]`` to ``offsets[i + 1]``; or without the first three
-        (`newscorpus.blocks.KEY_RECORD`: units whose spans are held where their texts are),
+        (`newscorpus.blocks.NUMBERED_RECORD`: units whose spans are held where their texts are),
         and then for every article: only the ``whole`` flags are kept (`whole_lines`)."""
         base = len(self._whole)
         spans = "start" in (records.dtype.names or ())

@@ -296,6 +296,27 @@ def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
     _parquet_build_outlives(killed, generated, generated_local, tmp_path)
 
 
+def test_a_worker_killed_as_the_units_are_numbered_is_replaced(
+    generated, generated_local, tmp_path, monkeypatch
+):
+    """A Parquet build's workers number the units by a shuffle of their keys, from the
+    pieces they hold (`DaskEngine._number_units`): a worker killed (SIGKILL) once the first
+    numbers are known takes pieces and parts of the shuffle with it, which are made again
+    from the input, and the dataset is the local engine's store."""
+    from newscorpus.dask_engine import DaskEngine
+
+    killed: list[int] = []
+    number = DaskEngine._number_units
+
+    def numbering(self, held):
+        found = number(self, held)
+        killed.append(_kill_a_holder(self.client, held))
+        return found
+
+    monkeypatch.setattr(DaskEngine, "_number_units", numbering)
+    _parquet_build_outlives(killed, generated, generated_local, tmp_path)
+
+
 def _kill_a_holder(client, futures) -> int:
     """Kill (SIGKILL) a worker holding one of ``futures``; its process id."""
     holders = {a for f in futures for a in client.who_has([f])[f.key]}
@@ -511,9 +532,10 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     engine = DaskEngine(client, piece_bytes=400_000)
     build(inputs, dataset, engine=engine).close()
     assert len(given) > 100 and set(given) == {""} and spooled == [0]
-    # Of the units, what came here is their keys, word counts and flags: their spans (where
-    # they are in the texts) and paragraphs stayed with the texts.
-    assert "key_low" in unit_fields and not {"start", "end", "paragraph"} & unit_fields
+    # Of the units, what came here is their numbers (the workers numbered them by their keys),
+    # word counts and flags: their keys, spans (where they are in the texts) and paragraphs
+    # stayed with the texts.
+    assert unit_fields == {"distinct", "n_words", "whole", "figure"}
     assert len(fields) == len(given) and not any(fields)
     # The copies' heads, profiles and pair keys, the neighbouring and separated background
     # clusters and the shared runs were found, with the runs' texts, on the workers, and the

@@ -284,3 +284,82 @@ def test_what_the_workers_find_for_the_copies_is_what_the_local_engine_finds(fou
         for a in chosen.tolist()
     }
     assert held.facts(asked) == expected
+
+
+@st.composite
+def _keyed_pieces(draw):
+    """Pieces of articles whose units have keys drawn from a few (so that keys repeat within
+    a piece and across pieces), some without words, in batches as a piece's are."""
+    from newscorpus.blocks import UNIT_RECORD
+
+    pieces = []
+    for _ in range(draw(st.integers(1, 5))):
+        batches = []
+        for _ in range(draw(st.integers(0, 3))):
+            sizes = draw(st.lists(st.integers(0, 5), max_size=4))
+            n = sum(sizes)
+            records = np.zeros(n, dtype=UNIT_RECORD)
+            keys = draw(st.lists(st.integers(0, 12), min_size=n, max_size=n))
+            records["key_low"] = keys
+            records["key_high"] = [(k * 7919) % 13 for k in keys]
+            records["n_words"] = [0 if k == 0 else 1 + k % 9 for k in keys]
+            records["figure"] = [k % 5 == 1 for k in keys]
+            batches.append((records, np.r_[0, np.cumsum(sizes)].astype(np.int64)))
+        pieces.append(batches)
+    return pieces
+
+
+@given(_keyed_pieces(), st.integers(1, 4))
+def test_units_numbered_on_the_workers_are_numbered_as_the_detector_numbers_them(found, parts):
+    """A Parquet build's workers number the units by their keys (`DaskEngine._number_units`,
+    in any number of parts) and send the building process their numbers (`_numbered`): the
+    `Detector` given them holds what it holds when it numbers the keys itself (each unit's
+    distinct unit, each distinct unit's words, order key and figures, the signatures kept)."""
+    import types
+
+    import attrs
+
+    from newscorpus.blocks import UNIT_RECORD, Detector, Prepared
+    from newscorpus.dask_engine import DaskEngine, _Held, _numbered
+    from newscorpus.settings import Settings
+
+    settings = Settings(min_minhash_words=4)
+    engine = types.SimpleNamespace(
+        stats={},
+        client=types.SimpleNamespace(gather=list),
+        _submit=lambda function, *args: function(*args),
+        _call=lambda function, *args, **kwargs: function(*args, **kwargs),
+        _workers=lambda: parts,
+    )
+
+    def prepared(records, offsets):
+        signed = int(((records["n_words"] >= 4) & (records["figure"] == 0)).sum())
+        rows = np.arange(signed * 2, dtype=np.uint16).reshape(signed, 2)
+        return Prepared(records, offsets, rows)
+
+    held, lean = [], []
+    for batches in found:
+        records = np.concatenate([r for r, _ in batches] or [np.zeros(0, UNIT_RECORD)])
+        sizes = np.concatenate([np.diff(o) for _, o in batches] or [np.zeros(0, np.int64)])
+        held.append(_Held([], [], [], records, np.r_[0, np.cumsum(sizes)].astype(np.int64)))
+        # A piece's result as `_lean` gives it: the signatures' rows counted, none sent.
+        sent = [(len(o) - 1, ([], [], prepared(r, o))) for r, o in batches]
+        for _, (_, _, ready) in sent:
+            object.__setattr__(ready, "signatures", ready.signatures[:, :0])
+        lean.append(((None, sent), 0.0))
+
+    numbers, bases = DaskEngine._number_units(engine, held)
+    here, there = Detector(settings), Detector(settings)
+    for batches, result, ids, base in zip(found, lean, numbers, bases):
+        (_, sent), _, _ = _numbered(result, ids, base)
+        assert len(sent) == len(batches)
+        for (records, offsets), (_, (_, _, numbered)) in zip(batches, sent):
+            assert numbered.records.dtype.names == ("whole", "figure", "n_words", "distinct")
+            n = len(offsets) - 1
+            kept = here.add(prepared(records, offsets), [""] * n, ["a"] * n, [None] * n)
+            numbered = attrs.evolve(numbered, signatures=prepared(records, offsets).signatures)
+            given = there.add(numbered, [""] * n, ["a"] * n, [None] * n)
+            assert [k.tolist() for k in given] == [k.tolist() for k in kept]
+    for name in ["_unit_distinct", "_distinct_words", "_distinct_order", "_distinct_figures"]:
+        assert getattr(there, name) == getattr(here, name), name
+    assert [a.tolist() for a in there._sig_ids] == [a.tolist() for a in here._sig_ids]
