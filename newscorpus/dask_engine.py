@@ -226,7 +226,8 @@ class DaskEngine:
         there (`_unit_numbers`), and the first number it gave."""
         started = time.perf_counter()
         parts = max(1, min(self._workers(), len(held)))
-        keys = [self._submit(_key_parts, h, parts) for h in held]
+        distinct = [self._submit(_distinct_keys, h) for h in held]
+        keys = [self._submit(_key_parts, d, parts) for d in distinct]
         found = [[self._submit(operator.getitem, k, j) for k in keys] for j in range(parts)]
         firsts = [self._submit(_firsts_of_part, *of_part) for of_part in found]
         counts = self._call(
@@ -237,12 +238,12 @@ class DaskEngine:
         numbered = [
             self._submit(
                 _new_numbers,
-                h,
+                d,
                 parts,
                 base,
                 *[self._submit(_nth_flags, f, i) for f in firsts],
             )
-            for i, (h, base) in enumerate(zip(held, bases))
+            for i, (d, base) in enumerate(zip(distinct, bases))
         ]
         numbers = [
             self._submit(
@@ -255,9 +256,9 @@ class DaskEngine:
         ]
         units = [
             self._submit(
-                _unit_numbers, h, parts, *[self._submit(operator.getitem, n, i) for n in numbers]
+                _unit_numbers, d, parts, *[self._submit(operator.getitem, n, i) for n in numbers]
             )
-            for i, h in enumerate(held)
+            for i, d in enumerate(distinct)
         ]
         self.stats["numbering_seconds"] = time.perf_counter() - started
         return units, bases
@@ -788,15 +789,24 @@ def _distinct_keys(held: _Held) -> tuple[np.ndarray, np.ndarray]:
     words)."""
     records = held.records
     worded = np.flatnonzero(records["n_words"] > 0)
-    keys = np.empty(len(worded), dtype=_KEY)
-    keys["low"], keys["high"] = records["key_low"][worded], records["key_high"][worded]
-    distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
+    low, high = records["key_low"][worded], records["key_high"][worded]
+    # Sorted by key, a key's units in their order: its first is the first of its run.
+    order = np.lexsort((high, low))
+    starts = _run_starts(low[order], high[order])
+    rank = np.empty(int(starts.sum()), dtype=np.int64)  # per key, by its first unit
+    rank[np.argsort(order[starts], kind="stable")] = np.arange(len(rank))
     unit = np.full(len(records), -1, dtype=np.int64)
-    unit[worded] = rank[inverse.ravel()]
-    return distinct[order], unit
+    unit[worded[order]] = rank[np.cumsum(starts) - 1]
+    distinct = np.empty(len(rank), dtype=_KEY)
+    distinct["low"][rank], distinct["high"][rank] = low[order][starts], high[order][starts]
+    return distinct, unit
+
+
+def _run_starts(low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Of keys sorted (``low``, ``high``), whether each starts a run of equal keys."""
+    if not len(low):
+        return np.zeros(0, dtype=bool)
+    return np.r_[True, (low[1:] != low[:-1]) | (high[1:] != high[:-1])]
 
 
 _KEY = np.dtype([("low", "<u8"), ("high", "<u8")])
@@ -807,9 +817,10 @@ def _part_of(keys: np.ndarray, parts: int) -> np.ndarray:
     return (keys["low"] % np.uint64(parts)).astype(np.int64)
 
 
-def _key_parts(held: _Held, parts: int) -> list[np.ndarray]:
-    """On a worker: a piece's distinct keys, in the order they first come, by part."""
-    keys, _ = _distinct_keys(held)
+def _key_parts(distinct: tuple, parts: int) -> list[np.ndarray]:
+    """On a worker: a piece's distinct keys (`_distinct_keys`), in the order they first
+    come, by part."""
+    keys, _ = distinct
     part = _part_of(keys, parts)
     return [keys[part == j] for j in range(parts)]
 
@@ -822,9 +833,8 @@ def _firsts_of_part(*found: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     keys = np.concatenate(found) if found else np.zeros(0, dtype=_KEY)
     piece = np.repeat(np.arange(len(found)), sizes)
     order = np.lexsort((piece, keys["high"], keys["low"]))
-    ordered = keys[order]
     first = np.empty(len(keys), dtype=bool)
-    first[order] = np.r_[True, ordered[1:] != ordered[:-1]][: len(keys)]
+    first[order] = _run_starts(keys["low"][order], keys["high"][order])
     flags = np.split(first, np.cumsum(sizes)[:-1]) if sizes else []
     return flags, np.array([int(f.sum()) for f in flags], dtype=np.int64)
 
@@ -834,10 +844,11 @@ def _nth_flags(firsts: tuple, piece: int) -> np.ndarray:
     return firsts[0][piece]
 
 
-def _new_numbers(held: _Held, parts: int, base: int, *flags: np.ndarray) -> list[np.ndarray]:
-    """On a worker: the numbers of the keys a piece has first (``flags``, per part), from
-    ``base`` in the order they first come; per part, each of its keys' number there or -1."""
-    keys, _ = _distinct_keys(held)
+def _new_numbers(distinct: tuple, parts: int, base: int, *flags: np.ndarray) -> list[np.ndarray]:
+    """On a worker: the numbers of the keys a piece has first (of its `_distinct_keys`:
+    ``flags``, per part), from ``base`` in the order they first come; per part, each of its
+    keys' number there or -1."""
+    keys, _ = distinct
     part = _part_of(keys, parts)
     first = np.zeros(len(keys), dtype=bool)
     for j, mine in enumerate(flags):
@@ -857,8 +868,7 @@ def _part_numbers(n: int, *given: np.ndarray) -> list[np.ndarray]:
     number = np.concatenate(numbers) if n else np.zeros(0, dtype=np.int64)
     # Each key's numbered row first among its rows, which take its number.
     order = np.lexsort((number < 0, keys["high"], keys["low"]))
-    ordered = keys[order]
-    starts = np.r_[True, ordered[1:] != ordered[:-1]][: len(keys)]
+    starts = _run_starts(keys["low"][order], keys["high"][order])
     given_numbers = number[order][starts]
     if (given_numbers < 0).any():
         raise RuntimeError("internal error: a key no piece numbered")
@@ -867,10 +877,10 @@ def _part_numbers(n: int, *given: np.ndarray) -> list[np.ndarray]:
     return np.split(every, np.cumsum(sizes)[:-1]) if sizes else []
 
 
-def _unit_numbers(held: _Held, parts: int, *numbers: np.ndarray) -> np.ndarray:
-    """On a worker: each unit's number (-1 without words), from its piece's keys' numbers
-    by part (`_part_numbers`)."""
-    keys, unit = _distinct_keys(held)
+def _unit_numbers(distinct: tuple, parts: int, *numbers: np.ndarray) -> np.ndarray:
+    """On a worker: each unit's number (-1 without words), from its piece's keys
+    (`_distinct_keys`) numbered, by part (`_part_numbers`)."""
+    keys, unit = distinct
     part = _part_of(keys, parts)
     found = np.empty(len(keys), dtype=np.int64)
     for j, mine in enumerate(numbers):
