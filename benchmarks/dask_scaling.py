@@ -125,22 +125,31 @@ def one(corpus: Path, engine: str, workers: int) -> dict:
     }
 
 
-def estimate(mb: float, runs: list[dict]) -> str:
-    """The arithmetic of the README's estimate, from the Dask run with the most workers.
+def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
+    """The arithmetic of the README's estimate, from the run of ``engine`` ("dask": a SQLite
+    store; "dask-parquet": a Parquet dataset, which the workers write) with the most workers.
 
     Every rate is taken as linear in the corpus, which makes the times a lower bound: the
     analysis grew 12.1 times from 100 MB to 1 GB (benchmarks/README.md, "Scale suite").
     """
     from newscorpus.dask_engine import _GROUP_BYTES
 
-    dask = max((r for r in runs if r["engine"] == "dask"), key=lambda r: r["workers"])
+    dask = max((r for r in runs if r["engine"] == engine), key=lambda r: r["workers"])
     s, n = dask["dask"], dask["workers"]
     stages = dask["stages"]
+    parquet = engine == "dask-parquet"
     prepare = mb / s["task_seconds"]  # MB/s of one worker reading and preparing
-    take = mb / (stages["reading"] - s["waited_seconds"])  # this process, taking results up
+    # This process taking results up: the reading stage but its waiting for the workers (a
+    # Parquet build waits for every piece as its units are numbered there).
+    own = stages["reading"] - s["waited_seconds"] - s.get("numbering_seconds", 0.0)
+    take = mb / own
     lsh = mb / (s["pair_seconds"] * n)  # MB/s of one worker on the LSH (wall time x workers)
-    analyse = mb / (stages["analysing"] - s["pair_seconds"])  # the rest, in this process
-    write = mb / stages["writing"]
+    # The rest of the analysis: in this process, and for a Parquet build partly on the
+    # workers, taken here as if all in this process (as the workers' share grows with them,
+    # an upper bound of that part).
+    analyse = mb / (stages["analysing"] - s["pair_seconds"])
+    # Writing: by this process to one SQLite file, or by every worker its parts.
+    write = mb / (stages["writing"] * (n if parquet else 1))
     results = s["received_bytes"] / 1e6 / mb  # bytes sent to this process per input byte
     entry = s["band_entry_bytes"]
     shuffled = s["band_entries"] * entry / 1e6 / mb  # band entries per input byte
@@ -151,12 +160,14 @@ def estimate(mb: float, runs: list[dict]) -> str:
     verified = s["candidates"] * (16 + 128 * 2 + 4) / 1e6 / mb  # per input byte, all rounds
     client = dask["client_mb"] / mb
     lines = [
-        f"measured on {mb:.1f} MB with the Dask engine on {n} workers:",
+        f"measured on {mb:.1f} MB with the Dask engine on {n} workers"
+        f"{', to Parquet' if parquet else ''}:",
         f"  a worker reads and prepares {prepare:.2f} MB/s (its tasks' time)",
         f"  the building process takes results up at {take:.2f} MB/s (its own time)",
         f"  the LSH on the workers: {lsh:.2f} MB/s per worker ({s['pair_seconds']:.1f} s)",
         f"  the rest of the analysis, in the building process: {analyse:.2f} MB/s",
-        f"  writing the store: {write:.2f} MB/s",
+        f"  writing {'its parts: ' if parquet else 'the store: '}{write:.2f} MB/s"
+        f"{' per worker' if parquet else ''}",
         f"  sent to the building process: {results:.2f} bytes per input byte",
         f"  shuffled: {shuffled:.2f} bytes of band entries per input byte ({entry} B each, "
         f"{bands // 16} rounds of 16 bands)",
@@ -169,7 +180,8 @@ def estimate(mb: float, runs: list[dict]) -> str:
         size = size_gb * 1000.0  # MB
         for workers in (8, 64, 512):
             reading = max(size / (workers * prepare), size / take)
-            total = reading + size / (workers * lsh) + size / analyse + size / write
+            writing = size / (write * (workers if parquet else 1))
+            total = reading + size / (workers * lsh) + size / analyse + writing
             # GB, one round: the signatures, the band entries (three copies while sorted),
             # the candidates with signatures attached.
             per_worker = (held + 3 * shuffled / 4 + verified / 4) * size / workers / 1000
@@ -183,7 +195,7 @@ def estimate(mb: float, runs: list[dict]) -> str:
                 f"  {size_gb:>5} GB on {workers:>3} workers: reading {reading / 3600:.1f} h "
                 f"({'workers' if size / (workers * prepare) > size / take else 'builder'}-bound), "
                 f"LSH {size / (workers * lsh) / 3600:.1f} h, analysis "
-                f"{size / analyse / 3600:.1f} h, writing {size / write / 3600:.1f} h: "
+                f"{size / analyse / 3600:.1f} h, writing {writing / 3600:.1f} h: "
                 f"total >= {total / 3600:.1f} h; per worker >= {per_worker:.1f} GB; "
                 f"builder >= {size * client / 1000:.0f} GB; {groups:,} groups, "
                 f"<= {tasks:,} tasks a round"
@@ -247,8 +259,9 @@ def main() -> None:
     )
     same = len({r["export"] for r in runs}) == 1
     print(f"exports byte-identical across all runs: {same}")
-    if any(r["engine"] == "dask" for r in runs):  # the estimate is of a SQLite store's build
-        print(estimate(mb, runs))
+    for engine in ("dask", "dask-parquet"):
+        if any(r["engine"] == engine for r in runs):
+            print(estimate(mb, runs, engine))
 
 
 if __name__ == "__main__":

@@ -586,8 +586,11 @@ class Detector:
             self.texts.extend(texts)
         self.names.extend(names)
         self.dates.extend(dates)
-        self._unit_distinct.frombytes(ids.tobytes())
-        self.units.extend(records, batch.offsets)
+        if not numbered:
+            # Units numbered where they are held are read there (`run_finder`): nothing of
+            # each is kept here.
+            self._unit_distinct.frombytes(ids.tobytes())
+            self.units.extend(records, batch.offsets)
         if replayed:
             self._replayed_signed += len(kept_units)
         if len(kept_units):
@@ -727,19 +730,25 @@ class Detector:
         distinct_cluster = self._cluster_distinct(n_distinct, pairs, workers)
         if self.read_answers is not None:
             self.known_answers, self.read_answers = self.read_answers(), None
-        occ_cluster = self._occurrence_clusters(distinct_cluster)
-        cluster_articles = self._multi_article_clusters(occ_cluster)
         held: HeldRuns | None = None
-        if self.run_finder is not None:
-            # Where the units and texts are held (a Dask build's workers), what is found of
-            # them is found there, from each unit's cluster, which goes there: which clusters
-            # are backgrounds, the furniture lines, the neighbouring and separated background
-            # clusters, and the runs, which stay there.
-            clusters, _ = self._flat(occ_cluster) if occ_cluster else (np.zeros(0, int), None)
-            _, offsets = self.units.whole_lines()
-            held = self.run_finder(clusters, offsets if len(offsets) else np.zeros(1, np.int64))
+        if self.run_finder is None:
+            occ_cluster = self._occurrence_clusters(distinct_cluster)
+            cluster_articles = self._multi_article_clusters(occ_cluster)
+        else:
+            # Where the units and texts are held (a Dask build's workers, which numbered the
+            # units), what is found of them is found there, from the clusters of the
+            # distinct units not their own cluster, which go there: each unit's cluster and
+            # the clusters two articles carry (`HeldRuns.occurrences`), the copies' heads,
+            # profiles and facts, which clusters are backgrounds, the furniture lines, the
+            # neighbouring and separated background clusters, and the runs, which stay there.
+            moved = np.flatnonzero(distinct_cluster != np.arange(len(distinct_cluster)))
+            labels = (moved, distinct_cluster[moved].astype(np.int64))
+            held = self.run_finder(labels, self.settings.min_minhash_words)
+            cluster_articles = held.occurrences()
+            # Every article, its units held there: what the analysis asks of them goes there.
+            occ_cluster = _HeldClusters(len(self.names))
         groups, duplicate_of = self._copies(occ_cluster, cluster_articles, workers, held)
-        background = self._backgrounds(occ_cluster, groups, held)
+        background = self._backgrounds(occ_cluster, groups, cluster_articles, held)
         blocks, columns = self._blocks(occ_cluster, background, cluster_articles, workers, held)
         stats = {
             "distinct_units": n_distinct,
@@ -925,7 +934,7 @@ class Detector:
             if (x, y) in identical or _is_copy(profiles[x], profiles[y], s):
                 uf.union(x, y)
         first_groups = [uf.find(a) for a in range(n)]
-        background = self._backgrounds(occ_cluster, first_groups, held)
+        background = self._backgrounds(occ_cluster, first_groups, cluster_articles, held)
 
         # Pass 2, exact: the backgrounds pass 1 found are left out of both sides; any other
         # text one has and the other lacks counts against the pair (two stories opening with
@@ -1115,7 +1124,11 @@ class Detector:
         return pairs
 
     def _backgrounds(
-        self, occ_cluster: list[np.ndarray], groups: list[int], held: HeldRuns | None = None
+        self,
+        occ_cluster: list[np.ndarray],
+        groups: list[int],
+        cluster_articles: Carriers,
+        held: HeldRuns | None = None,
     ) -> set[int]:
         """Clusters carried by articles of two or more different stories (``groups``: each
         article's copy group), found where the units are held (``held``) or here
@@ -1124,13 +1137,14 @@ class Detector:
         if not occ_cluster:
             return set()
         figures = np.frombuffer(self._distinct_figures, dtype=np.int8)
-        clusters, article = self._flat(occ_cluster)
-        labels = unique(clusters[clusters >= 0])
+        # The clusters of the units: those two or more articles carry.
+        labels = cluster_articles.clusters
         figure_labels = labels[figures[labels] != 0]  # the clusters of lines of figures
         group_of = np.asarray(groups, dtype=np.int64)
         if held is not None:
             found = held.cluster_groups(group_of, figure_labels)
         else:
+            clusters, article = self._flat(occ_cluster)
             found = cluster_groups(clusters, group_of[article], figure_labels)
         return set(merged_groups(found).tolist())
 
@@ -1143,6 +1157,11 @@ class Detector:
         lines: dict[tuple[str, ...], int] = {}
         if not occ_cluster or not background:
             return lines
+        if held is not None:
+            for key, cluster in held.furniture_lines(np.array(sorted(background), np.int64)):
+                if len(key) >= 2 or len(key[0]) >= 8:
+                    lines.setdefault(key, cluster)
+            return lines
         whole, _ = self.units.whole_lines()
         clusters, article = self._flat(occ_cluster)
         distinct = self._distinct_ids()
@@ -1152,11 +1171,6 @@ class Detector:
         # A unit of a background cluster has words: its distinct id is never -1.
         line = self._member(background)[clusters] & whole
         line[line] &= self._alone[distinct[line]] & short[distinct[line]]
-        if held is not None:
-            for key, cluster in held.furniture_lines(line):
-                if len(key) >= 2 or len(key[0]) >= 8:
-                    lines.setdefault(key, cluster)
-            return lines
         start, end, _, _, _ = self.units.arrays()
         chosen = np.flatnonzero(line)
         # The units of one distinct unit have the same words: only its first is read.
@@ -1660,9 +1674,15 @@ class HeldRuns(Protocol):
         """`cluster_groups` of all the units, in parts, each article's copy group given
         (``groups``) and the labels of the clusters of lines of figures (``figures``)."""
 
-    def furniture_lines(self, chosen: np.ndarray) -> Iterator[tuple[tuple[str, ...], int]]:
-        """The words and cluster of each of the ``chosen`` units (a flag per unit), the first
-        of each distinct unit only, in order."""
+    def occurrences(self) -> Carriers:
+        """Each unit's cluster, as `Detector._occurrence_clusters` and
+        `_multi_article_clusters` make them, held there; the clusters two or more articles
+        carry, with their articles."""
+
+    def furniture_lines(self, background: np.ndarray) -> Iterator[tuple[tuple[str, ...], int]]:
+        """The words and cluster of each furniture line's unit (`Detector._furniture_lines`,
+        of the ``background`` clusters, sorted), the first of each distinct unit only, in
+        order."""
 
     def joined(self, background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """`joined_pairs` of all the units."""
@@ -1698,10 +1718,25 @@ class HeldRuns(Protocol):
         blocks found, and its wordings' numbers there."""
 
 
-# Where the texts and the units are (`Detector.run_finder`): called with every unit's cluster
-# (or -1) and where each article's units start (then where the last ones end), it holds them
-# there, with the articles (`HeldRuns`).
-RunFinder = Callable[[np.ndarray, np.ndarray], HeldRuns]
+# Where the texts and the units are, numbered there (`Detector.run_finder`): called with the
+# distinct units that are not their own cluster (sorted) and their clusters, and the
+# settings' ``min_minhash_words``, it holds the units' clusters there, with the articles
+# (`HeldRuns`).
+RunFinder = Callable[[tuple[np.ndarray, np.ndarray], int], HeldRuns]
+
+
+class _HeldClusters(Sequence[np.ndarray]):
+    """In place of every article's units' clusters (`Detector._occurrence_clusters`) where
+    the units are held elsewhere (`HeldRuns`): as many as the articles, none read here."""
+
+    def __init__(self, n: int) -> None:
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, index: Any) -> Any:
+        raise RuntimeError("internal error: the units' clusters are held where the units are")
 
 
 def verified_pairs(

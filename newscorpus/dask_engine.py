@@ -52,9 +52,11 @@ import numpy as np
 
 from newscorpus.arrays import first_new, isin_sorted, ranges, unique
 from newscorpus.blocks import (
+    _FURNITURE_ARTICLES,
     _VERIFY_BATCH,
     NUMBERED_RECORD,
     UNIT_RECORD,
+    Carriers,
     GluedPairs,
     PairFinder,
     Prepared,
@@ -126,6 +128,8 @@ class DaskEngine:
     # The articles of each piece read (`_Held`), held on its worker for a Parquet output:
     # (future, count).
     _texts: list[tuple[Any, int]] = attrs.field(factory=list, init=False, repr=False)
+    # Per piece held, its units' numbers there (`_number_units`).
+    _numbers: list[Any] = attrs.field(factory=list, init=False, repr=False)
     # The shared runs the workers found for the analysis, which they write (`write_parts`).
     _runs: _WorkerRuns | None = attrs.field(default=None, init=False, repr=False)
     _holding_texts: bool = attrs.field(default=False, init=False, repr=False)
@@ -214,6 +218,7 @@ class DaskEngine:
         numbers, bases = self._number_units([held for _, held, _ in pending])
         for piece, ids, base in zip(pieces, numbers, bases):
             lean, held, signatures = pending.popleft()
+            self._numbers.append(ids)
             yield piece, self._submit(_numbered, lean, ids, base), signatures, held
 
     def _number_units(self, held: list[Any]) -> tuple[list[Any], list[int]]:
@@ -341,6 +346,7 @@ class DaskEngine:
 
     def _clear(self) -> None:
         self._shards, self._batch_places, self._signed, self._texts = [], deque(), 0, []
+        self._numbers = []
         self._runs = None
 
     def hold_texts(self) -> None:
@@ -361,18 +367,12 @@ class DaskEngine:
         pieces it read, where they stay (`_WorkerRuns`); None otherwise."""
         return self._find_runs if self._holding_texts else None
 
-    def _find_runs(self, clusters: np.ndarray, offsets: np.ndarray) -> _WorkerRuns:
+    def _find_runs(self, labels: tuple[np.ndarray, np.ndarray], min_words: int) -> _WorkerRuns:
         counts = [count for _, count in self._texts]
+        if len(self._numbers) != len(counts):
+            raise RuntimeError("internal error: pieces held without their units' numbers")
         firsts = np.r_[0, np.cumsum(counts)].astype(np.int64)
-        if firsts[-1] != len(offsets) - 1:
-            held = int(firsts[-1])
-            raise RuntimeError(f"internal error: {held} articles held, {len(offsets) - 1} here")
-        bounds = offsets[firsts].tolist()
-        fits = not len(clusters) or int(clusters.max()) < 1 << 31
-        narrow = clusters.astype(np.int32) if fits else clusters
-        self._runs = _WorkerRuns(
-            self, [narrow[lo:hi] for lo, hi in itertools.pairwise(bounds)], firsts, bounds
-        )
+        self._runs = _WorkerRuns(self, self._numbers, firsts, labels, min_words)
         return self._runs
 
     def _map_texts(self, function: Any, articles: Sequence[int], args: Sequence[Any]) -> list[Any]:
@@ -445,7 +445,7 @@ class DaskEngine:
             return path, lo, names[lo:hi], copied, meta_spans[lo:hi], held.cuts[i]
 
         placed = (held.shared, held.blocks, held.placed)
-        parts = [part(i) for i in range(len(held.pieces))]
+        parts = [part(i) for i in range(len(held.numbers))]
         held.each(_write_part, table, placed, each=parts)
         self._call(self.client.run, _forget_runs, on_error="ignore")
 
@@ -924,7 +924,11 @@ def _held_of(result: tuple) -> _Held:
 
 class _WorkerRuns:
     """`newscorpus.blocks.HeldRuns` on the workers: a task per piece, on the worker that holds
-    it, given the cluster of each of its units (``pieces``), finds its clusters' copy groups
+    it, from its units' numbers (`DaskEngine._number_units`) and the clusters of the distinct
+    units (``labels``: those not their own cluster, with their cluster), finds which of its
+    short units stand alone on a line, then its units' clusters and which of those two or
+    more articles carry (`occurrences`, a shuffle on the clusters), then its clusters' copy
+    groups
     (`cluster_groups`), the words of its furniture lines, the neighbouring and the separated
     background clusters (`joined_pairs`, `separated_pairs`), then its runs
     (`_runs_of`, with the blocks of the background clusters and the furniture lines,
@@ -935,18 +939,26 @@ class _WorkerRuns:
     sent is sent again when a step starts over (`DaskEngine._again`)."""
 
     def __init__(
-        self, engine: DaskEngine, pieces: list[np.ndarray], firsts: np.ndarray, bounds: list[int]
+        self,
+        engine: DaskEngine,
+        numbers: list[Any],
+        firsts: np.ndarray,
+        labels: tuple[np.ndarray, np.ndarray],
+        min_words: int,
     ) -> None:
         self.engine = engine
-        self.pieces = pieces
+        self.numbers = numbers  # per piece, its units' numbers there
         self.firsts = firsts  # where each piece's articles start, then where the last ends
-        self.bounds = bounds  # and its units
+        # What makes each unit's cluster (`_clusters_of`): the distinct units not their own
+        # cluster, with their clusters; the short units that stand alone on a line in
+        # enough articles; the clusters two or more articles carry (`occurrences`).
+        self.definition: tuple = (*labels, np.zeros(0, np.int64), None, min_words)
         self.shared: tuple | None = None
-        self._sent_pieces: list | None = None  # ``pieces`` as sent to the workers
+        self._sent_pieces: list | None = None  # each piece's units' clusters there
         self.token = uuid.uuid4().hex
         self.blocks: np.ndarray | None = None  # the glued blocks
         # Per piece, the rows of ``lo_at`` and ``hi_at`` (`Detector._cuts`) of its pairs.
-        self.cuts: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(pieces)
+        self.cuts: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(numbers)
         self.placed: dict[int, tuple[int, dict[str, int]]] | None = None
         self._pairs: list[np.ndarray] = []  # per piece, the numbers of its glued pairs here
         self._texts: list[str] = []  # the glued pairs' texts, by those numbers
@@ -958,8 +970,9 @@ class _WorkerRuns:
     def each(self, function: Any, *given: Any, each: list | None = None) -> list:
         """``function(held, key, clusters, *given)`` for each piece, on the worker that holds
         it, ``given`` sent once for all (and, with ``each``, a value per piece after them);
-        the results in order. The units' clusters are sent once, and again when a step starts
-        over (a worker that held some may have died)."""
+        the results in order. The units' clusters are made there once (`_clusters_of`), from
+        what makes them (``definition``, sent), and again when a step starts over (a worker
+        that held some may have died)."""
         engine = self.engine
         tries = 0
 
@@ -967,9 +980,13 @@ class _WorkerRuns:
             nonlocal tries
             tries += 1
             extra = engine._sent(list(given))
-            own = engine._sent(each) if each is not None else [None] * len(self.pieces)
+            own = engine._sent(each) if each is not None else [None] * len(self.numbers)
             if self._sent_pieces is None or tries > 1:
-                self._sent_pieces = engine._sent(self.pieces)
+                [definition] = engine._sent([self.definition])
+                self._sent_pieces = [
+                    engine._submit(_clusters_of, held, numbers, definition)
+                    for (held, _), numbers in zip(engine._texts, self.numbers)
+                ]
             futures = [
                 engine._submit(
                     function, held, self.key(i), clusters, *extra, *([mine] if each else [])
@@ -978,6 +995,70 @@ class _WorkerRuns:
                     zip(engine._texts, self._sent_pieces, own)
                 )
             ]
+            return engine._call(engine.client.gather, futures)
+
+        return engine._again(run)[0]
+
+    def occurrences(self) -> Carriers:
+        """The short units that stand alone on a line in `_FURNITURE_ARTICLES` articles or
+        more (each piece's counts, `_piece_alone`, summed), then the clusters two or more
+        articles carry, with their articles: a shuffle of each piece's (cluster, article)
+        on a hash of the cluster (`_carried_parts`), each part finding its clusters'
+        articles (`_carriers_of_part`). What makes the units' clusters is then whole."""
+        engine = self.engine
+        min_words = self.definition[-1]
+        found = self._units_each(_piece_alone, min_words)
+        ids = np.concatenate([i for i, _ in found] or [np.zeros(0, np.int64)])
+        counts = np.concatenate([c for _, c in found] or [np.zeros(0, np.int64)])
+        if len(ids):
+            ids, inverse = np.unique(ids, return_inverse=True)
+            counts = np.bincount(inverse.ravel(), counts, len(ids)).astype(np.int64)
+        alone = ids[counts >= _FURNITURE_ARTICLES]
+        self.definition = (*self.definition[:2], alone, None, min_words)
+        parts = max(1, min(engine._workers(), len(self.numbers)))
+
+        def reduced(carried: list) -> list:
+            reduces = [
+                engine._submit(
+                    _carriers_of_part, *[engine._submit(operator.getitem, c, j) for c in carried]
+                )
+                for j in range(parts)
+            ]
+            return engine._call(engine.client.gather, reduces)
+
+        found = self._units_each(
+            _carried_parts, parts, self.definition, each=self.firsts[:-1].tolist(), then=reduced
+        )
+        # The parts' clusters are disjoint: sorted together, each with its articles.
+        empty = np.zeros(0, np.int64)
+        clusters = np.concatenate([c for c, _, _ in found] or [empty]).astype(np.int64)
+        counts = np.concatenate([n for _, n, _ in found] or [empty]).astype(np.int64)
+        articles = np.concatenate([a for _, _, a in found] or [empty]).astype(np.int64)
+        order = np.argsort(clusters, kind="stable")
+        starts = (np.cumsum(counts) - counts)[order]  # in the parts' articles, one after another
+        clusters, counts = clusters[order], counts[order]
+        articles = articles[ranges(starts, counts)]
+        self.definition = (*self.definition[:3], clusters, min_words)
+        return Carriers(clusters, np.cumsum(counts) - counts, counts, articles)
+
+    def _units_each(
+        self, function: Any, *given: Any, each: list | None = None, then: Any = None
+    ) -> list:
+        """``function(held, numbers, *given)`` for each piece, on the worker that holds it
+        (``numbers``: its units' numbers; ``given`` sent once for all, and with ``each`` a
+        value per piece before them): the results, or what ``then`` makes of their futures
+        there. Run again if a worker holding what was sent dies (`DaskEngine._again`)."""
+        engine = self.engine
+
+        def run() -> list:
+            extra = engine._sent(list(given))
+            own = each if each is not None else [None] * len(self.numbers)
+            futures = [
+                engine._submit(function, held, numbers, *([mine] if each else []), *extra)
+                for (held, _), numbers, mine in zip(engine._texts, self.numbers, own)
+            ]
+            if then is not None:
+                return then(futures)
             return engine._call(engine.client.gather, futures)
 
         return engine._again(run)[0]
@@ -1037,12 +1118,11 @@ class _WorkerRuns:
         found = self.each(_piece_cluster_groups, figures, each=mine)
         return np.concatenate(found) if found else np.zeros((0, 3), np.int64)
 
-    def furniture_lines(self, chosen: np.ndarray) -> Iterator[tuple[tuple[str, ...], int]]:
-        """Each piece's chosen units' words and clusters (`_piece_furniture`), the first of
+    def furniture_lines(self, background: np.ndarray) -> Iterator[tuple[tuple[str, ...], int]]:
+        """Each piece's furniture lines' words and clusters (`_piece_furniture`), the first of
         each distinct unit in the piece, made one: the first of each in all."""
-        mine = [chosen[lo:hi] for lo, hi in itertools.pairwise(self.bounds)]
         seen: set[tuple[int, int]] = set()
-        for found in self.each(_piece_furniture, each=mine):
+        for found in self._units_each(_piece_furniture, background, self.definition):
             for low, high, words, cluster in found:
                 if (low, high) not in seen:
                     seen.add((low, high))
@@ -1247,17 +1327,23 @@ def _piece_cluster_groups(
     return cluster_groups(found, _received_value(groups)[article], _received_value(figures))
 
 
-def _piece_furniture(held: _Held, key: tuple, clusters: bytes, chosen: bytes) -> list[tuple]:
-    """On a worker: the words (`_span_words`) and cluster of each ``chosen`` unit of a piece
-    (a flag per unit), the first of each distinct unit (by its key) only, in order, as
-    ``(key_low, key_high, words, cluster)``."""
-    picked = np.flatnonzero(_received_value(chosen))
+def _piece_furniture(
+    held: _Held, numbers: np.ndarray, background: bytes, definition: bytes
+) -> list[tuple]:
+    """On a worker: the words (`_span_words`) and cluster of each unit of a piece that is a
+    furniture line (a whole line in a ``background`` cluster, of a short unit that stands
+    alone on a line in enough articles: `Detector._furniture_lines`), the first of each
+    distinct unit (by its key) only, in order, as ``(key_low, key_high, words, cluster)``."""
     records = held.records
+    found = _unit_clusters(held, numbers, _received_value(definition))
+    _, _, alone, _, min_words = _received_value(definition)
+    line = isin_sorted(found, _received_value(background)) & (records["whole"] > 0)
+    line &= (records["n_words"] < min_words) & isin_sorted(numbers, alone)
+    picked = np.flatnonzero(line)
     keys = np.column_stack((records["key_low"][picked], records["key_high"][picked]))
     _, first = np.unique(keys, axis=0, return_index=True) if len(picked) else (None, picked)
     picked = picked[np.sort(first)]
     start, end, _, _, article = _units_of(held)
-    found = _received_value(clusters)
     out = []
     for a in unique(article[picked]).tolist():
         units = picked[article[picked] == a]
@@ -1267,6 +1353,80 @@ def _piece_furniture(held: _Held, key: tuple, clusters: bytes, chosen: bytes) ->
                 (int(records["key_low"][u]), int(records["key_high"][u]), words, int(found[u]))
             )
     return out
+
+
+def _unit_clusters(held: _Held, numbers: np.ndarray, definition: tuple) -> np.ndarray:
+    """On a worker: each unit's cluster (-1: none), as `Detector._occurrence_clusters` makes
+    it, from its distinct unit (``numbers``) and ``definition``: the distinct units that are
+    not their own cluster (sorted) with their clusters; the short units that stand alone on a
+    line in enough articles (sorted); then, if known, the clusters two or more articles carry
+    (sorted: any other is -1, as `Detector._multi_article_clusters` makes it)."""
+    moved, labels, alone, carried, min_words = definition
+    clusters = numbers.astype(np.int64, copy=True)
+    if len(moved):
+        at = np.minimum(np.searchsorted(moved, numbers), len(moved) - 1)
+        hit = moved[at] == numbers
+        clusters[hit] = labels[at[hit]]
+    records = held.records
+    short = (numbers >= 0) & (records["n_words"] < min_words)
+    lone = short & (records["whole"] == 0) & (records["figure"] == 0)
+    clusters[lone & ~isin_sorted(numbers, alone)] = -1
+    if carried is not None:
+        clusters[~isin_sorted(clusters, carried)] = -1
+    return clusters
+
+
+def _clusters_of(held: _Held, numbers: np.ndarray, definition: bytes) -> bytes:
+    """On a worker: a piece's units' clusters (`_unit_clusters`), as the steps of
+    `_WorkerRuns` read them (pickled; 4 bytes a unit where they fit)."""
+    found = _unit_clusters(held, numbers, _received_value(definition))
+    if not len(found) or int(found.max()) < 1 << 31:
+        found = found.astype(np.int32)
+    return pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _piece_alone(held: _Held, numbers: np.ndarray, min_words: bytes) -> tuple:
+    """On a worker: of a piece's short units (with words, under ``min_words``) that stand
+    alone on a line, each distinct unit with the number of the piece's articles in which it
+    does (an article is in one piece: summed over the pieces, in how many articles)."""
+    records, article = held.records, _units_of(held)[4]
+    on = (numbers >= 0) & (records["whole"] > 0)
+    on &= records["n_words"] < _received_value(min_words)
+    n = max(len(held.offsets) - 1, 1)
+    codes = unique(numbers[on] * n + article[on])
+    found, counts = np.unique(codes // n, return_counts=True)
+    return found.astype(np.int64), counts.astype(np.int64)
+
+
+def _carried_parts(
+    held: _Held, numbers: np.ndarray, first: int, parts: bytes, definition: bytes
+) -> list[np.ndarray]:
+    """On a worker: each (cluster, article) of a piece's units once (its articles numbered
+    from ``first``), by part of the shuffle of `_WorkerRuns.occurrences` (a hash of the
+    cluster)."""
+    found = _unit_clusters(held, numbers, _received_value(definition))
+    article = _units_of(held)[4]
+    on = found >= 0
+    n = max(len(held.offsets) - 1, 1)
+    codes = unique(found[on] * n + article[on])
+    rows = np.column_stack((codes // n, codes % n + first)).astype(np.int64)
+    count = _received_value(parts)
+    part = rows[:, 0] % count
+    return [rows[part == j] for j in range(count)]
+
+
+def _carriers_of_part(*found: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """On a worker: of one part's (cluster, article) rows from every piece, the clusters two
+    or more articles carry (sorted), how many each, and their articles (sorted, cluster
+    after cluster)."""
+    rows = np.concatenate(found) if found else np.zeros((0, 2), np.int64)
+    rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    cluster = rows[:, 0]
+    starts = np.flatnonzero(np.r_[True, cluster[1:] != cluster[:-1]][: len(rows)])
+    counts = np.diff(np.r_[starts, len(rows)])
+    multi = counts >= 2
+    keep = np.repeat(multi, counts)
+    return cluster[starts[multi]], counts[multi], rows[keep, 1]
 
 
 def _runs_of(held: _Held, key: tuple[str, int], clusters: np.ndarray, shared: tuple) -> _Runs:

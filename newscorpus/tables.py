@@ -134,17 +134,11 @@ class UnitTable:
     def extend(self, records: np.ndarray, offsets: np.ndarray) -> None:
         """Append several articles' units at once: ``records`` with fields ``start``, ``end``,
         ``paragraph`` and ``whole`` (`newscorpus.blocks.UNIT_RECORD`), article ``i``'s from
-        ``offsets[i]`` to ``offsets[i + 1]``; or without the first three
-        (`newscorpus.blocks.NUMBERED_RECORD`: units whose spans are held where their texts are),
-        and then for every article: only the ``whole`` flags are kept (`whole_lines`)."""
-        base = len(self._whole)
-        spans = "start" in (records.dtype.names or ())
-        if len(self._start) != (base if spans else 0):
-            raise ValueError("units with spans and units without them in one table")
-        if spans:
-            self._start.frombytes(records["start"].astype(np.int64).tobytes())
-            self._end.frombytes(records["end"].astype(np.int64).tobytes())
-            self._paragraph.frombytes(records["paragraph"].astype(np.int32).tobytes())
+        ``offsets[i]`` to ``offsets[i + 1]``."""
+        base = len(self._start)
+        self._start.frombytes(records["start"].astype(np.int64).tobytes())
+        self._end.frombytes(records["end"].astype(np.int64).tobytes())
+        self._paragraph.frombytes(records["paragraph"].astype(np.int32).tobytes())
         self._whole.frombytes(records["whole"].astype(np.int8).tobytes())
         self._offsets.frombytes((np.asarray(offsets[1:], dtype=np.int64) + base).tobytes())
 
@@ -155,7 +149,6 @@ class UnitTable:
         """Every unit's start, end, paragraph and ``whole_line`` flag, each in one flat array,
         and the offsets of each article's units in them (``len(self) + 1`` of them)."""
         whole, offsets = self.whole_lines()
-        self._spanned()
         return (
             np.frombuffer(self._start, dtype=np.int64) if self._start else np.zeros(0, np.int64),
             np.frombuffer(self._end, dtype=np.int64) if self._end else np.zeros(0, np.int64),
@@ -168,13 +161,8 @@ class UnitTable:
 
     def spans(self, article: int) -> tuple[list[int], list[int]]:
         """The starts and the ends of one article's units."""
-        self._spanned()
         lo, hi = self._offsets[article], self._offsets[article + 1]
         return self._start[lo:hi].tolist(), self._end[lo:hi].tolist()
-
-    def _spanned(self) -> None:
-        if len(self._start) != len(self._whole):
-            raise RuntimeError("internal error: the units' spans are held where their texts are")
 
     def articles(self) -> np.ndarray:
         """The article of every unit, in one flat array."""

@@ -360,6 +360,115 @@ def test_units_numbered_on_the_workers_are_numbered_as_the_detector_numbers_them
             numbered = attrs.evolve(numbered, signatures=prepared(records, offsets).signatures)
             given = there.add(numbered, [""] * n, ["a"] * n, [None] * n)
             assert [k.tolist() for k in given] == [k.tolist() for k in kept]
-    for name in ["_unit_distinct", "_distinct_words", "_distinct_order", "_distinct_figures"]:
+    assert np.concatenate(numbers or [np.zeros(0, np.int64)]).tolist() == list(here._unit_distinct)
+    for name in ["_distinct_words", "_distinct_order", "_distinct_figures"]:
         assert getattr(there, name) == getattr(here, name), name
     assert [a.tolist() for a in there._sig_ids] == [a.tolist() for a in here._sig_ids]
+
+
+@st.composite
+def _clustered_pieces(draw):
+    """Pieces of articles whose units (a line of words each, some whole lines, some lines of
+    figures, some without words) are drawn from a few wordings, the distinct units put in a
+    few clusters: what a Parquet build's workers hold, numbered, once the LSH is done."""
+    from newscorpus.blocks import UNIT_RECORD
+
+    vocabulary = ["", "ok", "ok go", "a b c d e", "x y z w v u", "1 2 3", "q r s t u v w"]
+    sizes = draw(st.lists(st.integers(0, 6), min_size=1, max_size=14))
+    n = sum(sizes)
+    chosen = draw(st.lists(st.integers(0, len(vocabulary) - 1), min_size=n, max_size=n))
+    whole = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    records = np.zeros(n, dtype=UNIT_RECORD)
+    texts, at = [], 0
+    for size in sizes:
+        lines, start = [], 0
+        for w in chosen[at : at + size]:
+            words = vocabulary[w]
+            records[at]["start"], records[at]["end"] = start, start + len(words)
+            records[at]["n_words"] = len(words.split())
+            records[at]["figure"] = words.startswith("1")
+            records[at]["whole"] = whole[at]
+            records[at]["key_low"], records[at]["key_high"] = w + 1, w * 31
+            lines.append(words)
+            start += len(words) + 1
+            at += 1
+        texts.append("\n".join(lines))
+    offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+    cuts = sorted(set(draw(st.lists(st.integers(0, len(sizes)), max_size=4))) | {0, len(sizes)})
+    groups = draw(st.lists(st.integers(0, 2), min_size=len(vocabulary), max_size=len(vocabulary)))
+    return texts, records, offsets, cuts, groups
+
+
+@given(_clustered_pieces(), st.integers(1, 3), st.data())
+def test_the_units_clusters_found_on_the_workers_are_the_local_engines(found, parts, data):
+    """Where the workers hold the units, numbered (a Parquet build), they find each unit's
+    cluster and the clusters two or more articles carry (`_WorkerRuns.occurrences`: which
+    short units stand alone on a line, summed over the pieces; a shuffle on the clusters in
+    any number of parts), and the furniture lines, as the local engine finds them of all the
+    units at once (`Detector._occurrence_clusters`, `_multi_article_clusters`,
+    `_furniture_lines`)."""
+    import pickle
+    import types
+
+    from newscorpus.blocks import Detector, Prepared
+    from newscorpus.dask_engine import _Held, _unit_clusters, _WorkerRuns
+    from newscorpus.settings import Settings
+
+    texts, records, offsets, cuts, groups = found
+    n = len(texts)
+    here = Detector(Settings(min_minhash_words=4))
+    signed = int(((records["n_words"] >= 4) & (records["figure"] == 0)).sum())
+    rows = np.zeros((signed, 2), np.uint16)
+    here.add(Prepared(records, offsets, rows), texts, [str(a) for a in range(n)], [None] * n)
+    ids = np.frombuffer(here._unit_distinct, dtype=np.int64)
+    # The distinct units in clusters: each labelled by one of its members, as `_link` does.
+    n_distinct = len(here._distinct_words)
+    key_of = np.zeros(n_distinct, dtype=np.int64)
+    key_of[ids[ids >= 0]] = records["key_low"][ids >= 0].astype(np.int64) - 1
+    group = np.array(groups)[key_of]
+    labels = np.arange(n_distinct)
+    for g in set(group.tolist()):
+        members = np.flatnonzero(group == g)
+        labels[members] = data.draw(st.sampled_from(members.tolist()))
+    occ = here._occurrence_clusters(labels)
+    carriers = here._multi_article_clusters(occ)
+    flat, _ = here._flat(occ)
+
+    pieces = [
+        (
+            _Held(
+                texts[lo:hi],
+                [],
+                [],
+                records[offsets[lo] : offsets[hi]],
+                offsets[lo : hi + 1] - offsets[lo],
+            ),
+            ids[offsets[lo] : offsets[hi]],
+        )
+        for lo, hi in zip(cuts, cuts[1:])
+    ]
+    engine = types.SimpleNamespace(
+        _texts=[(held, len(held.texts)) for held, _ in pieces],
+        _sent=lambda values: [pickle.dumps(v) for v in values],
+        _submit=lambda function, *args: function(*args),
+        _call=lambda function, *args, **kwargs: function(*args, **kwargs),
+        _again=lambda step: (step(), 1),
+        _workers=lambda: parts,
+        client=types.SimpleNamespace(gather=list),
+    )
+    moved = np.flatnonzero(labels != np.arange(n_distinct))
+    held = _WorkerRuns(
+        engine, [numbers for _, numbers in pieces], np.array(cuts), (moved, labels[moved]), 4
+    )
+    found_carriers = held.occurrences()
+    assert found_carriers.clusters.tolist() == carriers.clusters.tolist()
+    assert found_carriers.counts.tolist() == carriers.counts.tolist()
+    assert [found_carriers[c] for c in found_carriers] == [carriers[c] for c in carriers]
+    clusters = [_unit_clusters(h, numbers, held.definition) for h, numbers in pieces]
+    assert np.concatenate(clusters or [np.zeros(0, np.int64)]).tolist() == flat.tolist()
+
+    background = set(data.draw(st.lists(st.sampled_from(carriers.clusters.tolist() or [0]))))
+    background &= set(carriers.clusters.tolist())
+    assert dict(here._furniture_lines(occ, background, held)) == dict(
+        here._furniture_lines(occ, background)
+    )
