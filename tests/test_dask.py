@@ -250,6 +250,7 @@ def test_a_worker_killed_in_the_lsh_is_replaced_and_the_build_completes(
 @pytest.mark.parametrize(
     "step",
     [
+        "_WorkerRuns.occurrences",
         "_WorkerRuns.facts",
         "write_parts",
         "_WorkerRuns.profiles",
@@ -260,10 +261,10 @@ def test_a_worker_killed_in_the_lsh_is_replaced_and_the_build_completes(
 def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
     generated, generated_local, tmp_path, monkeypatch, step
 ):
-    """A Parquet build sends the workers what the analysis asks of the texts, the block codes
-    of the units from which they find the shared runs, and what they write, directly
-    (`DaskEngine._sent`: no task can make them again). A worker killed (SIGKILL) holding some
-    of it, as the analysis asks the profiles of the articles paired as copies, or the facts
+    """A Parquet build sends the workers what makes the units' clusters, what the analysis
+    asks of the texts, and what they write, directly (`DaskEngine._sent`: no task can make
+    them again). A worker killed (SIGKILL) holding some of it, as the units' clusters are
+    made, or the analysis asks the profiles of the articles paired as copies, or the facts
     of their passages, or which clusters are carried by two copy groups, or has the runs cut,
     or as the parts are written, makes that step run again (the runs it kept are found
     again), and the dataset is the local engine's store."""
