@@ -324,9 +324,6 @@ class Prepared:
     records: np.ndarray
     offsets: np.ndarray
     signatures: np.ndarray
-    #: Of records numbered elsewhere (`NUMBERED_RECORD`), the order key (`Detector.add`) of
-    #: each unit that brings a distinct unit not seen before, in order.
-    orders: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -363,13 +360,12 @@ UNIT_RECORD = np.dtype(
 )
 
 
-# What the building process receives of a unit whose article a worker holds (a Dask build's
-# Parquet output), numbered there: whether it is a whole line or a line of figures, its word
-# count and its distinct unit (-1 without words), numbered as `Detector.add` numbers them by
-# key (14 bytes, where a `UNIT_RECORD` is 40: its span, paragraph and key stay there).
-NUMBERED_RECORD = np.dtype(
-    [("whole", "i1"), ("figure", "i1"), ("n_words", "<i4"), ("distinct", "<i8")]
-)
+# What the building process receives of the units of a batch that a worker holds and
+# numbered (a Dask build's Parquet output; `Detector.add`): nothing of each unit, but of
+# each one that brings a distinct unit not seen before, in order, its word count, whether it
+# is a line of figures, its order key, and its row among the batch's signatures (-1: none);
+# 17 bytes a distinct unit, where a `UNIT_RECORD` is 40 bytes a unit.
+FRESH_RECORD = np.dtype([("n_words", "<i4"), ("figure", "i1"), ("order", "<u8"), ("row", "<i4")])
 
 
 def prepare(
@@ -530,39 +526,30 @@ class Detector:
         articles were first added, after the same articles in the same order (as a store keeps
         them, `newscorpus.store.Corpus.prepared_batches`), so nothing is signed again.
 
-        A batch numbered where its units are (`NUMBERED_RECORD`, a Dask build's workers)
-        gives each unit's distinct unit, and the order keys of the new ones: every batch of
-        the build must be.
+        A batch numbered where its units are held (`FRESH_RECORD`: a Dask build's workers)
+        gives only the units that bring a distinct unit not seen before: every batch of the
+        build must be (`_add_fresh`).
         """
+        before = len(self._distinct_words)
+        fresh_only = "row" in (batch.records.dtype.names or ())
+        if len(self._distinct) != (0 if fresh_only else before):
+            raise RuntimeError("internal error: units numbered here and units numbered elsewhere")
+        if fresh_only and not replayed:
+            return self._add_fresh(batch, texts, names, dates)
+        if fresh_only:
+            raise RuntimeError("internal error: a stored batch numbered elsewhere")
         min_words = self.settings.min_minhash_words
         records = batch.records
         n_words = records["n_words"].astype(np.int64)
         figures = records["figure"] != 0
         signed = (n_words >= min_words) & ~figures
-        before = len(self._distinct_words)
-        numbered = "distinct" in (records.dtype.names or ())
-        if numbered != (batch.orders is not None) or len(self._distinct) != (
-            0 if numbered else before
-        ):
-            raise RuntimeError("internal error: units numbered here and units numbered elsewhere")
-        if numbered:
-            ids = records["distinct"].astype(np.int64)
-        else:
-            worded = np.flatnonzero(n_words > 0)
-            ids = np.full(len(records), -1, dtype=np.int64)
-            ids[worded] = self._distinct.add(
-                records["key_low"][worded], records["key_high"][worded]
-            )
+        worded = np.flatnonzero(n_words > 0)
+        ids = np.full(len(records), -1, dtype=np.int64)
+        ids[worded] = self._distinct.add(records["key_low"][worded], records["key_high"][worded])
         # The units that bring a distinct unit not seen before: the first of each new id.
         fresh = first_new(ids, before)
-        if numbered:
-            order = np.asarray(batch.orders, dtype=np.uint64)
-            if len(order) != len(fresh) or (ids[fresh] != before + np.arange(len(fresh))).any():
-                raise RuntimeError("internal error: the units' numbers skip or repeat")
-        else:
-            order = records["key_high"][fresh] >> np.uint64(1)
         self._distinct_words.frombytes(n_words[fresh].astype(np.int32).tobytes())
-        self._distinct_order.frombytes(order.tobytes())
+        self._distinct_order.frombytes((records["key_high"][fresh] >> np.uint64(1)).tobytes())
         self._distinct_figures.frombytes(figures[fresh].astype(np.int8).tobytes())
         brings = np.zeros(len(records), dtype=bool)
         brings[fresh] = True
@@ -586,11 +573,8 @@ class Detector:
             self.texts.extend(texts)
         self.names.extend(names)
         self.dates.extend(dates)
-        if not numbered:
-            # Units numbered where they are held are read there (`run_finder`): nothing of
-            # each is kept here.
-            self._unit_distinct.frombytes(ids.tobytes())
-            self.units.extend(records, batch.offsets)
+        self._unit_distinct.frombytes(ids.tobytes())
+        self.units.extend(records, batch.offsets)
         if replayed:
             self._replayed_signed += len(kept_units)
         if len(kept_units):
@@ -599,6 +583,38 @@ class Detector:
             kept = batch.signatures if replayed else batch.signatures[new_rows]
             self._keep_signatures(kept)
         return kept_rows
+
+    def _add_fresh(
+        self,
+        batch: Prepared,
+        texts: Sequence[str],
+        names: Sequence[str],
+        dates: Sequence[str | None],
+    ) -> list[np.ndarray]:
+        """`add` of a batch whose units are held and numbered elsewhere, where they are read
+        (`run_finder`): of its units, those that bring a new distinct unit (`FRESH_RECORD`,
+        ``batch.offsets`` saying where each article's are), numbered from those before."""
+        records = batch.records
+        n_words = records["n_words"].astype(np.int64)
+        figures = records["figure"] != 0
+        signed = (n_words >= self.settings.min_minhash_words) & ~figures
+        if ((records["row"] >= 0) != signed).any():
+            raise RuntimeError("internal error: a new unit's signature row is not its own")
+        before = len(self._distinct_words)
+        self._distinct_words.frombytes(n_words.astype(np.int32).tobytes())
+        self._distinct_order.frombytes(records["order"].astype(np.uint64).tobytes())
+        self._distinct_figures.frombytes(figures.astype(np.int8).tobytes())
+        kept_units = np.flatnonzero(signed)
+        rows = records["row"][kept_units].astype(np.int64)
+        if len(kept_units):
+            self._sig_ids.append(before + kept_units)
+            self._keep_signatures(batch.signatures[rows])
+        cuts = np.searchsorted(kept_units, batch.offsets)
+        if self.text_map is None:
+            self.texts.extend(texts)
+        self.names.extend(names)
+        self.dates.extend(dates)
+        return [rows[cuts[i] : cuts[i + 1]] for i in range(len(batch))]
 
     def forget_units(self) -> None:
         """Drop what the analysis read of every unit (the units, their distinct units and

@@ -54,7 +54,7 @@ from newscorpus.arrays import first_new, isin_sorted, ranges, unique
 from newscorpus.blocks import (
     _FURNITURE_ARTICLES,
     _VERIFY_BATCH,
-    NUMBERED_RECORD,
+    FRESH_RECORD,
     UNIT_RECORD,
     Carriers,
     GluedPairs,
@@ -206,7 +206,7 @@ class DaskEngine:
         workers, and nothing is kept for an add), and its articles held (`_Held`). Every
         piece is read first: the units are numbered by their keys, as `Detector.add` numbers
         them, on the workers (`_number_units`), and what this process receives of a unit is
-        its number and flags (`NUMBERED_RECORD`), not its key."""
+        nothing, and of a distinct unit what the LSH and the clustering read (`FRESH_RECORD`)."""
         for piece in pieces:
             future = self._submit(_read_piece, piece, inputs, settings)
             made = [self._submit(f, future) for f in (_lean, _held_of)]
@@ -219,7 +219,8 @@ class DaskEngine:
         for piece, ids, base in zip(pieces, numbers, bases):
             lean, held, signatures = pending.popleft()
             self._numbers.append(ids)
-            yield piece, self._submit(_numbered, lean, ids, base), signatures, held
+            numbered = self._submit(_numbered, lean, ids, base, settings.min_minhash_words)
+            yield piece, numbered, signatures, held
 
     def _number_units(self, held: list[Any]) -> tuple[list[Any], list[int]]:
         """Each unit of the pieces ``held`` numbered by its key in the order the keys first
@@ -756,30 +757,31 @@ def _lean(result: tuple) -> tuple:
     return (done, lean), seconds
 
 
-def _numbered(lean: tuple, numbers: np.ndarray, base: int) -> tuple:
-    """On a worker: a piece's `_lean` result with its units numbered (``numbers``, the first
-    number the piece gave being ``base``): of each unit, only what the building process
-    reads (`NUMBERED_RECORD`), and the order keys of those that bring a new number; measured
-    again."""
+def _numbered(lean: tuple, numbers: np.ndarray, base: int, min_words: int) -> tuple:
+    """On a worker: a piece's `_lean` result, its units numbered (``numbers``, the first
+    number the piece gave being ``base``), with only what the building process reads of them
+    (`FRESH_RECORD`: of each unit that brings a new number, in order, its word count, whether
+    it is a line of figures, its order key and its signature row in the batch; each
+    article's from ``offsets``); measured again."""
     (done, batches), seconds = lean
     sizes = [len(ready.records) for _, (_, _, ready) in batches]
     if sum(sizes) != len(numbers):
         raise RuntimeError(f"internal error: {len(numbers)} units numbered of {sum(sizes)}")
     fresh = first_new(numbers, base)
-    at = np.searchsorted(fresh, np.cumsum([0, *sizes])).tolist()
+    bounds = np.cumsum([0, *sizes]).tolist()
+    at = np.searchsorted(fresh, bounds).tolist()
     numbered = []
-    for (count, (metas, spans, ready)), lo, a, b in zip(
-        batches, np.cumsum([0, *sizes]).tolist(), at, at[1:]
-    ):
+    for (count, (metas, spans, ready)), lo, a, b in zip(batches, bounds, at, at[1:]):
         records = ready.records
-        found = np.empty(len(records), dtype=NUMBERED_RECORD)
-        for field in ("whole", "figure", "n_words"):
-            found[field] = records[field]
-        found["distinct"] = numbers[lo : lo + len(records)]
-        orders = records["key_high"][fresh[a:b] - lo] >> np.uint64(1)
-        numbered.append(
-            (count, (metas, spans, Prepared(found, ready.offsets, ready.signatures, orders)))
-        )
+        signed = (records["n_words"] >= min_words) & (records["figure"] == 0)
+        row = np.cumsum(signed) - 1
+        mine = fresh[a:b] - lo
+        found = np.empty(len(mine), dtype=FRESH_RECORD)
+        found["n_words"], found["figure"] = records["n_words"][mine], records["figure"][mine]
+        found["order"] = records["key_high"][mine] >> np.uint64(1)
+        found["row"] = np.where(signed[mine], row[mine], -1)
+        offsets = np.searchsorted(mine, ready.offsets).astype(np.int64)
+        numbered.append((count, (metas, spans, Prepared(found, offsets, ready.signatures))))
     return (done, numbered), seconds, _sent_size((done, numbered))
 
 

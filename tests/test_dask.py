@@ -533,10 +533,10 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     engine = DaskEngine(client, piece_bytes=400_000)
     build(inputs, dataset, engine=engine).close()
     assert len(given) > 100 and set(given) == {""} and spooled == [0]
-    # Of the units, what came here is their numbers (the workers numbered them by their keys),
-    # word counts and flags: their keys, spans (where they are in the texts) and paragraphs
-    # stayed with the texts.
-    assert unit_fields == {"distinct", "n_words", "whole", "figure"}
+    # Of the units, nothing came here (the workers numbered them by their keys, and keep
+    # them with the texts), but of each distinct unit, the first time: its word count,
+    # whether a line of figures, its order key and its signature's row.
+    assert unit_fields == {"n_words", "figure", "order", "row"}
     assert len(fields) == len(given) and not any(fields)
     # The copies' heads, profiles and pair keys, the neighbouring and separated background
     # clusters and the shared runs were found, with the runs' texts, on the workers, and the

@@ -351,10 +351,10 @@ def test_units_numbered_on_the_workers_are_numbered_as_the_detector_numbers_them
     numbers, bases = DaskEngine._number_units(engine, held)
     here, there = Detector(settings), Detector(settings)
     for batches, result, ids, base in zip(found, lean, numbers, bases):
-        (_, sent), _, _ = _numbered(result, ids, base)
+        (_, sent), _, _ = _numbered(result, ids, base, 4)
         assert len(sent) == len(batches)
         for (records, offsets), (_, (_, _, numbered)) in zip(batches, sent):
-            assert numbered.records.dtype.names == ("whole", "figure", "n_words", "distinct")
+            assert numbered.records.dtype.names == ("n_words", "figure", "order", "row")
             n = len(offsets) - 1
             kept = here.add(prepared(records, offsets), [""] * n, ["a"] * n, [None] * n)
             numbered = attrs.evolve(numbered, signatures=prepared(records, offsets).signatures)
