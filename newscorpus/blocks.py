@@ -509,6 +509,10 @@ class Detector:
             f"article {article} names a stored wording the store lacks"
         )
         self.answers: dict[str, dict[bytes, Any]] = {}
+        #: Whether what an add of the store reads is made and kept: the LSH's pairs
+        #: (`verified`) and the analysis's answers (`answers`). A Parquet dataset, which does
+        #: not grow, keeps neither (at 100 MB, about 30 MB of the building process's peak).
+        self.keep_state = True
 
     def add(
         self,
@@ -724,7 +728,7 @@ class Detector:
         )
         for i, answer in zip(todo, asked):
             found[i] = answer
-        self.answers[kind] = dict(zip(keys, found))
+        self._answered(kind, keys, found)
         return found
 
     # -- analysis ---------------------------------------------------------------------------
@@ -813,7 +817,7 @@ class Detector:
                 sigs = self._take_signatures(len(ids))
                 found = verified_pairs(sigs, order_key, n_words, s, workers)
         pairs, similarity = found
-        self.verified = (len(ids), pairs)
+        self.verified = (len(ids), pairs if self.keep_state else pairs[:0])
         component = _link(pairs, similarity, order_key, s.unit_threshold, s.strong_threshold)
         labels[ids] = ids[component]
         return labels
@@ -960,8 +964,12 @@ class Detector:
         # A pair whose key (everything its verdict depends on) an earlier analysis of the
         # store judged keeps that verdict: an add judges only the pairs it changed.
         ordered = sorted(pairs)
-        keys = self._pair_keys(ordered, identical, background, occ_cluster, held)
         known = (self.known_answers or {}).get("verdicts", {})
+        keys: Sequence[bytes | None] = (
+            self._pair_keys(ordered, identical, background, occ_cluster, held)
+            if self.keep_state or known
+            else [None] * len(ordered)  # neither asked nor kept
+        )
         # A kept verdict that is not a bool (a damaged store) is judged again.
         verdicts = [v if type(v := known.get(key)) is bool else None for key in keys]
         todo = [pair for pair, verdict in zip(ordered, verdicts) if verdict is None]
@@ -984,7 +992,7 @@ class Detector:
             for (x, y), common in zip(todo, judged)
         )
         verdicts = [next(found) if verdict is None else verdict for verdict in verdicts]
-        self.answers["verdicts"] = dict(zip(keys, verdicts))
+        self._answered("verdicts", keys, verdicts)
         uf = _UnionFind(n)
         for (x, y), verdict in zip(ordered, verdicts):
             if verdict:
@@ -1004,6 +1012,11 @@ class Detector:
                 if a != first:
                     duplicate_of[a] = first
         return groups, duplicate_of
+
+    def _answered(self, kind: str, keys: Sequence[Any], answers: Sequence[Any]) -> None:
+        """Keep the answers of ``kind`` by their keys, for the next add (`keep_state`)."""
+        if self.keep_state:
+            self.answers[kind] = dict(zip(keys, answers))
 
     def _pair_keys(
         self,
@@ -1389,11 +1402,12 @@ class Detector:
 
         for found in _fork_map(cut, [c for c in chunks if c], workers):
             cuts.update(found)
-        self.answers["cuts"] = {
-            keys[b]: kept.get(keys[b])
-            or [[[*ends, *cuts[(i, *ends)]] for ends in glued_ends[i]] for i in members]
-            for b, members in by_block.items()
-        }
+        if self.keep_state:
+            self.answers["cuts"] = {
+                keys[b]: kept.get(keys[b])
+                or [[[*ends, *cuts[(i, *ends)]] for ends in glued_ends[i]] for i in members]
+                for b, members in by_block.items()
+            }
         lo_at = np.zeros((len(pair_block), 4), dtype=np.int64)
         hi_at = np.zeros((len(pair_block), 4), dtype=np.int64)
         for (i, glued_start, glued_end), (lo, hi) in cuts.items():
@@ -1486,7 +1500,7 @@ class Detector:
             lengths[todo] = [len(t) for t in tokens]
             for i in todo:
                 answers[i] = [int(lengths[i]), base64.b64encode(sigs[i].tobytes()).decode("ascii")]
-        self.answers["signatures"] = dict(zip(keys, answers))
+        self._answered("signatures", keys, answers)
         return sigs, lengths
 
     def _mergeable(

@@ -339,6 +339,7 @@ def _build(
     detector.text_map = text_map() if text_map is not None else None
     run_finder = getattr(engine, "run_finder", None)
     detector.run_finder = run_finder() if run_finder is not None else None
+    detector.keep_state = writer.keeps_state
     if stored is not None and detector.text_map is None:
         # The stored texts stay in the store: the analysis reads those it asks for.
         detector.stored_texts = writer.stored_texts

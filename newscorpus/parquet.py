@@ -81,6 +81,10 @@ class ParquetWriter:
             raise RuntimeError(f"internal error: article {article_id} after {len(self.names)}")
         self.names.append(name)  # the rest of it is on the worker that read it
 
+    #: A dataset does not grow: what an add reads (the LSH's pairs, the analysis's answers)
+    #: is not kept, nor made (`newscorpus.blocks.Detector.keep_state`).
+    keeps_state = False
+
     def add_prepared(self, article_id: int, units: bytes, signatures: bytes) -> None:
         pass  # a dataset does not grow: nothing is kept for an add
 

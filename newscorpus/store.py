@@ -321,6 +321,8 @@ class StoreWriter:
     """Writes a new store; `close` commits it and `abort` discards it."""
 
     _early_sync: threading.Thread | None = None
+    #: The store keeps what the next add reads: the LSH's pairs, the analysis's answers.
+    keeps_state = True
 
     def __init__(self, path: str | Path, settings: Settings) -> None:
         self.path = Path(path)
