@@ -966,7 +966,7 @@ class Detector:
         ordered = sorted(pairs)
         known = (self.known_answers or {}).get("verdicts", {})
         keys: Sequence[bytes | None] = (
-            self._pair_keys(ordered, identical, background, occ_cluster, held)
+            self._pair_keys(ordered, identical, background, occ_cluster)
             if self.keep_state or known
             else [None] * len(ordered)  # neither asked nor kept
         )
@@ -1024,27 +1024,27 @@ class Detector:
         identical: set[tuple[int, int]],
         background: set[int],
         occ_cluster: list[np.ndarray],
-        held: HeldRuns | None = None,
     ) -> list[bytes]:
         """Per pair of pass 2 of `_copies`, a key (16 bytes) of everything its verdict
         depends on: the settings; per side, its name (which stands for its text and units: a
         stored name never changes its text), the cluster of each of its units and which of
-        them are backgrounds (`side_digests`, here or where the units are held, ``held``);
-        and whether the two are the same words throughout."""
-        articles = np.array(sorted({a for pair in ordered for a in pair}), dtype=np.int64)
-        if not len(articles):
+        them are backgrounds; and whether the two are the same words throughout. Asked where the
+        units are held elsewhere (a Parquet build), which keeps no answers: never."""
+        articles = sorted({a for pair in ordered for a in pair})
+        if not articles:
             return []
-        if held is not None:
-            inner = held.sides(articles, np.array(sorted(background), dtype=np.int64))
-        else:
-            behind = self._member(background)
-            mine = [occ_cluster[a] for a in articles.tolist()]
-            inner = side_digests(mine, [behind[clusters] for clusters in mine])
+        behind = self._member(background)
         settings = self.settings.to_json().encode("utf-8")
         side: dict[int, bytes] = {}
-        for a, digest in zip(articles.tolist(), inner):
+        for a in articles:
+            clusters = occ_cluster[a]
+            digest = xxhash.xxh3_128()
             name = self.names[a].encode("utf-8", "surrogatepass")
-            side[a] = xxhash.xxh3_128_digest(len(name).to_bytes(8, "little") + name + digest)
+            digest.update(len(name).to_bytes(8, "little") + name)
+            digest.update(len(clusters).to_bytes(8, "little"))
+            digest.update(clusters.astype("<i8", copy=False).tobytes())
+            digest.update(np.packbits(behind[clusters]).tobytes())
+            side[a] = digest.digest()
         return [
             xxhash.xxh3_128_digest(
                 b"".join((side[x], side[y], b"\x01" if (x, y) in identical else b"\x00", settings))
@@ -1692,10 +1692,6 @@ class HeldRuns(Protocol):
     def profiles(self, articles: np.ndarray) -> dict[int, tuple[Counter, int]]:
         """`profiles_of` the ``articles`` (sorted)."""
 
-    def sides(self, articles: np.ndarray, background: np.ndarray) -> list[bytes]:
-        """`side_digests` of the ``articles`` (sorted), in order, the ``background`` clusters
-        (sorted) given."""
-
     def facts(self, asked: dict[int, set[int]]) -> dict[int, dict[int, int]]:
         """Per article of ``asked``, `_passage_facts` of its units in the clusters asked of it
         (`passage_units`)."""
@@ -2205,20 +2201,6 @@ def profiles_of(
     for a, c, n in zip((keys // base).tolist(), (keys % base).tolist(), sums.tolist()):
         shared_of[a][c] = n
     return {a: (shared_of[a], n) for a, n in zip(chosen.tolist(), own.astype(np.int64).tolist())}
-
-
-def side_digests(clusters: Sequence[np.ndarray], behind: Sequence[np.ndarray]) -> list[bytes]:
-    """Per article, a 128-bit digest of what a copy pair's verdict depends on of that side
-    (`Detector._pair_keys`), but its name: the cluster of each of its units (``clusters``)
-    and which of them are backgrounds (``behind``, a flag per unit)."""
-    found = []
-    for mine, flags in zip(clusters, behind):
-        digest = xxhash.xxh3_128()
-        digest.update(len(mine).to_bytes(8, "little"))
-        digest.update(np.ascontiguousarray(mine, dtype="<i8").tobytes())
-        digest.update(np.packbits(flags).tobytes())
-        found.append(digest.digest())
-    return found
 
 
 def passage_units(

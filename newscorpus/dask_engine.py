@@ -79,7 +79,6 @@ from newscorpus.blocks import (
     profiles_of,
     runs_with_texts,
     separated_pairs,
-    side_digests,
     similarity,
     sparse_block_codes,
 )
@@ -1084,11 +1083,6 @@ class _WorkerRuns:
             found.update((a + first, profile) for a, profile in part.items())
         return found
 
-    def sides(self, articles: np.ndarray, background: np.ndarray) -> list[bytes]:
-        """Each piece's `side_digests` of its ``articles``, one after another."""
-        found = self.each(_piece_sides, background, each=self._by_piece(articles))
-        return [digest for part in found for digest in part]
-
     def facts(self, asked: dict[int, set[int]]) -> dict[int, dict[int, int]]:
         """Each piece's `_passage_facts` of the clusters ``asked`` of its articles, made one;
         what the workers kept of the units' facts to answer goes once all are answered."""
@@ -1274,18 +1268,6 @@ def _piece_profiles(held: _Held, key: tuple, clusters: bytes, chosen: bytes) -> 
     found = _received_value(clusters)[units].astype(np.int64)
     chars = (records["end"][units] - records["start"][units]).astype(np.int64)
     return profiles_of(articles, np.repeat(articles, counts), found, chars)
-
-
-def _piece_sides(
-    held: _Held, key: tuple, clusters: bytes, background: bytes, chosen: bytes
-) -> list[bytes]:
-    """On a worker: `side_digests` of the ``chosen`` articles of a piece (by their places),
-    the background clusters given."""
-    found = _received_value(clusters).astype(np.int64)
-    behind = isin_sorted(found, _received_value(background))
-    offsets = held.offsets.tolist()
-    mine = [slice(offsets[a], offsets[a + 1]) for a in _received_value(chosen).tolist()]
-    return side_digests([found[at] for at in mine], [behind[at] for at in mine])
 
 
 def _piece_facts(held: _Held, key: tuple, clusters: bytes, asked: bytes) -> bytes:

@@ -512,7 +512,6 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
         (blocks, "article_heads"),
         (blocks, "content_digests"),
         (blocks, "profiles_of"),
-        (blocks, "side_digests"),
         (blocks, "passage_units"),
     ]:
         monkeypatch.setattr(owner, name, lambda *args, name=name: found_here.append(name))
@@ -538,7 +537,7 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     # whether a line of figures, its order key and its signature's row.
     assert unit_fields == {"n_words", "figure", "order", "row"}
     assert len(fields) == len(given) and not any(fields)
-    # The copies' heads, profiles and pair keys, the neighbouring and separated background
+    # The copies' heads, profiles and facts, the neighbouring and separated background
     # clusters and the shared runs were found, with the runs' texts, on the workers, and the
     # runs stay there: what came here of them is the blocks' wordings and carriers.
     assert not found_here and engine.stats["block_summary_bytes"] > 0
