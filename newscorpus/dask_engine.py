@@ -8,16 +8,18 @@ input order, checks the names as a local read does, runs the rest of the analysi
 from the verified pairs, copies, which clusters make which blocks) and writes the store.
 
 For a Parquet output (`newscorpus.parquet`) the articles stay on the workers that read them
-(their texts, metadata, source fields and units, `_Held`): this process receives each
-article's name, length and unit records only. What the analysis reads of the texts (facts of
-some passages) is computed there (`text_map`), and so is what it finds from each unit's
-cluster, which this process sends them (`run_finder`, `_WorkerRuns`): the backgrounds'
-copy groups, the furniture lines, the neighbouring and separated background clusters, and
-the shared runs, which a worker finds for its pieces and keeps: it sends back the distinct
-wordings of the blocks glued to other text, cuts the runs where this process says, and sends
-back each block's wordings with their counts and its carriers; this process makes the blocks
-of those, and the workers write the articles with their segments placed in the blocks, each
-checked to rebuild its text.
+(their texts, metadata, source fields and units, `_Held`), which number the units by their
+keys (`DaskEngine._number_units`): this process receives each article's name and length, and
+of each distinct unit the first time it comes what the clustering reads. From the clusters of
+the distinct units, which this process sends them, the workers make each unit's cluster and
+find the clusters two articles carry (`run_finder`, `_WorkerRuns`), and answer what the
+analysis asks of the units and texts: the copies' heads, profiles and facts, the
+backgrounds' copy groups, the furniture lines, the neighbouring and separated background
+clusters, and the shared runs, which a worker finds for its pieces and keeps: it sends back
+the distinct wordings of the blocks glued to other text, cuts the runs where this process
+says, and sends back each block's wordings with their counts and its carriers; this process
+decides the copies and makes the blocks of those, and the workers write the articles with
+their segments placed in the blocks, each checked to rebuild its text.
 Either way the store is the one the local engine writes, byte for byte in its export.
 
     from distributed import Client
@@ -357,9 +359,10 @@ class DaskEngine:
 
     def text_map(self) -> TextMap | None:
         """Where the analysis reads the texts (`newscorpus.blocks.Detector.map_texts`) when the
-        workers hold them (`hold_texts`): on the workers, so that this process never receives
-        an article's text; None otherwise."""
-        return self._map_texts if self._holding_texts else None
+        workers hold them (`hold_texts`): nowhere here, as everything it asks of them is asked
+        of the workers that hold them (`run_finder`), and no text comes to this process (a
+        question asked here fails the build); None otherwise."""
+        return _texts_held if self._holding_texts else None
 
     def run_finder(self) -> RunFinder | None:
         """Where the analysis finds the shared runs (`newscorpus.blocks.Detector.run_finder`)
@@ -374,44 +377,6 @@ class DaskEngine:
         firsts = np.r_[0, np.cumsum(counts)].astype(np.int64)
         self._runs = _WorkerRuns(self, self._numbers, firsts, labels, min_words)
         return self._runs
-
-    def _map_texts(self, function: Any, articles: Sequence[int], args: Sequence[Any]) -> list[Any]:
-        """``function(text, arg)`` for each article, on the worker holding its text: a task per
-        piece with articles asked, whose results come back in order."""
-        counts = np.array([count for _, count in self._texts], dtype=np.int64)
-        ends = np.cumsum(counts)
-        wanted = np.asarray(articles, dtype=np.int64)
-        piece = np.searchsorted(ends, wanted, side="right")
-        if len(wanted) and piece.max() >= len(counts):
-            raise RuntimeError(f"internal error: article {wanted.max()} is in no piece held")
-        by_piece = np.argsort(piece, kind="stable")
-        cuts = np.flatnonzero(np.diff(piece[by_piece])) + 1
-        groups = np.split(by_piece, cuts) if len(wanted) else []
-        asked = [(int(piece[at[0]]), at) for at in groups]
-
-        def run() -> list:
-            # The arguments go to the workers directly (`_sent`), not through the scheduler.
-            sent = self._sent(
-                [
-                    ((wanted[at] - (ends[p] - counts[p])).tolist(), [args[i] for i in at.tolist()])
-                    for p, at in asked
-                ]
-            )
-            futures = [
-                self._submit(_map_piece, self._texts[p][0], function, arguments)
-                for (p, _), arguments in zip(asked, sent)
-            ]
-            return self._call(self.client.gather, futures)
-
-        found: list[Any] = [None] * len(wanted)
-        for at, blob in zip(groups, self._again(run)[0]):
-            self.stats["text_map_bytes"] = self.stats.get("text_map_bytes", 0) + len(blob)
-            for i, result in zip(at.tolist(), _received_value(blob)):
-                found[i] = result
-        # What a question kept on a worker to answer it (the facts of each unit read, up to
-        # 68 MB a worker at 100 MB) goes once it is answered; a worker that has gone needs none.
-        self._call(self.client.run, _forget_answers, on_error="ignore")
-        return found
 
     def write_parts(
         self,
@@ -1517,19 +1482,13 @@ def _forget_runs() -> None:
     _placed_of.cache_clear()
 
 
-def _map_piece(held: _Held, function: Any, arguments: bytes) -> bytes:
-    """On a worker: ``function(text, arg)`` for the articles of a piece, of which it holds
-    the texts (`DaskEngine.text_map`), ``arguments`` (their numbers in the piece, and an
-    ``arg`` for each). The results go back pickled whole, one frame whatever they hold (Dask
-    sends each array or ``bytes`` in a result as a frame of its own), and its length is what
-    was sent."""
-    articles, args = _received_value(arguments)
-    found = [function(held.texts[a], arg) for a, arg in zip(articles, args)]
-    return pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+def _texts_held(function: Any, articles: Sequence[int], args: Sequence[Any]) -> list[Any]:
+    """`DaskEngine.text_map` where the workers hold the texts: nothing is read here."""
+    raise RuntimeError("internal error: a text asked here of an article a worker holds")
 
 
 def _forget_answers() -> None:
-    """On a worker: drop what the analysis's questions to the texts kept (`_map_piece`)."""
+    """On a worker: drop what the analysis's questions to the texts kept (`_piece_facts`)."""
     _unit_facts.cache_clear()
 
 
