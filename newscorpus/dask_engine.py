@@ -267,6 +267,7 @@ class DaskEngine:
             )
             for i, d in enumerate(distinct)
         ]
+        # Until the first numbers are known: the reads' time, mostly (the rest is lazy).
         self.stats["numbering_seconds"] = time.perf_counter() - started
         return units, bases
 
@@ -893,10 +894,11 @@ class _WorkerRuns:
     it, from its units' numbers (`DaskEngine._number_units`) and the clusters of the distinct
     units (``labels``: those not their own cluster, with their cluster), finds which of its
     short units stand alone on a line, then its units' clusters and which of those two or
-    more articles carry (`occurrences`, a shuffle on the clusters), then its clusters' copy
-    groups
-    (`cluster_groups`), the words of its furniture lines, the neighbouring and the separated
-    background clusters (`joined_pairs`, `separated_pairs`), then its runs
+    more articles carry (`occurrences`, a shuffle on the clusters); then what the copies ask
+    (each article's head, the digest of its words, the profiles and the facts of those
+    paired), its clusters' copy groups (`cluster_groups`), the words of its furniture lines,
+    the neighbouring and the separated background clusters (`joined_pairs`,
+    `separated_pairs`), then its runs
     (`_runs_of`, with the blocks of the background clusters and the furniture lines,
     ``shared``), which are kept there, in `_RUNS`, for the next steps: their glued blocks, the
     distinct wordings of those (`glued_pairs`), the runs cut and their wordings counted, and
