@@ -6,6 +6,8 @@ and write every article as segments.
 
 from __future__ import annotations
 
+import concurrent.futures
+import concurrent.futures.process
 import contextlib
 import itertools
 import json
@@ -33,7 +35,7 @@ from newscorpus.blocks import (
     same_segments,
 )
 from newscorpus.document import Document, text_length
-from newscorpus.errors import InputError, StoreError
+from newscorpus.errors import EngineError, InputError, StoreError
 from newscorpus.meta import Meta, extract
 from newscorpus.minhash import Signer
 from newscorpus.parquet import ParquetWriter, is_parquet
@@ -498,11 +500,17 @@ class LocalEngine:
             return
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        pool = context.Pool(self.workers, initializer=_init_worker, initargs=(settings,))
+        # An executor, not a `multiprocessing.Pool`: a worker that dies fails what it was
+        # preparing (`BrokenProcessPool`: the build fails, `EngineError`), where a pool waits
+        # for its result for ever; and stopping it cancels what waits and lets the running
+        # batches end, where `Pool.terminate` can race its own threads.
+        pool = concurrent.futures.ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_init_worker, initargs=(settings,)
+        )
         try:
             yield _parallel(pool, self.workers, batches)
         finally:
-            pool.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def taken(self, kept: list[np.ndarray]) -> None:
         pass
@@ -720,19 +728,22 @@ def _prepare_batch(
 
 
 def _parallel(pool: Any, workers: int, batches: Iterator[list[Document]]) -> Iterator[tuple]:
-    """Prepare batches in the pool, a few ahead of the consumer, in input order."""
+    """Prepare batches in the pool, a few ahead of the consumer, in input order; if one of its
+    processes died, the build fails."""
     pending: deque = deque()
     ahead = 4 * workers
-    for batch in batches:
-        pending.append(
-            (batch, pool.apply_async(_prepare_batch, ([(d.text, dict(d.fields)) for d in batch],)))
-        )
-        if len(pending) >= ahead:
+    try:
+        for batch in batches:
+            rows = [(d.text, dict(d.fields)) for d in batch]
+            pending.append((batch, pool.submit(_prepare_batch, rows)))
+            if len(pending) >= ahead:
+                done_batch, result = pending.popleft()
+                yield (done_batch, *result.result())
+        while pending:
             done_batch, result = pending.popleft()
-            yield (done_batch, *result.get())
-    while pending:
-        done_batch, result = pending.popleft()
-        yield (done_batch, *result.get())
+            yield (done_batch, *result.result())
+    except concurrent.futures.process.BrokenProcessPool as error:
+        raise EngineError(f"a process preparing the articles died ({error})") from None
 
 
 def _write(

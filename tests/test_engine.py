@@ -240,3 +240,28 @@ def test_any_corpus_gives_one_store_on_one_or_three_processes(
     assert _export(build(docs, folder / "one.db", workers=1)) == _export(
         build(docs, folder / "three.db", workers=3)
     )
+
+
+def _dying_batch(rows):
+    """In place of `newscorpus.build._prepare_batch` in a worker process: the process dies."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_process_preparing_articles_that_dies_fails_the_build_cleanly(
+    generated, tmp_path, monkeypatch
+):
+    """A worker process of a local build killed as it prepares a batch (the kernel's OOM
+    killer, a SIGKILL) fails the build with an `EngineError` naming it, and writes nothing: a
+    `multiprocessing.Pool` would have waited for its batch for ever."""
+    import sys
+
+    from newscorpus.errors import EngineError
+
+    monkeypatch.setattr(sys.modules["newscorpus.build"], "_prepare_batch", _dying_batch)
+    store = tmp_path / "news.db"
+    with pytest.raises(EngineError, match="a process preparing the articles died"):
+        build(Inputs([generated], name_field="name"), store, workers=2)
+    assert not list(tmp_path.iterdir())
