@@ -66,7 +66,7 @@ class StoreError(NewsCorpusError, ValueError):
 
 class EngineError(NewsCorpusError, RuntimeError):
     """The engine running a build failed: a Dask cluster could not be reached, or lost the
-    workers it needed. Nothing was written."""
+    workers it needed; or a process of the local engine died. Nothing was written."""
 
 
 def _rebuild(
