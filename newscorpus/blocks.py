@@ -764,7 +764,7 @@ class Detector:
             # neighbouring and separated background clusters, and the runs, which stay there.
             moved = np.flatnonzero(distinct_cluster != np.arange(len(distinct_cluster)))
             labels = (moved, distinct_cluster[moved].astype(np.int64))
-            held = self.run_finder(labels, self.settings.min_minhash_words)
+            held = self.run_finder(labels, self.settings.min_minhash_words, len(self.names))
             cluster_articles = held.occurrences()
             # Every article, its units held there: what the analysis asks of them goes there.
             occ_cluster = _HeldClusters(len(self.names))
@@ -1746,10 +1746,10 @@ class HeldRuns(Protocol):
 
 
 # Where the texts and the units are, numbered there (`Detector.run_finder`): called with the
-# distinct units that are not their own cluster (sorted) and their clusters, and the
-# settings' ``min_minhash_words``, it holds the units' clusters there, with the articles
-# (`HeldRuns`).
-RunFinder = Callable[[tuple[np.ndarray, np.ndarray], int], HeldRuns]
+# distinct units that are not their own cluster (sorted) and their clusters, the settings'
+# ``min_minhash_words`` and the number of articles (those held there, checked), it holds the
+# units' clusters there, with the articles (`HeldRuns`).
+RunFinder = Callable[[tuple[np.ndarray, np.ndarray], int, int], HeldRuns]
 
 
 class _HeldClusters(Sequence[np.ndarray]):

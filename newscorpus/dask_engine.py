@@ -371,11 +371,15 @@ class DaskEngine:
         pieces it read, where they stay (`_WorkerRuns`); None otherwise."""
         return self._find_runs if self._holding_texts else None
 
-    def _find_runs(self, labels: tuple[np.ndarray, np.ndarray], min_words: int) -> _WorkerRuns:
+    def _find_runs(
+        self, labels: tuple[np.ndarray, np.ndarray], min_words: int, articles: int
+    ) -> _WorkerRuns:
         counts = [count for _, count in self._texts]
         if len(self._numbers) != len(counts):
             raise RuntimeError("internal error: pieces held without their units' numbers")
         firsts = np.r_[0, np.cumsum(counts)].astype(np.int64)
+        if firsts[-1] != articles:
+            raise RuntimeError(f"internal error: {firsts[-1]} articles held, {articles} here")
         self._runs = _WorkerRuns(self, self._numbers, firsts, labels, min_words)
         return self._runs
 
@@ -750,6 +754,10 @@ def _numbered(lean: tuple, numbers: np.ndarray, base: int, min_words: int) -> tu
     return (done, numbered), seconds, _sent_size((done, numbered))
 
 
+# A 128-bit key, as `_distinct_keys` gives them.
+_KEY = np.dtype([("low", "<u8"), ("high", "<u8")])
+
+
 def _distinct_keys(held: _Held) -> tuple[np.ndarray, np.ndarray]:
     """On a worker: a piece's distinct keys (of its units with words), in the order they
     first come (structured: ``low``, ``high``), and each unit's among them (-1 without
@@ -774,9 +782,6 @@ def _run_starts(low: np.ndarray, high: np.ndarray) -> np.ndarray:
     if not len(low):
         return np.zeros(0, dtype=bool)
     return np.r_[True, (low[1:] != low[:-1]) | (high[1:] != high[:-1])]
-
-
-_KEY = np.dtype([("low", "<u8"), ("high", "<u8")])
 
 
 def _part_of(keys: np.ndarray, parts: int) -> np.ndarray:
@@ -949,6 +954,8 @@ class _WorkerRuns:
             tries += 1
             extra = engine._sent(list(given))
             own = engine._sent(each) if each is not None else [None] * len(self.numbers)
+            if self.definition[3] is None:
+                raise RuntimeError("internal error: the units' clusters asked before they are made")
             if self._sent_pieces is None or tries > 1:
                 [definition] = engine._sent([self.definition])
                 self._sent_pieces = [
