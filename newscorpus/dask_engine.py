@@ -513,6 +513,9 @@ class DaskEngine:
             sent = self._sent(rows)
             kept = [self._submit(_kept_signatures, h.held, r) for h, r in zip(shards, sent)]
             held = [self._submit(_joined, *kept[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+            # Each piece's kept rows go once its group holds them: the groups, not these too,
+            # are what the rounds read.
+            del sent, kept
             return self._rounds(held, bases, rank, n_words, parts, s)
 
         (codes, found), attempt = self._again(lsh)
@@ -1612,8 +1615,8 @@ def _band_reduce(
     bases: np.ndarray, max_bucket: int, parts: list[tuple[np.ndarray, ...]]
 ) -> dict[int, tuple[np.ndarray, frozenset[int]]]:
     """On a worker: the candidate pairs ``(i, j)``, ``i < j``, of the buckets of one part,
-    once each, grouped by the group of ``i`` (``bases``: each group's first unit, then the
-    number of units), with the groups of the ``j``. A bucket of more
+    once each, as their codes (`pair_codes`), grouped by the group of ``i`` (``bases``: each
+    group's first unit, then the number of units), with the groups of the ``j``. A bucket of more
     than ``max_bucket`` members (a star and a chain) is put in its entries' rank order, as
     `band_pairs` orders one (by order key, then by unit)."""
     n = int(bases[-1])
@@ -1646,14 +1649,14 @@ def _band_reduce(
         found.append(pair_codes(bucket_pairs(members, starts[multi], sizes[multi], max_bucket), n))
     if not found:
         return {}
-    pairs = decode_pairs(unique(np.concatenate(found)), n)  # sorted: by i, then j
-    first = np.searchsorted(bases, pairs[:, 0], side="right") - 1
-    second = np.searchsorted(bases, pairs[:, 1], side="right") - 1
+    codes = unique(np.concatenate(found))  # sorted: by i, then j
+    first = np.searchsorted(bases, codes // n, side="right") - 1
+    second = np.searchsorted(bases, codes % n, side="right") - 1
     cuts = np.flatnonzero(np.diff(first)) + 1
     return {
-        int(f[0]): (p, frozenset(unique(q).tolist()))
-        for p, f, q in zip(np.split(pairs, cuts), np.split(first, cuts), np.split(second, cuts))
-        if len(p)
+        int(f[0]): (c, frozenset(unique(q).tolist()))
+        for c, f, q in zip(np.split(codes, cuts), np.split(first, cuts), np.split(second, cuts))
+        if len(c)
     }
 
 
@@ -1704,25 +1707,32 @@ def _attach(
     passed: np.ndarray,
     seconds: list[int],
     candidates: list[tuple[np.ndarray, frozenset[int]]],
-) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     """On a worker: the candidates whose first unit is in one group (whose units' ``sigs`` and
     ``n_words`` it holds; ``bases``: each group's first unit, then the number of units), from
     the parts of the band shuffle (`_band_reduce`), once each, without those that passed in an
     earlier round (``passed``: their codes, sorted; a similar pair shares many bands), split
-    by the group of the second unit: per group of ``seconds``, the pairs, with the signatures
-    and word counts of their first units attached (empty where none is left)."""
-    codes = unique(np.concatenate([pair_codes(c, n) for c, _ in candidates]))
-    pairs = decode_pairs(codes[~isin_sorted(codes, passed)], n)
-    first = np.searchsorted(bases, pairs[:, 0], side="right") - 1
-    rows = pairs[:, 0] - bases[first]
-    second = np.searchsorted(bases, pairs[:, 1], side="right") - 1
+    by the group of the second unit: per group of ``seconds``, the pairs' codes, and the
+    signatures and word counts of their first units attached (empty where none is left).
+
+    A unit is the first of several candidates (3.5 on average at 1 GB, from buckets of up to
+    ``max_bucket`` members), and its signature (2 bytes a permutation, 256 by default) is most
+    of what a candidate weighs: each group of seconds gets the signature of each first unit
+    once, and per candidate the place of its first unit's among them."""
+    codes = unique(np.concatenate([c for c, _ in candidates]))
+    codes = codes[~isin_sorted(codes, passed)]
+    i, j = codes // n, codes % n
+    first = np.searchsorted(bases, i, side="right") - 1
+    rows = i - bases[first]
+    second = np.searchsorted(bases, j, side="right") - 1
     order = np.argsort(second, kind="stable")
     starts = np.searchsorted(second[order], seconds, side="left")
     ends = np.searchsorted(second[order], seconds, side="right")
     sent = {}
     for q, lo, hi in zip(seconds, starts.tolist(), ends.tolist()):
         at = order[lo:hi]
-        sent[q] = (pairs[at], sigs[rows[at]], n_words[rows[at]])
+        firsts, index = np.unique(rows[at], return_inverse=True)
+        sent[q] = (codes[at], index.astype(np.uint32), sigs[firsts], n_words[firsts])
     return sent
 
 
@@ -1732,31 +1742,25 @@ def _verify_attached(
     base: int,
     s: Settings,
     n: int,
-    sent: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    sent: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """On a worker: of the candidates whose second unit is in one group (of signed units from
     ``base``, with their ``sigs`` and ``n_words``), sent by the groups of their first units
     with those units' signatures and word counts (`_attach`), the pairs that pass
     verification, as pair codes, with their similarity; and how many candidates it checked."""
     codes, found = [], []
-    for pairs, first_sigs, first_words in sent:
-        for lo in range(0, len(pairs), _VERIFY_BATCH):
-            p = pairs[lo : lo + _VERIFY_BATCH]
-            j = p[:, 1] - base
-            sim = similarity(
-                first_sigs[lo : lo + _VERIFY_BATCH],
-                sigs[j],
-                first_words[lo : lo + _VERIFY_BATCH],
-                n_words[j],
-                s,
-            )
+    for pair_code, index, first_sigs, first_words in sent:
+        for lo in range(0, len(pair_code), _VERIFY_BATCH):
+            c = pair_code[lo : lo + _VERIFY_BATCH]
+            i, j = index[lo : lo + _VERIFY_BATCH], c % n - base
+            sim = similarity(first_sigs[i], sigs[j], first_words[i], n_words[j], s)
             kept = sim >= s.unit_threshold
-            codes.append(pair_codes(p[kept], n))
+            codes.append(c[kept])
             found.append(sim[kept])
     return (
         np.concatenate(codes or [np.zeros(0, np.int64)]),
         np.concatenate(found or [np.zeros(0)]),
-        sum(len(pairs) for pairs, _, _ in sent),
+        sum(len(c) for c, _, _, _ in sent),
     )
 
 
