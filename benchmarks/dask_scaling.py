@@ -132,7 +132,7 @@ def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
     Every rate is taken as linear in the corpus, which makes the times a lower bound: the
     analysis grew 12.1 times from 100 MB to 1 GB (benchmarks/README.md, "Scale suite").
     """
-    from newscorpus.dask_engine import _GROUP_BYTES
+    from newscorpus.dask_engine import _GROUP_BYTES, _bands_per_round
 
     dask = max((r for r in runs if r["engine"] == engine), key=lambda r: r["workers"])
     s, n = dask["dask"], dask["workers"]
@@ -153,12 +153,16 @@ def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
     results = s["received_bytes"] / 1e6 / mb  # bytes sent to this process per input byte
     entry = s["band_entry_bytes"]
     shuffled = s["band_entries"] * entry / 1e6 / mb  # band entries per input byte
-    bands = 64
+    bands, rounds = 64, s["rounds"]
     held = s["band_entries"] / bands * 128 * 2 / 1e6 / mb  # kept signatures per input byte
-    # A candidate goes from its first unit's group to its second's with the first unit's
-    # signature and word count: 16 + 256 + 4 bytes.
-    verified = s["candidates"] * (16 + 128 * 2 + 4) / 1e6 / mb  # per input byte, all rounds
+    # The candidates go from their first units' groups to their seconds' with each first
+    # unit's signature and word count once (`_attach`): as measured, all rounds.
+    verified = s["attached_bytes"] / 1e6 / mb  # per input byte
     client = dask["client_mb"] / mb
+    # The largest worker's peak per input MB of its share (1/n of the input), fixed part and
+    # all: the modelled figure below leaves out what a worker holds besides the LSH's data
+    # (for a Parquet build, its pieces' texts and units).
+    worker = dask["largest_worker_mb"] / (mb / n)
     lines = [
         f"measured on {mb:.1f} MB with the Dask engine on {n} workers"
         f"{', to Parquet' if parquet else ''}:",
@@ -170,11 +174,12 @@ def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
         f"{' per worker' if parquet else ''}",
         f"  sent to the building process: {results:.2f} bytes per input byte",
         f"  shuffled: {shuffled:.2f} bytes of band entries per input byte ({entry} B each, "
-        f"{bands // 16} rounds of 16 bands)",
+        f"{rounds} rounds of {-(-bands // rounds)} bands)",
         f"  signatures held on the workers: {held:.2f} bytes per input byte",
         f"  verifying: {s['candidates']:,} candidates sent with their first units' signatures, "
         f"{verified:.2f} bytes per input byte ({s['groups']} groups, {s['parts']} parts)",
         f"  building process peak RSS: {client:.2f} MB per input MB",
+        f"  largest worker peak RSS: {worker:.2f} MB per input MB of its share",
     ]
     for size_gb in (100, 1000):
         size = size_gb * 1000.0  # MB
@@ -183,8 +188,12 @@ def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
             writing = size / (write * (workers if parquet else 1))
             total = reading + size / (workers * lsh) + size / analyse + writing
             # GB, one round: the signatures, the band entries (three copies while sorted),
-            # the candidates with signatures attached.
-            per_worker = (held + 3 * shuffled / 4 + verified / 4) * size / workers / 1000
+            # the candidates with signatures attached, in as many rounds as the engine makes
+            # for that many units on that many workers.
+            units = s["band_entries"] / bands * size / mb
+            per_round = _bands_per_round(int(units), entry, workers, bands)
+            share = per_round / bands
+            per_worker = (held + (3 * shuffled + verified) * share) * size / workers / 1000
             # The tasks of a round (`DaskEngine._verified_pairs`): a map per group, a reduce
             # per part, a getitem per (group, part) twice, an attach and a verify per group,
             # a getitem per (group, group) at most.
@@ -196,7 +205,8 @@ def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
                 f"({'workers' if size / (workers * prepare) > size / take else 'builder'}-bound), "
                 f"LSH {size / (workers * lsh) / 3600:.1f} h, analysis "
                 f"{size / analyse / 3600:.1f} h, writing {writing / 3600:.1f} h: "
-                f"total >= {total / 3600:.1f} h; per worker >= {per_worker:.1f} GB; "
+                f"total >= {total / 3600:.1f} h; per worker >= {per_worker:.1f} GB "
+                f"(measured peak, linear: {worker * size / workers / 1000:.1f} GB); "
                 f"builder >= {size * client / 1000:.0f} GB; {groups:,} groups, "
                 f"<= {tasks:,} tasks a round"
             )

@@ -472,13 +472,14 @@ class DaskEngine:
     def _verified_pairs(
         self, order_key: np.ndarray, n_words: np.ndarray, s: Settings
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The shuffle, over groups of consecutive shards (`_unit_groups`): per round of
-        `_BANDS_PER_ROUND` bands (so a worker holds a round's share of the band entries, not
-        all of them), every group's band entries are split by a hash of (band, key) into
-        parts; each part pairs its buckets. The candidates are then verified in two hops: each
-        group of first units takes its candidates from the parts, leaves out those that passed
-        in a round before and attaches its units' signatures (`_attach`); each group of second
-        units verifies what the first groups sent it (`_verify_attached`). So a task holds one
+        """The shuffle, over groups of consecutive shards (`_unit_groups`): per round of bands
+        (`_bands_per_round`: so a worker holds a round's share of the band entries and of the
+        candidates, not all of them), every group's band entries are split by a hash of
+        (band, key) into parts; each part pairs its buckets. The candidates are then verified
+        in two hops: each group of first units takes its candidates from the parts, leaves out
+        those that passed in a round before and attaches its units' signatures (`_attach`);
+        each group of second units verifies what the first groups sent it
+        (`_verify_attached`). So a task holds one
         group's signatures and the candidates that concern it, the signatures move with the
         candidates, and the tasks and their links grow with the groups times the parts and
         the square of the groups, not with the square of the pieces read.
@@ -504,6 +505,7 @@ class DaskEngine:
         # holds it for every unit.
         rank = np.empty(n, dtype=_entry_dtype(n)["rank"])
         rank[np.argsort(order_key, kind="stable")] = np.arange(n)
+        per_round = _bands_per_round(n, _entry_dtype(n).itemsize, self._workers(), s.lsh_bands)
 
         def lsh() -> tuple[np.ndarray, np.ndarray]:
             # The kept rows go to the workers directly (`_sent`): as task arguments, the
@@ -516,7 +518,7 @@ class DaskEngine:
             # Each piece's kept rows go once its group holds them: the groups, not these too,
             # are what the rounds read.
             del sent, kept
-            return self._rounds(held, bases, rank, n_words, parts, s)
+            return self._rounds(held, bases, rank, n_words, parts, per_round, s)
 
         (codes, found), attempt = self._again(lsh)
         codes, first = np.unique(codes, return_index=True)  # each pair verified once
@@ -525,6 +527,7 @@ class DaskEngine:
         self.stats["band_entries"] = n * s.lsh_bands
         self.stats["band_entry_bytes"] = _entry_dtype(n).itemsize
         self.stats["groups"] = len(bounds) - 1
+        self.stats["rounds"] = -(-s.lsh_bands // per_round)
         self.stats["parts"] = parts
         return decode_pairs(codes, n), found[first]
 
@@ -535,6 +538,7 @@ class DaskEngine:
         rank: np.ndarray,
         n_words: np.ndarray,
         parts: int,
+        per_round: int,
         s: Settings,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The rounds of `_verified_pairs` on the groups of signatures ``held`` (of the units
@@ -544,10 +548,11 @@ class DaskEngine:
         words = self.client.scatter([n_words[a:b] for a, b in spans], hash=False)
         ranks = self.client.scatter([rank[a:b] for a, b in spans], hash=False)
         self.stats["candidates"] = 0
+        self.stats["attached_bytes"] = 0
 
         def shuffle(lo: int) -> tuple[list, list]:
             """The reduces of the round of bands from ``lo``, and what each one's pairs join."""
-            bands = (lo, min(lo + _BANDS_PER_ROUND, s.lsh_bands))
+            bands = (lo, min(lo + per_round, s.lsh_bands))
             maps = [
                 self._submit(_band_map, h, base, r, bands, s.lsh_rows, parts, n)
                 for h, base, r in zip(held, bases.tolist(), ranks)
@@ -565,7 +570,7 @@ class DaskEngine:
 
         results = []
         passed: list[list[np.ndarray]] = [[] for _ in held]  # per first group, sorted codes
-        rounds = list(range(0, s.lsh_bands, _BANDS_PER_ROUND))
+        rounds = list(range(0, s.lsh_bands, per_round))
         coming = shuffle(rounds[0])
         for k in range(len(rounds)):
             reduces, joining = coming
@@ -607,14 +612,15 @@ class DaskEngine:
                 )
             del attached
             found = self.client.gather(verified)
-            self.stats["candidates"] += sum(checked for _, _, checked in found)
-            for codes, _, _ in found:
+            self.stats["candidates"] += sum(checked for _, _, checked, _ in found)
+            self.stats["attached_bytes"] += sum(size for _, _, _, size in found)
+            for codes, _, _, _ in found:
                 first = np.searchsorted(bases, codes // n, side="right") - 1
                 for g, part in zip(*_by_group(first, codes)):
                     passed[g].append(part)
             results += found
-        codes = np.concatenate([c for c, _, _ in results] or [np.zeros(0, np.int64)])
-        return codes, np.concatenate([v for _, v, _ in results] or [np.zeros(0)])
+        codes = np.concatenate([c for c, _, _, _ in results] or [np.zeros(0, np.int64)])
+        return codes, np.concatenate([v for _, v, _, _ in results] or [np.zeros(0)])
 
     # -- the cluster ----------------------------------------------------------------------------
 
@@ -684,7 +690,10 @@ class _Shard:
     count: int = 0
 
 
+# The bands of a round of the LSH (`_bands_per_round`): at most this many, and as many as
+# keep a worker's share of a round's band entries within `_ROUND_BYTES`.
 _BANDS_PER_ROUND = 16
+_ROUND_BYTES = 512 << 20
 # How many times a step starts over when a worker lost what this process sent it (`_again`).
 _ATTEMPTS = 3
 # How long a sending to the workers may take, but for its size (`DaskEngine._sent`).
@@ -1573,6 +1582,25 @@ def _wording_table(blob: bytes) -> WordingTable:
     return _received_value(blob)
 
 
+def _bands_per_round(n: int, entry: int, workers: int, bands: int) -> int:
+    """How many bands a round of the LSH's shuffle takes, of ``bands``, for ``n`` signed units
+    whose band entries are ``entry`` bytes on ``workers``: `_BANDS_PER_ROUND`, or fewer where a
+    worker's share of a round's entries would pass `_ROUND_BYTES`, as many in each round (the
+    rounds' candidates, which weigh more, shrink with them: on the 1 GB corpus's 6.1 million
+    units on two workers, 16 bands a round peaked at 7.2 GB a worker, 8 at 5.2 GB). The pairs
+    found are the same however many rounds there are.
+
+    >>> _bands_per_round(600_000, 18, 2, 64), _bands_per_round(6_100_000, 18, 2, 64)
+    (16, 8)
+    >>> _bands_per_round(600_000_000, 18, 64, 64), _bands_per_round(10, 18, 1, 3)
+    (3, 3)
+    """
+    per_band = n * entry / max(workers, 1)  # a worker's share of one band's entries
+    most = max(1, min(_BANDS_PER_ROUND, bands, int(_ROUND_BYTES // max(per_band, 1))))
+    rounds = -(-bands // most)
+    return -(-bands // rounds)
+
+
 def _kept_signatures(signatures: np.ndarray, rows: bytes) -> np.ndarray:
     """On a worker: the rows the build kept (sent by this process, `DaskEngine._sent`), in
     its order."""
@@ -1743,11 +1771,12 @@ def _verify_attached(
     s: Settings,
     n: int,
     sent: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
-) -> tuple[np.ndarray, np.ndarray, int]:
+) -> tuple[np.ndarray, np.ndarray, int, int]:
     """On a worker: of the candidates whose second unit is in one group (of signed units from
     ``base``, with their ``sigs`` and ``n_words``), sent by the groups of their first units
     with those units' signatures and word counts (`_attach`), the pairs that pass
-    verification, as pair codes, with their similarity; and how many candidates it checked."""
+    verification, as pair codes, with their similarity; how many candidates it checked, and
+    the bytes of what it was sent."""
     codes, found = [], []
     for pair_code, index, first_sigs, first_words in sent:
         for lo in range(0, len(pair_code), _VERIFY_BATCH):
@@ -1761,6 +1790,7 @@ def _verify_attached(
         np.concatenate(codes or [np.zeros(0, np.int64)]),
         np.concatenate(found or [np.zeros(0)]),
         sum(len(c) for c, _, _, _ in sent),
+        sum(x.nbytes for attached in sent for x in attached),
     )
 
 

@@ -137,20 +137,25 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(
         ]
         reduces = [_band_reduce(bases, max_bucket, [m[r] for m in maps]) for r in range(parts)]
         # What passed in the rounds before (of this group and others: any is left out).
-        passed = np.unique(np.concatenate([c for c, _, _ in found] or [np.zeros(0, int)]))
+        passed = np.unique(np.concatenate([c for c, _, _, _ in found] or [np.zeros(0, int)]))
         sent = {}
         for g in sorted(set().union(*reduces)):
             seconds = sorted(set().union(*(r[g][1] for r in reduces if g in r)))
             cands = [r[g] for r in reduces if g in r]
             sent[g] = _attach(shards[g], words[g], bases, n, passed, seconds, cands)
             assert sorted(sent[g]) == seconds
+            for codes, index, first_sigs, first_words in sent[g].values():
+                # Each first unit's signature goes once, however many candidates it is in.
+                firsts = np.unique(codes // n)
+                assert len(first_sigs) == len(first_words) == len(firsts)
+                assert (first_sigs[index] == sigs[codes // n]).all()
         for q in sorted({q for to in sent.values() for q in to}):
             got = [to[q] for to in sent.values() if q in to]
             found.append(_verify_attached(shards[q], words[q], int(bases[q]), s, n, got))
-    codes = np.concatenate([c for c, _, _ in found] or [np.zeros(0, np.int64)])
+    codes = np.concatenate([c for c, _, _, _ in found] or [np.zeros(0, np.int64)])
     assert len(np.unique(codes)) == len(codes)  # each pair verified by one task, once
-    assert sum(checked for _, _, checked in found) >= len(codes)
-    similarity = np.concatenate([v for _, v, _ in found] or [np.zeros(0)])
+    assert sum(checked for _, _, checked, _ in found) >= len(codes)
+    similarity = np.concatenate([v for _, v, _, _ in found] or [np.zeros(0)])
     codes, first = np.unique(codes, return_index=True)
     assert decode_pairs(codes, n).tolist() == expected[0].tolist()
     assert similarity[first].tolist() == expected[1].tolist()
