@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 class PeakRSS:
     """Peak resident memory of this process and of each of its descendants, sampled every
-    0.1 s."""
+    0.1 s, and each descendant's when first seen (a worker idle, before the build)."""
 
     def __init__(self) -> None:
         import psutil
@@ -49,6 +49,7 @@ class PeakRSS:
         self.me = psutil.Process()
         self.own = 0
         self.children: dict[int, int] = {}
+        self.first: dict[int, int] = {}
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -64,12 +65,17 @@ class PeakRSS:
                 except psutil.Error:
                     continue
                 self.children[child.pid] = max(self.children.get(child.pid, 0), rss)
+                self.first.setdefault(child.pid, rss)
 
-    def stop(self) -> tuple[float, float]:
-        """Peak MB of this process and of its largest descendant."""
+    def stop(self) -> tuple[float, float, float]:
+        """Peak MB of this process and of its largest descendant, and that one's when first
+        seen."""
         self._done.set()
         self._thread.join()
-        return self.own / 1e6, max(self.children.values(), default=0) / 1e6
+        largest = max(self.children, key=self.children.__getitem__, default=None)
+        if largest is None:
+            return self.own / 1e6, 0.0, 0.0
+        return self.own / 1e6, self.children[largest] / 1e6, self.first[largest] / 1e6
 
 
 def one(corpus: Path, engine: str, workers: int) -> dict:
@@ -96,14 +102,14 @@ def one(corpus: Path, engine: str, workers: int) -> dict:
                 started = time.perf_counter()
                 corpus_ = build(inputs, store, engine=dask, progress=progress)
                 seconds = time.perf_counter() - started
-                own, largest = memory.stop()
+                own, largest, idle = memory.stop()
                 stats = dict(dask.stats)
         else:
             memory = PeakRSS()
             started = time.perf_counter()
             corpus_ = build(inputs, store, workers=workers, progress=progress)
             seconds = time.perf_counter() - started
-            own, largest = memory.stop()
+            own, largest, idle = memory.stop()
         out = io.StringIO()
         export_jsonl(corpus_, out)
         corpus_.close()
@@ -120,6 +126,7 @@ def one(corpus: Path, engine: str, workers: int) -> dict:
         "stages": stages,
         "client_mb": own,
         "largest_worker_mb": largest,
+        "largest_worker_idle_mb": idle,
         "dask": stats,
         "export": hashlib.sha256(out.getvalue().encode()).hexdigest(),
     }
@@ -159,10 +166,11 @@ def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
     # unit's signature and word count once (`_attach`): as measured, all rounds.
     verified = s["attached_bytes"] / 1e6 / mb  # per input byte
     client = dask["client_mb"] / mb
-    # The largest worker's peak per input MB of its share (1/n of the input), fixed part and
-    # all: the modelled figure below leaves out what a worker holds besides the LSH's data
-    # (for a Parquet build, its pieces' texts and units).
-    worker = dask["largest_worker_mb"] / (mb / n)
+    # The largest worker's peak, less what it held idle before the build, per input MB of
+    # its share (1/n of the input): the modelled figure below leaves out what a worker holds
+    # besides the LSH's data (for a Parquet build, its pieces' texts and units).
+    idle = dask.get("largest_worker_idle_mb", 0.0)
+    worker = (dask["largest_worker_mb"] - idle) / (mb / n)
     lines = [
         f"measured on {mb:.1f} MB with the Dask engine on {n} workers"
         f"{', to Parquet' if parquet else ''}:",
@@ -179,7 +187,8 @@ def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
         f"  verifying: {s['candidates']:,} candidates sent with their first units' signatures, "
         f"{verified:.2f} bytes per input byte ({s['groups']} groups, {s['parts']} parts)",
         f"  building process peak RSS: {client:.2f} MB per input MB",
-        f"  largest worker peak RSS: {worker:.2f} MB per input MB of its share",
+        f"  largest worker peak RSS: {worker:.2f} MB per input MB of its share, "
+        f"above {idle:.0f} MB idle",
     ]
     for size_gb in (100, 1000):
         size = size_gb * 1000.0  # MB
@@ -206,7 +215,7 @@ def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
                 f"LSH {size / (workers * lsh) / 3600:.1f} h, analysis "
                 f"{size / analyse / 3600:.1f} h, writing {writing / 3600:.1f} h: "
                 f"total >= {total / 3600:.1f} h; per worker >= {per_worker:.1f} GB "
-                f"(measured peak, linear: {worker * size / workers / 1000:.1f} GB); "
+                f"(measured peak: {(idle + worker * size / workers) / 1000:.1f} GB); "
                 f"builder >= {size * client / 1000:.0f} GB; {groups:,} groups, "
                 f"<= {tasks:,} tasks a round"
             )
