@@ -58,6 +58,7 @@ stands for an article's text by its name, which a store never gives another text
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import functools
 import itertools
 import json
@@ -84,6 +85,7 @@ from newscorpus.arrays import (
     unique,
     unique_pairs,
 )
+from newscorpus.errors import EngineError
 from newscorpus.lsh import (
     band_pairs,
     bucket_pairs,
@@ -1888,15 +1890,23 @@ def _passing(
 def _fork_map(function: Callable[[Any], Any], items: Sequence[Any], workers: int) -> list[Any]:
     """``[function(item) for item in items]``, shared by up to ``workers`` forked processes,
     which see this process's memory as it is (nothing of it is pickled, only the items and
-    the results); in this process when ``workers`` is 1 or the system cannot fork."""
+    the results); in this process when ``workers`` is 1 or the system cannot fork.
+
+    A process that dies (the kernel's OOM killer, a SIGKILL) fails it with `EngineError`: an
+    executor, not a `multiprocessing.Pool`, which waits for a dead process's share for ever."""
     global _FORKED
     if workers <= 1 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [function(item) for item in items]
     _FORKED = function
+    pool = concurrent.futures.ProcessPoolExecutor(
+        min(workers, len(items)), mp_context=multiprocessing.get_context("fork")
+    )
     try:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(items))) as pool:
-            return pool.map(_call_forked, items, chunksize=1)
+        return list(pool.map(_call_forked, items))
+    except concurrent.futures.process.BrokenProcessPool as error:
+        raise EngineError(f"a process of the analysis died ({error})") from None
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         _FORKED = None
 
 

@@ -265,3 +265,27 @@ def test_a_process_preparing_articles_that_dies_fails_the_build_cleanly(
     with pytest.raises(EngineError, match="a process preparing the articles died"):
         build(Inputs([generated], name_field="name"), store, workers=2)
     assert not list(tmp_path.iterdir())
+
+
+def _dying_bands(*args):
+    """In place of `newscorpus.blocks._passing` in a process of the analysis: it dies."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_process_of_the_analysis_that_dies_fails_the_build_cleanly(
+    generated, tmp_path, monkeypatch
+):
+    """A process the analysis forks (here one verifying LSH bands) killed (SIGKILL) fails the
+    build with an `EngineError` naming it, and writes nothing: a `multiprocessing.Pool` would
+    have waited for its share for ever."""
+    from newscorpus import blocks
+    from newscorpus.errors import EngineError
+
+    monkeypatch.setattr(blocks, "_passing", _dying_bands)
+    store = tmp_path / "news.db"
+    with pytest.raises(EngineError, match="a process of the analysis died"):
+        build(Inputs([generated], name_field="name"), store, workers=2)
+    assert not list(tmp_path.iterdir())
