@@ -129,8 +129,9 @@ class DaskEngine:
     # The articles of each piece read (`_Held`), held on its worker for a Parquet output:
     # (future, count).
     _texts: list[tuple[Any, int]] = attrs.field(factory=list, init=False, repr=False)
-    # Per piece held, its units' numbers there (`_number_units`).
+    # Per piece held, its units' numbers there (`_number_units`), and the first number it gave.
     _numbers: list[Any] = attrs.field(factory=list, init=False, repr=False)
+    _first_numbers: list[int] = attrs.field(factory=list, init=False, repr=False)
     # The shared runs the workers found for the analysis, which they write (`write_parts`).
     _runs: _WorkerRuns | None = attrs.field(default=None, init=False, repr=False)
     _holding_texts: bool = attrs.field(default=False, init=False, repr=False)
@@ -220,6 +221,7 @@ class DaskEngine:
         for piece, ids, base in zip(pieces, numbers, bases):
             lean, held, signatures = pending.popleft()
             self._numbers.append(ids)
+            self._first_numbers.append(base)
             numbered = self._submit(_numbered, lean, ids, base, settings.min_minhash_words)
             yield piece, numbered, signatures, held
 
@@ -349,7 +351,7 @@ class DaskEngine:
 
     def _clear(self) -> None:
         self._shards, self._batch_places, self._signed, self._texts = [], deque(), 0, []
-        self._numbers = []
+        self._numbers, self._first_numbers = [], []
         self._runs = None
 
     def hold_texts(self) -> None:
@@ -488,19 +490,22 @@ class DaskEngine:
         no tasks behind them to make them again: a worker that dies holding some cancels the
         tasks that need them (or fails the sending, if it dies as they are sent), and the LSH
         starts over (`_again`), from the kept rows, sent again, and the signatures of each
-        piece, which the workers make again from the pieces if they must."""
+        piece, which the workers make again from the pieces if they must. A Parquet build
+        sends no kept rows: its groups are made of tasks alone (`_groups_where_numbered`)."""
         started = time.perf_counter()
         n = len(order_key)
-        shards = [h for h in self._shards if h.count]
+        every = self._shards
+        shards = [h for h in every if h.count]
         parts = 2 * self._workers()  # buckets are split this many ways
-        # Rows of one piece's signatures: they fit 4 bytes each (but in a gzipped file of 4
-        # billion units).
-        rows = [_narrow(np.concatenate(h.rows)) for h in shards]
-        self._shards = []  # the workers drop what they held once the kept rows are taken
         # The shards in groups of consecutive units: a group's signatures are banded and
         # verified together, so that the tasks grow with the groups, not the pieces read.
         bounds = _unit_groups([h.count for h in shards], parts, s.num_perm)
         bases = np.array([shards[i].base for i in bounds[:-1]] + [n], dtype=np.int64)
+        groups = self._groups_where_numbered(every, bounds, s.min_minhash_words)
+        # Rows of one piece's signatures: they fit 4 bytes each (but in a gzipped file of 4
+        # billion units).
+        rows = [] if groups is not None else [_narrow(np.concatenate(h.rows)) for h in shards]
+        self._shards = []  # the workers drop what they held once the kept rows are taken
         # Each unit's place in order-key order, which goes in its band entries; no worker
         # holds it for every unit.
         rank = np.empty(n, dtype=_entry_dtype(n)["rank"])
@@ -508,6 +513,8 @@ class DaskEngine:
         per_round = _bands_per_round(n, _entry_dtype(n).itemsize, self._workers(), s.lsh_bands)
 
         def lsh() -> tuple[np.ndarray, np.ndarray]:
+            if groups is not None:
+                return self._rounds(groups, bases, rank, n_words, parts, per_round, s)
             # The kept rows go to the workers directly (`_sent`): as task arguments, the
             # scheduler would keep them through the LSH (4 bytes a signed unit, 24 GB at 1 TB).
             # Nothing can make them again, so the groups are made again from them on each
@@ -530,6 +537,31 @@ class DaskEngine:
         self.stats["rounds"] = -(-s.lsh_bands // per_round)
         self.stats["parts"] = parts
         return decode_pairs(codes, n), found[first]
+
+    def _groups_where_numbered(
+        self, every: list[_Shard], bounds: list[int], min_words: int
+    ) -> list[Any] | None:
+        """Where the workers numbered the units (a Parquet build: a shard of ``every`` per
+        piece), the groups of signatures (``bounds``: over the shards that kept rows, as
+        `_unit_groups` gives them) made of tasks alone: each piece's kept rows are those of
+        its signed units that bring a new number (`_fresh_signatures`), the rows the build
+        kept. A worker that dies holding a group has it made again (its pieces read again), so
+        each piece's signatures (every signed unit's, 1.5 to 2 bytes per input byte) need not
+        wait on the workers for a second attempt, and go. Otherwise None."""
+        if not self._numbers:
+            return None
+        if not len(every) == len(self._numbers) == len(self._texts):
+            raise RuntimeError("internal error: pieces numbered, held and signed differ")
+        pieces = zip(every, self._texts, self._numbers, self._first_numbers)
+        kept = [
+            self._submit(_fresh_signatures, shard.held, held, ids, base, min_words, shard.count)
+            for shard, (held, _), ids, base in pieces
+            if shard.count
+        ]
+        groups = [self._submit(_joined, *kept[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+        for shard in every:
+            shard.held = None
+        return groups
 
     def _rounds(
         self,
@@ -1599,6 +1631,23 @@ def _bands_per_round(n: int, entry: int, workers: int, bands: int) -> int:
     most = max(1, min(_BANDS_PER_ROUND, bands, int(_ROUND_BYTES // max(per_band, 1))))
     rounds = -(-bands // most)
     return -(-bands // rounds)
+
+
+def _fresh_signatures(
+    signatures: np.ndarray, held: _Held, numbers: np.ndarray, base: int, min_words: int, count: int
+) -> np.ndarray:
+    """On a worker: of a piece's signatures (a row per signed unit, in order), the rows of the
+    signed units that bring a new number (from ``base``: the piece's first), as `Detector.add`
+    keeps them of a batch numbered elsewhere (`FRESH_RECORD`'s rows); ``count`` of them."""
+    records = held.records
+    signed = (records["n_words"] >= min_words) & (records["figure"] == 0)
+    fresh = first_new(numbers, base)
+    rows = (np.cumsum(signed) - 1)[fresh[signed[fresh]]]
+    if int(signed.sum()) != len(signatures) or len(rows) != count:
+        raise RuntimeError(
+            f"internal error: {len(rows)} new signed units of {len(signatures)}, {count} kept"
+        )
+    return np.ascontiguousarray(signatures[rows])
 
 
 def _kept_signatures(signatures: np.ndarray, rows: bytes) -> np.ndarray:

@@ -204,15 +204,18 @@ def test_a_worker_killed_mid_build_is_replaced_and_the_build_completes(
     assert _export(store) == _export(generated_local)
 
 
+@pytest.mark.parametrize("output", ["dask.db", "dask.parquet"])
 @pytest.mark.parametrize("moment", ["as the LSH starts", "as the first group verifies"])
 def test_a_worker_killed_in_the_lsh_is_replaced_and_the_build_completes(
-    generated, generated_local, tmp_path, monkeypatch, moment
+    generated, generated_local, tmp_path, monkeypatch, moment, output
 ):
     """The LSH's groups of signatures (`_unit_groups`) are made from what the workers kept of
     the pieces they read, and its first round's candidates wait on them with their signatures
     attached: a worker killed (SIGKILL) just before the LSH, or once the first verifying task
     is sent, takes some of that away, and the build makes it again (the tasks are pure) and
-    gives the local engine's store."""
+    gives the local engine's store. For a Parquet dataset, whose workers numbered the units,
+    the groups are made of the pieces' kept rows there, and each piece's signatures are let
+    go: a group lost is made again from its pieces, read again."""
     from newscorpus import dask_engine
     from newscorpus.dask_engine import DaskEngine, dask_client
 
@@ -244,11 +247,11 @@ def test_a_worker_killed_in_the_lsh_is_replaced_and_the_build_completes(
         monkeypatch.setattr(DaskEngine, "_submit", submitting)
     with dask_client(2) as client:
         engine = DaskEngine(client, piece_bytes=200_000)  # about 15 pieces, 4 groups
-        build(Inputs([generated], name_field="name"), tmp_path / "dask.db", engine=engine).close()
+        build(Inputs([generated], name_field="name"), tmp_path / output, engine=engine).close()
         workers = client.run(os.getpid).values()
     [(victim, held)] = killed
     assert held > 0 and victim not in workers
-    assert _export(tmp_path / "dask.db") == _export(generated_local)
+    assert _export(tmp_path / output) == _export(generated_local)
 
 
 @pytest.mark.parametrize(
