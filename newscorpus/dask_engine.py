@@ -786,7 +786,7 @@ def _numbered(lean: tuple, numbers: np.ndarray, base: int, min_words: int) -> tu
     numbered = []
     for (count, (metas, spans, ready)), lo, a, b in zip(batches, bounds, at, at[1:]):
         records = ready.records
-        signed = (records["n_words"] >= min_words) & (records["figure"] == 0)
+        signed = _signed(records, min_words)
         row = np.cumsum(signed) - 1
         mine = fresh[a:b] - lo
         found = np.empty(len(mine), dtype=FRESH_RECORD)
@@ -1633,14 +1633,19 @@ def _bands_per_round(n: int, entry: int, workers: int, bands: int) -> int:
     return -(-bands // rounds)
 
 
+def _signed(records: np.ndarray, min_words: int) -> np.ndarray:
+    """Which units (`UNIT_RECORD`) are signed: long enough, and not lines of figures (as
+    `newscorpus.blocks.prepare` signs them: a row of a batch's signatures each)."""
+    return (records["n_words"] >= min_words) & (records["figure"] == 0)
+
+
 def _fresh_signatures(
     signatures: np.ndarray, held: _Held, numbers: np.ndarray, base: int, min_words: int, count: int
 ) -> np.ndarray:
     """On a worker: of a piece's signatures (a row per signed unit, in order), the rows of the
     signed units that bring a new number (from ``base``: the piece's first), as `Detector.add`
     keeps them of a batch numbered elsewhere (`FRESH_RECORD`'s rows); ``count`` of them."""
-    records = held.records
-    signed = (records["n_words"] >= min_words) & (records["figure"] == 0)
+    signed = _signed(held.records, min_words)
     fresh = first_new(numbers, base)
     rows = (np.cumsum(signed) - 1)[fresh[signed[fresh]]]
     if int(signed.sum()) != len(signatures) or len(rows) != count:
