@@ -1700,28 +1700,42 @@ def _band_reduce(
     once each, as their codes (`pair_codes`), grouped by the group of ``i`` (``bases``: each
     group's first unit, then the number of units), with the groups of the ``j``. A bucket of more
     than ``max_bucket`` members (a star and a chain) is put in its entries' rank order, as
-    `band_pairs` orders one (by order key, then by unit)."""
+    `band_pairs` orders one (by order key, then by unit).
+
+    Each of ``parts`` (a map's, `_band_map`) is in band order: a band's entries are taken
+    from each in turn, in the order of ``parts``, so that no copy of the whole round's entries
+    is made, nor sorted by band."""
     n = int(bases[-1])
+    parts = [part for part in parts if len(part[0])]
     if sum(len(part[0]) for part in parts) < 2:
         return {}
-    band, key, unit, rank = (np.concatenate(x) for x in zip(*parts))
-    by_band = np.argsort(band, kind="stable")
-    key, unit, rank = key[by_band], unit[by_band].astype(np.int64), rank[by_band]
-    edges = np.r_[0, np.flatnonzero(np.diff(band[by_band])) + 1, len(key)]
+    if any((part[0][1:] < part[0][:-1]).any() for part in parts):
+        raise RuntimeError("internal error: band entries out of band order")
+    # The bands of the parts: the first entry of each run of one band, in each.
+    firsts = [part[0][np.r_[True, part[0][1:] != part[0][:-1]]] for part in parts]
+    bands = unique(np.concatenate(firsts))
+    edges = [
+        (np.searchsorted(part[0], bands, "left"), np.searchsorted(part[0], bands, "right"))
+        for part in parts
+    ]
     found = []
-    for lo, hi in zip(edges[:-1].tolist(), edges[1:].tolist()):
-        if hi - lo < 2:
+    for b in range(len(bands)):
+        spans = [(part, int(lo[b]), int(hi[b])) for part, (lo, hi) in zip(parts, edges)]
+        spans = [(part, lo, hi) for part, lo, hi in spans if hi > lo]
+        if sum(hi - lo for _, lo, hi in spans) < 2:
             continue
-        keys = key[lo:hi]
-        if int(keys.max()) < 1 << 32:
+        key, unit, rank = (
+            np.concatenate([part[f][lo:hi] for part, lo, hi in spans]) for f in (1, 2, 3)
+        )
+        if int(key.max()) < 1 << 32:
             # Key and position packed in one uint64: one plain sort.
-            packed = np.sort((keys << np.uint64(32)) | np.arange(hi - lo, dtype=np.uint64))
-            order = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64) + lo
+            packed = np.sort((key << np.uint64(32)) | np.arange(len(key), dtype=np.uint64))
+            order = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
             keys = packed >> np.uint64(32)
         else:
-            order = np.argsort(keys, kind="stable") + lo
-            keys = keys[order - lo]
-        members, ranks = unit[order], rank[order]
+            order = np.argsort(key, kind="stable")
+            keys = key[order]
+        members, ranks = unit[order].astype(np.int64), rank[order]
         starts = np.r_[0, np.flatnonzero(keys[1:] != keys[:-1]) + 1]
         sizes = np.diff(np.r_[starts, len(keys)])
         for start, size in zip(starts[sizes > max_bucket].tolist(), sizes[sizes > max_bucket]):
