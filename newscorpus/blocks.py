@@ -405,7 +405,7 @@ def prepare(
     numbers = numeric_before[end_word] - numeric_before[first_word]
     figures = (n_words > 0) & (n_words < 12) & (4 * numbers >= n_words)
 
-    signed = np.flatnonzero((n_words >= settings.min_minhash_words) & ~figures)
+    signed = np.flatnonzero(signed_units(n_words, figures, settings.min_minhash_words))
     lengths = n_words[signed]
     offsets = np.cumsum(lengths) - lengths
     word_index = np.repeat(first_word[signed] - offsets, lengths) + np.arange(int(lengths.sum()))
@@ -417,6 +417,12 @@ def prepare(
     records["n_words"], records["figure"] = n_words, figures
     records["key_low"], records["key_high"] = keys
     return Prepared(records, np.cumsum([0, *sizes], dtype=np.int64), signatures)
+
+
+def signed_units(n_words: np.ndarray, figure: np.ndarray, min_words: int) -> np.ndarray:
+    """Which units are signed (a row of a batch's signatures each, in order): those of
+    ``min_words`` words or more that are not lines of figures (``figure``: a flag each)."""
+    return (n_words >= min_words) & (figure == 0)
 
 
 @functools.cache
@@ -549,7 +555,7 @@ class Detector:
         records = batch.records
         n_words = records["n_words"].astype(np.int64)
         figures = records["figure"] != 0
-        signed = (n_words >= min_words) & ~figures
+        signed = signed_units(n_words, figures, min_words)
         worded = np.flatnonzero(n_words > 0)
         ids = np.full(len(records), -1, dtype=np.int64)
         ids[worded] = self._distinct.add(records["key_low"][worded], records["key_high"][worded])
@@ -604,7 +610,7 @@ class Detector:
         records = batch.records
         n_words = records["n_words"].astype(np.int64)
         figures = records["figure"] != 0
-        signed = (n_words >= self.settings.min_minhash_words) & ~figures
+        signed = signed_units(n_words, figures, self.settings.min_minhash_words)
         if ((records["row"] >= 0) != signed).any():
             raise RuntimeError("internal error: a new unit's signature row is not its own")
         before = len(self._distinct_words)

@@ -33,6 +33,7 @@ from newscorpus.blocks import (
     Prepared,
     prepare,
     same_segments,
+    signed_units,
 )
 from newscorpus.document import Document, text_length
 from newscorpus.errors import EngineError, InputError, StoreError
@@ -705,7 +706,7 @@ def _signed_keys(batch: StoredBatch, settings: Settings) -> tuple[np.ndarray, np
     and where each article's start (and, last, where they end)."""
     records = np.frombuffer(b"".join(batch.units), dtype=UNIT_RECORD)
     sizes = [len(units) // UNIT_RECORD.itemsize for units in batch.units]
-    signed = (records["n_words"] >= settings.min_minhash_words) & (records["figure"] == 0)
+    signed = signed_units(records["n_words"], records["figure"], settings.min_minhash_words)
     # Each article's signed units: from the count of signed units before its first unit.
     bounds = np.r_[0, np.cumsum(signed)][np.r_[0, np.cumsum(sizes)]].tolist()
     return records["key_low"][signed], records["key_high"][signed], bounds

@@ -52,7 +52,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from newscorpus.arrays import first_new, isin_sorted, ranges, unique
+from newscorpus.arrays import first_new, isin_sorted, ranges, unique, unique_pairs
 from newscorpus.blocks import (
     _FURNITURE_ARTICLES,
     _VERIFY_BATCH,
@@ -81,6 +81,7 @@ from newscorpus.blocks import (
     profiles_of,
     runs_with_texts,
     separated_pairs,
+    signed_units,
     similarity,
     sparse_block_codes,
 )
@@ -786,7 +787,7 @@ def _numbered(lean: tuple, numbers: np.ndarray, base: int, min_words: int) -> tu
     numbered = []
     for (count, (metas, spans, ready)), lo, a, b in zip(batches, bounds, at, at[1:]):
         records = ready.records
-        signed = _signed(records, min_words)
+        signed = signed_units(records["n_words"], records["figure"], min_words)
         row = np.cumsum(signed) - 1
         mine = fresh[a:b] - lo
         found = np.empty(len(mine), dtype=FRESH_RECORD)
@@ -1394,9 +1395,8 @@ def _piece_alone(held: _Held, numbers: np.ndarray, min_words: bytes) -> tuple:
     records, article = held.records, _units_of(held)[4]
     on = (numbers >= 0) & (records["whole"] > 0)
     on &= records["n_words"] < _received_value(min_words)
-    n = max(len(held.offsets) - 1, 1)
-    codes = unique(numbers[on] * n + article[on])
-    found, counts = np.unique(codes // n, return_counts=True)
+    pairs, _ = unique_pairs(numbers[on], article[on])  # each (distinct unit, article) once
+    found, counts = np.unique(pairs[:, 0], return_counts=True)
     return found.astype(np.int64), counts.astype(np.int64)
 
 
@@ -1409,9 +1409,7 @@ def _carried_parts(
     found = _unit_clusters(held, numbers, _received_value(definition))
     article = _units_of(held)[4]
     on = found >= 0
-    n = max(len(held.offsets) - 1, 1)
-    codes = unique(found[on] * n + article[on])
-    rows = np.column_stack((codes // n, codes % n + first)).astype(np.int64)
+    rows, _ = unique_pairs(found[on], article[on] + first)
     count = _received_value(parts)
     part = rows[:, 0] % count
     return [rows[part == j] for j in range(count)]
@@ -1633,19 +1631,13 @@ def _bands_per_round(n: int, entry: int, workers: int, bands: int) -> int:
     return -(-bands // rounds)
 
 
-def _signed(records: np.ndarray, min_words: int) -> np.ndarray:
-    """Which units (`UNIT_RECORD`) are signed: long enough, and not lines of figures (as
-    `newscorpus.blocks.prepare` signs them: a row of a batch's signatures each)."""
-    return (records["n_words"] >= min_words) & (records["figure"] == 0)
-
-
 def _fresh_signatures(
     signatures: np.ndarray, held: _Held, numbers: np.ndarray, base: int, min_words: int, count: int
 ) -> np.ndarray:
     """On a worker: of a piece's signatures (a row per signed unit, in order), the rows of the
     signed units that bring a new number (from ``base``: the piece's first), as `Detector.add`
     keeps them of a batch numbered elsewhere (`FRESH_RECORD`'s rows); ``count`` of them."""
-    signed = _signed(held.records, min_words)
+    signed = signed_units(held.records["n_words"], held.records["figure"], min_words)
     fresh = first_new(numbers, base)
     rows = (np.cumsum(signed) - 1)[fresh[signed[fresh]]]
     if int(signed.sum()) != len(signatures) or len(rows) != count:
