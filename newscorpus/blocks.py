@@ -220,12 +220,21 @@ class Analysis:
 class Carriers(Mapping[int, list[int]]):
     """The clusters found in two or more articles, each with its sorted articles, as arrays:
     ``clusters`` (sorted), and each one's ``counts`` articles from ``starts`` in ``articles``.
-    Read as a mapping, a cluster's list is made when asked for (the analysis asks for few)."""
+    Read as a mapping, a cluster's list is made when asked for (the analysis asks for few).
+    What the analysis reads of each cluster's distinct unit (the smallest in it), where it
+    is known: its ``order`` key, and whether it is a line of ``figures``."""
 
     def __init__(
-        self, clusters: np.ndarray, starts: np.ndarray, counts: np.ndarray, articles: np.ndarray
+        self,
+        clusters: np.ndarray,
+        starts: np.ndarray,
+        counts: np.ndarray,
+        articles: np.ndarray,
+        order: np.ndarray | None = None,
+        figures: np.ndarray | None = None,
     ) -> None:
         self.clusters, self.starts, self.counts, self.articles = clusters, starts, counts, articles
+        self.order, self.figures = order, figures
         self._at: dict[int, int] | None = None
 
     @classmethod
@@ -291,6 +300,15 @@ class Carriers(Mapping[int, list[int]]):
 
     def __len__(self) -> int:
         return len(self.clusters)
+
+    def order_of(self, clusters: np.ndarray) -> np.ndarray:
+        """The order keys of ``clusters`` (all of them carried)."""
+        at = np.searchsorted(self.clusters, clusters)
+        if self.order is None or (at >= len(self.clusters)).any():
+            raise RuntimeError("internal error: the order key of a cluster not carried")
+        if (self.clusters[at] != clusters).any():
+            raise RuntimeError("internal error: the order key of a cluster not carried")
+        return self.order[at]
 
 
 class _UnionFind:
@@ -363,11 +381,11 @@ UNIT_RECORD = np.dtype(
 
 
 # What the building process receives of the units of a batch that a worker holds and
-# numbered (a Dask build's Parquet output; `Detector.add`): nothing of each unit, but of
-# each one that brings a distinct unit not seen before, in order, its word count, whether it
-# is a line of figures, its order key, and its row among the batch's signatures (-1: none);
-# 17 bytes a distinct unit, where a `UNIT_RECORD` is 40 bytes a unit.
-FRESH_RECORD = np.dtype([("n_words", "<i4"), ("figure", "i1"), ("order", "<u8"), ("row", "<i4")])
+# numbered (a Dask build's Parquet output; `Detector.add`): nothing of each unit, nor of each
+# distinct unit, but per article, how many distinct units its units bring first (not seen
+# before) and how many of those are signed. 8 bytes an article, where a `UNIT_RECORD` is 40
+# bytes a unit: what the LSH and the clustering read of the units stays on the workers.
+FRESH_COUNTS = np.dtype([("fresh", "<i4"), ("signed", "<i4")])
 
 
 def prepare(
@@ -458,6 +476,9 @@ class Detector:
         self._distinct_order = array("Q")
         self._distinct_figures = array("b")
         self._sig_ids: list[np.ndarray] = []
+        # Of batches numbered elsewhere (`_add_fresh`): their distinct units and signed ones.
+        self._distinct_elsewhere = 0
+        self._signed_elsewhere = 0
         # One signature per distinct unit, until the analysis: appended in memory (a large
         # bytearray grows in place, by mremap), or spooled to a scratch file.
         self._sig_bytes: bytearray | None = bytearray()
@@ -539,13 +560,14 @@ class Detector:
         articles were first added, after the same articles in the same order (as a store keeps
         them, `newscorpus.store.Corpus.prepared_batches`), so nothing is signed again.
 
-        A batch numbered where its units are held (`FRESH_RECORD`: a Dask build's workers)
-        gives only the units that bring a distinct unit not seen before: every batch of the
-        build must be (`_add_fresh`).
+        A batch numbered where its units are held (`FRESH_COUNTS`: a Dask build's workers)
+        gives only how many distinct units each article brings, and how many of those are
+        signed: every batch of the build must be (`_add_fresh`).
         """
         before = len(self._distinct_words)
-        fresh_only = "row" in (batch.records.dtype.names or ())
-        if len(self._distinct) != (0 if fresh_only else before):
+        fresh_only = "fresh" in (batch.records.dtype.names or ())
+        mixed = before > 0 if fresh_only else self._distinct_elsewhere > 0
+        if mixed or len(self._distinct) != (0 if fresh_only else before):
             raise RuntimeError("internal error: units numbered here and units numbered elsewhere")
         if fresh_only and not replayed:
             return self._add_fresh(batch, texts, names, dates)
@@ -605,29 +627,22 @@ class Detector:
         dates: Sequence[str | None],
     ) -> list[np.ndarray]:
         """`add` of a batch whose units are held and numbered elsewhere, where they are read
-        (`run_finder`): of its units, those that bring a new distinct unit (`FRESH_RECORD`,
-        ``batch.offsets`` saying where each article's are), numbered from those before."""
-        records = batch.records
-        n_words = records["n_words"].astype(np.int64)
-        figures = records["figure"] != 0
-        signed = signed_units(n_words, figures, self.settings.min_minhash_words)
-        if ((records["row"] >= 0) != signed).any():
-            raise RuntimeError("internal error: a new unit's signature row is not its own")
-        before = len(self._distinct_words)
-        self._distinct_words.frombytes(n_words.astype(np.int32).tobytes())
-        self._distinct_order.frombytes(records["order"].astype(np.uint64).tobytes())
-        self._distinct_figures.frombytes(figures.astype(np.int8).tobytes())
-        kept_units = np.flatnonzero(signed)
-        rows = records["row"][kept_units].astype(np.int64)
-        if len(kept_units):
-            self._sig_ids.append(before + kept_units)
-            self._keep_signatures(batch.signatures[rows])
-        cuts = np.searchsorted(kept_units, batch.offsets)
+        (`run_finder`) and their pairs found (`analyse`'s ``pairs``): per article, how many
+        distinct units it brings and how many of those are signed (`FRESH_COUNTS`, a row an
+        article). ``batch.signatures`` holds a row (of no values) per signed one, in order:
+        each article's rows are returned, and nothing of them is kept."""
+        counts = batch.records
+        signed = counts["signed"].astype(np.int64)
+        if len(counts) != len(batch) or int(signed.sum()) != len(batch.signatures):
+            raise RuntimeError("internal error: a batch numbered elsewhere miscounted")
+        self._distinct_elsewhere += int(counts["fresh"].sum())
+        self._signed_elsewhere += int(signed.sum())
         if self.text_map is None:
             self.texts.extend(texts)
         self.names.extend(names)
         self.dates.extend(dates)
-        return [rows[cuts[i] : cuts[i + 1]] for i in range(len(batch))]
+        cuts = np.r_[0, np.cumsum(signed)].tolist()
+        return [np.arange(cuts[i], cuts[i + 1], dtype=np.int64) for i in range(len(batch))]
 
     def forget_units(self) -> None:
         """Drop what the analysis read of every unit (the units, their distinct units and
@@ -638,6 +653,7 @@ class Detector:
         self._distinct_words, self._distinct_order = array("i"), array("Q")
         self._distinct_figures = array("b")
         self._sig_ids, self._unit_distinct, self.units = [], array("q"), UnitTable()
+        self._distinct_elsewhere = self._signed_elsewhere = 0
         self._flat_clusters = ([], np.zeros(0, np.int64))
         self.known, self.known_answers = None, None
         self.removed = None
@@ -746,22 +762,24 @@ class Detector:
         """Find clusters, copies and blocks across every article added.
 
         ``pairs``, if given, finds the verified pairs of signed units elsewhere (on a cluster's
-        workers, which hold the signatures): called with every signed unit's order key and
-        words, it returns what `verified_pairs` returns on the same signatures, or None to
-        have them found here, by ``workers`` processes.
+        workers, which hold the signatures; `PairFinder`), or returns None to have them found
+        here, by ``workers`` processes.
         """
         # Every text is written through before any forked process reads texts (`_fork_map`),
         # so that none of them writes the same appends again.
         self.texts.flush()
         # No unit is added once analysed: the ids by key go.
         self._distinct = KeyIndex()
-        n_distinct = len(self._distinct_words)
-        distinct_cluster = self._cluster_distinct(n_distinct, pairs, workers)
+        n_distinct = len(self._distinct_words) + self._distinct_elsewhere
+        labels = self._cluster_distinct(pairs, workers)
         if self.read_answers is not None:
             self.known_answers, self.read_answers = self.read_answers(), None
         held: HeldRuns | None = None
         if self.run_finder is None:
+            distinct_cluster = np.arange(n_distinct, dtype=np.int64)
+            distinct_cluster[labels[0]] = labels[1]
             occ_cluster = self._occurrence_clusters(distinct_cluster)
+            del distinct_cluster
             cluster_articles = self._multi_article_clusters(occ_cluster)
         else:
             # Where the units and texts are held (a Dask build's workers, which numbered the
@@ -770,8 +788,6 @@ class Detector:
             # the clusters two articles carry (`HeldRuns.occurrences`), the copies' heads,
             # profiles and facts, which clusters are backgrounds, the furniture lines, the
             # neighbouring and separated background clusters, and the runs, which stay there.
-            moved = np.flatnonzero(distinct_cluster != np.arange(len(distinct_cluster)))
-            labels = (moved, distinct_cluster[moved].astype(np.int64))
             held = self.run_finder(labels, self.settings.min_minhash_words, len(self.names))
             cluster_articles = held.occurrences()
             # Every article, its units held there: what the analysis asks of them goes there.
@@ -787,13 +803,25 @@ class Detector:
         return Analysis(tuple(blocks), tuple(duplicate_of), stats, columns, held)
 
     def _cluster_distinct(
-        self, n_distinct: int, finder: PairFinder | None, workers: int
-    ) -> np.ndarray:
-        """A cluster label for every distinct unit (short ones are their own cluster)."""
+        self, finder: PairFinder | None, workers: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct units that are not their own cluster (sorted), and each one's cluster:
+        the smallest distinct unit in it (short ones are their own cluster). Only the units of
+        the verified pairs are clustered (`_linked`), not every distinct unit: where the
+        units were numbered elsewhere (a Dask build's workers), this process holds nothing
+        of each."""
         s = self.settings
-        labels = np.arange(n_distinct, dtype=np.int64)
+        if self._signed_elsewhere:
+            if self.keep_state:
+                raise RuntimeError("internal error: a growing store's units numbered elsewhere")
+            found = finder(None, None, None) if finder is not None else None
+            if found is None:
+                raise RuntimeError("internal error: units signed elsewhere, their pairs not")
+            # A store that does not grow keeps no pairs: their numbers here are not known.
+            self.verified = (self._signed_elsewhere, np.zeros((0, 2), dtype=np.int64))
+            return _linked(*found, s.unit_threshold, s.strong_threshold)
         if not self._sig_ids:
-            return labels
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
         ids = np.concatenate(self._sig_ids)
         order_key = np.frombuffer(self._distinct_order, dtype=np.uint64)[ids]
         n_words = np.frombuffer(self._distinct_words, dtype=np.int32)[ids]
@@ -813,8 +841,11 @@ class Detector:
         )
         found = None
         if finder is not None and not grown and not shrunk:
-            found = finder(order_key, n_words)
-        if found is None:
+            found = finder(ids, order_key, n_words)
+        if found is not None:
+            pairs, similarity, keys = found  # of distinct units: those of signed units, kept
+            signed = np.searchsorted(ids, pairs) if self.keep_state else pairs[:0]
+        else:
             if shrunk:
                 renumber, gone_sigs, gone_order = removed
                 both = self._take_signatures(len(ids), after=gone_sigs)
@@ -825,11 +856,10 @@ class Detector:
             else:
                 sigs = self._take_signatures(len(ids))
                 found = verified_pairs(sigs, order_key, n_words, s, workers)
-        pairs, similarity = found
-        self.verified = (len(ids), pairs if self.keep_state else pairs[:0])
-        component = _link(pairs, similarity, order_key, s.unit_threshold, s.strong_threshold)
-        labels[ids] = ids[component]
-        return labels
+            signed, similarity = found
+            pairs, keys = ids[signed], order_key[signed]
+        self.verified = (len(ids), signed if self.keep_state else signed[:0])
+        return _linked(pairs, similarity, keys, s.unit_threshold, s.strong_threshold)
 
     def _take_signatures(self, n: int, after: np.ndarray | None = None) -> np.ndarray:
         """The kept signatures (``n`` rows) as one array, with the rows ``after`` after them;
@@ -899,9 +929,12 @@ class Detector:
         starts = np.flatnonzero(np.r_[True, cluster[1:] != cluster[:-1]][: len(cluster)])
         counts = np.diff(np.r_[starts, len(cluster)])
         multi = counts >= 2
-        keep = isin_sorted(flat, cluster[starts[multi]])
+        carried = cluster[starts[multi]]
+        keep = isin_sorted(flat, carried)
         flat[~keep] = -1  # and so in ``occ_cluster``, its views
-        return Carriers(cluster[starts[multi]], starts[multi], counts[multi], article)
+        order = np.frombuffer(self._distinct_order, dtype=np.uint64)[carried]
+        figures = np.frombuffer(self._distinct_figures, dtype=np.int8)[carried] != 0
+        return Carriers(carried, starts[multi], counts[multi], article, order, figures)
 
     def _profiles(
         self,
@@ -1174,10 +1207,11 @@ class Detector:
         two companies' reports is a coincidence of numbers, not shared text."""
         if not occ_cluster:
             return set()
-        figures = np.frombuffer(self._distinct_figures, dtype=np.int8)
         # The clusters of the units: those two or more articles carry.
-        labels = cluster_articles.clusters
-        figure_labels = labels[figures[labels] != 0]  # the clusters of lines of figures
+        labels, figures = cluster_articles.clusters, cluster_articles.figures
+        if figures is None:
+            raise RuntimeError("internal error: the carried clusters' figures not known")
+        figure_labels = labels[figures]  # the clusters of lines of figures
         group_of = np.asarray(groups, dtype=np.int64)
         if held is not None:
             found = held.cluster_groups(group_of, figure_labels)
@@ -1513,7 +1547,11 @@ class Detector:
         return sigs, lengths
 
     def _mergeable(
-        self, joined: Counter, occ_cluster: list[np.ndarray], held: HeldRuns | None = None
+        self,
+        joined: Counter,
+        occ_cluster: list[np.ndarray],
+        cluster_articles: Carriers,
+        held: HeldRuns | None = None,
     ) -> list[tuple[int, int]]:
         """The joined pairs of background clusters that can be merged into one block, such
         that no block holds two clusters that some article puts in different paragraphs
@@ -1540,8 +1578,7 @@ class Detector:
         blocks: dict[int, set[int]] = {c: {c} for c in nodes.tolist()}
         out = []
         # Most often joined first, then by the two clusters' content keys.
-        key = np.frombuffer(self._distinct_order, dtype=np.uint64)
-        key_one, key_two = key[pairs[:, 0]], key[pairs[:, 1]]
+        key_one, key_two = (cluster_articles.order_of(pairs[:, i]) for i in (0, 1))
         counts = np.fromiter(joined.values(), dtype=np.int64, count=len(joined))
         ranked = np.lexsort((np.maximum(key_one, key_two), np.minimum(key_one, key_two), -counts))
         for c1, c2 in pairs[ranked].tolist():
@@ -1616,26 +1653,27 @@ class Detector:
             together.update(dict(zip(map(tuple, pairs[kept].tolist()), counts[kept].tolist())))
         index = {c: i for i, c in enumerate(sorted(background))}
         uf = _UnionFind(len(index))
-        for c1, c2 in self._mergeable(together, occ_cluster, held):
+        for c1, c2 in self._mergeable(together, occ_cluster, cluster_articles, held):
             uf.union(index[c1], index[c2])
 
         furniture = self._furniture_lines(occ_cluster, background, held)
-        block_of = np.full(len(self._distinct_words) + 1, -1, dtype=np.int64)
-        for c, i in index.items():
-            block_of[c] = uf.find(i)  # label -1 reads the last entry, always -1
+        # The block of each background cluster (``behind``, the order of ``index``).
+        block_behind = np.array([uf.find(i) for i in range(len(index))], dtype=np.int64)
         if held is not None:
             # The workers find the runs, cut them and count their wordings; what comes here
             # is what the blocks are made of: their wordings, counted, and their carriers.
             held.find_runs(
                 behind,
-                block_of[behind],
+                block_behind,
                 furniture,
-                {c: int(block_of[c]) for c in furniture.values()},
+                {c: int(block_behind[index[c]]) for c in furniture.values()},
                 self.settings.min_minhash_words,
             )
             pairs = held.glued_pairs(held.glued_blocks())
             variants, carriers = held.trimmed(*self._cuts(pairs, workers))
         else:
+            block_of = np.full(len(self._distinct_words) + 1, -1, dtype=np.int64)
+            block_of[behind] = block_behind  # label -1 reads the last entry, always -1
             runs = self._runs(occ_cluster, block_of, furniture, workers)
             self._run_texts(runs, workers)
             self._trim_glued(runs, workers)
@@ -1677,7 +1715,15 @@ class Detector:
         return blocks, columns
 
 
-PairFinder = Callable[[np.ndarray, np.ndarray], "tuple[np.ndarray, np.ndarray] | None"]
+# Where the verified pairs of signed units are found (`Detector.analyse`): called with the
+# signed units' distinct ids (increasing), order keys and word counts (or None each, where the
+# units were numbered where they are held), it returns the pairs that `verified_pairs` finds on
+# their signatures, as pairs of distinct ids, with their similarity and the order keys of
+# each pair's two units; or None, to have them found here.
+PairFinder = Callable[
+    [np.ndarray | None, np.ndarray | None, np.ndarray | None],
+    "tuple[np.ndarray, np.ndarray, np.ndarray] | None",
+]
 # Where the texts are (`Detector.map_texts`): called with a function, articles and an argument
 # for each, it returns ``function(text, arg)`` for each article, in order.
 TextMap = Callable[[Callable[[str, Any], Any], Sequence[int], Sequence[Any]], list[Any]]
@@ -2666,6 +2712,27 @@ def _link(
     remap = np.arange(n, dtype=np.int64)
     remap[roots] = roots[[find(x) for x in range(len(roots))]]
     return remap[label]
+
+
+def _linked(
+    pairs: np.ndarray, similarity: np.ndarray, keys: np.ndarray, threshold: float, strong: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_link` over the nodes of ``pairs`` alone (distinct units, ``i < j``; ``keys``: the
+    order keys of each pair's two): the nodes not the smallest of their cluster (sorted),
+    and that smallest of each. The nodes are numbered in their order, so the smallest stays
+    the smallest, and the clusters are those of `_link` over every node.
+
+    >>> _linked(np.array([[3, 9], [9, 20]]), np.array([0.9, 0.9]),
+    ...         np.array([[5, 1], [1, 2]], np.uint64), 0.3, 0.5)
+    (array([ 9, 20]), array([3, 3]))
+    """
+    nodes = unique(pairs.ravel())
+    at = np.searchsorted(nodes, pairs)
+    key = np.zeros(len(nodes), dtype=np.uint64)
+    key[at.ravel()] = keys.ravel()
+    component = _link(at, similarity, key, threshold, strong)
+    moved = np.flatnonzero(component != np.arange(len(nodes)))
+    return nodes[moved].astype(np.int64), nodes[component[moved]].astype(np.int64)
 
 
 def _components(n: int, pairs: np.ndarray) -> np.ndarray:

@@ -10,9 +10,12 @@ from the verified pairs, copies, which clusters make which blocks) and writes th
 For a Parquet output (`newscorpus.parquet`) the articles stay on the workers that read them
 (their texts, metadata, source fields and units, `_Held`), which number the units by their
 keys (`DaskEngine._number_units`): this process receives each article's name and length, and
-of each distinct unit the first time it comes what the clustering reads. From the clusters of
-the distinct units, which this process sends them, the workers make each unit's cluster and
-find the clusters two articles carry (`run_finder`, `_WorkerRuns`), and answer what the
+how many distinct units it brings, and nothing of the units or distinct units; the LSH's
+groups hold each signed unit's distinct id, order key and word count, and send this process
+the verified pairs, by distinct id, with their units' order keys, which it clusters. From the
+clusters of the paired units, which this process sends them, the workers make each unit's
+cluster and find the clusters two articles carry, with each one's order key and figures flag
+(`run_finder`, `_WorkerRuns`), and answer what the
 analysis asks of the units and texts: the copies' heads, profiles and facts, the
 backgrounds' copy groups, the furniture lines, the neighbouring and separated background
 clusters, and the shared runs, which a worker finds for its pieces and keeps: it sends back
@@ -56,7 +59,7 @@ from newscorpus.arrays import first_new, isin_sorted, ranges, unique, unique_pai
 from newscorpus.blocks import (
     _FURNITURE_ARTICLES,
     _VERIFY_BATCH,
-    FRESH_RECORD,
+    FRESH_COUNTS,
     UNIT_RECORD,
     Carriers,
     GluedPairs,
@@ -133,6 +136,7 @@ class DaskEngine:
     # Per piece held, its units' numbers there (`_number_units`), and the first number it gave.
     _numbers: list[Any] = attrs.field(factory=list, init=False, repr=False)
     _first_numbers: list[int] = attrs.field(factory=list, init=False, repr=False)
+    _distinct_total: int = attrs.field(default=0, init=False, repr=False)  # numbers given
     # The shared runs the workers found for the analysis, which they write (`write_parts`).
     _runs: _WorkerRuns | None = attrs.field(default=None, init=False, repr=False)
     _holding_texts: bool = attrs.field(default=False, init=False, repr=False)
@@ -208,8 +212,9 @@ class DaskEngine:
         (`_numbered`), its signatures there (this process needs none: the LSH runs on the
         workers, and nothing is kept for an add), and its articles held (`_Held`). Every
         piece is read first: the units are numbered by their keys, as `Detector.add` numbers
-        them, on the workers (`_number_units`), and what this process receives of a unit is
-        nothing, and of a distinct unit what the LSH and the clustering read (`FRESH_RECORD`)."""
+        them, on the workers (`_number_units`), and what this process receives of the units
+        is, per article, how many distinct units it brings and how many are signed
+        (`FRESH_COUNTS`)."""
         for piece in pieces:
             future = self._submit(_read_piece, piece, inputs, settings)
             made = [self._submit(f, future) for f in (_lean, _held_of)]
@@ -245,6 +250,7 @@ class DaskEngine:
         )
         new = np.sum(counts, axis=0, dtype=np.int64) if counts else np.zeros(len(held), int)
         bases = np.r_[0, np.cumsum(new)[:-1]].astype(np.int64).tolist()
+        self._distinct_total = int(np.sum(new))
         numbered = [
             self._submit(
                 _new_numbers,
@@ -322,7 +328,8 @@ class DaskEngine:
         target = self._shards[shard]
         if target.count == 0:
             target.base = self._signed
-        target.rows.append(rows + offset)
+        if not self._holding_texts:  # else the workers know the rows (`_fresh_signatures`)
+            target.rows.append(rows + offset)
         target.count += len(rows)
         self._signed += len(rows)
 
@@ -330,14 +337,14 @@ class DaskEngine:
         """The verified pairs found on the workers, where the signatures are: LSH banding as a
         shuffle on band keys, the candidates verified in two hops over groups of units (the
         first units' signatures sent with the candidates to the second units' group); the same
-        pairs as `newscorpus.blocks.verified_pairs` on the same signatures."""
+        pairs as `newscorpus.blocks.verified_pairs` on the same signatures (`PairFinder`)."""
         if not self._shards:
             return None
 
-        def find(order_key: np.ndarray, n_words: np.ndarray) -> tuple | None:
-            if self._signed != len(order_key):  # stored articles came first (an add)
+        def find(ids: Any, order_key: Any, n_words: Any) -> tuple | None:
+            if ids is not None and self._signed != len(ids):  # stored ones came first (an add)
                 return None
-            return self._call(self._verified_pairs, order_key, n_words, settings)
+            return self._call(self._verified_pairs, ids, order_key, n_words, settings)
 
         return find
 
@@ -352,7 +359,7 @@ class DaskEngine:
 
     def _clear(self) -> None:
         self._shards, self._batch_places, self._signed, self._texts = [], deque(), 0, []
-        self._numbers, self._first_numbers = [], []
+        self._numbers, self._first_numbers, self._distinct_total = [], [], 0
         self._runs = None
 
     def hold_texts(self) -> None:
@@ -473,8 +480,8 @@ class DaskEngine:
         raise AssertionError("unreachable")
 
     def _verified_pairs(
-        self, order_key: np.ndarray, n_words: np.ndarray, s: Settings
-    ) -> tuple[np.ndarray, np.ndarray]:
+        self, ids: Any, order_key: Any, n_words: Any, s: Settings
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The shuffle, over groups of consecutive shards (`_unit_groups`): per round of bands
         (`_bands_per_round`: so a worker holds a round's share of the band entries and of the
         candidates, not all of them), every group's band entries are split by a hash of
@@ -485,101 +492,122 @@ class DaskEngine:
         (`_verify_attached`). So a task holds one
         group's signatures and the candidates that concern it, the signatures move with the
         candidates, and the tasks and their links grow with the groups times the parts and
-        the square of the groups, not with the square of the pieces read.
+        the square of the groups, not with the square of the pieces read. The units are named
+        by their distinct ids throughout; a group holds each of its units' id, order key and
+        word count (`_GROUP_UNIT`). What comes here: the pairs that pass, their similarity and
+        their units' order keys (`PairFinder`).
 
-        The kept rows, ranks, word counts and passed pairs this process sends the workers have
-        no tasks behind them to make them again: a worker that dies holding some cancels the
-        tasks that need them (or fails the sending, if it dies as they are sent), and the LSH
-        starts over (`_again`), from the kept rows, sent again, and the signatures of each
-        piece, which the workers make again from the pieces if they must. A Parquet build
-        sends no kept rows: its groups are made of tasks alone (`_groups_where_numbered`)."""
+        Where this process numbered the units, it sends the kept rows, and the signed units'
+        ``ids``, ``order_key`` and ``n_words``: that has no tasks behind it to make it again,
+        so a worker that dies holding some cancels the tasks that need it (or fails the
+        sending, if it dies as it is sent), and the LSH starts over (`_again`), from what
+        this process sends again and the signatures of each piece, which the workers make
+        again from the pieces if they must. A Parquet build sends none of it: its groups are
+        made of tasks alone (`_groups_where_numbered`)."""
         started = time.perf_counter()
-        n = len(order_key)
         every = self._shards
         shards = [h for h in every if h.count]
+        signed = sum(h.count for h in shards)
         parts = 2 * self._workers()  # buckets are split this many ways
         # The shards in groups of consecutive units: a group's signatures are banded and
         # verified together, so that the tasks grow with the groups, not the pieces read.
         bounds = _unit_groups([h.count for h in shards], parts, s.num_perm)
-        bases = np.array([shards[i].base for i in bounds[:-1]] + [n], dtype=np.int64)
-        groups = self._groups_where_numbered(every, bounds, s.min_minhash_words)
-        # Rows of one piece's signatures: they fit 4 bytes each (but in a gzipped file of 4
-        # billion units).
-        rows = [] if groups is not None else [_narrow(np.concatenate(h.rows)) for h in shards]
+        numbered = self._groups_where_numbered(every, bounds, s.min_minhash_words)
+        if numbered is None:
+            if ids is None or len(ids) != signed:
+                raise RuntimeError("internal error: the signed units not given")
+            # Rows of one piece's signatures: they fit 4 bytes each (but in a gzipped file of
+            # 4 billion units).
+            rows = [_narrow(np.concatenate(h.rows)) for h in shards]
+            cuts = [shards[i].base for i in bounds[:-1]] + [signed]
+            n = int(ids[-1]) + 1 if signed else 0
+            bases = np.array([*ids[cuts[:-1]].tolist(), n], dtype=np.int64)
+            units = [
+                _group_units(ids[a:b], order_key[a:b], n_words[a:b]) for a, b in zip(cuts, cuts[1:])
+            ]
+        else:
+            groups, bases = numbered
+            n = int(bases[-1])
         self._shards = []  # the workers drop what they held once the kept rows are taken
-        # Each unit's place in order-key order, which goes in its band entries; no worker
-        # holds it for every unit.
-        rank = np.empty(n, dtype=_entry_dtype(n)["rank"])
-        rank[np.argsort(order_key, kind="stable")] = np.arange(n)
-        per_round = _bands_per_round(n, _entry_dtype(n).itemsize, self._workers(), s.lsh_bands)
+        per_round = _bands_per_round(signed, _entry_dtype(n).itemsize, self._workers(), s.lsh_bands)
 
-        def lsh() -> tuple[np.ndarray, np.ndarray]:
-            if groups is not None:
-                return self._rounds(groups, bases, rank, n_words, parts, per_round, s)
-            # The kept rows go to the workers directly (`_sent`): as task arguments, the
-            # scheduler would keep them through the LSH (4 bytes a signed unit, 24 GB at 1 TB).
-            # Nothing can make them again, so the groups are made again from them on each
-            # attempt (`_again`).
+        def lsh() -> tuple[np.ndarray, ...]:
+            if numbered is not None:
+                return self._rounds(*groups, bases, parts, per_round, s)
+            # The kept rows and the units go to the workers directly (`_sent`): as task
+            # arguments, the scheduler would keep them through the LSH (24 bytes a signed
+            # unit). Nothing can make them again, so the groups are made again from them on
+            # each attempt (`_again`).
             sent = self._sent(rows)
             kept = [self._submit(_kept_signatures, h.held, r) for h, r in zip(shards, sent)]
             held = [self._submit(_joined, *kept[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
             # Each piece's kept rows go once its group holds them: the groups, not these too,
             # are what the rounds read.
+            given = [self._submit(_received_value, u) for u in self._sent(units)]
             del sent, kept
-            return self._rounds(held, bases, rank, n_words, parts, per_round, s)
+            return self._rounds(held, given, bases, parts, per_round, s)
 
-        (codes, found), attempt = self._again(lsh)
+        (codes, found, keys), attempt = self._again(lsh)
         codes, first = np.unique(codes, return_index=True)  # each pair verified once
         self.stats["pair_seconds"] = time.perf_counter() - started
         self.stats["lsh_attempts"] = attempt
-        self.stats["band_entries"] = n * s.lsh_bands
+        self.stats["band_entries"] = signed * s.lsh_bands
         self.stats["band_entry_bytes"] = _entry_dtype(n).itemsize
         self.stats["groups"] = len(bounds) - 1
         self.stats["rounds"] = -(-s.lsh_bands // per_round)
         self.stats["parts"] = parts
-        return decode_pairs(codes, n), found[first]
+        return decode_pairs(codes, n), found[first], keys[first]
 
     def _groups_where_numbered(
         self, every: list[_Shard], bounds: list[int], min_words: int
-    ) -> list[Any] | None:
+    ) -> tuple[tuple[list[Any], list[Any]], np.ndarray] | None:
         """Where the workers numbered the units (a Parquet build: a shard of ``every`` per
         piece), the groups of signatures (``bounds``: over the shards that kept rows, as
         `_unit_groups` gives them) made of tasks alone: each piece's kept rows are those of
         its signed units that bring a new number (`_fresh_signatures`), the rows the build
-        kept. A worker that dies holding a group has it made again (its pieces read again), so
+        kept, and so are its units' ids, order keys and word counts (`_fresh_units`). A
+        worker that dies holding a group has it made again (its pieces read again), so
         each piece's signatures (every signed unit's, 1.5 to 2 bytes per input byte) need not
-        wait on the workers for a second attempt, and go. Otherwise None."""
+        wait on the workers for a second attempt, and go. The groups, with their units, and
+        each one's first distinct id (then how many there are). Otherwise None."""
         if not self._numbers:
             return None
         if not len(every) == len(self._numbers) == len(self._texts):
             raise RuntimeError("internal error: pieces numbered, held and signed differ")
-        pieces = zip(every, self._texts, self._numbers, self._first_numbers)
-        kept = [
-            self._submit(_fresh_signatures, shard.held, held, ids, base, min_words, shard.count)
-            for shard, (held, _), ids, base in pieces
+        pieces = [
+            (shard, held, ids, base)
+            for shard, (held, _), ids, base in zip(
+                every, self._texts, self._numbers, self._first_numbers
+            )
             if shard.count
         ]
-        groups = [self._submit(_joined, *kept[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+        kept, units = [], []
+        for shard, held, ids, base in pieces:
+            kept.append(
+                self._submit(_fresh_signatures, shard.held, held, ids, base, min_words, shard.count)
+            )
+            units.append(self._submit(_fresh_units, held, ids, base, min_words, shard.count))
+        spans = list(zip(bounds, bounds[1:]))
+        groups = [self._submit(_joined, *kept[lo:hi]) for lo, hi in spans]
+        group_units = [self._submit(_joined, *units[lo:hi]) for lo, hi in spans]
+        firsts = [pieces[lo][3] for lo, _ in spans]
         for shard in every:
             shard.held = None
-        return groups
+        return (groups, group_units), np.array([*firsts, self._distinct_total], dtype=np.int64)
 
     def _rounds(
         self,
         held: list,
+        units: list,
         bases: np.ndarray,
-        rank: np.ndarray,
-        n_words: np.ndarray,
         parts: int,
         per_round: int,
         s: Settings,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The rounds of `_verified_pairs` on the groups of signatures ``held`` (of the units
-        from each of ``bases``): the codes of the pairs that pass, and their similarity."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rounds of `_verified_pairs` on the groups of signatures ``held`` with their
+        ``units`` (`_GROUP_UNIT`; a group's distinct ids from those of ``bases``): the codes
+        of the pairs that pass, their similarity and their units' order keys."""
         n = int(bases[-1])
-        spans = list(zip(bases.tolist(), bases[1:].tolist()))
-        words = self.client.scatter([n_words[a:b] for a, b in spans], hash=False)
-        ranks = self.client.scatter([rank[a:b] for a, b in spans], hash=False)
         self.stats["candidates"] = 0
         self.stats["attached_bytes"] = 0
 
@@ -587,8 +615,8 @@ class DaskEngine:
             """The reduces of the round of bands from ``lo``, and what each one's pairs join."""
             bands = (lo, min(lo + per_round, s.lsh_bands))
             maps = [
-                self._submit(_band_map, h, base, r, bands, s.lsh_rows, parts, n)
-                for h, base, r in zip(held, bases.tolist(), ranks)
+                self._submit(_band_map, h, u, bands, s.lsh_rows, parts, n)
+                for h, u in zip(held, units)
             ]
             reduces = [
                 self._submit(
@@ -634,26 +662,26 @@ class DaskEngine:
                     if g in joins[r]
                 ]
                 attached[g] = self._submit(
-                    _attach, held[g], words[g], bases, n, before, seconds, candidates
+                    _attach, held[g], units[g], bases, n, before, seconds, candidates
                 )
             del reduces
             verified = []
             for q in sorted(senders):
                 sent = [self._submit(operator.getitem, attached[g], q) for g in senders[q]]
-                verified.append(
-                    self._submit(_verify_attached, held[q], words[q], int(bases[q]), s, n, sent)
-                )
+                verified.append(self._submit(_verify_attached, held[q], units[q], s, n, sent))
             del attached
             found = self.client.gather(verified)
-            self.stats["candidates"] += sum(checked for _, _, checked, _ in found)
-            self.stats["attached_bytes"] += sum(size for _, _, _, size in found)
-            for codes, _, _, _ in found:
+            self.stats["candidates"] += sum(f[3] for f in found)
+            self.stats["attached_bytes"] += sum(f[4] for f in found)
+            for codes, *_ in found:
                 first = np.searchsorted(bases, codes // n, side="right") - 1
                 for g, part in zip(*_by_group(first, codes)):
                     passed[g].append(part)
             results += found
-        codes = np.concatenate([c for c, _, _, _ in results] or [np.zeros(0, np.int64)])
-        return codes, np.concatenate([v for _, v, _, _ in results] or [np.zeros(0)])
+        codes = np.concatenate([f[0] for f in results] or [np.zeros(0, np.int64)])
+        found = np.concatenate([f[1] for f in results] or [np.zeros(0)])
+        keys = np.concatenate([f[2] for f in results] or [np.zeros((0, 2), np.uint64)])
+        return codes, found, keys
 
     # -- the cluster ----------------------------------------------------------------------------
 
@@ -737,10 +765,22 @@ _PART_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 def _entry_dtype(n: int) -> np.dtype:
-    """A band entry: the band, its key, the unit (one of ``n``) and the unit's rank in
-    order-key order."""
+    """A band entry: the band, its key, the unit (its distinct id, below ``n``) and the
+    unit's order key (which orders a bucket too big to pair whole, as `band_pairs` does)."""
     index = "<u4" if n < 1 << 32 else "<i8"
-    return np.dtype([("band", "<u2"), ("key", "<u8"), ("index", index), ("rank", index)])
+    return np.dtype([("band", "<u2"), ("key", "<u8"), ("index", index), ("order", "<u8")])
+
+
+# What a group of signed units of the LSH holds of each besides its signature (`_group_units`,
+# `_fresh_units`): its distinct id (increasing), its order key and its word count.
+_GROUP_UNIT = np.dtype([("id", "<i8"), ("order", "<u8"), ("words", "<i4")])
+
+
+def _group_units(ids: np.ndarray, order: np.ndarray, n_words: np.ndarray) -> np.ndarray:
+    """Signed units as a group of the LSH holds them (`_GROUP_UNIT`)."""
+    units = np.empty(len(ids), dtype=_GROUP_UNIT)
+    units["id"], units["order"], units["words"] = ids, order, n_words
+    return units
 
 
 def _signatures_of(result: tuple, kind: str) -> np.ndarray:
@@ -774,9 +814,9 @@ def _lean(result: tuple) -> tuple:
 def _numbered(lean: tuple, numbers: np.ndarray, base: int, min_words: int) -> tuple:
     """On a worker: a piece's `_lean` result, its units numbered (``numbers``, the first
     number the piece gave being ``base``), with only what the building process reads of them
-    (`FRESH_RECORD`: of each unit that brings a new number, in order, its word count, whether
-    it is a line of figures, its order key and its signature row in the batch; each
-    article's from ``offsets``); measured again."""
+    (`FRESH_COUNTS`: per article, how many distinct units its units bring first, and how
+    many of those are signed; a signature row of no values for each of those); measured
+    again."""
     (done, batches), seconds = lean
     sizes = [len(ready.records) for _, (_, _, ready) in batches]
     if sum(sizes) != len(numbers):
@@ -787,15 +827,15 @@ def _numbered(lean: tuple, numbers: np.ndarray, base: int, min_words: int) -> tu
     numbered = []
     for (count, (metas, spans, ready)), lo, a, b in zip(batches, bounds, at, at[1:]):
         records = ready.records
-        signed = signed_units(records["n_words"], records["figure"], min_words)
-        row = np.cumsum(signed) - 1
         mine = fresh[a:b] - lo
-        found = np.empty(len(mine), dtype=FRESH_RECORD)
-        found["n_words"], found["figure"] = records["n_words"][mine], records["figure"][mine]
-        found["order"] = records["key_high"][mine] >> np.uint64(1)
-        found["row"] = np.where(signed[mine], row[mine], -1)
-        offsets = np.searchsorted(mine, ready.offsets).astype(np.int64)
-        numbered.append((count, (metas, spans, Prepared(found, offsets, ready.signatures))))
+        signed = signed_units(records["n_words"][mine], records["figure"][mine], min_words)
+        article = np.searchsorted(ready.offsets, mine, side="right") - 1
+        counts = np.zeros(count, dtype=FRESH_COUNTS)
+        counts["fresh"] = np.bincount(article, minlength=count)
+        counts["signed"] = np.bincount(article[signed], minlength=count)
+        rows = np.zeros((int(signed.sum()), 0), dtype=np.uint16)
+        offsets = np.arange(count + 1, dtype=np.int64)
+        numbered.append((count, (metas, spans, Prepared(counts, offsets, rows))))
     return (done, numbered), seconds, _sent_size((done, numbered))
 
 
@@ -1051,15 +1091,19 @@ class _WorkerRuns:
         )
         # The parts' clusters are disjoint: sorted together, each with its articles.
         empty = np.zeros(0, np.int64)
-        clusters = np.concatenate([c for c, _, _ in found] or [empty]).astype(np.int64)
-        counts = np.concatenate([n for _, n, _ in found] or [empty]).astype(np.int64)
-        articles = np.concatenate([a for _, _, a in found] or [empty]).astype(np.int64)
+        clusters, counts, articles = (
+            np.concatenate([f[k] for f in found] or [empty]).astype(np.int64) for k in range(3)
+        )
+        keys = np.concatenate([f[3] for f in found] or [np.zeros(0, np.uint64)])
+        figures = np.concatenate([f[4] for f in found] or [np.zeros(0, bool)])
         order = np.argsort(clusters, kind="stable")
         starts = (np.cumsum(counts) - counts)[order]  # in the parts' articles, one after another
         clusters, counts = clusters[order], counts[order]
         articles = articles[ranges(starts, counts)]
         self.definition = (*self.definition[:3], clusters, min_words)
-        return Carriers(clusters, np.cumsum(counts) - counts, counts, articles)
+        return Carriers(
+            clusters, np.cumsum(counts) - counts, counts, articles, keys[order], figures[order]
+        )
 
     def _units_each(
         self, function: Any, *given: Any, each: list | None = None, then: Any = None
@@ -1400,33 +1444,55 @@ def _piece_alone(held: _Held, numbers: np.ndarray, min_words: bytes) -> tuple:
     return found.astype(np.int64), counts.astype(np.int64)
 
 
+# A cluster's distinct unit (the smallest in it), as `_carried_parts` finds it: what the
+# analysis reads of the cluster (`Carriers.order` and `Carriers.figures`).
+_ROOT = np.dtype([("cluster", "<i8"), ("order", "<u8"), ("figure", "i1")])
+
+
 def _carried_parts(
     held: _Held, numbers: np.ndarray, first: int, parts: bytes, definition: bytes
-) -> list[np.ndarray]:
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """On a worker: each (cluster, article) of a piece's units once (its articles numbered
-    from ``first``), by part of the shuffle of `_WorkerRuns.occurrences` (a hash of the
-    cluster)."""
+    from ``first``), and each cluster whose distinct unit (the smallest in it) is one of the
+    piece's units, once, with that unit's order key and figures flag (`_ROOT`), by part of
+    the shuffle of `_WorkerRuns.occurrences` (a hash of the cluster). A cluster carried is
+    its distinct unit's somewhere: its first unit, which numbered it, is that unit's cluster
+    (it is long, unless the cluster is that unit alone)."""
     found = _unit_clusters(held, numbers, _received_value(definition))
     article = _units_of(held)[4]
     on = found >= 0
     rows, _ = unique_pairs(found[on], article[on] + first)
+    own = np.flatnonzero(on & (found == numbers))
+    clusters, at = np.unique(found[own], return_index=True)
+    roots = np.empty(len(clusters), dtype=_ROOT)
+    roots["cluster"] = clusters
+    roots["order"] = held.records["key_high"][own[at]] >> np.uint64(1)
+    roots["figure"] = held.records["figure"][own[at]]
     count = _received_value(parts)
-    part = rows[:, 0] % count
-    return [rows[part == j] for j in range(count)]
+    part, root_part = rows[:, 0] % count, clusters % count
+    return [(rows[part == j], roots[root_part == j]) for j in range(count)]
 
 
-def _carriers_of_part(*found: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """On a worker: of one part's (cluster, article) rows from every piece, the clusters two
-    or more articles carry (sorted), how many each, and their articles (sorted, cluster
-    after cluster)."""
-    rows = np.concatenate(found) if found else np.zeros((0, 2), np.int64)
+def _carriers_of_part(*found: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
+    """On a worker: of one part's (cluster, article) rows from every piece, and its
+    clusters' distinct units (`_carried_parts`), the clusters two or more articles carry
+    (sorted), how many each, their articles (sorted, cluster after cluster), and each one's
+    order key and figures flag."""
+    rows = np.concatenate([r for r, _ in found]) if found else np.zeros((0, 2), np.int64)
+    roots = np.concatenate([x for _, x in found]) if found else np.zeros(0, _ROOT)
     rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
     cluster = rows[:, 0]
     starts = np.flatnonzero(np.r_[True, cluster[1:] != cluster[:-1]][: len(rows)])
     counts = np.diff(np.r_[starts, len(rows)])
     multi = counts >= 2
     keep = np.repeat(multi, counts)
-    return cluster[starts[multi]], counts[multi], rows[keep, 1]
+    carried = cluster[starts[multi]]
+    roots = roots[np.unique(roots["cluster"], return_index=True)[1]]
+    at = np.searchsorted(roots["cluster"], carried)
+    if (at >= len(roots)).any() or (roots["cluster"][at] != carried).any():
+        raise RuntimeError("internal error: a cluster carried without its distinct unit")
+    root = roots[at]
+    return carried, counts[multi], rows[keep, 1], root["order"], root["figure"] != 0
 
 
 def _runs_of(held: _Held, key: tuple[str, int], clusters: np.ndarray, shared: tuple) -> _Runs:
@@ -1636,7 +1702,7 @@ def _fresh_signatures(
 ) -> np.ndarray:
     """On a worker: of a piece's signatures (a row per signed unit, in order), the rows of the
     signed units that bring a new number (from ``base``: the piece's first), as `Detector.add`
-    keeps them of a batch numbered elsewhere (`FRESH_RECORD`'s rows); ``count`` of them."""
+    counts them of a batch numbered elsewhere (`FRESH_COUNTS`); ``count`` of them."""
     signed = signed_units(held.records["n_words"], held.records["figure"], min_words)
     fresh = first_new(numbers, base)
     rows = (np.cumsum(signed) - 1)[fresh[signed[fresh]]]
@@ -1647,6 +1713,21 @@ def _fresh_signatures(
     return np.ascontiguousarray(signatures[rows])
 
 
+def _fresh_units(
+    held: _Held, numbers: np.ndarray, base: int, min_words: int, count: int
+) -> np.ndarray:
+    """On a worker: of a piece's signed units that bring a new number (those of
+    `_fresh_signatures`, in order), what the LSH holds of each besides its signature: its
+    number, order key and word count (`_GROUP_UNIT`); ``count`` of them."""
+    records = held.records
+    fresh = first_new(numbers, base)
+    fresh = fresh[signed_units(records["n_words"][fresh], records["figure"][fresh], min_words)]
+    if len(fresh) != count:
+        raise RuntimeError(f"internal error: {len(fresh)} new signed units, {count} kept")
+    order = records["key_high"][fresh] >> np.uint64(1)
+    return _group_units(numbers[fresh], order, records["n_words"][fresh])
+
+
 def _kept_signatures(signatures: np.ndarray, rows: bytes) -> np.ndarray:
     """On a worker: the rows the build kept (sent by this process, `DaskEngine._sent`), in
     its order."""
@@ -1655,17 +1736,16 @@ def _kept_signatures(signatures: np.ndarray, rows: bytes) -> np.ndarray:
 
 def _band_map(
     sigs: np.ndarray,
-    base: int,
-    ranks: np.ndarray,
+    units: np.ndarray,
     bands: tuple[int, int],
     rows: int,
     parts: int,
     n: int,
 ) -> list[tuple[np.ndarray, ...]]:
-    """On a worker: the entries of bands ``bands[0]`` to ``bands[1]`` of signed units
-    ``base...`` (with ``ranks``, their places in order-key order), split into ``parts`` by a
-    hash of (band, key), so that each bucket lands whole in one part. An entry
-    (`_entry_dtype`) goes as four arrays: bands, keys, units and ranks."""
+    """On a worker: the entries of bands ``bands[0]`` to ``bands[1]`` of a group's signed
+    units (``units``: `_GROUP_UNIT`, with their ``sigs``), split into ``parts`` by a hash of
+    (band, key), so that each bucket lands whole in one part. An entry (`_entry_dtype`) goes
+    as four arrays: bands, keys, units' ids and order keys."""
     count, lo, hi = len(sigs), *bands
     entry = _entry_dtype(n)
     # The round's columns, each contiguous (a column of the row-major signatures is read a
@@ -1679,9 +1759,9 @@ def _band_map(
     part = ((keys * _PART_MIX + band) >> np.uint64(33)) % np.uint64(parts)
     by_part = np.argsort(part.astype(np.uint8 if parts <= 256 else np.int64), kind="stable")
     cuts = np.searchsorted(part[by_part], np.arange(1, parts, dtype=np.uint64))
-    index = np.arange(base, base + count, dtype=entry["index"])
+    index = units["id"].astype(entry["index"])
     at = by_part % count if count else by_part
-    fields = (band[by_part], keys[by_part], index[at], ranks.astype(entry["rank"])[at])
+    fields = (band[by_part], keys[by_part], index[at], units["order"][at])
     return list(zip(*(np.split(x, cuts) for x in fields)))
 
 
@@ -1690,9 +1770,9 @@ def _band_reduce(
 ) -> dict[int, tuple[np.ndarray, frozenset[int]]]:
     """On a worker: the candidate pairs ``(i, j)``, ``i < j``, of the buckets of one part,
     once each, as their codes (`pair_codes`), grouped by the group of ``i`` (``bases``: each
-    group's first unit, then the number of units), with the groups of the ``j``. A bucket of more
-    than ``max_bucket`` members (a star and a chain) is put in its entries' rank order, as
-    `band_pairs` orders one (by order key, then by unit).
+    group's first distinct id, then one past the last), with the groups of the ``j``. A bucket
+    of more than ``max_bucket`` members (a star and a chain) is put in order of its entries'
+    order keys, then units, as `band_pairs` orders one.
 
     Each of ``parts`` (a map's, `_band_map`) is in band order: a band's entries are taken
     from each in turn, in the order of ``parts``, so that no copy of the whole round's entries
@@ -1716,7 +1796,7 @@ def _band_reduce(
         spans = [(part, lo, hi) for part, lo, hi in spans if hi > lo]
         if sum(hi - lo for _, lo, hi in spans) < 2:
             continue
-        key, unit, rank = (
+        key, unit, order_key = (
             np.concatenate([part[f][lo:hi] for part, lo, hi in spans]) for f in (1, 2, 3)
         )
         if int(key.max()) < 1 << 32:
@@ -1727,12 +1807,12 @@ def _band_reduce(
         else:
             order = np.argsort(key, kind="stable")
             keys = key[order]
-        members, ranks = unit[order].astype(np.int64), rank[order]
+        members, orders = unit[order].astype(np.int64), order_key[order]
         starts = np.r_[0, np.flatnonzero(keys[1:] != keys[:-1]) + 1]
         sizes = np.diff(np.r_[starts, len(keys)])
         for start, size in zip(starts[sizes > max_bucket].tolist(), sizes[sizes > max_bucket]):
             at = slice(start, start + size)
-            members[at] = members[at][np.argsort(ranks[at])]
+            members[at] = members[at][np.lexsort((members[at], orders[at]))]
         multi = sizes > 1
         found.append(pair_codes(bucket_pairs(members, starts[multi], sizes[multi], max_bucket), n))
     if not found:
@@ -1789,19 +1869,20 @@ def _joined(*arrays: np.ndarray) -> np.ndarray:
 
 def _attach(
     sigs: np.ndarray,
-    n_words: np.ndarray,
+    units: np.ndarray,
     bases: np.ndarray,
     n: int,
     passed: np.ndarray,
     seconds: list[int],
     candidates: list[tuple[np.ndarray, frozenset[int]]],
-) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-    """On a worker: the candidates whose first unit is in one group (whose units' ``sigs`` and
-    ``n_words`` it holds; ``bases``: each group's first unit, then the number of units), from
-    the parts of the band shuffle (`_band_reduce`), once each, without those that passed in an
-    earlier round (``passed``: their codes, sorted; a similar pair shares many bands), split
-    by the group of the second unit: per group of ``seconds``, the pairs' codes, and the
-    signatures and word counts of their first units attached (empty where none is left).
+) -> dict[int, tuple[np.ndarray, ...]]:
+    """On a worker: the candidates whose first unit is in one group (whose ``sigs`` and
+    ``units``, `_GROUP_UNIT`, it holds; ``bases``: each group's first distinct id, then one
+    past the last), from the parts of the band shuffle (`_band_reduce`), once each, without
+    those that passed in an earlier round (``passed``: their codes, sorted; a similar pair
+    shares many bands), split by the group of the second unit: per group of ``seconds``, the
+    pairs' codes, and the signatures, word counts and order keys of their first units
+    attached (empty where none is left).
 
     A unit is the first of several candidates (3.5 on average at 1 GB, from buckets of up to
     ``max_bucket`` members), and its signature (2 bytes a permutation, 256 by default) is most
@@ -1810,8 +1891,7 @@ def _attach(
     codes = unique(np.concatenate([c for c, _ in candidates]))
     codes = codes[~isin_sorted(codes, passed)]
     i, j = codes // n, codes % n
-    first = np.searchsorted(bases, i, side="right") - 1
-    rows = i - bases[first]
+    rows = _rows_of(units, i)
     second = np.searchsorted(bases, j, side="right") - 1
     order = np.argsort(second, kind="stable")
     starts = np.searchsorted(second[order], seconds, side="left")
@@ -1820,36 +1900,51 @@ def _attach(
     for q, lo, hi in zip(seconds, starts.tolist(), ends.tolist()):
         at = order[lo:hi]
         firsts, index = np.unique(rows[at], return_inverse=True)
-        sent[q] = (codes[at], index.astype(np.uint32), sigs[firsts], n_words[firsts])
+        sent[q] = (
+            codes[at],
+            index.astype(np.uint32),
+            sigs[firsts],
+            units["words"][firsts],
+            units["order"][firsts],
+        )
     return sent
+
+
+def _rows_of(units: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """On a worker: the rows of a group's ``units`` (`_GROUP_UNIT`) that are ``ids``."""
+    rows = np.searchsorted(units["id"], ids)
+    if (rows >= len(units)).any() or (units["id"][np.minimum(rows, len(units) - 1)] != ids).any():
+        raise RuntimeError("internal error: a candidate's unit not in its group")
+    return rows
 
 
 def _verify_attached(
     sigs: np.ndarray,
-    n_words: np.ndarray,
-    base: int,
+    units: np.ndarray,
     s: Settings,
     n: int,
-    sent: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
-) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """On a worker: of the candidates whose second unit is in one group (of signed units from
-    ``base``, with their ``sigs`` and ``n_words``), sent by the groups of their first units
-    with those units' signatures and word counts (`_attach`), the pairs that pass
-    verification, as pair codes, with their similarity; how many candidates it checked, and
-    the bytes of what it was sent."""
-    codes, found = [], []
-    for pair_code, index, first_sigs, first_words in sent:
+    sent: list[tuple[np.ndarray, ...]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """On a worker: of the candidates whose second unit is in one group (with their ``sigs``
+    and ``units``, `_GROUP_UNIT`), sent by the groups of their first units with those units'
+    signatures, word counts and order keys (`_attach`), the pairs that pass verification,
+    as pair codes, with their similarity and the order keys of their two units; how many
+    candidates it checked, and the bytes of what it was sent."""
+    codes, found, keys = [], [], []
+    for pair_code, index, first_sigs, first_words, first_order in sent:
         for lo in range(0, len(pair_code), _VERIFY_BATCH):
             c = pair_code[lo : lo + _VERIFY_BATCH]
-            i, j = index[lo : lo + _VERIFY_BATCH], c % n - base
-            sim = similarity(first_sigs[i], sigs[j], first_words[i], n_words[j], s)
+            i, j = index[lo : lo + _VERIFY_BATCH], _rows_of(units, c % n)
+            sim = similarity(first_sigs[i], sigs[j], first_words[i], units["words"][j], s)
             kept = sim >= s.unit_threshold
             codes.append(c[kept])
             found.append(sim[kept])
+            keys.append(np.stack([first_order[i[kept]], units["order"][j[kept]]], axis=1))
     return (
         np.concatenate(codes or [np.zeros(0, np.int64)]),
         np.concatenate(found or [np.zeros(0)]),
-        sum(len(c) for c, _, _, _ in sent),
+        np.concatenate(keys or [np.zeros((0, 2), np.uint64)]),
+        sum(len(c) for c, *_ in sent),
         sum(x.nbytes for attached in sent for x in attached),
     )
 

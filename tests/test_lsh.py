@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from newscorpus import lsh
 from newscorpus.blocks import _link, shrunk_pairs, verified_pairs
-from newscorpus.dask_engine import _attach, _band_map, _band_reduce, _verify_attached
+from newscorpus.dask_engine import (
+    _attach,
+    _band_map,
+    _band_reduce,
+    _group_units,
+    _verify_attached,
+)
 from newscorpus.lsh import candidate_pairs, decode_pairs, grown_candidates, pair_codes
 from newscorpus.minhash import Signer, to_lean
 from newscorpus.settings import Settings
@@ -121,44 +127,48 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(
     s = Settings(max_bucket_pairs=max_bucket, lsh_bands=128 // rows, lsh_rows=rows)
     expected = verified_pairs(sigs, order_key, n_words, s)
 
-    rank = np.empty(len(order_key), dtype=np.uint32)
-    rank[np.argsort(order_key, kind="stable")] = np.arange(len(order_key))
+    # The units are named by their distinct ids, increasing with gaps (the distinct units
+    # that are not signed).
+    ids = np.cumsum(rng.integers(1, 4, n)).astype(np.int64)
+    total = int(ids[-1]) + 2
     # Shards (as the pieces read) are the groups here: every group of first units sends to
     # every group of second units it has candidates with.
-    bases = np.array(sorted({0, *[c for c in cuts if c < n]}) + [n])
-    shards = [sigs[a:b] for a, b in zip(bases, bases[1:])]
-    words = [n_words[a:b] for a, b in zip(bases, bases[1:])]
+    cuts = sorted({0, *[c for c in cuts if c < n]}) + [n]
+    bases = np.array([*ids[cuts[:-1]].tolist(), total])
+    shards = [sigs[a:b] for a, b in zip(cuts, cuts[1:])]
+    units = [_group_units(ids[a:b], order_key[a:b], n_words[a:b]) for a, b in zip(cuts, cuts[1:])]
     found = []
     for lo in range(0, s.lsh_bands, rounds):  # bands a round at a time, as the engine does
         bands = (lo, min(lo + rounds, s.lsh_bands))
-        maps = [
-            _band_map(sh, int(a), rank[a:b], bands, s.lsh_rows, parts, n)
-            for sh, a, b in zip(shards, bases, bases[1:])
-        ]
+        maps = [_band_map(sh, u, bands, s.lsh_rows, parts, total) for sh, u in zip(shards, units)]
         reduces = [_band_reduce(bases, max_bucket, [m[r] for m in maps]) for r in range(parts)]
         # What passed in the rounds before (of this group and others: any is left out).
-        passed = np.unique(np.concatenate([c for c, _, _, _ in found] or [np.zeros(0, int)]))
+        passed = np.unique(np.concatenate([f[0] for f in found] or [np.zeros(0, int)]))
         sent = {}
         for g in sorted(set().union(*reduces)):
             seconds = sorted(set().union(*(r[g][1] for r in reduces if g in r)))
             cands = [r[g] for r in reduces if g in r]
-            sent[g] = _attach(shards[g], words[g], bases, n, passed, seconds, cands)
+            sent[g] = _attach(shards[g], units[g], bases, total, passed, seconds, cands)
             assert sorted(sent[g]) == seconds
-            for codes, index, first_sigs, first_words in sent[g].values():
+            for codes, index, first_sigs, first_words, first_order in sent[g].values():
                 # Each first unit's signature goes once, however many candidates it is in.
-                firsts = np.unique(codes // n)
-                assert len(first_sigs) == len(first_words) == len(firsts)
-                assert (first_sigs[index] == sigs[codes // n]).all()
+                firsts = np.unique(codes // total)
+                assert len(first_sigs) == len(first_words) == len(first_order) == len(firsts)
+                row = np.searchsorted(ids, codes // total)
+                assert (first_sigs[index] == sigs[row]).all()
+                assert (first_order[index] == order_key[row]).all()
         for q in sorted({q for to in sent.values() for q in to}):
             got = [to[q] for to in sent.values() if q in to]
-            found.append(_verify_attached(shards[q], words[q], int(bases[q]), s, n, got))
-    codes = np.concatenate([c for c, _, _, _ in found] or [np.zeros(0, np.int64)])
+            found.append(_verify_attached(shards[q], units[q], s, total, got))
+    codes = np.concatenate([f[0] for f in found] or [np.zeros(0, np.int64)])
     assert len(np.unique(codes)) == len(codes)  # each pair verified by one task, once
-    assert sum(checked for _, _, checked, _ in found) >= len(codes)
-    similarity = np.concatenate([v for _, v, _, _ in found] or [np.zeros(0)])
+    assert sum(f[3] for f in found) >= len(codes)
+    similarity = np.concatenate([f[1] for f in found] or [np.zeros(0)])
+    keys = np.concatenate([f[2] for f in found] or [np.zeros((0, 2), np.uint64)])
     codes, first = np.unique(codes, return_index=True)
-    assert decode_pairs(codes, n).tolist() == expected[0].tolist()
+    assert decode_pairs(codes, total).tolist() == ids[expected[0]].tolist()
     assert similarity[first].tolist() == expected[1].tolist()
+    assert keys[first].tolist() == order_key[expected[0]].tolist()
     assert len(expected[0]) > 0
 
 

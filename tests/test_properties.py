@@ -306,15 +306,15 @@ def _keyed_pieces(draw):
 @given(_keyed_pieces(), st.integers(1, 4))
 def test_units_numbered_on_the_workers_are_numbered_as_the_detector_numbers_them(found, parts):
     """A Parquet build's workers number the units by their keys (`DaskEngine._number_units`,
-    in any number of parts) and send the building process their numbers (`_numbered`): the
-    `Detector` given them holds what it holds when it numbers the keys itself (each unit's
-    distinct unit, each distinct unit's words, order key and figures, the signatures kept)."""
+    in any number of parts) as the `Detector` numbers them itself, and send the building
+    process, per article, how many distinct units it brings and how many are signed
+    (`_numbered`): the detector given those counts keeps as many signature rows of each
+    article, and the workers keep, for the LSH, the ids, order keys and word counts of the
+    signed units the detector keeps the signatures of (`_fresh_units`)."""
     import types
 
-    import attrs
-
     from newscorpus.blocks import UNIT_RECORD, Detector, Prepared
-    from newscorpus.dask_engine import DaskEngine, _Held, _numbered
+    from newscorpus.dask_engine import DaskEngine, _fresh_units, _Held, _numbered
     from newscorpus.settings import Settings
 
     settings = Settings(min_minhash_words=4)
@@ -344,20 +344,26 @@ def test_units_numbered_on_the_workers_are_numbered_as_the_detector_numbers_them
 
     numbers, bases = DaskEngine._number_units(engine, held)
     here, there = Detector(settings), Detector(settings)
-    for batches, result, ids, base in zip(found, lean, numbers, bases):
+    for piece, (batches, result, ids, base) in enumerate(zip(found, lean, numbers, bases)):
         (_, sent), _, _ = _numbered(result, ids, base, 4)
         assert len(sent) == len(batches)
+        before = len(here._sig_ids)
         for (records, offsets), (_, (_, _, numbered)) in zip(batches, sent):
-            assert numbered.records.dtype.names == ("n_words", "figure", "order", "row")
+            assert numbered.records.dtype.names == ("fresh", "signed")
             n = len(offsets) - 1
             kept = here.add(prepared(records, offsets), [""] * n, ["a"] * n, [None] * n)
-            numbered = attrs.evolve(numbered, signatures=prepared(records, offsets).signatures)
             given = there.add(numbered, [""] * n, ["a"] * n, [None] * n)
-            assert [k.tolist() for k in given] == [k.tolist() for k in kept]
+            assert [len(k) for k in given] == [len(k) for k in kept]
+        signed = np.concatenate(here._sig_ids[before:] or [np.zeros(0, np.int64)])
+        units = _fresh_units(held[piece], ids, base, 4, len(signed))
+        assert units["id"].tolist() == signed.tolist()
+        order = np.array(here._distinct_order, dtype=np.uint64)
+        assert units["order"].tolist() == order[signed].tolist()
+        words = np.array(here._distinct_words, dtype=np.int32)
+        assert units["words"].tolist() == words[signed].tolist()
     assert np.concatenate(numbers or [np.zeros(0, np.int64)]).tolist() == list(here._unit_distinct)
-    for name in ["_distinct_words", "_distinct_order", "_distinct_figures"]:
-        assert getattr(there, name) == getattr(here, name), name
-    assert [a.tolist() for a in there._sig_ids] == [a.tolist() for a in here._sig_ids]
+    assert there._distinct_elsewhere == engine._distinct_total == len(here._distinct_words)
+    assert there._signed_elsewhere == sum(len(a) for a in here._sig_ids)
 
 
 @st.composite
@@ -398,9 +404,9 @@ def test_the_units_clusters_found_on_the_workers_are_the_local_engines(found, pa
     """Where the workers hold the units, numbered (a Parquet build), they find each unit's
     cluster and the clusters two or more articles carry (`_WorkerRuns.occurrences`: which
     short units stand alone on a line, summed over the pieces; a shuffle on the clusters in
-    any number of parts), and the furniture lines, as the local engine finds them of all the
-    units at once (`Detector._occurrence_clusters`, `_multi_article_clusters`,
-    `_furniture_lines`)."""
+    any number of parts), with each one's order key and figures flag, and the furniture
+    lines, as the local engine finds them of all the units at once
+    (`Detector._occurrence_clusters`, `_multi_article_clusters`, `_furniture_lines`)."""
     import pickle
     import types
 
@@ -415,15 +421,18 @@ def test_the_units_clusters_found_on_the_workers_are_the_local_engines(found, pa
     rows = np.zeros((signed, 2), np.uint16)
     here.add(Prepared(records, offsets, rows), texts, [str(a) for a in range(n)], [None] * n)
     ids = np.frombuffer(here._unit_distinct, dtype=np.int64)
-    # The distinct units in clusters: each labelled by one of its members, as `_link` does.
+    # The signed distinct units in clusters, each labelled by its smallest, as `_link` does
+    # (the others, short or figures, are their own cluster).
     n_distinct = len(here._distinct_words)
     key_of = np.zeros(n_distinct, dtype=np.int64)
     key_of[ids[ids >= 0]] = records["key_low"][ids >= 0].astype(np.int64) - 1
     group = np.array(groups)[key_of]
+    signed = (np.array(here._distinct_words) >= 4) & (np.array(here._distinct_figures) == 0)
     labels = np.arange(n_distinct)
     for g in set(group.tolist()):
-        members = np.flatnonzero(group == g)
-        labels[members] = data.draw(st.sampled_from(members.tolist()))
+        members = np.flatnonzero((group == g) & signed)
+        if len(members):
+            labels[members] = members.min()
     occ = here._occurrence_clusters(labels)
     carriers = here._multi_article_clusters(occ)
     flat, _ = here._flat(occ)
@@ -458,6 +467,9 @@ def test_the_units_clusters_found_on_the_workers_are_the_local_engines(found, pa
     assert found_carriers.clusters.tolist() == carriers.clusters.tolist()
     assert found_carriers.counts.tolist() == carriers.counts.tolist()
     assert [found_carriers[c] for c in found_carriers] == [carriers[c] for c in carriers]
+    assert found_carriers.order.tolist() == carriers.order.tolist()
+    assert found_carriers.figures.tolist() == carriers.figures.tolist()
+    assert carriers.figures.dtype == bool and carriers.order.dtype == np.uint64
     clusters = [_unit_clusters(h, numbers, held.definition) for h, numbers in pieces]
     assert np.concatenate(clusters or [np.zeros(0, np.int64)]).tolist() == flat.tolist()
 
