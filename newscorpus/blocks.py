@@ -937,19 +937,13 @@ class Detector:
         return Carriers(carried, starts[multi], counts[multi], article, order, figures)
 
     def _profiles(
-        self,
-        articles: Iterable[int],
-        occ_cluster: list[np.ndarray],
-        held: HeldRuns | None = None,
+        self, articles: Iterable[int], occ_cluster: list[np.ndarray]
     ) -> dict[int, tuple[Counter, int]]:
         """Per article of ``articles``: its characters per shared cluster, and its characters
-        in no shared cluster (`profiles_of`: one numpy pass over their units, here or where
-        they are held, ``held``)."""
+        in no shared cluster (`profiles_of`: one numpy pass over their units)."""
         chosen = np.array(sorted(articles), dtype=np.int64)
         if not len(chosen):
             return {}
-        if held is not None:
-            return held.profiles(chosen)
         start, end, _, _, offsets = self.units.arrays()
         counts = offsets[chosen + 1] - offsets[chosen]
         # The chosen articles' units: each article's range of the flat arrays, one after another.
@@ -987,13 +981,26 @@ class Detector:
         }
         identical = self._identical_pairs(held)
         pairs = self._lede_pairs(lede_articles) | identical
-        profiles = self._profiles({a for pair in pairs for a in pair}, occ_cluster, held)
+        ordered = sorted(pairs)
+        # The articles' profiles, where the units are held (``held``), stay there, and the
+        # pairs are judged there (`HeldRuns.verdicts`).
+        profiles = (
+            self._profiles({a for pair in pairs for a in pair}, occ_cluster) if held is None else {}
+        )
 
         # Pass 1, generous: text one article shares only with third articles is left out, so
         # copies carrying different backgrounds are found; exact copies always are.
+        if held is not None:
+            rest = [pair for pair in ordered if pair not in identical]
+            judged = iter(held.verdicts(np.array(rest, np.int64).reshape(-1, 2), None, s))
+            first = [pair in identical or next(judged) for pair in ordered]
+        else:
+            first = [
+                (x, y) in identical or _is_copy(profiles[x], profiles[y], s) for x, y in ordered
+            ]
         uf = _UnionFind(n)
-        for x, y in sorted(pairs):
-            if (x, y) in identical or _is_copy(profiles[x], profiles[y], s):
+        for (x, y), copy in zip(ordered, first):
+            if copy:
                 uf.union(x, y)
         first_groups = [uf.find(a) for a in range(n)]
         background = self._backgrounds(occ_cluster, first_groups, cluster_articles, held)
@@ -1005,7 +1012,6 @@ class Detector:
         # passages then need the facts of those passages (`_facts_agree`), read from the texts.
         # A pair whose key (everything its verdict depends on) an earlier analysis of the
         # store judged keeps that verdict: an add judges only the pairs it changed.
-        ordered = sorted(pairs)
         known = (self.known_answers or {}).get("verdicts", {})
         keys: Sequence[bytes | None] = (
             self._pair_keys(ordered, identical, background, occ_cluster)
@@ -1015,10 +1021,15 @@ class Detector:
         # A kept verdict that is not a bool (a damaged store) is judged again.
         verdicts = [v if type(v := known.get(key)) is bool else None for key in keys]
         todo = [pair for pair, verdict in zip(ordered, verdicts) if verdict is None]
-        judge = functools.partial(self._copies_strict, todo, identical, profiles, background)
-        judged = list(
-            itertools.chain.from_iterable(_fork_map(judge, _spans(len(todo), workers), workers))
-        )
+        if held is not None:
+            rest = [pair for pair in todo if pair not in identical]
+            behind = np.array(sorted(background), dtype=np.int64)
+            strict = iter(held.verdicts(np.array(rest, np.int64).reshape(-1, 2), behind, s))
+            judged = [True if pair in identical else next(strict) for pair in todo]
+        else:
+            judge = functools.partial(self._copies_strict, todo, identical, profiles, background)
+            spans = _spans(len(todo), workers)
+            judged = list(itertools.chain.from_iterable(_fork_map(judge, spans, workers)))
         asked: dict[int, set[int]] = defaultdict(set)  # per article, the passages asked
         for (x, y), common in zip(todo, judged):
             if isinstance(common, list):
@@ -1122,17 +1133,12 @@ class Detector:
         pair, True (a copy), False (not one), or the passages the two share, backgrounds left
         out, on whose facts it depends (`_facts_agree`; none shared: a copy)."""
         s = self.settings
-        found: list[bool | list[int]] = []
-        for x, y in ordered[span[0] : span[1]]:
-            if (x, y) in identical:
-                found.append(True)
-            elif not _is_copy_strict(profiles[x], profiles[y], background, s):
-                found.append(False)
-            else:
-                # A profile names every shared cluster its article's units are in.
-                common = (profiles[x][0].keys() & profiles[y][0].keys()) - background
-                found.append(sorted(common) or True)
-        return found
+        return [
+            True
+            if (x, y) in identical
+            else _strict_verdict(profiles[x], profiles[y], background, s)
+            for x, y in ordered[span[0] : span[1]]
+        ]
 
     def _facts(
         self,
@@ -1744,8 +1750,12 @@ class HeldRuns(Protocol):
         """`content_digests` of every article, in order, of its units' keys (a unit without
         words as one key of its own)."""
 
-    def profiles(self, articles: np.ndarray) -> dict[int, tuple[Counter, int]]:
-        """`profiles_of` the ``articles`` (sorted)."""
+    def verdicts(
+        self, pairs: np.ndarray, background: np.ndarray | None, settings: Settings
+    ) -> list[bool | list[int]]:
+        """Per pair of articles (rows ``x < y``), judged on their `profiles_of`: pass 1 of
+        `Detector._copies` (`_is_copy`), or with the ``background`` clusters (sorted), pass 2
+        (`_strict_verdict`)."""
 
     def facts(self, asked: dict[int, set[int]]) -> dict[int, dict[int, int]]:
         """Per article of ``asked``, `_passage_facts` of its units in the clusters asked of it
@@ -2870,6 +2880,18 @@ def _openers(head: np.ndarray, cluster_articles: Carriers, max_articles: int) ->
             break
         openers |= found
     return openers
+
+
+def _strict_verdict(
+    px: tuple[Counter, int], py: tuple[Counter, int], background: set[int], s: Settings
+) -> bool | list[int]:
+    """Pass 2 of `Detector._copies` on a pair that is not the same words throughout, but the
+    facts: False (not a copy), or the passages the two share, backgrounds left out, on whose
+    facts it depends (`_facts_agree`; none shared: True, a copy)."""
+    if not _is_copy_strict(px, py, background, s):
+        return False
+    # A profile names every shared cluster its article's units are in.
+    return sorted((px[0].keys() & py[0].keys()) - background) or True
 
 
 def _is_copy_strict(

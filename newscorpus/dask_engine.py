@@ -67,9 +67,11 @@ from newscorpus.blocks import (
     Prepared,
     RunFinder,
     TextMap,
+    _is_copy,
     _passage_facts,
     _Runs,
     _span_words,
+    _strict_verdict,
     _unit_facts,
     _variants,
     apply_cuts,
@@ -1025,12 +1027,12 @@ class _WorkerRuns:
     def key(self, piece: int) -> tuple[str, int]:
         return (self.token, piece)
 
-    def each(self, function: Any, *given: Any, each: list | None = None) -> list:
+    def each(self, function: Any, *given: Any, each: list | None = None, then: Any = None) -> list:
         """``function(held, key, clusters, *given)`` for each piece, on the worker that holds
         it, ``given`` sent once for all (and, with ``each``, a value per piece after them);
-        the results in order. The units' clusters are made there once (`_clusters_of`), from
-        what makes them (``definition``, sent), and again when a step starts over (a worker
-        that held some may have died)."""
+        the results in order, or what ``then`` makes of their futures there. The units'
+        clusters are made there once (`_clusters_of`), from what makes them (``definition``,
+        sent), and again when a step starts over (a worker that held some may have died)."""
         engine = self.engine
         tries = 0
 
@@ -1055,6 +1057,8 @@ class _WorkerRuns:
                     zip(engine._texts, self._sent_pieces, own)
                 )
             ]
+            if then is not None:
+                return then(futures)
             return engine._call(engine.client.gather, futures)
 
         return engine._again(run)[0]
@@ -1138,12 +1142,47 @@ class _WorkerRuns:
         """Each piece's `content_digests` of its units' keys, one after another."""
         return [digest for found in self.each(_piece_contents) for digest in found]
 
-    def profiles(self, articles: np.ndarray) -> dict[int, tuple[Counter, int]]:
-        """Each piece's `profiles_of` its ``articles``, made one."""
-        found: dict[int, tuple[Counter, int]] = {}
-        mine = self._by_piece(articles)
-        for first, part in zip(self.firsts.tolist(), self.each(_piece_profiles, each=mine)):
-            found.update((a + first, profile) for a, profile in part.items())
+    def verdicts(
+        self, pairs: np.ndarray, background: np.ndarray | None, settings: Settings
+    ) -> list[bool | list[int]]:
+        """The verdicts of `Detector._copies` on ``pairs`` (rows ``x < y`` of articles), judged
+        where the two articles' profiles meet: each piece makes the `profiles_of` its articles
+        in ``pairs`` and sends each to the parts whose pairs it is in (`_profile_parts`: a
+        shuffle on the pair's place, in as many parts as twice the workers), and each part
+        judges its pairs (`_part_verdicts`): pass 1 (`_is_copy`), or with the ``background``
+        clusters, pass 2 (`_strict_verdict`). The profiles (a Counter of clusters an article)
+        never come here."""
+        engine = self.engine
+        if not len(pairs):
+            return []
+        parts = max(1, min(2 * engine._workers(), len(pairs)))
+        part = np.arange(len(pairs)) % parts
+        mine = [pairs[part == j] for j in range(parts)]
+        wanted = [unique(p.ravel()) for p in mine]
+        firsts = self.firsts.tolist()
+        each = [
+            (first, [w[(w >= first) & (w < end)] - first for w in wanted])
+            for first, end in zip(firsts, firsts[1:])
+        ]
+
+        def judged(made: list) -> list:
+            sent = engine._sent([*mine, background, settings])
+            judging = [
+                engine._submit(
+                    _part_verdicts,
+                    sent[j],
+                    sent[-2],
+                    sent[-1],
+                    *[engine._submit(operator.getitem, m, j) for m in made],
+                )
+                for j in range(parts)
+            ]
+            return engine._call(engine.client.gather, judging)
+
+        found: list[bool | list[int]] = [False] * len(pairs)
+        for j, verdicts in enumerate(self.each(_profile_parts, each=each, then=judged)):
+            for at, verdict in zip(np.flatnonzero(part == j).tolist(), verdicts):
+                found[at] = verdict
         return found
 
     def facts(self, asked: dict[int, set[int]]) -> dict[int, dict[int, int]]:
@@ -1322,15 +1361,37 @@ def _piece_contents(held: _Held, key: tuple, clusters: bytes) -> list[bytes | No
     return content_digests(keys, held.offsets)
 
 
-def _piece_profiles(held: _Held, key: tuple, clusters: bytes, chosen: bytes) -> dict:
-    """On a worker: `profiles_of` the ``chosen`` articles of a piece (by their places)."""
-    articles = _received_value(chosen)
+def _profile_parts(held: _Held, key: tuple, clusters: bytes, wanted: bytes) -> list[dict]:
+    """On a worker: `profiles_of` a piece's articles that the parts of
+    `_WorkerRuns.verdicts` want (``wanted``: the piece's first article, and per part, the
+    places of those it wants), per part, by article."""
+    first, parts = _received_value(wanted)
+    articles = unique(np.concatenate(parts or [np.zeros(0, np.int64)]).astype(np.int64))
     offsets, records = held.offsets, held.records
     counts = offsets[articles + 1] - offsets[articles]
     units = ranges(offsets[articles], counts)
     found = _received_value(clusters)[units].astype(np.int64)
     chars = (records["end"][units] - records["start"][units]).astype(np.int64)
-    return profiles_of(articles, np.repeat(articles, counts), found, chars)
+    profiles = profiles_of(articles, np.repeat(articles, counts), found, chars)
+    return [{a + first: profiles[a] for a in part.tolist()} for part in parts]
+
+
+def _part_verdicts(
+    pairs: bytes, background: bytes, settings: bytes, *profiles: dict
+) -> list[bool | list[int]]:
+    """On a worker: the verdicts of one part's ``pairs`` of `_WorkerRuns.verdicts`, from the
+    profiles of their articles (``profiles``, from each piece): pass 1 (`_is_copy`), or with
+    the ``background`` clusters, pass 2 (`_strict_verdict`)."""
+    s = _received_value(settings)
+    behind = _received_value(background)
+    of: dict[int, tuple[Counter, int]] = {}
+    for found in profiles:
+        of.update(found)
+    rows = _received_value(pairs).tolist()
+    if behind is None:
+        return [_is_copy(of[x], of[y], s) for x, y in rows]
+    background_set = set(behind.tolist())
+    return [_strict_verdict(of[x], of[y], background_set, s) for x, y in rows]
 
 
 def _piece_facts(held: _Held, key: tuple, clusters: bytes, asked: bytes) -> bytes:

@@ -260,7 +260,7 @@ def test_a_worker_killed_in_the_lsh_is_replaced_and_the_build_completes(
         "_WorkerRuns.occurrences",
         "_WorkerRuns.facts",
         "write_parts",
-        "_WorkerRuns.profiles",
+        "_WorkerRuns.verdicts",
         "_WorkerRuns.cluster_groups",
         "_WorkerRuns.trimmed",
     ],
@@ -271,10 +271,10 @@ def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
     """A Parquet build sends the workers what makes the units' clusters, what the analysis
     asks of the texts, and what they write, directly (`DaskEngine._sent`: no task can make
     them again). A worker killed (SIGKILL) holding some of it, as the units' clusters are
-    made, or the analysis asks the profiles of the articles paired as copies, or the facts
-    of their passages, or which clusters are carried by two copy groups, or has the runs cut,
-    or as the parts are written, makes that step run again (the runs it kept are found
-    again), and the dataset is the local engine's store."""
+    made, or the pairs of articles are judged as copies where their profiles meet, or the
+    facts of their passages are asked, or which clusters are carried by two copy groups, or
+    has the runs cut, or as the parts are written, makes that step run again (the runs it
+    kept are found again), and the dataset is the local engine's store."""
     from newscorpus import dask_engine
     from newscorpus.dask_engine import DaskEngine
 

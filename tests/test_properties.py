@@ -202,10 +202,10 @@ def _held_pieces(draw):
 @given(_held_pieces(), st.data())
 def test_what_the_workers_find_for_the_copies_is_what_the_local_engine_finds(found, data):
     """What the workers find of their pieces for the copies (`_WorkerRuns.heads`,
-    `contents`, `profiles`, `facts`, through the functions their tasks run), made one, is
-    what the local engine finds of all the articles at once: the heads, the groups of
-    articles with the same words throughout, the profiles, the facts of the passages
-    asked."""
+    `contents`, `facts`, through the functions their tasks run), made one, is what the local
+    engine finds of all the articles at once: the heads, the groups of articles with the
+    same words throughout, the facts of the passages asked. (The verdicts, judged where the
+    profiles are, are checked with the clusters, below.)"""
     import pickle
     import types
     from collections import defaultdict
@@ -215,7 +215,6 @@ def test_what_the_workers_find_for_the_copies_is_what_the_local_engine_finds(fou
         article_heads,
         content_digests,
         passage_units,
-        profiles_of,
     )
     from newscorpus.dask_engine import _WorkerRuns
 
@@ -259,10 +258,6 @@ def test_what_the_workers_find_for_the_copies_is_what_the_local_engine_finds(fou
     assert grouping(held.contents()) == grouping(content_digests(ids, offsets))
 
     chosen = np.array(sorted(data.draw(st.sets(st.integers(0, n - 1)))), dtype=np.int64)
-    units = np.flatnonzero(np.isin(article, chosen))
-    chars = (records["end"] - records["start"]).astype(np.int64)
-    expected = profiles_of(chosen, article[units], clusters[units], chars[units])
-    assert held.profiles(chosen) == expected
 
     asked = {a: set(data.draw(st.sets(st.integers(0, 4), min_size=1))) for a in chosen.tolist()}
     expected = {
@@ -404,13 +399,14 @@ def test_the_units_clusters_found_on_the_workers_are_the_local_engines(found, pa
     """Where the workers hold the units, numbered (a Parquet build), they find each unit's
     cluster and the clusters two or more articles carry (`_WorkerRuns.occurrences`: which
     short units stand alone on a line, summed over the pieces; a shuffle on the clusters in
-    any number of parts), with each one's order key and figures flag, and the furniture
-    lines, as the local engine finds them of all the units at once
-    (`Detector._occurrence_clusters`, `_multi_article_clusters`, `_furniture_lines`)."""
+    any number of parts), with each one's order key and figures flag, the furniture lines,
+    and the copies' verdicts on pairs of articles, as the local engine finds them of all the
+    units at once (`Detector._occurrence_clusters`, `_multi_article_clusters`,
+    `_furniture_lines`, `_is_copy`, `_strict_verdict`)."""
     import pickle
     import types
 
-    from newscorpus.blocks import Detector, Prepared
+    from newscorpus.blocks import Detector, Prepared, _is_copy, _strict_verdict
     from newscorpus.dask_engine import _Held, _unit_clusters, _WorkerRuns
     from newscorpus.settings import Settings
 
@@ -478,3 +474,16 @@ def test_the_units_clusters_found_on_the_workers_are_the_local_engines(found, pa
     assert dict(here._furniture_lines(occ, background, held)) == dict(
         here._furniture_lines(occ, background)
     )
+
+    # The copies' verdicts on pairs of articles, judged where their profiles are made (each
+    # piece's sent to the parts whose pairs want it), are those judged here, in both passes.
+    drawn = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))))
+    pairs = sorted({(min(p), max(p)) for p in drawn if p[0] != p[1]})
+    profiles = here._profiles({a for pair in pairs for a in pair}, occ)
+    s = here.settings
+    rows = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    expected = [_is_copy(profiles[x], profiles[y], s) for x, y in pairs]
+    assert held.verdicts(rows, None, s) == expected
+    behind = np.array(sorted(background), dtype=np.int64)
+    expected = [_strict_verdict(profiles[x], profiles[y], background, s) for x, y in pairs]
+    assert held.verdicts(rows, behind, s) == expected
