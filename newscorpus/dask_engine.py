@@ -1022,6 +1022,8 @@ class _WorkerRuns:
         self.placed: dict[int, tuple[int, dict[str, int]]] | None = None
         self._pairs: list[np.ndarray] = []  # per piece, the numbers of its glued pairs here
         self._texts: list[str] = []  # the glued pairs' texts, by those numbers
+        # The pairs `verdicts` last judged, and the profiles it made for them, there.
+        self._profiled: tuple[np.ndarray, list] | None = None
         self.shared_chars = 0
 
     def key(self, piece: int) -> tuple[str, int]:
@@ -1151,7 +1153,7 @@ class _WorkerRuns:
         shuffle on the pair's place, in as many parts as twice the workers), and each part
         judges its pairs (`_part_verdicts`): pass 1 (`_is_copy`), or with the ``background``
         clusters, pass 2 (`_strict_verdict`). The profiles (a Counter of clusters an article)
-        never come here."""
+        never come here; those made for pass 1 serve pass 2 on the same pairs."""
         engine = self.engine
         if not len(pairs):
             return []
@@ -1179,8 +1181,22 @@ class _WorkerRuns:
             ]
             return engine._call(engine.client.gather, judging)
 
+        def profiled(made: list) -> list:
+            self._profiled = (pairs, made)
+            return judged(made)
+
+        # Pass 2 judges the pairs of pass 1 (where no verdict is kept, as in a Parquet
+        # build): the profiles that pass made wait on the workers for it, and are used once.
+        kept, self._profiled = self._profiled, None
+        results = None
+        if kept is not None and np.array_equal(kept[0], pairs):
+            with contextlib.suppress(EngineError):  # a worker that held some died: made again
+                results = judged(kept[1])
+        del kept
+        if results is None:
+            results = self.each(_profile_parts, each=each, then=profiled)
         found: list[bool | list[int]] = [False] * len(pairs)
-        for j, verdicts in enumerate(self.each(_profile_parts, each=each, then=judged)):
+        for j, verdicts in enumerate(results):
             for at, verdict in zip(np.flatnonzero(part == j).tolist(), verdicts):
                 found[at] = verdict
         return found
