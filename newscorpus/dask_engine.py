@@ -15,14 +15,15 @@ groups hold each signed unit's distinct id, order key and word count, and send t
 the verified pairs, by distinct id, with their units' order keys, which it clusters. From the
 clusters of the paired units, which this process sends them, the workers make each unit's
 cluster and find the clusters two articles carry, with each one's order key and figures flag
-(`run_finder`, `_WorkerRuns`), and answer what the
-analysis asks of the units and texts: the copies' heads, profiles and facts, the
-backgrounds' copy groups, the furniture lines, the neighbouring and separated background
-clusters, and the shared runs, which a worker finds for its pieces and keeps: it sends back
-the distinct wordings of the blocks glued to other text, cuts the runs where this process
-says, and sends back each block's wordings with their counts and its carriers; this process
-decides the copies and makes the blocks of those, and the workers write the articles with
-their segments placed in the blocks, each checked to rebuild its text.
+(`run_finder`, `_WorkerRuns`), and answer what the analysis asks of the units and texts: the
+copies' heads and facts, and their verdicts (the profiles of the articles paired meet where
+each pair is judged), the backgrounds' copy groups, the furniture lines, the neighbouring
+and separated background clusters, and the shared runs, which a worker finds for its pieces
+and keeps: it sends back the distinct wordings of the blocks glued to other text, cuts the
+runs where this process says, and sends back each block's wordings with their counts and its
+carriers; this process decides the copies and makes the blocks of those, and the workers
+write the articles with their segments placed in the blocks, each checked to rebuild its
+text.
 Either way the store is the one the local engine writes, byte for byte in its export.
 
     from distributed import Client
@@ -528,14 +529,14 @@ class DaskEngine:
                 _group_units(ids[a:b], order_key[a:b], n_words[a:b]) for a, b in zip(cuts, cuts[1:])
             ]
         else:
-            groups, bases = numbered
+            (groups, units), bases = numbered
             n = int(bases[-1])
         self._shards = []  # the workers drop what they held once the kept rows are taken
         per_round = _bands_per_round(signed, _entry_dtype(n).itemsize, self._workers(), s.lsh_bands)
 
         def lsh() -> tuple[np.ndarray, ...]:
             if numbered is not None:
-                return self._rounds(*groups, bases, parts, per_round, s)
+                return self._rounds(groups, units, bases, parts, per_round, s)
             # The kept rows and the units go to the workers directly (`_sent`): as task
             # arguments, the scheduler would keep them through the LSH (24 bytes a signed
             # unit). Nothing can make them again, so the groups are made again from them on
@@ -1780,9 +1781,8 @@ def _fresh_signatures(
     """On a worker: of a piece's signatures (a row per signed unit, in order), the rows of the
     signed units that bring a new number (from ``base``: the piece's first), as `Detector.add`
     counts them of a batch numbered elsewhere (`FRESH_COUNTS`); ``count`` of them."""
-    signed = signed_units(held.records["n_words"], held.records["figure"], min_words)
-    fresh = first_new(numbers, base)
-    rows = (np.cumsum(signed) - 1)[fresh[signed[fresh]]]
+    signed, fresh = _new_signed(held, numbers, base, min_words)
+    rows = (np.cumsum(signed) - 1)[fresh]
     if int(signed.sum()) != len(signatures) or len(rows) != count:
         raise RuntimeError(
             f"internal error: {len(rows)} new signed units of {len(signatures)}, {count} kept"
@@ -1797,12 +1797,21 @@ def _fresh_units(
     `_fresh_signatures`, in order), what the LSH holds of each besides its signature: its
     number, order key and word count (`_GROUP_UNIT`); ``count`` of them."""
     records = held.records
-    fresh = first_new(numbers, base)
-    fresh = fresh[signed_units(records["n_words"][fresh], records["figure"][fresh], min_words)]
+    _, fresh = _new_signed(held, numbers, base, min_words)
     if len(fresh) != count:
         raise RuntimeError(f"internal error: {len(fresh)} new signed units, {count} kept")
     order = records["key_high"][fresh] >> np.uint64(1)
     return _group_units(numbers[fresh], order, records["n_words"][fresh])
+
+
+def _new_signed(
+    held: _Held, numbers: np.ndarray, base: int, min_words: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """On a worker: whether each of a piece's units is signed, and, in order, those signed
+    that bring a new number (from ``base``: the piece's first)."""
+    signed = signed_units(held.records["n_words"], held.records["figure"], min_words)
+    fresh = first_new(numbers, base)
+    return signed, fresh[signed[fresh]]
 
 
 def _kept_signatures(signatures: np.ndarray, rows: bytes) -> np.ndarray:
