@@ -82,6 +82,19 @@ def first_of_each(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.nda
     return by_key[np.asarray(starts, dtype=bool)], inverse
 
 
+def positions(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The place of each of ``wanted`` in ``values`` (sorted, unique), or -1 where it is not
+    there.
+
+    >>> positions(np.array([2, 5, 9]), np.array([5, 3, 9, 10])).tolist()
+    [1, -1, 2, -1]
+    """
+    at = np.searchsorted(values, wanted)
+    found = at < len(values)
+    found[found] = values[at[found]] == wanted[found]
+    return np.where(found, at, -1)
+
+
 def ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """The positions ``starts[i] ... starts[i] + sizes[i] - 1`` of each range, one range after
     another.

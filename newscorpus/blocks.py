@@ -80,6 +80,7 @@ from newscorpus.arrays import (
     first_new,
     first_of_each,
     isin_sorted,
+    positions,
     ranges,
     union,
     unique,
@@ -303,10 +304,8 @@ class Carriers(Mapping[int, list[int]]):
 
     def order_of(self, clusters: np.ndarray) -> np.ndarray:
         """The order keys of ``clusters`` (all of them carried)."""
-        at = np.searchsorted(self.clusters, clusters)
-        if self.order is None or (at >= len(self.clusters)).any():
-            raise RuntimeError("internal error: the order key of a cluster not carried")
-        if (self.clusters[at] != clusters).any():
+        at = positions(self.clusters, clusters)
+        if self.order is None or (at < 0).any():
             raise RuntimeError("internal error: the order key of a cluster not carried")
         return self.order[at]
 
@@ -945,11 +944,7 @@ class Detector:
         if not len(chosen):
             return {}
         start, end, _, _, offsets = self.units.arrays()
-        counts = offsets[chosen + 1] - offsets[chosen]
-        # The chosen articles' units: each article's range of the flat arrays, one after another.
-        units = ranges(offsets[chosen], counts)
-        cluster = np.concatenate([occ_cluster[a] for a in chosen.tolist()] or [np.zeros(0, int)])
-        return profiles_of(chosen, np.repeat(chosen, counts), cluster, end[units] - start[units])
+        return article_profiles(chosen, offsets, self._flat(occ_cluster)[0], start, end)
 
     def _copies(
         self,
@@ -2256,6 +2251,17 @@ def content_digests(codes: np.ndarray, offsets: np.ndarray) -> list[bytes | None
         xxhash.xxh3_128_digest(data[lo * width : hi * width]) if hi > lo else None
         for lo, hi in itertools.pairwise(offsets.tolist())
     ]
+
+
+def article_profiles(
+    chosen: np.ndarray, offsets: np.ndarray, clusters: np.ndarray, start: Any, end: Any
+) -> dict[int, tuple[Counter, int]]:
+    """`profiles_of` the ``chosen`` articles (sorted), from every unit's cluster (or -1) and
+    span (``start``, ``end``), each article's units from ``offsets``: its range of these."""
+    counts = offsets[chosen + 1] - offsets[chosen]
+    units = ranges(offsets[chosen], counts)
+    chars = (end[units] - start[units]).astype(np.int64)
+    return profiles_of(chosen, np.repeat(chosen, counts), clusters[units], chars)
 
 
 def profiles_of(

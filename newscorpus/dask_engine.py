@@ -56,7 +56,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from newscorpus.arrays import first_new, isin_sorted, ranges, unique, unique_pairs
+from newscorpus.arrays import first_new, isin_sorted, positions, ranges, unique, unique_pairs
 from newscorpus.blocks import (
     _FURNITURE_ARTICLES,
     _VERIFY_BATCH,
@@ -77,6 +77,7 @@ from newscorpus.blocks import (
     _variants,
     apply_cuts,
     article_heads,
+    article_profiles,
     cluster_groups,
     content_digests,
     find_runs,
@@ -84,7 +85,6 @@ from newscorpus.blocks import (
     glued_pairs,
     joined_pairs,
     passage_units,
-    profiles_of,
     runs_with_texts,
     separated_pairs,
     signed_units,
@@ -1162,10 +1162,10 @@ class _WorkerRuns:
         part = np.arange(len(pairs)) % parts
         mine = [pairs[part == j] for j in range(parts)]
         wanted = [unique(p.ravel()) for p in mine]
-        firsts = self.firsts.tolist()
+        by_piece = [self._by_piece(w) for w in wanted]  # per part, per piece
         each = [
-            (first, [w[(w >= first) & (w < end)] - first for w in wanted])
-            for first, end in zip(firsts, firsts[1:])
+            (first, [mine[i] for mine in by_piece])
+            for i, first in enumerate(self.firsts[:-1].tolist())
         ]
 
         def judged(made: list) -> list:
@@ -1384,12 +1384,9 @@ def _profile_parts(held: _Held, key: tuple, clusters: bytes, wanted: bytes) -> l
     places of those it wants), per part, by article."""
     first, parts = _received_value(wanted)
     articles = unique(np.concatenate(parts or [np.zeros(0, np.int64)]).astype(np.int64))
-    offsets, records = held.offsets, held.records
-    counts = offsets[articles + 1] - offsets[articles]
-    units = ranges(offsets[articles], counts)
-    found = _received_value(clusters)[units].astype(np.int64)
-    chars = (records["end"][units] - records["start"][units]).astype(np.int64)
-    profiles = profiles_of(articles, np.repeat(articles, counts), found, chars)
+    found = _received_value(clusters).astype(np.int64)
+    records = held.records
+    profiles = article_profiles(articles, held.offsets, found, records["start"], records["end"])
     return [{a + first: profiles[a] for a in part.tolist()} for part in parts]
 
 
@@ -1566,8 +1563,8 @@ def _carriers_of_part(*found: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray
     keep = np.repeat(multi, counts)
     carried = cluster[starts[multi]]
     roots = roots[np.unique(roots["cluster"], return_index=True)[1]]
-    at = np.searchsorted(roots["cluster"], carried)
-    if (at >= len(roots)).any() or (roots["cluster"][at] != carried).any():
+    at = positions(roots["cluster"], carried)
+    if (at < 0).any():
         raise RuntimeError("internal error: a cluster carried without its distinct unit")
     root = roots[at]
     return carried, counts[multi], rows[keep, 1], root["order"], root["figure"] != 0
@@ -1998,8 +1995,8 @@ def _attach(
 
 def _rows_of(units: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """On a worker: the rows of a group's ``units`` (`_GROUP_UNIT`) that are ``ids``."""
-    rows = np.searchsorted(units["id"], ids)
-    if (rows >= len(units)).any() or (units["id"][np.minimum(rows, len(units) - 1)] != ids).any():
+    rows = positions(units["id"], ids)
+    if (rows < 0).any():
         raise RuntimeError("internal error: a candidate's unit not in its group")
     return rows
 
