@@ -258,7 +258,7 @@ def main() -> None:
             extra = (
                 f"; {d['pieces']} pieces, task {d['task_seconds']:.1f} s, waited "
                 f"{d['waited_seconds']:.1f} s, results {d['received_bytes'] / 1e6:.2f} MB, "
-                f"answers from the texts {d.get('text_map_bytes', 0) / 1e6:.2f} MB, "
+                f"pairs whose facts were judged there {d.get('facts_pairs', 0):,}, "
                 f"blocks' wordings and carriers {d.get('block_summary_bytes', 0) / 1e6:.2f} MB; "
                 f"LSH on the workers {d.get('pair_seconds', 0):.1f} s, "
                 f"{d.get('band_entries', 0):,} band entries shuffled"

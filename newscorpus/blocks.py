@@ -113,6 +113,8 @@ _BLOCK_MIX = np.uint64(0xD6E8FEB86659FD93)
 _GRAMS_CHARS = 1 << 19
 # Articles whose runs' texts are asked for at once (`Detector._blocks`).
 _TEXT_ARTICLES = 8192
+# Wordings signed at a time (`Detector._wording_signatures`).
+_SIGN_TEXTS = 4096
 # Up to this share of new signed units, an add grows the stored LSH pairs (`grown_pairs`);
 # beyond it, banding everything again is faster (on the 100 MB suite corpus: 3.0 s against
 # 7.1 s for 1% more units, 8.9 s against 6.7 s for 5%). Either way the pairs are the same.
@@ -1021,24 +1023,31 @@ class Detector:
             behind = np.array(sorted(background), dtype=np.int64)
             strict = iter(held.verdicts(np.array(rest, np.int64).reshape(-1, 2), behind, s))
             judged = [True if pair in identical else next(strict) for pair in todo]
+            # The facts are judged where they are read, and only the verdicts come here.
+            asked = [i for i, common in enumerate(judged) if isinstance(common, list)]
+            rows = np.array([todo[i] for i in asked], np.int64).reshape(-1, 2)
+            commons = [judged[i] for i in asked]
+            for i, agree in zip(asked, held.agreed(rows, commons, s.duplicate_facts)):
+                judged[i] = agree
+            found = iter(common is True for common in judged)
         else:
             judge = functools.partial(self._copies_strict, todo, identical, profiles, background)
             spans = _spans(len(todo), workers)
             judged = list(itertools.chain.from_iterable(_fork_map(judge, spans, workers)))
-        asked: dict[int, set[int]] = defaultdict(set)  # per article, the passages asked
-        for (x, y), common in zip(todo, judged):
-            if isinstance(common, list):
-                asked[x].update(common)
-                asked[y].update(common)
-        facts = self._facts(asked, occ_cluster, workers, held)
-        found = iter(
-            common is True
-            or (
-                isinstance(common, list)
-                and _facts_agree(facts[x], facts[y], common, s.duplicate_facts)
+            passages: dict[int, set[int]] = defaultdict(set)  # per article, those asked
+            for (x, y), common in zip(todo, judged):
+                if isinstance(common, list):
+                    passages[x].update(common)
+                    passages[y].update(common)
+            facts = self._facts(passages, occ_cluster, workers)
+            found = iter(
+                common is True
+                or (
+                    isinstance(common, list)
+                    and _facts_agree(facts[x], facts[y], common, s.duplicate_facts)
+                )
+                for (x, y), common in zip(todo, judged)
             )
-            for (x, y), common in zip(todo, judged)
-        )
         verdicts = [next(found) if verdict is None else verdict for verdict in verdicts]
         self._answered("verdicts", keys, verdicts)
         uf = _UnionFind(n)
@@ -1136,18 +1145,13 @@ class Detector:
         ]
 
     def _facts(
-        self,
-        asked: dict[int, set[int]],
-        occ_cluster: list[np.ndarray],
-        workers: int,
-        held: HeldRuns | None = None,
+        self, asked: dict[int, set[int]], occ_cluster: list[np.ndarray], workers: int
     ) -> dict[int, dict[int, int]]:
         """Per article of ``asked``, the facts (`_unit_facts`) of each passage asked of it, of
-        all its units in that cluster, as a digest (`_passage_facts`). Read from the texts, by
-        ``workers`` processes, or where the texts and units are held (``held``)."""
+        all its units in that cluster, as a digest (`_passage_facts`), read from the texts by
+        ``workers`` processes. (Where the texts and units are held elsewhere, the facts are
+        judged there: `HeldRuns.agreed`.)"""
         articles = sorted(asked)
-        if held is not None:
-            return held.facts({a: asked[a] for a in articles}) if articles else {}
         start, end, _, _, offsets = self.units.arrays()
         args = [
             passage_units(
@@ -1179,18 +1183,20 @@ class Detector:
     def _identical_pairs(self, held: HeldRuns | None = None) -> set[tuple[int, int]]:
         """Pairs of articles whose story units are the same words in the same order (by
         `content_digests` of their distinct units, or of their keys where they are held,
-        ``held``): each with the first of them by name."""
+        ``held``, which groups them there): each with the first of them by name."""
+        groups: Iterable[list[int]]
         if held is not None:
-            digests = held.contents()
+            groups = held.identical()
         else:
             _, offsets = self.units.whole_lines()
             digests = content_digests(self._distinct_ids(), offsets)
-        by_content: dict[bytes, list[int]] = defaultdict(list)
-        for a, digest in enumerate(digests):
-            if digest is not None:
-                by_content[digest].append(a)
+            by_content: dict[bytes, list[int]] = defaultdict(list)
+            for a, digest in enumerate(digests):
+                if digest is not None:
+                    by_content[digest].append(a)
+            groups = by_content.values()
         pairs: set[tuple[int, int]] = set()
-        for arts in by_content.values():
+        for arts in groups:
             arts = sorted(arts, key=self.names.__getitem__)
             pairs.update((min(arts[0], y), max(arts[0], y)) for y in arts[1:])
         return pairs
@@ -1538,13 +1544,18 @@ class Detector:
                 todo.append(i)
             else:
                 lengths[i], sigs[i] = kept
-        if todo:
-            tokens = [words(texts[i]) for i in todo]
-            sigs[todo] = Signer(s.shingle_size, s.num_perm, s.seed).sign_tokens(tokens)
-            lengths[todo] = [len(t) for t in tokens]
+        signer = Signer(s.shingle_size, s.num_perm, s.seed)
+        # A share at a time: the words of every wording at once are Python strings (about
+        # 450 MB at 1 GB of input, for 90,000 wordings), the signatures alone 46 MB.
+        for lo in range(0, len(todo), _SIGN_TEXTS):
+            share = todo[lo : lo + _SIGN_TEXTS]
+            tokens = [words(texts[i]) for i in share]
+            sigs[share] = signer.sign_tokens(tokens)
+            lengths[share] = [len(t) for t in tokens]
+        if self.keep_state:
             for i in todo:
                 answers[i] = [int(lengths[i]), base64.b64encode(sigs[i].tobytes()).decode("ascii")]
-        self._answered("signatures", keys, answers)
+            self._answered("signatures", keys, answers)
         return sigs, lengths
 
     def _mergeable(
@@ -1741,9 +1752,9 @@ class HeldRuns(Protocol):
     def heads(self, size: int, min_words: int) -> np.ndarray:
         """`article_heads` of every article, in order."""
 
-    def contents(self) -> list[bytes | None]:
-        """`content_digests` of every article, in order, of its units' keys (a unit without
-        words as one key of its own)."""
+    def identical(self) -> list[list[int]]:
+        """The groups of two or more articles of one `content_digests` of their units' keys
+        (a unit without words as one key of its own), in any order."""
 
     def verdicts(
         self, pairs: np.ndarray, background: np.ndarray | None, settings: Settings
@@ -1752,9 +1763,9 @@ class HeldRuns(Protocol):
         `Detector._copies` (`_is_copy`), or with the ``background`` clusters (sorted), pass 2
         (`_strict_verdict`)."""
 
-    def facts(self, asked: dict[int, set[int]]) -> dict[int, dict[int, int]]:
-        """Per article of ``asked``, `_passage_facts` of its units in the clusters asked of it
-        (`passage_units`)."""
+    def agreed(self, pairs: np.ndarray, commons: list[list[int]], share: float) -> list[bool]:
+        """Per pair of articles (rows ``x < y``), whether the `_passage_facts` of the passages
+        the two share (``commons``: clusters; `passage_units`) agree (`_facts_agree`)."""
 
     def cluster_groups(self, groups: np.ndarray, figures: np.ndarray) -> np.ndarray:
         """`cluster_groups` of all the units, in parts, each article's copy group given

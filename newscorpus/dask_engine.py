@@ -68,6 +68,7 @@ from newscorpus.blocks import (
     Prepared,
     RunFinder,
     TextMap,
+    _facts_agree,
     _is_copy,
     _passage_facts,
     _Runs,
@@ -1141,9 +1142,27 @@ class _WorkerRuns:
             return np.full((0, size), -2, dtype=np.int64)
         return np.concatenate(found).astype(np.int64)
 
-    def contents(self) -> list[bytes | None]:
-        """Each piece's `content_digests` of its units' keys, one after another."""
-        return [digest for found in self.each(_piece_contents) for digest in found]
+    def identical(self) -> list[list[int]]:
+        """The groups of two or more articles whose units are the same words in the same
+        order, found where their digests meet: each piece makes the `content_digests` of its
+        articles' units' keys and sends each to a part by the digest (`_piece_contents`: a
+        shuffle, in as many parts as twice the workers), and each part groups its own
+        (`_part_identical`). The digests never come here."""
+        engine = self.engine
+        parts = 2 * engine._workers()
+
+        def grouped(made: list) -> list:
+            grouping = [
+                engine._submit(
+                    _part_identical, *[engine._submit(operator.getitem, m, j) for m in made]
+                )
+                for j in range(parts)
+            ]
+            return engine._call(engine.client.gather, grouping)
+
+        firsts = self.firsts[:-1].tolist()
+        found = self.each(_piece_contents, parts, each=firsts, then=grouped)
+        return [group for part in found for group in part]
 
     def verdicts(
         self, pairs: np.ndarray, background: np.ndarray | None, settings: Settings
@@ -1202,22 +1221,54 @@ class _WorkerRuns:
                 found[at] = verdict
         return found
 
-    def facts(self, asked: dict[int, set[int]]) -> dict[int, dict[int, int]]:
-        """Each piece's `_passage_facts` of the clusters ``asked`` of its articles, made one;
-        what the workers kept of the units' facts to answer goes once all are answered."""
-        articles = np.array(sorted(asked), dtype=np.int64)
-        firsts = self.firsts.tolist()
-        mine = [
-            [(a, sorted(asked[a + first])) for a in part.tolist()]
-            for first, part in zip(firsts, self._by_piece(articles))
-        ]
-        found: dict[int, dict[int, int]] = {}
-        for first, part, blob in zip(firsts, mine, self.each(_piece_facts, each=mine)):
-            stats = self.engine.stats
-            stats["text_map_bytes"] = stats.get("text_map_bytes", 0) + len(blob)
-            found.update((a + first, facts) for (a, _), facts in zip(part, _received_value(blob)))
+    def agreed(self, pairs: np.ndarray, commons: list[list[int]], share: float) -> list[bool]:
+        """Per pair of articles (rows ``x < y``) and the passages the two share
+        (``commons``), whether their facts agree (`_facts_agree`), judged where the facts
+        meet: each piece makes the `_passage_facts` of the passages asked of its articles and
+        sends each article's to the parts whose pairs it is in (`_piece_facts`: a shuffle on
+        the pair's place, as `verdicts`), and each part judges its pairs (`_part_agreed`).
+        The facts never come here; what the workers kept of the units' facts to answer goes
+        once all are answered."""
         engine = self.engine
+        if not len(pairs):
+            return []
+        asked: dict[int, set[int]] = defaultdict(set)  # per article, the passages asked
+        for (x, y), common in zip(pairs.tolist(), commons):
+            asked[x].update(common)
+            asked[y].update(common)
+        parts = max(1, min(2 * engine._workers(), len(pairs)))
+        part = np.arange(len(pairs)) % parts
+        places = [np.flatnonzero(part == j) for j in range(parts)]
+        mine = [(pairs[at], [commons[i] for i in at.tolist()]) for at in places]
+        by_piece = [self._by_piece(unique(pairs[at].ravel())) for at in places]
+        articles = np.array(sorted(asked), dtype=np.int64)
+        each = [
+            (first, [(a, sorted(asked[a + first])) for a in own.tolist()], [m[i] for m in by_piece])
+            for i, (first, own) in enumerate(
+                zip(self.firsts[:-1].tolist(), self._by_piece(articles))
+            )
+        ]
+
+        def judged(made: list) -> list:
+            sent = engine._sent([*mine, share])
+            judging = [
+                engine._submit(
+                    _part_agreed,
+                    sent[j],
+                    sent[-1],
+                    *[engine._submit(operator.getitem, m, j) for m in made],
+                )
+                for j in range(parts)
+            ]
+            return engine._call(engine.client.gather, judging)
+
+        results = self.each(_piece_facts, each=each, then=judged)
+        engine.stats["facts_pairs"] = engine.stats.get("facts_pairs", 0) + len(pairs)
         engine._call(engine.client.run, _forget_answers, on_error="ignore")
+        found = [False] * len(pairs)
+        for at, agreed in zip(places, results):
+            for i, agree in zip(at.tolist(), agreed):
+                found[i] = agree
         return found
 
     def _by_piece(self, articles: np.ndarray) -> list[np.ndarray]:
@@ -1369,13 +1420,31 @@ def _piece_heads(held: _Held, key: tuple, clusters: bytes, asked: bytes) -> np.n
     return article_heads(found, article, words, n, size, min_words).astype(found.dtype)
 
 
-def _piece_contents(held: _Held, key: tuple, clusters: bytes) -> list[bytes | None]:
+def _piece_contents(
+    held: _Held, key: tuple, clusters: bytes, parts: bytes, first: bytes
+) -> list[dict[bytes, list[int]]]:
     """On a worker: `content_digests` of a piece's articles, of their units' keys (a unit
-    without words has no distinct unit: one key, 0, stands for all of them)."""
+    without words has no distinct unit: one key, 0, stands for all of them); per part of
+    `_WorkerRuns.identical` (by the digest), the articles of each digest."""
+    n, start = _received_value(parts), _received_value(first)
     records = held.records
     keys = np.column_stack((records["key_low"], records["key_high"]))
     keys[records["n_words"] == 0] = 0
-    return content_digests(keys, held.offsets)
+    found: list[dict[bytes, list[int]]] = [{} for _ in range(n)]
+    for a, digest in enumerate(content_digests(keys, held.offsets), start):
+        if digest is not None:
+            found[int.from_bytes(digest[:8], "little") % n].setdefault(digest, []).append(a)
+    return found
+
+
+def _part_identical(*found: dict[bytes, list[int]]) -> list[list[int]]:
+    """On a worker: the groups of two or more articles of one digest, of one part of
+    `_WorkerRuns.identical` (``found``: from each piece, in order)."""
+    articles: dict[bytes, list[int]] = {}
+    for piece in found:
+        for digest, own in piece.items():
+            articles.setdefault(digest, []).extend(own)
+    return [group for group in articles.values() if len(group) > 1]
 
 
 def _profile_parts(held: _Held, key: tuple, clusters: bytes, wanted: bytes) -> list[dict]:
@@ -1408,18 +1477,36 @@ def _part_verdicts(
     return [_strict_verdict(of[x], of[y], background_set, s) for x, y in rows]
 
 
-def _piece_facts(held: _Held, key: tuple, clusters: bytes, asked: bytes) -> bytes:
-    """On a worker: `_passage_facts` of the clusters asked of a piece's articles (by their
-    places), pickled."""
+def _piece_facts(
+    held: _Held, key: tuple, clusters: bytes, asked: bytes
+) -> list[dict[int, dict[int, int]]]:
+    """On a worker: `_passage_facts` of the clusters asked of a piece's articles (``asked``:
+    the piece's first article; per article, its place and the clusters asked; per part of
+    `_WorkerRuns.agreed`, the places of those it wants), per part, by article."""
+    first, wanted, parts = _received_value(asked)
     found = _received_value(clusters).astype(np.int64)
     records, offsets = held.records, held.offsets.tolist()
     start, end = records["start"], records["end"]
-    answers = []
-    for a, wanted in _received_value(asked):
+    facts = {}
+    for a, passages in wanted:
         at = slice(offsets[a], offsets[a + 1])
-        units = passage_units(start[at], end[at], found[at], wanted)
-        answers.append(_passage_facts(held.texts[a], units))
-    return pickle.dumps(answers, protocol=pickle.HIGHEST_PROTOCOL)
+        units = passage_units(start[at], end[at], found[at], passages)
+        facts[a] = _passage_facts(held.texts[a], units)
+    return [{a + first: facts[a] for a in part.tolist()} for part in parts]
+
+
+def _part_agreed(asked: bytes, share: bytes, *facts: dict[int, dict[int, int]]) -> list[bool]:
+    """On a worker: whether the facts agree (`_facts_agree`) of one part's pairs of
+    `_WorkerRuns.agreed`, with the passages each pair shares, from the facts of their
+    articles (``facts``, from each piece)."""
+    pairs, commons = _received_value(asked)
+    least = _received_value(share)
+    of: dict[int, dict[int, int]] = {}
+    for found in facts:
+        of.update(found)
+    return [
+        _facts_agree(of[x], of[y], common, least) for (x, y), common in zip(pairs.tolist(), commons)
+    ]
 
 
 def _piece_joined(

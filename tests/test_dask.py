@@ -258,7 +258,8 @@ def test_a_worker_killed_in_the_lsh_is_replaced_and_the_build_completes(
     "step",
     [
         "_WorkerRuns.occurrences",
-        "_WorkerRuns.facts",
+        "_WorkerRuns.identical",
+        "_WorkerRuns.agreed",
         "write_parts",
         "_WorkerRuns.verdicts",
         "_WorkerRuns.cluster_groups",
@@ -271,8 +272,9 @@ def test_a_worker_killed_holding_what_a_parquet_build_sent_it_is_replaced(
     """A Parquet build sends the workers what makes the units' clusters, what the analysis
     asks of the texts, and what they write, directly (`DaskEngine._sent`: no task can make
     them again). A worker killed (SIGKILL) holding some of it, as the units' clusters are
-    made, or the pairs of articles are judged as copies where their profiles meet, or the
-    facts of their passages are asked, or which clusters are carried by two copy groups, or
+    made, or the articles with the same words are grouped, or the pairs of articles are
+    judged as copies where their profiles meet, or where the facts of their passages meet,
+    or which clusters are carried by two copy groups, or
     has the runs cut, or as the parts are written, makes that step run again (the runs it
     kept are found again), and the dataset is the local engine's store."""
     from newscorpus import dask_engine
@@ -553,17 +555,14 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     # runs stay there: what came here of them is the blocks' wordings and carriers.
     assert not found_here and engine.stats["block_summary_bytes"] > 0
     assert set(client.run(lambda: len(dask_engine._RUNS)).values()) == {0}
-    # The workers read the facts of units for the copies, and keep none once the build is done.
-    assert engine.stats["text_map_bytes"] > 0
+    # The workers read the facts of units for the copies, judge the pairs that ask them there,
+    # and keep none once the build is done.
+    assert engine.stats["facts_pairs"] > 0
     kept = client.run(lambda: blocks._unit_facts.cache_info())
     assert len(kept) == 2 and all(info.currsize == 0 for info in kept.values())
-    # What came here: the articles' names, metadata and counts of units, and what the
-    # analysis asked of the texts; a small share of the input.
-    assert engine.stats["received_bytes"] > 0
-    assert (
-        engine.stats["received_bytes"] + engine.stats["text_map_bytes"]
-        < generated.stat().st_size / 10
-    )
+    # What came here: the articles' names, metadata and counts of units, and the answers
+    # to what the analysis asked; a small share of the input.
+    assert 0 < engine.stats["received_bytes"] < generated.stat().st_size / 10
     parts = sorted(p.name for p in (dataset / "articles").iterdir())
     assert len(parts) > 5 and parts[0] == "part-00000.parquet"
     assert _export(dataset) == _export(generated_local)

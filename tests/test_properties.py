@@ -202,15 +202,17 @@ def _held_pieces(draw):
 @given(_held_pieces(), st.data())
 def test_what_the_workers_find_for_the_copies_is_what_the_local_engine_finds(found, data):
     """What the workers find of their pieces for the copies (`_WorkerRuns.heads`,
-    `contents`, `facts`, through the functions their tasks run), made one, is what the local
-    engine finds of all the articles at once: the heads, the groups of articles with the
-    same words throughout, the facts of the passages asked. (The verdicts, judged where the
+    `identical`, `agreed`, through the functions their tasks run; the last two a shuffle in
+    any number of parts), made one, is what the local engine finds of all the articles at
+    once: the heads, the groups of articles with the same words throughout, whether the
+    facts of the passages two articles share agree. (The verdicts, judged where the
     profiles are, are checked with the clusters, below.)"""
     import pickle
     import types
     from collections import defaultdict
 
     from newscorpus.blocks import (
+        _facts_agree,
         _passage_facts,
         article_heads,
         content_digests,
@@ -223,13 +225,20 @@ def test_what_the_workers_find_for_the_copies_is_what_the_local_engine_finds(fou
     article = np.repeat(np.arange(n), np.diff(offsets))
     held = _WorkerRuns.__new__(_WorkerRuns)
     held.firsts = np.array(cuts, dtype=np.int64)
+    parts = data.draw(st.integers(1, 3))
+    forgotten = []
     held.engine = types.SimpleNamespace(
-        stats={}, client=types.SimpleNamespace(run=None), _call=lambda *args, **kwargs: None
+        stats={},
+        _sent=lambda values: [pickle.dumps(v) for v in values],
+        _submit=lambda function, *args: function(*args),
+        _call=lambda function, *args, **kwargs: function(*args, **kwargs),
+        _workers=lambda: parts,
+        client=types.SimpleNamespace(gather=list, run=lambda *args, **kw: forgotten.append(1)),
     )
 
-    def each(function, *given, each=None):
+    def each(function, *given, each=None, then=None):
         sent = [pickle.dumps(value) for value in given]
-        return [
+        found = [
             function(
                 piece,
                 None,
@@ -239,6 +248,7 @@ def test_what_the_workers_find_for_the_copies_is_what_the_local_engine_finds(fou
             )
             for i, (piece, mine) in enumerate(pieces)
         ]
+        return then(found) if then is not None else found
 
     held.each = each
     n_words = records["n_words"].astype(np.int64)
@@ -249,30 +259,37 @@ def test_what_the_workers_find_for_the_copies_is_what_the_local_engine_finds(fou
     ids = np.unique(records[["key_low", "key_high"]], return_inverse=True)[1].ravel()
     ids = np.where(n_words > 0, ids, -1).astype(np.int64)
 
-    def grouping(digests):
-        groups = defaultdict(list)
-        for a, digest in enumerate(digests):
-            groups[digest].append(a)
-        return sorted(sorted(g) for d, g in groups.items() if d is not None)
+    groups = defaultdict(list)
+    for a, digest in enumerate(content_digests(ids, offsets)):
+        groups[digest].append(a)
+    expected = sorted(g for d, g in groups.items() if d is not None and len(g) > 1)
+    assert sorted(sorted(g) for g in held.identical()) == expected
 
-    assert grouping(held.contents()) == grouping(content_digests(ids, offsets))
-
-    chosen = np.array(sorted(data.draw(st.sets(st.integers(0, n - 1)))), dtype=np.int64)
-
-    asked = {a: set(data.draw(st.sets(st.integers(0, 4), min_size=1))) for a in chosen.tolist()}
-    expected = {
+    # Pairs of articles, each with the passages (clusters) the two share.
+    drawn = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))))
+    pairs = sorted({(min(p), max(p)) for p in drawn if p[0] != p[1]})
+    commons = [sorted(data.draw(st.sets(st.integers(0, 4), min_size=1))) for _ in pairs]
+    asked = defaultdict(set)
+    for (x, y), common in zip(pairs, commons):
+        asked[x].update(common)
+        asked[y].update(common)
+    facts = {
         a: _passage_facts(
             texts[a],
             passage_units(
                 records["start"][offsets[a] : offsets[a + 1]],
                 records["end"][offsets[a] : offsets[a + 1]],
                 clusters[offsets[a] : offsets[a + 1]],
-                asked[a],
+                wanted,
             ),
         )
-        for a in chosen.tolist()
+        for a, wanted in asked.items()
     }
-    assert held.facts(asked) == expected
+    share = data.draw(st.sampled_from([0.5, 0.8, 1.0]))
+    expected = [_facts_agree(facts[x], facts[y], c, share) for (x, y), c in zip(pairs, commons)]
+    rows = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    assert held.agreed(rows, commons, share) == expected
+    assert forgotten == ([1] if pairs else [])  # the workers' kept facts go
 
 
 @st.composite
