@@ -1022,14 +1022,8 @@ class Detector:
             rest = [pair for pair in todo if pair not in identical]
             behind = np.array(sorted(background), dtype=np.int64)
             strict = iter(held.verdicts(np.array(rest, np.int64).reshape(-1, 2), behind, s))
-            judged = [True if pair in identical else next(strict) for pair in todo]
-            # The facts are judged where they are read, and only the verdicts come here.
-            asked = [i for i, common in enumerate(judged) if isinstance(common, list)]
-            rows = np.array([todo[i] for i in asked], np.int64).reshape(-1, 2)
-            commons = [judged[i] for i in asked]
-            for i, agree in zip(asked, held.agreed(rows, commons, s.duplicate_facts)):
-                judged[i] = agree
-            found = iter(common is True for common in judged)
+            # The facts too are judged there: only the verdicts come here.
+            found = iter([True if pair in identical else next(strict) for pair in todo])
         else:
             judge = functools.partial(self._copies_strict, todo, identical, profiles, background)
             spans = _spans(len(todo), workers)
@@ -1150,7 +1144,7 @@ class Detector:
         """Per article of ``asked``, the facts (`_unit_facts`) of each passage asked of it, of
         all its units in that cluster, as a digest (`_passage_facts`), read from the texts by
         ``workers`` processes. (Where the texts and units are held elsewhere, the facts are
-        judged there: `HeldRuns.agreed`.)"""
+        judged there: `HeldRuns.verdicts`.)"""
         articles = sorted(asked)
         start, end, _, _, offsets = self.units.arrays()
         args = [
@@ -1758,14 +1752,11 @@ class HeldRuns(Protocol):
 
     def verdicts(
         self, pairs: np.ndarray, background: np.ndarray | None, settings: Settings
-    ) -> list[bool | list[int]]:
+    ) -> list[bool]:
         """Per pair of articles (rows ``x < y``), judged on their `profiles_of`: pass 1 of
         `Detector._copies` (`_is_copy`), or with the ``background`` clusters (sorted), pass 2
-        (`_strict_verdict`)."""
-
-    def agreed(self, pairs: np.ndarray, commons: list[list[int]], share: float) -> list[bool]:
-        """Per pair of articles (rows ``x < y``), whether the `_passage_facts` of the passages
-        the two share (``commons``: clusters; `passage_units`) agree (`_facts_agree`)."""
+        (`_strict_verdict`), a pair that shares passages a copy if their `_passage_facts`
+        agree (`_facts_agree`)."""
 
     def cluster_groups(self, groups: np.ndarray, figures: np.ndarray) -> np.ndarray:
         """`cluster_groups` of all the units, in parts, each article's copy group given

@@ -1166,14 +1166,19 @@ class _WorkerRuns:
 
     def verdicts(
         self, pairs: np.ndarray, background: np.ndarray | None, settings: Settings
-    ) -> list[bool | list[int]]:
+    ) -> list[bool]:
         """The verdicts of `Detector._copies` on ``pairs`` (rows ``x < y`` of articles), judged
         where the two articles' profiles meet: each piece makes the `profiles_of` its articles
         in ``pairs`` and sends each to the parts whose pairs it is in (`_profile_parts`: a
         shuffle on the pair's place, in as many parts as twice the workers), and each part
         judges its pairs (`_part_verdicts`): pass 1 (`_is_copy`), or with the ``background``
-        clusters, pass 2 (`_strict_verdict`). The profiles (a Counter of clusters an article)
-        never come here; those made for pass 1 serve pass 2 on the same pairs."""
+        clusters, pass 2 (`_strict_verdict`). In pass 2 a pair that shares passages is a copy
+        if their facts agree (`_facts_agree`): each part asks the pieces that hold its
+        articles for the facts of those passages (`_part_asks`), each piece sends each
+        article's to the parts that asked (`_piece_facts`), and each part judges its pairs
+        again (`_part_agreed`). The profiles (a Counter of clusters an article), the passages
+        asked and their facts never come here, only a verdict a pair; the profiles made for
+        pass 1 serve pass 2 on the same pairs."""
         engine = self.engine
         if not len(pairs):
             return []
@@ -1188,18 +1193,27 @@ class _WorkerRuns:
         ]
 
         def judged(made: list) -> list:
-            sent = engine._sent([*mine, background, settings])
+            sent = engine._sent([*mine, background, settings, self.firsts])
             judging = [
                 engine._submit(
                     _part_verdicts,
                     sent[j],
+                    sent[-3],
                     sent[-2],
-                    sent[-1],
                     *[engine._submit(operator.getitem, m, j) for m in made],
                 )
                 for j in range(parts)
             ]
-            return engine._call(engine.client.gather, judging)
+            if background is not None:
+                judging = self._agreed(judging, sent[:parts], sent[-2], sent[-1])
+            found = engine._call(engine.client.gather, judging)
+            if background is None:
+                return found
+            engine.stats["facts_pairs"] = engine.stats.get("facts_pairs", 0) + sum(
+                asked for _, asked in found
+            )
+            engine._call(engine.client.run, _forget_answers, on_error="ignore")
+            return [verdicts for verdicts, _ in found]
 
         def profiled(made: list) -> list:
             self._profiled = (pairs, made)
@@ -1215,61 +1229,45 @@ class _WorkerRuns:
         del kept
         if results is None:
             results = self.each(_profile_parts, each=each, then=profiled)
-        found: list[bool | list[int]] = [False] * len(pairs)
+        found = [False] * len(pairs)
         for j, verdicts in enumerate(results):
             for at, verdict in zip(np.flatnonzero(part == j).tolist(), verdicts):
                 found[at] = verdict
         return found
 
-    def agreed(self, pairs: np.ndarray, commons: list[list[int]], share: float) -> list[bool]:
-        """Per pair of articles (rows ``x < y``) and the passages the two share
-        (``commons``), whether their facts agree (`_facts_agree`), judged where the facts
-        meet: each piece makes the `_passage_facts` of the passages asked of its articles and
-        sends each article's to the parts whose pairs it is in (`_piece_facts`: a shuffle on
-        the pair's place, as `verdicts`), and each part judges its pairs (`_part_agreed`).
-        The facts never come here; what the workers kept of the units' facts to answer goes
-        once all are answered."""
+    def _agreed(self, judging: list, pairs: list, settings: Any, firsts: Any) -> list:
+        """Pass 2 of `verdicts` past the profiles: per part (``judging``, the futures of its
+        verdicts; ``pairs``, its pairs, sent), the passages its undecided pairs share asked
+        of the pieces that hold their articles, each piece's facts of those sent to the
+        parts that asked, and each part's verdicts with the facts judged; their futures."""
         engine = self.engine
-        if not len(pairs):
-            return []
-        asked: dict[int, set[int]] = defaultdict(set)  # per article, the passages asked
-        for (x, y), common in zip(pairs.tolist(), commons):
-            asked[x].update(common)
-            asked[y].update(common)
-        parts = max(1, min(2 * engine._workers(), len(pairs)))
-        part = np.arange(len(pairs)) % parts
-        places = [np.flatnonzero(part == j) for j in range(parts)]
-        mine = [(pairs[at], [commons[i] for i in at.tolist()]) for at in places]
-        by_piece = [self._by_piece(unique(pairs[at].ravel())) for at in places]
-        articles = np.array(sorted(asked), dtype=np.int64)
-        each = [
-            (first, [(a, sorted(asked[a + first])) for a in own.tolist()], [m[i] for m in by_piece])
-            for i, (first, own) in enumerate(
-                zip(self.firsts[:-1].tolist(), self._by_piece(articles))
+        asks = [
+            engine._submit(_part_asks, mine, verdicts, firsts)
+            for mine, verdicts in zip(pairs, judging)
+        ]
+        facts = [
+            engine._submit(
+                _piece_facts,
+                held,
+                self.key(i),
+                clusters,
+                first,
+                *[engine._submit(operator.getitem, ask, i) for ask in asks],
+            )
+            for i, ((held, _), clusters, first) in enumerate(
+                zip(engine._texts, self._sent_pieces, self.firsts[:-1].tolist())
             )
         ]
-
-        def judged(made: list) -> list:
-            sent = engine._sent([*mine, share])
-            judging = [
-                engine._submit(
-                    _part_agreed,
-                    sent[j],
-                    sent[-1],
-                    *[engine._submit(operator.getitem, m, j) for m in made],
-                )
-                for j in range(parts)
-            ]
-            return engine._call(engine.client.gather, judging)
-
-        results = self.each(_piece_facts, each=each, then=judged)
-        engine.stats["facts_pairs"] = engine.stats.get("facts_pairs", 0) + len(pairs)
-        engine._call(engine.client.run, _forget_answers, on_error="ignore")
-        found = [False] * len(pairs)
-        for at, agreed in zip(places, results):
-            for i, agree in zip(at.tolist(), agreed):
-                found[i] = agree
-        return found
+        return [
+            engine._submit(
+                _part_agreed,
+                mine,
+                verdicts,
+                settings,
+                *[engine._submit(operator.getitem, found, j) for found in facts],
+            )
+            for j, (mine, verdicts) in enumerate(zip(pairs, judging))
+        ]
 
     def _by_piece(self, articles: np.ndarray) -> list[np.ndarray]:
         """``articles`` (sorted) split by the piece that holds them, each by its place there."""
@@ -1477,36 +1475,63 @@ def _part_verdicts(
     return [_strict_verdict(of[x], of[y], background_set, s) for x, y in rows]
 
 
+def _part_asks(pairs: bytes, verdicts: list, firsts: bytes) -> list[list[tuple[int, list[int]]]]:
+    """On a worker: per piece (``firsts``: where each piece's articles start, then where the
+    last ends), its articles whose passages one part's undecided pairs of pass 2 of
+    `_WorkerRuns.verdicts` share (``verdicts``: a list of them), with those passages."""
+    starts = _received_value(firsts)
+    asked: dict[int, set[int]] = defaultdict(set)
+    for (x, y), verdict in zip(_received_value(pairs).tolist(), verdicts):
+        if isinstance(verdict, list):
+            asked[x].update(verdict)
+            asked[y].update(verdict)
+    articles = np.array(sorted(asked), dtype=np.int64)
+    piece = (np.searchsorted(starts, articles, side="right") - 1).tolist()
+    found: list[list[tuple[int, list[int]]]] = [[] for _ in range(len(starts) - 1)]
+    for a, i in zip(articles.tolist(), piece):
+        found[i].append((a, sorted(asked[a])))
+    return found
+
+
 def _piece_facts(
-    held: _Held, key: tuple, clusters: bytes, asked: bytes
+    held: _Held, key: tuple, clusters: bytes, first: int, *asks: list[tuple[int, list[int]]]
 ) -> list[dict[int, dict[int, int]]]:
-    """On a worker: `_passage_facts` of the clusters asked of a piece's articles (``asked``:
-    the piece's first article; per article, its place and the clusters asked; per part of
-    `_WorkerRuns.agreed`, the places of those it wants), per part, by article."""
-    first, wanted, parts = _received_value(asked)
+    """On a worker: `_passage_facts` of the passages each part of `_WorkerRuns.verdicts`
+    asked of a piece's articles (``asks``: per part, (article, clusters); ``first``: the
+    piece's first article), per part, by article."""
     found = _received_value(clusters).astype(np.int64)
     records, offsets = held.records, held.offsets.tolist()
     start, end = records["start"], records["end"]
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for ask in asks:
+        for a, passages in ask:
+            wanted[a].update(passages)
     facts = {}
-    for a, passages in wanted:
-        at = slice(offsets[a], offsets[a + 1])
+    for a, passages in wanted.items():
+        at = slice(offsets[a - first], offsets[a - first + 1])
         units = passage_units(start[at], end[at], found[at], passages)
-        facts[a] = _passage_facts(held.texts[a], units)
-    return [{a + first: facts[a] for a in part.tolist()} for part in parts]
+        facts[a] = _passage_facts(held.texts[a - first], units)
+    return [{a: facts[a] for a, _ in ask} for ask in asks]
 
 
-def _part_agreed(asked: bytes, share: bytes, *facts: dict[int, dict[int, int]]) -> list[bool]:
-    """On a worker: whether the facts agree (`_facts_agree`) of one part's pairs of
-    `_WorkerRuns.agreed`, with the passages each pair shares, from the facts of their
-    articles (``facts``, from each piece)."""
-    pairs, commons = _received_value(asked)
-    least = _received_value(share)
+def _part_agreed(
+    pairs: bytes, verdicts: list, settings: bytes, *facts: dict[int, dict[int, int]]
+) -> tuple[list[bool], int]:
+    """On a worker: one part's verdicts of pass 2 of `_WorkerRuns.verdicts`, where a pair
+    that shares passages (a list of them) is a copy if their facts agree (`_facts_agree`),
+    from the facts of their articles (``facts``, from each piece); and how many pairs
+    asked for facts."""
+    share = _received_value(settings).duplicate_facts
     of: dict[int, dict[int, int]] = {}
     for found in facts:
         of.update(found)
-    return [
-        _facts_agree(of[x], of[y], common, least) for (x, y), common in zip(pairs.tolist(), commons)
-    ]
+    judged, asked = [], 0
+    for (x, y), verdict in zip(_received_value(pairs).tolist(), verdicts):
+        if isinstance(verdict, list):
+            asked += 1
+            verdict = _facts_agree(of[x], of[y], verdict, share)
+        judged.append(verdict is True)
+    return judged, asked
 
 
 def _piece_joined(

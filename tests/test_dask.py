@@ -259,7 +259,6 @@ def test_a_worker_killed_in_the_lsh_is_replaced_and_the_build_completes(
     [
         "_WorkerRuns.occurrences",
         "_WorkerRuns.identical",
-        "_WorkerRuns.agreed",
         "write_parts",
         "_WorkerRuns.verdicts",
         "_WorkerRuns.cluster_groups",

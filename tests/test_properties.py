@@ -202,22 +202,15 @@ def _held_pieces(draw):
 @given(_held_pieces(), st.data())
 def test_what_the_workers_find_for_the_copies_is_what_the_local_engine_finds(found, data):
     """What the workers find of their pieces for the copies (`_WorkerRuns.heads`,
-    `identical`, `agreed`, through the functions their tasks run; the last two a shuffle in
-    any number of parts), made one, is what the local engine finds of all the articles at
-    once: the heads, the groups of articles with the same words throughout, whether the
-    facts of the passages two articles share agree. (The verdicts, judged where the
-    profiles are, are checked with the clusters, below.)"""
+    `identical`, through the functions their tasks run; the second a shuffle in any number
+    of parts), made one, is what the local engine finds of all the articles at once: the
+    heads, the groups of articles with the same words throughout. (The verdicts, judged
+    where the profiles and the facts are, are checked with the clusters, below.)"""
     import pickle
     import types
     from collections import defaultdict
 
-    from newscorpus.blocks import (
-        _facts_agree,
-        _passage_facts,
-        article_heads,
-        content_digests,
-        passage_units,
-    )
+    from newscorpus.blocks import article_heads, content_digests
     from newscorpus.dask_engine import _WorkerRuns
 
     texts, records, offsets, clusters, cuts, pieces = found
@@ -226,14 +219,11 @@ def test_what_the_workers_find_for_the_copies_is_what_the_local_engine_finds(fou
     held = _WorkerRuns.__new__(_WorkerRuns)
     held.firsts = np.array(cuts, dtype=np.int64)
     parts = data.draw(st.integers(1, 3))
-    forgotten = []
     held.engine = types.SimpleNamespace(
-        stats={},
-        _sent=lambda values: [pickle.dumps(v) for v in values],
         _submit=lambda function, *args: function(*args),
         _call=lambda function, *args, **kwargs: function(*args, **kwargs),
         _workers=lambda: parts,
-        client=types.SimpleNamespace(gather=list, run=lambda *args, **kw: forgotten.append(1)),
+        client=types.SimpleNamespace(gather=list),
     )
 
     def each(function, *given, each=None, then=None):
@@ -264,32 +254,6 @@ def test_what_the_workers_find_for_the_copies_is_what_the_local_engine_finds(fou
         groups[digest].append(a)
     expected = sorted(g for d, g in groups.items() if d is not None and len(g) > 1)
     assert sorted(sorted(g) for g in held.identical()) == expected
-
-    # Pairs of articles, each with the passages (clusters) the two share.
-    drawn = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))))
-    pairs = sorted({(min(p), max(p)) for p in drawn if p[0] != p[1]})
-    commons = [sorted(data.draw(st.sets(st.integers(0, 4), min_size=1))) for _ in pairs]
-    asked = defaultdict(set)
-    for (x, y), common in zip(pairs, commons):
-        asked[x].update(common)
-        asked[y].update(common)
-    facts = {
-        a: _passage_facts(
-            texts[a],
-            passage_units(
-                records["start"][offsets[a] : offsets[a + 1]],
-                records["end"][offsets[a] : offsets[a + 1]],
-                clusters[offsets[a] : offsets[a + 1]],
-                wanted,
-            ),
-        )
-        for a, wanted in asked.items()
-    }
-    share = data.draw(st.sampled_from([0.5, 0.8, 1.0]))
-    expected = [_facts_agree(facts[x], facts[y], c, share) for (x, y), c in zip(pairs, commons)]
-    rows = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-    assert held.agreed(rows, commons, share) == expected
-    assert forgotten == ([1] if pairs else [])  # the workers' kept facts go
 
 
 @st.composite
@@ -419,11 +383,13 @@ def test_the_units_clusters_found_on_the_workers_are_the_local_engines(found, pa
     any number of parts), with each one's order key and figures flag, the furniture lines,
     and the copies' verdicts on pairs of articles, as the local engine finds them of all the
     units at once (`Detector._occurrence_clusters`, `_multi_article_clusters`,
-    `_furniture_lines`, `_is_copy`, `_strict_verdict`)."""
+    `_furniture_lines`, `_is_copy`, `_strict_verdict`, and where a pair shares passages,
+    whether their facts agree: `_facts`, `_facts_agree`)."""
     import pickle
     import types
+    from collections import defaultdict
 
-    from newscorpus.blocks import Detector, Prepared, _is_copy, _strict_verdict
+    from newscorpus.blocks import Detector, Prepared, _facts_agree, _is_copy, _strict_verdict
     from newscorpus.dask_engine import _Held, _unit_clusters, _WorkerRuns
     from newscorpus.settings import Settings
 
@@ -470,8 +436,10 @@ def test_the_units_clusters_found_on_the_workers_are_the_local_engines(found, pa
         _call=lambda function, *args, **kwargs: function(*args, **kwargs),
         _again=lambda step: (step(), 1),
         _workers=lambda: parts,
-        client=types.SimpleNamespace(gather=list),
+        client=types.SimpleNamespace(gather=list, run=lambda *args, **kwargs: forgotten.append(1)),
+        stats={},
     )
+    forgotten = []
     moved = np.flatnonzero(labels != np.arange(n_distinct))
     held = _WorkerRuns(
         engine, [numbers for _, numbers in pieces], np.array(cuts), (moved, labels[moved]), 4
@@ -502,5 +470,20 @@ def test_the_units_clusters_found_on_the_workers_are_the_local_engines(found, pa
     expected = [_is_copy(profiles[x], profiles[y], s) for x, y in pairs]
     assert held.verdicts(rows, None, s) == expected
     behind = np.array(sorted(background), dtype=np.int64)
-    expected = [_strict_verdict(profiles[x], profiles[y], background, s) for x, y in pairs]
+    strict = [_strict_verdict(profiles[x], profiles[y], background, s) for x, y in pairs]
+    asked = defaultdict(set)
+    for (x, y), common in zip(pairs, strict):
+        if isinstance(common, list):
+            asked[x].update(common)
+            asked[y].update(common)
+    facts = here._facts(asked, occ, 1)
+    expected = [
+        common is True
+        or (
+            isinstance(common, list) and _facts_agree(facts[x], facts[y], common, s.duplicate_facts)
+        )
+        for (x, y), common in zip(pairs, strict)
+    ]
     assert held.verdicts(rows, behind, s) == expected
+    # The workers' kept facts of units go once the pairs are judged.
+    assert forgotten == ([1] if pairs else [])
