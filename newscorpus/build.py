@@ -787,6 +787,7 @@ def _write(
             edit = stored.get(text) or _json(make_edit(block.canonical, text))
             variant_rows.append((block.id, i, key, edit, count))
     writer.add_blocks(block_rows, variant_rows)
+    del block_rows, variant_rows  # written, or kept by the writer if it must
 
     n = len(meta_spans)
     if analysis.held_runs is not None:

@@ -70,8 +70,7 @@ class ParquetWriter:
         self.names: list[str] = []
         self.duplicate_of: dict[int, str] = {}
         engine.hold_texts()
-        self._blocks: Sequence[tuple] = ()
-        self._variants: Sequence[tuple] = ()
+        self._blocks_written = False
         self._runs: tuple[Sequence[Any], Any] | None = None
 
     def add_article(
@@ -96,9 +95,17 @@ class ParquetWriter:
 
     def add_blocks(self, rows: Sequence[tuple], variant_rows: Sequence[tuple]) -> None:
         """The blocks, and their variants ``(block_id, variant, wording, edit, articles)``: a
-        dataset names a shared segment's wording by its number among the block's variants."""
-        self._blocks = rows
-        self._variants = [(b, v, edit, n) for b, v, _, edit, n in variant_rows]
+        dataset names a shared segment's wording by its number among the block's variants.
+        Written at once (in the dataset being made): nothing of them is kept here."""
+        pa, pq = _pyarrow()
+        blocks = ["id", "rank", "canonical", "articles", "variants", "first_date", "last_date"]
+        columns = {name: [row[i] for row in rows] for i, name in enumerate(blocks)}
+        pq.write_table(pa.table(columns, schema=_BLOCKS(pa)), self.tmp / "blocks.parquet")
+        del columns
+        variants = {"block_id": 0, "variant": 1, "edit": 3, "articles": 4}
+        columns = {name: [row[i] for row in variant_rows] for name, i in variants.items()}
+        pq.write_table(pa.table(columns, schema=_VARIANTS(pa)), self.tmp / "variants.parquet")
+        self._blocks_written = True
 
     def known_edits(self) -> dict[str, tuple[str, dict[str, str]]]:
         """None: a dataset is written whole."""
@@ -121,43 +128,14 @@ class ParquetWriter:
         pass
 
     def close(self, stats: dict[str, Any]) -> None:
-        """Have the workers write the articles, write the rest, and move the dataset into
+        """Have the workers write the articles, write the info, and move the dataset into
         place (replacing an older one)."""
-        pa, pq = _pyarrow()
-        if self._runs is None:
-            raise RuntimeError("internal error: a Parquet dataset closed without its runs")
+        if self._runs is None or not self._blocks_written:
+            raise RuntimeError(
+                "internal error: a Parquet dataset closed before its blocks and runs were given"
+            )
         folder = str(self.tmp / "articles")
         self.engine.write_parts(folder, self.names, self.duplicate_of, *self._runs)
-        pq.write_table(
-            pa.table(
-                {
-                    name: [row[i] for row in self._blocks]
-                    for i, name in enumerate(
-                        [
-                            "id",
-                            "rank",
-                            "canonical",
-                            "articles",
-                            "variants",
-                            "first_date",
-                            "last_date",
-                        ]
-                    )
-                },
-                schema=_BLOCKS(pa),
-            ),
-            self.tmp / "blocks.parquet",
-        )
-        pq.write_table(
-            pa.table(
-                {
-                    name: [row[i] for row in self._variants]
-                    for i, name in enumerate(["block_id", "variant", "edit", "articles"])
-                },
-                schema=_VARIANTS(pa),
-            ),
-            self.tmp / "variants.parquet",
-        )
         info = {
             "schema_version": SCHEMA_VERSION,
             "settings": json.loads(self.settings.to_json()),
