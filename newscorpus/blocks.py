@@ -1687,10 +1687,8 @@ class Detector:
         named = list(variants)  # the blocks as the runs name them, before any joins
         variants, carriers, target = self._merge_wordings(variants, carriers)
         found: list[tuple[str, FoundBlock, int]] = []
-        number: dict[int, dict[str, int]] = {}  # per block, its variants' numbers
         for block, counter in variants.items():
             ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-            number[block] = {wording: i for i, (wording, _) in enumerate(ranked)}
             canonical = ranked[0][0]  # the most frequent (`_most_frequent`)
             block_id = "b" + xxhash.xxh3_64_hexdigest(canonical.encode("utf-8"))
             found.append(
@@ -1703,13 +1701,16 @@ class Detector:
         # Most carried first, then by id: a deterministic order.
         found.sort(key=lambda t: (-len(t[1].articles), t[0]))
         position = {block: i for i, (_, _, block) in enumerate(found)}
-        # Per block as the runs name it, the position and the variants' numbers of the block
-        # it is, or joined.
-        place = {b: (position[t], number[t]) for b in named for t in [target.get(b, b)]}
         blocks = [fb for _, fb, _ in found]
         if held is not None:
-            held.place(place)
+            # Per block as the runs name it, the position of the block it is, or joined: its
+            # wordings' numbers are their places among its variants, which the workers get.
+            held.place({b: position[target.get(b, b)] for b in named})
             return blocks, (np.zeros(0, dtype=np.int64),) * 5
+        # Per block as the runs name it, the position and the variants' numbers of the block
+        # it is, or joined.
+        number = {t: {w: i for i, (w, _) in enumerate(fb.variants)} for _, fb, t in found}
+        place = {b: (position[t], number[t]) for b in named for t in [target.get(b, b)]}
         # Per distinct (block, wording) of the runs, the block's position and the wording's
         # number there; per run, those of its (block, wording).
         at = np.array([place[b][0] for b in pair_block], dtype=np.int64)
@@ -1801,9 +1802,9 @@ class HeldRuns(Protocol):
         """The runs cut (`apply_cuts`, by the pairs `glued_pairs` gave), and per block its
         wordings with the articles carrying each, and its carriers (as `_variants`)."""
 
-    def place(self, place: dict[int, tuple[int, dict[str, int]]]) -> None:
+    def place(self, place: dict[int, int]) -> None:
         """Where each block of the runs (as they name it) is placed: its position among the
-        blocks found, and its wordings' numbers there."""
+        blocks found (a wording's number there is its place among that block's variants)."""
 
 
 # Where the texts and the units are, numbered there (`Detector.run_finder`): called with the

@@ -1021,7 +1021,7 @@ class _WorkerRuns:
         self.blocks: np.ndarray | None = None  # the glued blocks
         # Per piece, the rows of ``lo_at`` and ``hi_at`` (`Detector._cuts`) of its pairs.
         self.cuts: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(numbers)
-        self.placed: dict[int, tuple[int, dict[str, int]]] | None = None
+        self.placed: dict[int, int] | None = None
         self._pairs: list[np.ndarray] = []  # per piece, the numbers of its glued pairs here
         self._texts: list[str] = []  # the glued pairs' texts, by those numbers
         # The pairs `verdicts` last judged, and the profiles it made for them, there.
@@ -1380,7 +1380,7 @@ class _WorkerRuns:
                 carriers.setdefault(b, set()).update((np.asarray(articles) + first).tolist())
         return variants, carriers
 
-    def place(self, place: dict[int, tuple[int, dict[str, int]]]) -> None:
+    def place(self, place: dict[int, int]) -> None:
         self.placed = place
 
     def _count(self, blob: bytes) -> None:
@@ -1823,15 +1823,25 @@ def _write_part(
     table = _wording_table(wordings)
     found = table.wordings()
     numbers: dict[str, dict[int, int]] = {}
-    at = [place[b] for b in runs.block.tolist()]
-    position = [p for p, _ in at]
-    variant = [w[runs.texts[t]] for (_, w), t in zip(at, runs.wording.tolist())]
+    position = [place[b] for b in runs.block.tolist()]
+    wording = [runs.texts[t] for t in runs.wording.tolist()]
     starts, ends = runs.start.tolist(), runs.end.tolist()
     bounds = runs.bounds(len(names)).tolist()
+    variants: dict[int, dict[str, int]] = {}  # per block's position, its wordings' numbers
     rows = []
     for i, text in enumerate(texts):
         lo, hi = bounds[i], bounds[i + 1]
-        shared_runs = list(zip(starts[lo:hi], ends[lo:hi], position[lo:hi], variant[lo:hi]))
+        variant = []
+        for p, w in zip(position[lo:hi], wording[lo:hi]):
+            if p not in variants:
+                variants[p] = {t: v for v, t in enumerate(table.texts[p])}
+            if w not in variants[p]:
+                raise RuntimeError(
+                    f"internal error: segments do not rebuild article {first + i}: a run's "
+                    f"wording is not one of block {table.ids[p]}'s"
+                )
+            variant.append(variants[p][w])
+        shared_runs = list(zip(starts[lo:hi], ends[lo:hi], position[lo:hi], variant))
         segments = tuple(
             (start, end, kind, block, None if block is None else _number(numbers, found, block, w))
             for start, end, kind, _, block, w in segments_of(

@@ -633,12 +633,11 @@ def test_the_workers_refuse_segments_that_do_not_rebuild_an_article(client, tmp_
     place = dask_engine._WorkerRuns.place
 
     def misplaced(self, placed):
-        # The first block of two wordings or more has its first two numbers swapped.
-        block = next(b for b, (_, numbers) in sorted(placed.items()) if len(numbers) > 1)
-        position, numbers = placed[block]
-        one, two, *_ = numbers
-        swapped = {**numbers, one: numbers[two], two: numbers[one]}
-        place(self, {**placed, block: (position, swapped)})
+        # The runs of the first block found and of the last are placed where the other is.
+        ordered = sorted(placed, key=lambda b: (placed[b], b))
+        one, two = ordered[0], ordered[-1]
+        assert placed[one] != placed[two]
+        place(self, {**placed, one: placed[two], two: placed[one]})
 
     monkeypatch.setattr(dask_engine._WorkerRuns, "place", misplaced)
     with pytest.raises(EngineError, match="segments do not rebuild article"):
