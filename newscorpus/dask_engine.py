@@ -96,9 +96,11 @@ from newscorpus.build import (
     _BATCH,
     WordingTable,
     _batches,
+    _placed,
     _prepare_batch,
     _ready_worker,
-    segments_of,
+    _segments,
+    _with_gaps,
 )
 from newscorpus.document import Document, HeldDocument
 from newscorpus.errors import EngineError, NewsCorpusError
@@ -107,6 +109,7 @@ from newscorpus.parquet import write_part
 from newscorpus.pieces import Assembler, Piece, plan, read
 from newscorpus.readers import Inputs, ReadMeter, input_size
 from newscorpus.settings import Settings
+from newscorpus.store import wording_key
 
 _NO_WORKERS_TIMEOUT = "60s"
 _MIN_PIECE = 1 << 20
@@ -411,8 +414,8 @@ class DaskEngine:
         found there (`run_finder`) and placed in the blocks, and checked against the texts
         (`_write_part`). This process sends what is its own: each article's name (as the build
         checked it), the name of the article it copies (``duplicate_of``, by article) and its
-        metadata spans, directly (`_sent`), and the blocks' wordings (``table``) once for
-        all."""
+        metadata spans, directly (`_sent`), and once for all each block's id and the keys of
+        its wordings (of ``table``; not their texts: a run's wording is the text it covers)."""
         held = self._runs
         if held is None or held.placed is None:
             raise RuntimeError("internal error: the parts written before the runs are placed")
@@ -430,7 +433,7 @@ class DaskEngine:
 
         placed = (held.shared, held.blocks, held.placed)
         parts = [part(i) for i in range(len(held.numbers))]
-        held.each(_write_part, table, placed, each=parts)
+        held.each(_write_part, (table.ids, table.keys), placed, each=parts)
         self._call(self.client.run, _forget_runs, on_error="ignore")
 
     def _sent(self, values: list[Any]) -> list[Any]:
@@ -1782,7 +1785,7 @@ def _piece_trimmed(
 def _forget_runs() -> None:
     """On a worker: drop the runs kept for the build (`_RUNS`), and the wordings."""
     _RUNS.clear()
-    _wording_table.cache_clear()
+    _wording_keys.cache_clear()
     _placed_of.cache_clear()
 
 
@@ -1813,52 +1816,46 @@ def _write_part(
     holds (`_Held`), with what this process sent of them (``piece``,
     `DaskEngine.write_parts`): each article's segments made from its metadata spans and its
     shared runs, cut (`_trimmed_runs`) and placed in the blocks (``placed``), and checked
-    against its text; a shared one named by its wording's number in its block."""
+    against its text; a shared one named by its wording's number in its block. The wordings
+    are known by their keys alone (``wordings``: each block's id and its variants' keys, in
+    order): a run's wording is the text it covers, and must be one of its block's, by key."""
     path, first, names, copied, meta_spans, cuts = _received_value(piece)
     shared, blocks, place = _placed_of(placed)
     texts = held.texts
     if not len(texts) == len(names) == len(held.metas) == len(meta_spans):
         raise RuntimeError(f"internal error: {len(texts)} texts held for {len(names)} articles")
     runs = _trimmed_runs(held, key, _received_value(clusters), cuts, shared, blocks)
-    table = _wording_table(wordings)
-    found = table.wordings()
-    numbers: dict[str, dict[int, int]] = {}
+    ids, keys = _wording_keys(wordings)
     position = [place[b] for b in runs.block.tolist()]
-    wording = [runs.texts[t] for t in runs.wording.tolist()]
     starts, ends = runs.start.tolist(), runs.end.tolist()
     bounds = runs.bounds(len(names)).tolist()
-    variants: dict[int, dict[str, int]] = {}  # per block's position, its wordings' numbers
+    numbers: dict[str, dict[int, int]] = {}  # per block id, its wordings' numbers by key
     rows = []
     for i, text in enumerate(texts):
         lo, hi = bounds[i], bounds[i + 1]
-        variant = []
-        for p, w in zip(position[lo:hi], wording[lo:hi]):
-            if p not in variants:
-                variants[p] = {t: v for v, t in enumerate(table.texts[p])}
-            if w not in variants[p]:
+        shared_runs = []
+        own: dict[str, dict[int, str]] = defaultdict(dict)  # the wordings the runs cover
+        for start, end, p in zip(starts[lo:hi], ends[lo:hi], position[lo:hi]):
+            block = ids[p]
+            if block not in numbers:
+                numbers[block] = {k: v for v, k in enumerate(keys[p])}
+            wording = text[start:end]
+            found = wording_key(wording)
+            if found not in numbers[block]:
                 raise RuntimeError(
-                    f"internal error: segments do not rebuild article {first + i}: a run's "
-                    f"wording is not one of block {table.ids[p]}'s"
+                    f"internal error: segments do not rebuild article {first + i}: its text "
+                    f"at {start}:{end} is not a wording of block {block}"
                 )
-            variant.append(variants[p][w])
-        shared_runs = list(zip(starts[lo:hi], ends[lo:hi], position[lo:hi], variant))
+            shared_runs.append((start, end, p, numbers[block][found]))
+            own[block][found] = wording
+        marks = _with_gaps(_placed(meta_spans[i], shared_runs, ids, keys), len(text))
         segments = tuple(
-            (start, end, kind, block, None if block is None else _number(numbers, found, block, w))
-            for start, end, kind, _, block, w in segments_of(
-                text, first + i, meta_spans[i], shared_runs, table, found
-            )
+            (start, end, kind, block, None if block is None else numbers[block][w])
+            for start, end, kind, _, block, w in _segments(text, marks, first + i, own)
         )
         row = [first + i, names[i], held.metas[i], held.fields[i], segments, copied.get(i)]
         rows.append(row)
     return write_part(path, texts, rows)
-
-
-def _number(numbers: dict[str, dict[int, int]], found: dict, block: str, key: int) -> int:
-    """A wording's number among its block's (``found``: by block id, its texts by key, in
-    the block's order)."""
-    if block not in numbers:
-        numbers[block] = {k: v for v, k in enumerate(found[block])}
-    return numbers[block][key]
 
 
 @functools.lru_cache(maxsize=1)
@@ -1869,9 +1866,9 @@ def _placed_of(blob: bytes) -> tuple:
 
 
 @functools.lru_cache(maxsize=1)
-def _wording_table(blob: bytes) -> WordingTable:
-    """On a worker: the blocks' wordings this process sent the workers, read once for the
-    tasks that write the parts."""
+def _wording_keys(blob: bytes) -> tuple[list[str], list[list[int]]]:
+    """On a worker: the blocks' ids and the keys of their wordings, which this process sent
+    the workers, read once for the tasks that write the parts."""
     return _received_value(blob)
 
 

@@ -117,8 +117,9 @@ class ParquetWriter:
 
     def add_runs(self, meta_spans: Sequence[Any], table: Any) -> None:
         """Every article's metadata spans, and the blocks' wordings (``table``, a
-        `newscorpus.build.WordingTable`), with which the workers make the segments from the
-        shared runs they found (`newscorpus.build.segments_of`)."""
+        `newscorpus.build.WordingTable`: the workers get each block's id and its wordings'
+        keys), with which the workers make the segments from the shared runs they found
+        (`newscorpus.dask_engine._write_part`)."""
         self._runs = (meta_spans, table)
 
     def set_duplicates(self, pairs: Sequence[tuple[int, int]]) -> None:
