@@ -1460,8 +1460,8 @@ class Detector:
         return lo_at, hi_at
 
     def _merge_wordings(
-        self, variants: dict[int, Counter], carriers: dict[int, set[int]]
-    ) -> tuple[dict[int, Counter], dict[int, set[int]], dict[int, int]]:
+        self, variants: dict[int, Counter], carriers: dict[int, np.ndarray]
+    ) -> tuple[dict[int, Counter], dict[int, np.ndarray], dict[int, int]]:
         """Join blocks that are wordings of one passage: their most frequent wordings are
         similar (the units' threshold, over the whole passage) and no article carries both.
         Returns the blocks' wordings and carriers once joined, and the block each block
@@ -1499,7 +1499,9 @@ class Detector:
                 continue
             same_text = texts[int(pairs[k, 0])] == texts[int(pairs[k, 1])]
             if not same_text and any(
-                carriers[roots[x]] & carriers[roots[y]] for x in members[a] for y in members[b]
+                isin_sorted(carriers[roots[x]], carriers[roots[y]]).any()
+                for x in members[a]
+                for y in members[b]
             ):
                 continue
             uf.union(a, b)
@@ -1510,14 +1512,17 @@ class Detector:
         # blocks: they are not copied).
         into = set(joined.values())
         merged_variants: dict[int, Counter] = {}
-        merged_carriers: dict[int, set[int]] = {}
+        merged_carriers: dict[int, np.ndarray] = {}
+        joined_carriers: dict[int, list[np.ndarray]] = {}
         for block, counter in variants.items():
             t = target[block]
             if t not in into:
                 merged_variants[t], merged_carriers[t] = counter, carriers[block]
                 continue
             merged_variants.setdefault(t, Counter()).update(counter)
-            merged_carriers.setdefault(t, set()).update(carriers[block])
+            joined_carriers.setdefault(t, []).append(carriers[block])
+        for t, found in joined_carriers.items():
+            merged_carriers[t] = unique(np.concatenate(found))
         return merged_variants, merged_carriers, joined
 
     def _wording_signatures(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -1694,7 +1699,7 @@ class Detector:
             found.append(
                 (
                     block_id,
-                    FoundBlock(block_id, canonical, tuple(ranked), tuple(sorted(carriers[block]))),
+                    FoundBlock(block_id, canonical, tuple(ranked), tuple(carriers[block].tolist())),
                     block,
                 )
             )
@@ -1798,7 +1803,7 @@ class HeldRuns(Protocol):
 
     def trimmed(
         self, lo_at: np.ndarray, hi_at: np.ndarray
-    ) -> tuple[dict[int, Counter], dict[int, set[int]]]:
+    ) -> tuple[dict[int, Counter], dict[int, np.ndarray]]:
         """The runs cut (`apply_cuts`, by the pairs `glued_pairs` gave), and per block its
         wordings with the articles carrying each, and its carriers (as `_variants`)."""
 
@@ -2558,10 +2563,10 @@ def runs_with_texts(runs: _Runs, texts: Sequence[str]) -> _Runs:
 
 def _variants(
     runs: _Runs,
-) -> tuple[dict[int, Counter], dict[int, set[int]], np.ndarray, list[int], list[int]]:
+) -> tuple[dict[int, Counter], dict[int, np.ndarray], np.ndarray, list[int], list[int]]:
     """Per block (in the order of its first run), the articles carrying each of its wordings
-    (an article counts once) and those carrying the block; and the runs' distinct (block,
-    wording): each run's number among them, and their blocks and wordings."""
+    (an article counts once) and those carrying the block (sorted); and the runs' distinct
+    (block, wording): each run's number among them, and their blocks and wordings."""
     block, wording, article = runs.block, runs.wording, runs.article
     if not len(block):
         return {}, {}, np.zeros(0, dtype=np.int64), [], []
@@ -2577,13 +2582,24 @@ def _variants(
         variants[b][runs.texts[w]] = count
     # Distinct (block, article), sorted: each block's articles.
     rows, _ = unique_pairs(block, article)
-    starts = np.flatnonzero(np.r_[True, rows[1:, 0] != rows[:-1, 0]]).tolist()
-    articles = rows[:, 1].tolist()
-    carriers = {
-        b: set(articles[lo:hi])
-        for b, lo, hi in zip(rows[starts, 0].tolist(), starts, [*starts[1:], len(articles)])
+    return variants, carriers_by_block(rows[:, 0], rows[:, 1]), pair_of, pair_block, pair_wording
+
+
+def carriers_by_block(blocks: np.ndarray, articles: np.ndarray) -> dict[int, np.ndarray]:
+    """Per block of ``blocks`` (sorted), its ``articles`` (views of one array).
+
+    >>> found = carriers_by_block(np.array([3, 3, 7]), np.array([1, 4, 2]))
+    >>> {b: a.tolist() for b, a in found.items()}
+    {3: [1, 4], 7: [2]}
+    """
+    if not len(blocks):
+        return {}
+    articles = np.ascontiguousarray(articles, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]]).tolist()
+    return {
+        b: articles[lo:hi]
+        for b, lo, hi in zip(blocks[starts].tolist(), starts, [*starts[1:], len(articles)])
     }
-    return variants, carriers, pair_of, pair_block, pair_wording
 
 
 def _span_texts(text: str, spans: list[tuple[int, int]]) -> list[str]:

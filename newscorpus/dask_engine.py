@@ -16,14 +16,15 @@ the verified pairs, by distinct id, with their units' order keys, which it clust
 clusters of the paired units, which this process sends them, the workers make each unit's
 cluster and find the clusters two articles carry, with each one's order key and figures flag
 (`run_finder`, `_WorkerRuns`), and answer what the analysis asks of the units and texts: the
-copies' heads and facts, and their verdicts (the profiles of the articles paired meet where
-each pair is judged), the backgrounds' copy groups, the furniture lines, the neighbouring
-and separated background clusters, and the shared runs, which a worker finds for its pieces
-and keeps: it sends back the distinct wordings of the blocks glued to other text, cuts the
-runs where this process says, and sends back each block's wordings with their counts and its
-carriers; this process decides the copies and makes the blocks of those, and the workers
-write the articles with their segments placed in the blocks, each checked to rebuild its
-text.
+copies' heads, the groups of articles with the same words (their digests meet in parts), and
+the copies' verdicts (the profiles of the articles paired, and the facts of the passages they
+share, meet where each pair is judged), the backgrounds' copy groups, the furniture lines,
+the neighbouring and separated background clusters, and the shared runs, which a worker finds
+for its pieces and keeps: it sends back the distinct wordings of the blocks glued to other
+text, cuts the runs where this process says, and sends back each block's wordings with their
+counts and its carriers; this process decides the copies and makes the blocks of those, and
+the workers write the articles with their segments placed in the blocks (knowing each block's
+wordings by their keys), each checked to rebuild its text.
 Either way the store is the one the local engine writes, byte for byte in its export.
 
     from distributed import Client
@@ -79,6 +80,7 @@ from newscorpus.blocks import (
     apply_cuts,
     article_heads,
     article_profiles,
+    carriers_by_block,
     cluster_groups,
     content_digests,
     find_runs,
@@ -1360,12 +1362,12 @@ class _WorkerRuns:
 
     def trimmed(
         self, lo_at: np.ndarray, hi_at: np.ndarray
-    ) -> tuple[dict[int, Counter], dict[int, set[int]]]:
+    ) -> tuple[dict[int, Counter], dict[int, np.ndarray]]:
         """Each piece's runs cut, and their wordings counted (`_variants`), made one: a
         wording's articles summed (an article is in one piece), a block's carriers joined."""
         self.cuts = [(lo_at[g], hi_at[g]) for g in self._pairs]
         variants: dict[int, Counter] = {}
-        carriers: dict[int, set[int]] = {}
+        carried_blocks, carried_articles = [], []  # per piece, a row per (block, article)
         self.shared_chars = 0
 
         found = self.each(_piece_trimmed, self.shared, self.blocks, each=self.cuts)
@@ -1379,9 +1381,14 @@ class _WorkerRuns:
                     # A glued pair's number in the piece, or the text.
                     text = self._texts[numbers[wording]] if type(wording) is int else wording
                     counter[text] += n
-            for b, articles in carried.items():
-                carriers.setdefault(b, set()).update((np.asarray(articles) + first).tolist())
-        return variants, carriers
+            blocks, counts, articles = carried
+            carried_blocks.append(np.repeat(blocks, counts))
+            carried_articles.append(articles + first)
+        # The pieces' articles in order, each block's stay sorted when sorted by block stably.
+        blocks = np.concatenate([*carried_blocks, np.zeros(0, np.int64)])
+        order = np.argsort(blocks, kind="stable")
+        articles = np.concatenate([*carried_articles, np.zeros(0, np.int64)])[order]
+        return variants, carriers_by_block(blocks[order], articles)
 
     def place(self, place: dict[int, int]) -> None:
         self.placed = place
@@ -1771,7 +1778,11 @@ def _piece_trimmed(
     )
     variants, carriers, _, _, _ = _variants(runs)
     chars = int((runs.end - runs.start).sum())
-    carried = {b: sorted(articles) for b, articles in carriers.items()}
+    # Per block its carriers, flat: the blocks, how many each, and the articles (sorted).
+    blocks_carried = np.fromiter(carriers, dtype=np.int64, count=len(carriers))
+    counts = np.fromiter(map(len, carriers.values()), dtype=np.int64, count=len(carriers))
+    articles = np.concatenate([*carriers.values(), np.zeros(0, np.int64)])
+    carried = (blocks_carried, counts, articles)
     # A wording this piece sent as a glued pair (not cut since) goes as its number there.
     pairs = _RUNS[key][2]
     sent = {pair: i for i, pair in enumerate(zip(pairs.block, pairs.text))} if pairs else {}
