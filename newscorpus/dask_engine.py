@@ -252,7 +252,7 @@ class DaskEngine:
         parts = max(1, min(self._workers(), len(held)))
         distinct = [self._submit(_distinct_keys, h) for h in held]
         keys = [self._submit(_key_parts, d, parts) for d in distinct]
-        found = [[self._submit(operator.getitem, k, j) for k in keys] for j in range(parts)]
+        found = [self._part(keys, j) for j in range(parts)]
         firsts = [self._submit(_firsts_of_part, *of_part) for of_part in found]
         counts = self._call(
             self.client.gather, [self._submit(operator.itemgetter(1), f) for f in firsts]
@@ -275,14 +275,12 @@ class DaskEngine:
                 _part_numbers,
                 len(held),
                 *found[j],
-                *[self._submit(operator.getitem, n, j) for n in numbered],
+                *self._part(numbered, j),
             )
             for j in range(parts)
         ]
         units = [
-            self._submit(
-                _unit_numbers, d, parts, *[self._submit(operator.getitem, n, i) for n in numbers]
-            )
+            self._submit(_unit_numbers, d, parts, *self._part(numbers, i))
             for i, d in enumerate(distinct)
         ]
         # Until the first numbers are known: the reads' time, mostly (the rest is lazy).
@@ -632,7 +630,7 @@ class DaskEngine:
                     _band_reduce,
                     bases,
                     s.max_bucket_pairs,
-                    [self._submit(operator.getitem, m, r) for m in maps],
+                    self._part(maps, r),
                 )
                 for r in range(parts)
             ]
@@ -676,7 +674,7 @@ class DaskEngine:
             del reduces
             verified = []
             for q in sorted(senders):
-                sent = [self._submit(operator.getitem, attached[g], q) for g in senders[q]]
+                sent = self._part([attached[g] for g in senders[q]], q)
                 verified.append(self._submit(_verify_attached, held[q], units[q], s, n, sent))
             del attached
             found = self.client.gather(verified)
@@ -702,6 +700,11 @@ class DaskEngine:
 
     def _submit(self, function: Any, *args: Any) -> Any:
         return self._call(self.client.submit, function, *args, pure=False)
+
+    def _part(self, made: list, j: int) -> list:
+        """Item ``j`` of each of ``made`` (futures of sequences: a shuffle's maps, by part),
+        as futures, on the workers."""
+        return [self._submit(operator.getitem, m, j) for m in made]
 
     def _result(self, future: Any) -> Any:
         return self._call(future.result)
@@ -1092,10 +1095,7 @@ class _WorkerRuns:
 
         def reduced(carried: list) -> list:
             reduces = [
-                engine._submit(
-                    _carriers_of_part, *[engine._submit(operator.getitem, c, j) for c in carried]
-                )
-                for j in range(parts)
+                engine._submit(_carriers_of_part, *engine._part(carried, j)) for j in range(parts)
             ]
             return engine._call(engine.client.gather, reduces)
 
@@ -1158,10 +1158,7 @@ class _WorkerRuns:
 
         def grouped(made: list) -> list:
             grouping = [
-                engine._submit(
-                    _part_identical, *[engine._submit(operator.getitem, m, j) for m in made]
-                )
-                for j in range(parts)
+                engine._submit(_part_identical, *engine._part(made, j)) for j in range(parts)
             ]
             return engine._call(engine.client.gather, grouping)
 
@@ -1205,7 +1202,7 @@ class _WorkerRuns:
                     sent[j],
                     sent[-3],
                     sent[-2],
-                    *[engine._submit(operator.getitem, m, j) for m in made],
+                    *engine._part(made, j),
                 )
                 for j in range(parts)
             ]
@@ -1257,7 +1254,7 @@ class _WorkerRuns:
                 self.key(i),
                 clusters,
                 first,
-                *[engine._submit(operator.getitem, ask, i) for ask in asks],
+                *engine._part(asks, i),
             )
             for i, ((held, _), clusters, first) in enumerate(
                 zip(engine._texts, self._sent_pieces, self.firsts[:-1].tolist())
@@ -1269,7 +1266,7 @@ class _WorkerRuns:
                 mine,
                 verdicts,
                 settings,
-                *[engine._submit(operator.getitem, found, j) for found in facts],
+                *engine._part(facts, j),
             )
             for j, (mine, verdicts) in enumerate(zip(pairs, judging))
         ]

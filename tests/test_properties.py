@@ -221,6 +221,7 @@ def test_what_the_workers_find_for_the_copies_is_what_the_local_engine_finds(fou
     parts = data.draw(st.integers(1, 3))
     held.engine = types.SimpleNamespace(
         _submit=lambda function, *args: function(*args),
+        _part=lambda made, j: [m[j] for m in made],
         _call=lambda function, *args, **kwargs: function(*args, **kwargs),
         _workers=lambda: parts,
         client=types.SimpleNamespace(gather=list),
@@ -298,6 +299,7 @@ def test_units_numbered_on_the_workers_are_numbered_as_the_detector_numbers_them
         stats={},
         client=types.SimpleNamespace(gather=list),
         _submit=lambda function, *args: function(*args),
+        _part=lambda made, j: [m[j] for m in made],
         _call=lambda function, *args, **kwargs: function(*args, **kwargs),
         _workers=lambda: parts,
     )
@@ -433,6 +435,7 @@ def test_the_units_clusters_found_on_the_workers_are_the_local_engines(found, pa
         _texts=[(held, len(held.texts)) for held, _ in pieces],
         _sent=lambda values: [pickle.dumps(v) for v in values],
         _submit=lambda function, *args: function(*args),
+        _part=lambda made, j: [m[j] for m in made],
         _call=lambda function, *args, **kwargs: function(*args, **kwargs),
         _again=lambda step: (step(), 1),
         _workers=lambda: parts,
