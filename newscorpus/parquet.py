@@ -17,10 +17,11 @@ cannot grow (``add`` and ``remove`` need the SQLite store).
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ from newscorpus.store import Article, Block, Duplicate, Segment, Variant, apply_
 
 SCHEMA_VERSION = 1
 INFO = "_info.json"
+# Variants written at a time (`ParquetWriter.add_blocks`).
+_VARIANT_ROWS = 65536
 _MISSING = 'the Parquet output needs pyarrow: pip install "newscorpus[dask]"'
 
 
@@ -93,18 +96,26 @@ class ParquetWriter:
     def set_answers(self, answers: Any) -> None:
         pass  # nor what the texts answered
 
-    def add_blocks(self, rows: Sequence[tuple], variant_rows: Sequence[tuple]) -> None:
+    def add_blocks(self, rows: Sequence[tuple], variant_rows: Iterable[tuple]) -> None:
         """The blocks, and their variants ``(block_id, variant, wording, edit, articles)``: a
         dataset names a shared segment's wording by its number among the block's variants.
-        Written at once (in the dataset being made): nothing of them is kept here."""
+        Written at once (in the dataset being made), the variants `_VARIANT_ROWS` at a time as
+        they come: nothing of them is kept here."""
         pa, pq = _pyarrow()
         blocks = ["id", "rank", "canonical", "articles", "variants", "first_date", "last_date"]
         columns = {name: [row[i] for row in rows] for i, name in enumerate(blocks)}
         pq.write_table(pa.table(columns, schema=_BLOCKS(pa)), self.tmp / "blocks.parquet")
         del columns
         variants = {"block_id": 0, "variant": 1, "edit": 3, "articles": 4}
-        columns = {name: [row[i] for row in variant_rows] for name, i in variants.items()}
-        pq.write_table(pa.table(columns, schema=_VARIANTS(pa)), self.tmp / "variants.parquet")
+        schema = _VARIANTS(pa)
+        coming = iter(variant_rows)
+        with pq.ParquetWriter(self.tmp / "variants.parquet", schema) as out:
+            while True:
+                share = list(itertools.islice(coming, _VARIANT_ROWS))
+                columns = {name: [row[i] for row in share] for name, i in variants.items()}
+                out.write_table(pa.table(columns, schema=schema))
+                if len(share) < _VARIANT_ROWS:
+                    break
         self._blocks_written = True
 
     def known_edits(self) -> dict[str, tuple[str, dict[str, str]]]:

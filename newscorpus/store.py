@@ -350,7 +350,7 @@ class StoreWriter:
     def _info(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (key, value))
 
-    def add_blocks(self, rows: Sequence[tuple], variant_rows: Sequence[tuple]) -> None:
+    def add_blocks(self, rows: Sequence[tuple], variant_rows: Iterable[tuple]) -> None:
         self.db.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         self.db.executemany(
             "INSERT INTO variants (block_id, variant, wording, edit, articles) "
@@ -602,7 +602,7 @@ class StoreUpdater(StoreWriter):
             self._replaced.append(self._ids[article_id])
         super().add_prepared(self._ids[article_id], units, signatures)
 
-    def add_blocks(self, rows: Sequence[tuple], variant_rows: Sequence[tuple]) -> None:
+    def add_blocks(self, rows: Sequence[tuple], variant_rows: Iterable[tuple]) -> None:
         """The blocks are written again (their ranks move); of the variants, only those of the
         blocks whose variants change (most stay: 517,812 rows at 1 GB)."""
         self._flush()
