@@ -1190,7 +1190,7 @@ class _WorkerRuns:
         wanted = [unique(p.ravel()) for p in mine]
         by_piece = [self._by_piece(w) for w in wanted]  # per part, per piece
         each = [
-            (first, [mine[i] for mine in by_piece])
+            (first, [of_part[i] for of_part in by_piece])
             for i, first in enumerate(self.firsts[:-1].tolist())
         ]
 
@@ -1472,14 +1472,21 @@ def _part_verdicts(
     the ``background`` clusters, pass 2 (`_strict_verdict`)."""
     s = _received_value(settings)
     behind = _received_value(background)
-    of: dict[int, tuple[Counter, int]] = {}
-    for found in profiles:
-        of.update(found)
+    of = _by_article(profiles)
     rows = _received_value(pairs).tolist()
     if behind is None:
         return [_is_copy(of[x], of[y], s) for x, y in rows]
     background_set = set(behind.tolist())
     return [_strict_verdict(of[x], of[y], background_set, s) for x, y in rows]
+
+
+def _by_article(found: Iterable[dict[int, Any]]) -> dict[int, Any]:
+    """On a worker: what each piece sent one part of a shuffle by article (``found``: from
+    each piece, no article in two), made one."""
+    of: dict[int, Any] = {}
+    for piece in found:
+        of.update(piece)
+    return of
 
 
 def _part_asks(pairs: bytes, verdicts: list, firsts: bytes) -> list[list[tuple[int, list[int]]]]:
@@ -1529,9 +1536,7 @@ def _part_agreed(
     from the facts of their articles (``facts``, from each piece); and how many pairs
     asked for facts."""
     share = _received_value(settings).duplicate_facts
-    of: dict[int, dict[int, int]] = {}
-    for found in facts:
-        of.update(found)
+    of = _by_article(facts)
     judged, asked = [], 0
     for (x, y), verdict in zip(_received_value(pairs).tolist(), verdicts):
         if isinstance(verdict, list):
