@@ -820,7 +820,7 @@ class Detector:
                 raise RuntimeError("internal error: units signed elsewhere, their pairs not")
             # A store that does not grow keeps no pairs: their numbers here are not known.
             self.verified = (self._signed_elsewhere, np.zeros((0, 2), dtype=np.int64))
-            return _linked(*found, s.unit_threshold, s.strong_threshold)
+            return found  # linked where the pairs are
         if not self._sig_ids:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         ids = np.concatenate(self._sig_ids)
@@ -1728,13 +1728,14 @@ class Detector:
 
 
 # Where the verified pairs of signed units are found (`Detector.analyse`): called with the
-# signed units' distinct ids (increasing), order keys and word counts (or None each, where the
-# units were numbered where they are held), it returns the pairs that `verified_pairs` finds on
-# their signatures, as pairs of distinct ids, with their similarity and the order keys of
-# each pair's two units; or None, to have them found here.
+# signed units' distinct ids (increasing), order keys and word counts, it returns the pairs
+# that `verified_pairs` finds on their signatures, as pairs of distinct ids, with their
+# similarity and the order keys of each pair's two units; or None, to have them found here.
+# Called with None each (the units were numbered where they are held, and the store keeps no
+# pairs), it returns the clusters `_linked` makes of those pairs, linked there.
 PairFinder = Callable[
     [np.ndarray | None, np.ndarray | None, np.ndarray | None],
-    "tuple[np.ndarray, np.ndarray, np.ndarray] | None",
+    "tuple[np.ndarray, np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray] | None",
 ]
 # Where the texts are (`Detector.map_texts`): called with a function, articles and an argument
 # for each, it returns ``function(text, arg)`` for each article, in order.
@@ -2755,17 +2756,58 @@ def _linked(
     """`_link` over the nodes of ``pairs`` alone (distinct units, ``i < j``; ``keys``: the
     order keys of each pair's two): the nodes not the smallest of their cluster (sorted),
     and that smallest of each. The nodes are numbered in their order, so the smallest stays
-    the smallest, and the clusters are those of `_link` over every node.
+    the smallest, and the clusters are those of `_link` over every node. Made as the Dask
+    engine makes it from pairs found in parts (`_linked_forest` of the strong pairs'
+    `_forest`).
 
     >>> _linked(np.array([[3, 9], [9, 20]]), np.array([0.9, 0.9]),
     ...         np.array([[5, 1], [1, 2]], np.uint64), 0.3, 0.5)
     (array([ 9, 20]), array([3, 3]))
     """
+    strong_pairs = similarity >= strong
+    weak = ~strong_pairs & (similarity >= threshold)
+    return _linked_forest(
+        _forest(pairs[strong_pairs]), pairs[weak], similarity[weak], keys[weak], threshold, strong
+    )
+
+
+def _forest(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The connected components of the graph of ``pairs`` (of any node ids), as the nodes not
+    the smallest of their component (sorted) and that smallest of each: the same components
+    with an edge a node (but one a component). The forest of the edges of forests of parts
+    of a graph is the whole graph's forest, so it can be made in parts, where the pairs are.
+
+    >>> _forest(np.array([[7, 3], [9, 7], [4, 5]]))
+    (array([5, 7, 9]), array([4, 3, 3]))
+    """
+    nodes = unique(pairs.ravel())
+    label = _components(len(nodes), np.searchsorted(nodes, pairs))
+    moved = np.flatnonzero(label != np.arange(len(nodes)))
+    return nodes[moved].astype(np.int64), nodes[label[moved]].astype(np.int64)
+
+
+def _linked_forest(
+    forest: tuple[np.ndarray, np.ndarray],
+    weak: np.ndarray,
+    similarity: np.ndarray,
+    keys: np.ndarray,
+    threshold: float,
+    strong: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_linked` of the pairs whose strong ones' components are ``forest`` (`_forest`) and
+    whose weak ones (below ``strong``; ``i < j``, each pair once, in any order) are ``weak``,
+    with their ``similarity`` and their units' order ``keys``. A weak pair only counts where
+    one of its units is in no strong pair (`_link`): those alone may be given."""
+    moved, roots = forest
+    order = np.lexsort((weak[:, 1], weak[:, 0]))  # the order of their codes, as `_link` ties
+    weak, similarity, keys = weak[order], similarity[order], keys[order]
+    pairs = np.concatenate([np.stack([moved, roots], axis=1), weak.astype(np.int64)])
     nodes = unique(pairs.ravel())
     at = np.searchsorted(nodes, pairs)
     key = np.zeros(len(nodes), dtype=np.uint64)
-    key[at.ravel()] = keys.ravel()
-    component = _link(at, similarity, key, threshold, strong)
+    key[at[len(moved) :].ravel()] = keys.ravel()  # a unit has one order key: any pair's
+    found = np.concatenate([np.full(len(moved), np.inf), similarity])
+    component = _link(at, found, key, threshold, strong)
     moved = np.flatnonzero(component != np.arange(len(nodes)))
     return nodes[moved].astype(np.int64), nodes[component[moved]].astype(np.int64)
 

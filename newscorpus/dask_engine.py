@@ -70,7 +70,9 @@ from newscorpus.blocks import (
     RunFinder,
     TextMap,
     _facts_agree,
+    _forest,
     _is_copy,
+    _linked_forest,
     _passage_facts,
     _Runs,
     _span_words,
@@ -502,7 +504,9 @@ class DaskEngine:
         the square of the groups, not with the square of the pieces read. The units are named
         by their distinct ids throughout; a group holds each of its units' id, order key and
         word count (`_GROUP_UNIT`). What comes here: the pairs that pass, their similarity and
-        their units' order keys (`PairFinder`).
+        their units' order keys (`PairFinder`); or, where the workers numbered the units (no
+        ``ids`` given), the clusters that `_linked` makes of them, linked on the workers
+        (`_linked_held`): the pairs never come here.
 
         Where this process numbered the units, it sends the kept rows, and the signed units'
         ``ids``, ``order_key`` and ``n_words``: that has no tasks behind it to make it again,
@@ -540,7 +544,8 @@ class DaskEngine:
 
         def lsh() -> tuple[np.ndarray, ...]:
             if numbered is not None:
-                return self._rounds(groups, units, bases, parts, per_round, s)
+                found = self._rounds(groups, units, bases, parts, per_round, s)
+                return self._linked_held(found, n, s)
             # The kept rows and the units go to the workers directly (`_sent`): as task
             # arguments, the scheduler would keep them through the LSH (24 bytes a signed
             # unit). Nothing can make them again, so the groups are made again from them on
@@ -552,10 +557,13 @@ class DaskEngine:
             # are what the rounds read.
             given = [self._submit(_received_value, u) for u in self._sent(units)]
             del sent, kept
-            return self._rounds(held, given, bases, parts, per_round, s)
+            found = self._rounds(held, given, bases, parts, per_round, s)
+            return tuple(
+                np.concatenate([f[k] for f in self.client.gather(found)] or [empty])
+                for k, empty in enumerate(_NO_PAIRS)
+            )
 
-        (codes, found, keys), attempt = self._again(lsh)
-        codes, first = np.unique(codes, return_index=True)  # each pair verified once
+        result, attempt = self._again(lsh)
         self.stats["pair_seconds"] = time.perf_counter() - started
         self.stats["lsh_attempts"] = attempt
         self.stats["band_entries"] = signed * s.lsh_bands
@@ -563,6 +571,10 @@ class DaskEngine:
         self.stats["groups"] = len(bounds) - 1
         self.stats["rounds"] = -(-s.lsh_bands // per_round)
         self.stats["parts"] = parts
+        if numbered is not None:
+            return result  # the clusters, linked on the workers
+        codes, found, keys = result
+        codes, first = np.unique(codes, return_index=True)  # each pair verified once
         return decode_pairs(codes, n), found[first], keys[first]
 
     def _groups_where_numbered(
@@ -610,13 +622,14 @@ class DaskEngine:
         parts: int,
         per_round: int,
         s: Settings,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> list[Any]:
         """The rounds of `_verified_pairs` on the groups of signatures ``held`` with their
-        ``units`` (`_GROUP_UNIT`; a group's distinct ids from those of ``bases``): the codes
-        of the pairs that pass, their similarity and their units' order keys."""
+        ``units`` (`_GROUP_UNIT`; a group's distinct ids from those of ``bases``): futures of
+        what each verifying task found (`_verify_attached`: the codes of the pairs that pass,
+        each once in all, their similarity and their units' order keys), left on the workers.
+        What passed in the rounds before, which a group's candidates leave out, is kept there
+        too, per first group (`_passed_by_group`, `_passed_joined`)."""
         n = int(bases[-1])
-        self.stats["candidates"] = 0
-        self.stats["attached_bytes"] = 0
 
         def shuffle(lo: int) -> tuple[list, list]:
             """The reduces of the round of bands from ``lo``, and what each one's pairs join."""
@@ -636,8 +649,8 @@ class DaskEngine:
             ]
             return reduces, [self._submit(_joins_of, r) for r in reduces]
 
-        results = []
-        passed: list[list[np.ndarray]] = [[] for _ in held]  # per first group, sorted codes
+        results: list[Any] = []
+        passed: list[Any] = [np.zeros(0, np.int64)] * len(held)  # per first group, sorted codes
         rounds = list(range(0, s.lsh_bands, per_round))
         coming = shuffle(rounds[0])
         for k in range(len(rounds)):
@@ -652,14 +665,6 @@ class DaskEngine:
             senders: dict[int, list[int]] = defaultdict(list)  # per second group, the firsts
             firsts = sorted(set().union(*joins))
             for g in firsts:
-                if len(passed[g]) > 1:
-                    passed[g] = [np.concatenate(passed[g])]
-                    passed[g][0].sort()
-            # What passed before goes to the workers directly: as a task's argument it would
-            # go through the scheduler, which keeps it (up to every verified pair a round).
-            befores = [passed[g][0] if passed[g] else np.zeros(0, np.int64) for g in firsts]
-            befores = self.client.scatter(befores, hash=False) if befores else []
-            for g, before in zip(firsts, befores):
                 seconds = sorted(set().union(*(j[g] for j in joins if g in j)))
                 for q in seconds:
                     senders[q].append(g)
@@ -669,7 +674,7 @@ class DaskEngine:
                     if g in joins[r]
                 ]
                 attached[g] = self._submit(
-                    _attach, held[g], units[g], bases, n, before, seconds, candidates
+                    _attach, held[g], units[g], bases, n, passed[g], seconds, candidates
                 )
             del reduces
             verified = []
@@ -677,18 +682,35 @@ class DaskEngine:
                 sent = self._part([attached[g] for g in senders[q]], q)
                 verified.append(self._submit(_verify_attached, held[q], units[q], s, n, sent))
             del attached
-            found = self.client.gather(verified)
-            self.stats["candidates"] += sum(f[3] for f in found)
-            self.stats["attached_bytes"] += sum(f[4] for f in found)
-            for codes, *_ in found:
-                first = np.searchsorted(bases, codes // n, side="right") - 1
-                for g, part in zip(*_by_group(first, codes)):
-                    passed[g].append(part)
-            results += found
-        codes = np.concatenate([f[0] for f in results] or [np.zeros(0, np.int64)])
-        found = np.concatenate([f[1] for f in results] or [np.zeros(0)])
-        keys = np.concatenate([f[2] for f in results] or [np.zeros((0, 2), np.uint64)])
-        return codes, found, keys
+            if k + 1 < len(rounds) and verified:
+                split = [self._submit(_passed_by_group, v, bases, n) for v in verified]
+                passed = [
+                    self._submit(_passed_joined, passed[g], *self._part(split, g))
+                    for g in range(len(held))
+                ]
+            results += verified
+        counts = self.client.gather([self._submit(_verified_counts, v) for v in results])
+        self.stats["candidates"] = sum(c for c, _, _ in counts)
+        self.stats["attached_bytes"] = sum(b for _, b, _ in counts)
+        self.stats["verified_pairs"] = sum(p for _, _, p in counts)
+        return results
+
+    def _linked_held(self, found: list[Any], n: int, s: Settings) -> tuple[np.ndarray, ...]:
+        """`_linked` of the pairs ``found`` (futures of `_verify_attached`'s results, the
+        codes below ``n`` ** 2) made on the workers: each result's strong pairs become a
+        `_forest`, the forests are joined in a tree, four at a time, and one task links the
+        joined forest with the weak pairs that can count (one unit in no strong pair): no
+        pair comes here, only the paired units not the smallest of their cluster, with that
+        smallest of each."""
+        forests = [self._submit(_strong_forest, f, n, s.strong_threshold) for f in found]
+        while len(forests) > 1:
+            forests = [
+                self._submit(_forests_joined, *forests[lo : lo + 4])
+                for lo in range(0, len(forests), 4)
+            ]
+        forest = forests[0] if forests else _forest(np.zeros((0, 2), np.int64))
+        weak = [self._submit(_weak_pairs, f, n, forest, s) for f in found]
+        return self._result(self._submit(_linked_of, forest, n, s, *weak))
 
     # -- the cluster ----------------------------------------------------------------------------
 
@@ -2043,16 +2065,6 @@ def _band_reduce(
     }
 
 
-def _by_group(group: np.ndarray, codes: np.ndarray) -> tuple[list[int], list[np.ndarray]]:
-    """``codes`` grouped by their ``group``: the groups, and each one's codes."""
-    order = np.argsort(group, kind="stable")
-    group, codes = group[order], codes[order]
-    cuts = np.flatnonzero(np.diff(group)) + 1
-    return [int(x[0]) for x in np.split(group, cuts) if len(x)], [
-        c for c in np.split(codes, cuts) if len(c)
-    ]
-
-
 def _joins_of(found: dict[int, tuple[np.ndarray, frozenset[int]]]) -> dict[int, frozenset[int]]:
     """On a worker: for each first group of `_band_reduce`'s pairs, the groups of the seconds."""
     return {group: seconds for group, (_, seconds) in found.items()}
@@ -2161,6 +2173,73 @@ def _verify_attached(
         np.concatenate(keys or [np.zeros((0, 2), np.uint64)]),
         sum(len(c) for c, *_ in sent),
         sum(x.nbytes for attached in sent for x in attached),
+    )
+
+
+# What a verifying task that found no pair gives, per item of what it found.
+_NO_PAIRS = (np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 2), np.uint64))
+
+
+def _verified_counts(found: tuple) -> tuple[int, int, int]:
+    """On a worker: how many candidates a verifying task checked, the bytes it was sent, and
+    how many pairs passed (`_verify_attached`)."""
+    return found[3], found[4], len(found[0])
+
+
+def _passed_by_group(found: tuple, bases: np.ndarray, n: int) -> list[np.ndarray]:
+    """On a worker: the codes of the pairs a verifying task found, per group of their first
+    units (``bases``: each group's first distinct id, then one past the last), sorted."""
+    codes = np.sort(found[0])
+    cuts = np.searchsorted(codes, bases * n)
+    return [codes[lo:hi] for lo, hi in zip(cuts, cuts[1:])]
+
+
+def _passed_joined(before: np.ndarray, *found: np.ndarray) -> np.ndarray:
+    """On a worker: the codes that passed before, with those found since, sorted."""
+    return np.sort(np.concatenate([before, *found]))
+
+
+def _strong_forest(found: tuple, n: int, strong: float) -> tuple[np.ndarray, np.ndarray]:
+    """On a worker: the `_forest` of the strong pairs a verifying task found."""
+    codes, similarity = found[0], found[1]
+    return _forest(decode_pairs(codes[similarity >= strong], n))
+
+
+def _forests_joined(*forests: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """On a worker: the `_forest` of some forests' edges together."""
+    return _forest(np.concatenate([np.stack(f, axis=1) for f in forests]))
+
+
+def _weak_pairs(
+    found: tuple, n: int, forest: tuple[np.ndarray, np.ndarray], s: Settings
+) -> tuple[np.ndarray, ...]:
+    """On a worker: the weak pairs a verifying task found (below the strong threshold) that
+    can count in `_link`: one unit or both in no strong pair (in none of the ``forest``'s
+    clusters); with their similarity and order keys."""
+    codes, similarity, keys = found[:3]
+    clustered = unique(np.concatenate(forest))
+    weak = (similarity < s.strong_threshold) & (similarity >= s.unit_threshold)
+    weak[weak] &= ~(
+        isin_sorted(codes[weak] // n, clustered) & isin_sorted(codes[weak] % n, clustered)
+    )
+    return codes[weak], similarity[weak], keys[weak]
+
+
+def _linked_of(
+    forest: tuple[np.ndarray, np.ndarray], n: int, s: Settings, *weak: tuple[np.ndarray, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """On a worker: `_linked_forest` of the strong pairs' ``forest`` and the ``weak`` pairs
+    that can count, found by the verifying tasks (each pair by one)."""
+    codes, similarity, keys = (
+        np.concatenate([w[k] for w in weak] or [empty]) for k, empty in enumerate(_NO_PAIRS)
+    )
+    return _linked_forest(
+        forest,
+        decode_pairs(codes, n),
+        similarity,
+        keys,
+        s.unit_threshold,
+        s.strong_threshold,
     )
 
 

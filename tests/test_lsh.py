@@ -5,7 +5,7 @@ import random
 
 import numpy as np
 from datasketch import MinHashLSH
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from newscorpus import lsh
@@ -14,8 +14,14 @@ from newscorpus.dask_engine import (
     _attach,
     _band_map,
     _band_reduce,
+    _forests_joined,
     _group_units,
+    _linked_of,
+    _passed_by_group,
+    _passed_joined,
+    _strong_forest,
     _verify_attached,
+    _weak_pairs,
 )
 from newscorpus.lsh import candidate_pairs, decode_pairs, grown_candidates, pair_codes
 from newscorpus.minhash import Signer, to_lean
@@ -138,17 +144,16 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(
     shards = [sigs[a:b] for a, b in zip(cuts, cuts[1:])]
     units = [_group_units(ids[a:b], order_key[a:b], n_words[a:b]) for a, b in zip(cuts, cuts[1:])]
     found = []
+    passed = [np.zeros(0, np.int64)] * len(shards)  # per first group, what passed before
     for lo in range(0, s.lsh_bands, rounds):  # bands a round at a time, as the engine does
         bands = (lo, min(lo + rounds, s.lsh_bands))
         maps = [_band_map(sh, u, bands, s.lsh_rows, parts, total) for sh, u in zip(shards, units)]
         reduces = [_band_reduce(bases, max_bucket, [m[r] for m in maps]) for r in range(parts)]
-        # What passed in the rounds before (of this group and others: any is left out).
-        passed = np.unique(np.concatenate([f[0] for f in found] or [np.zeros(0, int)]))
         sent = {}
         for g in sorted(set().union(*reduces)):
             seconds = sorted(set().union(*(r[g][1] for r in reduces if g in r)))
             cands = [r[g] for r in reduces if g in r]
-            sent[g] = _attach(shards[g], units[g], bases, total, passed, seconds, cands)
+            sent[g] = _attach(shards[g], units[g], bases, total, passed[g], seconds, cands)
             assert sorted(sent[g]) == seconds
             for codes, index, first_sigs, first_words, first_order in sent[g].values():
                 # Each first unit's signature goes once, however many candidates it is in.
@@ -157,9 +162,13 @@ def test_the_band_shuffle_finds_the_pairs_one_process_finds(
                 row = np.searchsorted(ids, codes // total)
                 assert (first_sigs[index] == sigs[row]).all()
                 assert (first_order[index] == order_key[row]).all()
+        verified = []
         for q in sorted({q for to in sent.values() for q in to}):
             got = [to[q] for to in sent.values() if q in to]
-            found.append(_verify_attached(shards[q], units[q], s, total, got))
+            verified.append(_verify_attached(shards[q], units[q], s, total, got))
+        split = [_passed_by_group(v, bases, total) for v in verified]
+        passed = [_passed_joined(passed[g], *(p[g] for p in split)) for g in range(len(shards))]
+        found += verified
     codes = np.concatenate([f[0] for f in found] or [np.zeros(0, np.int64)])
     assert len(np.unique(codes)) == len(codes)  # each pair verified by one task, once
     assert sum(f[3] for f in found) >= len(codes)
@@ -359,3 +368,56 @@ def test_clusters_are_those_of_one_pair_at_a_time(case):
     order_key = np.array(keys, dtype=np.uint64)
     found = _link(pairs, similarity, order_key, 0.25, 0.5).tolist()
     assert found == _link_one_pair_at_a_time(pairs, similarity, order_key, 0.25, 0.5)
+
+
+# A lone unit's two weak pairs tied, found in the reverse of their units' order.
+@example(case=(5, [(0, 1, 2), (0, 2, 2), (1, 3, 8), (2, 4, 8)], [0, 5, 5, 6, 7], [0, 1, 1, 0], 1))
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(2, 40).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(
+                st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.integers(0, 8)),
+                max_size=80,
+            ),
+            st.lists(st.integers(0, 3), min_size=n, max_size=n),  # order keys, tied
+            st.lists(st.integers(0, 7), max_size=80),
+            st.integers(1, 3),
+        )
+    )
+)
+def test_clusters_linked_in_parts_are_those_of_one_pair_at_a_time(case):
+    """The Dask engine's linking where the pairs were verified: the pairs found by several
+    tasks, in any order (each pair by one), each task's strong pairs made a forest, the
+    forests joined four at a time, the weak pairs that can count kept where they were found
+    and linked with the joined forest, give the clusters of joining one pair at a time (ties
+    of order keys by the pairs' units); the units are distinct ids with gaps."""
+    n, edges, keys, task_of, gap = case
+    edges = [(min(a, b), max(a, b), s) for a, b, s in edges if a != b]
+    unique = sorted({(a, b): s for a, b, s in edges}.items())
+    pairs = np.array([p for p, _ in unique], dtype=np.int64).reshape(-1, 2)
+    similarity = np.array([s / 8 for _, s in unique], dtype=np.float64)
+    order_key = np.array(keys, dtype=np.uint64)
+    expected = _link_one_pair_at_a_time(pairs, similarity, order_key, 0.25, 0.5)
+
+    ids = np.arange(n, dtype=np.int64) * gap + 5  # the units' distinct ids
+    total = int(ids[-1]) + 1
+    s = Settings(unit_threshold=0.25, strong_threshold=0.5)
+    tasks = [task_of[k] if k < len(task_of) else k % 3 for k in range(len(pairs))]
+    found = []
+    for t in sorted(set(tasks), reverse=True):  # the tasks' pairs in no particular order
+        at = [k for k in range(len(pairs)) if tasks[k] == t][::-1]
+        codes = pair_codes(ids[pairs[at]], total)
+        found.append((codes, similarity[at], order_key[pairs[at]], len(at), 0))
+    forests = [_strong_forest(f, total, s.strong_threshold) for f in found]
+    while len(forests) > 1:
+        forests = [_forests_joined(*forests[lo : lo + 4]) for lo in range(0, len(forests), 4)]
+    forest = forests[0] if forests else _strong_forest(_NO_FOUND, total, s.strong_threshold)
+    weak = [_weak_pairs(f, total, forest, s) for f in found]
+    moved, roots = _linked_of(forest, total, s, *weak)
+    label = {int(m): int(r) for m, r in zip(moved, roots)}
+    assert [label.get(int(i), int(i)) for i in ids] == ids[expected].tolist()
+
+
+_NO_FOUND = (np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 2), np.uint64), 0, 0)
