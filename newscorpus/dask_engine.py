@@ -11,9 +11,10 @@ For a Parquet output (`newscorpus.parquet`) the articles stay on the workers tha
 (their texts, metadata, source fields and units, `_Held`), which number the units by their
 keys (`DaskEngine._number_units`): this process receives each article's name and length, and
 how many distinct units it brings, and nothing of the units or distinct units; the LSH's
-groups hold each signed unit's distinct id, order key and word count, and send this process
-the verified pairs, by distinct id, with their units' order keys, which it clusters. From the
-clusters of the paired units, which this process sends them, the workers make each unit's
+groups hold each signed unit's distinct id, order key and word count, keep the verified pairs
+where they were verified and cluster them there (`DaskEngine._linked_held`): this process
+receives the paired units' clusters, no pair. From those clusters, which this process sends
+them, the workers make each unit's
 cluster and find the clusters two articles carry, with each one's order key and figures flag
 (`run_finder`, `_WorkerRuns`), and answer what the analysis asks of the units and texts: the
 copies' heads, the groups of articles with the same words (their digests meet in parts), and
@@ -630,6 +631,8 @@ class DaskEngine:
         What passed in the rounds before, which a group's candidates leave out, is kept there
         too, per first group (`_passed_by_group`, `_passed_joined`)."""
         n = int(bases[-1])
+        for stat in ("candidates", "attached_bytes", "verified_pairs"):
+            self.stats[stat] = 0
 
         def shuffle(lo: int) -> tuple[list, list]:
             """The reduces of the round of bands from ``lo``, and what each one's pairs join."""
@@ -682,6 +685,12 @@ class DaskEngine:
                 sent = self._part([attached[g] for g in senders[q]], q)
                 verified.append(self._submit(_verify_attached, held[q], units[q], s, n, sent))
             del attached
+            # The round verified (only its counts come here) before the next shuffle is made:
+            # a worker holds one round's band entries and another's candidates, not more.
+            counts = self.client.gather([self._submit(_verified_counts, v) for v in verified])
+            self.stats["candidates"] += sum(c for c, _, _ in counts)
+            self.stats["attached_bytes"] += sum(b for _, b, _ in counts)
+            self.stats["verified_pairs"] += sum(p for _, _, p in counts)
             if k + 1 < len(rounds) and verified:
                 split = [self._submit(_passed_by_group, v, bases, n) for v in verified]
                 passed = [
@@ -689,10 +698,6 @@ class DaskEngine:
                     for g in range(len(held))
                 ]
             results += verified
-        counts = self.client.gather([self._submit(_verified_counts, v) for v in results])
-        self.stats["candidates"] = sum(c for c, _, _ in counts)
-        self.stats["attached_bytes"] = sum(b for _, b, _ in counts)
-        self.stats["verified_pairs"] = sum(p for _, _, p in counts)
         return results
 
     def _linked_held(self, found: list[Any], n: int, s: Settings) -> tuple[np.ndarray, ...]:
