@@ -15,7 +15,11 @@ of the texts there, and of the blocks' wordings and carriers that the workers' s
 came to. Every export is checked to be byte-identical to the first run's.
 
 The last lines turn the measured rates into the estimate of benchmarks/README.md ("The Dask
-engine"): the time of a build of 100 GB and of 1 TB on N workers, and the memory it needs.
+engine"): the time of a build of 100 GB and of 1 TB on N workers, and the memory it needs. The
+building process's memory is a line fitted to its peaks at every size measured so far (each
+run's figures are kept in benchmarks/data/dask-scaling-SIZE.json), as it holds a baseline that
+does not grow with the corpus: run two sizes or more (``--size 10MB``, then ``--size 100MB``)
+for it; with one size, the peak over the size is taken as the slope, an upper bound.
 """
 
 from __future__ import annotations
@@ -132,6 +136,35 @@ def one(corpus: Path, engine: str, workers: int) -> dict:
     }
 
 
+def fitted(points: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """The least-squares line ``(intercept, slope)`` through ``points`` (size, peak), or None
+    where they are fewer than two sizes.
+
+    >>> [round(v, 3) for v in fitted([(10.0, 177.0), (100.0, 315.0), (1000.0, 1022.0)])]
+    [199.056, 0.826]
+    """
+    sizes = {x for x, _ in points}
+    if len(sizes) < 2:
+        return None
+    n = len(points)
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    slope = sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x, _ in points)
+    return my - slope * mx, slope
+
+
+def builder_points(engine: str, workers: int) -> list[tuple[float, float]]:
+    """(input MB, peak MB of the building process) of every run of ``engine`` on ``workers``
+    kept in benchmarks/data/dask-scaling-*.json, one per size."""
+    points = {}
+    for path in sorted((ROOT / "benchmarks" / "data").glob("dask-scaling-*.json")):
+        kept = json.loads(path.read_text())
+        for run in kept["runs"]:
+            if run["engine"] == engine and run["workers"] == workers:
+                points[round(kept["mb"], 1)] = run["client_mb"]
+    return sorted(points.items())
+
+
 def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
     """The arithmetic of the README's estimate, from the run of ``engine`` ("dask": a SQLite
     store; "dask-parquet": a Parquet dataset, which the workers write) with the most workers.
@@ -165,7 +198,11 @@ def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
     # The candidates go from their first units' groups to their seconds' with each first
     # unit's signature and word count once (`_attach`): as measured, all rounds.
     verified = s["attached_bytes"] / 1e6 / mb  # per input byte
-    client = dask["client_mb"] / mb
+    # The building process: a baseline and a slope fitted over the sizes measured, or, from
+    # this run alone, its peak over the size as the slope (an upper bound).
+    points = builder_points(engine, n)
+    line = fitted(points) or (0.0, dask["client_mb"] / mb)
+    client_base, client = line
     # The largest worker's peak, less what it held idle before the build, per input MB of
     # its share (1/n of the input): the modelled figure below leaves out what a worker holds
     # besides the LSH's data (for a Parquet build, its pieces' texts and units).
@@ -186,7 +223,12 @@ def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
         f"  signatures held on the workers: {held:.2f} bytes per input byte",
         f"  verifying: {s['candidates']:,} candidates sent with their first units' signatures, "
         f"{verified:.2f} bytes per input byte ({s['groups']} groups, {s['parts']} parts)",
-        f"  building process peak RSS: {client:.2f} MB per input MB",
+        f"  building process peak RSS: {client_base:.0f} MB + {client:.3f} MB per input MB"
+        + (
+            " (fitted to " + ", ".join(f"{y:.0f} MB at {x:g} MB" for x, y in points) + ")"
+            if len(points) > 1
+            else f" ({dask['client_mb']:.0f} MB over {mb:.1f} MB: measure a second size to fit)"
+        ),
         f"  largest worker peak RSS: {worker:.2f} MB per input MB of its share, "
         f"above {idle:.0f} MB idle",
     ]
@@ -205,10 +247,11 @@ def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
             per_worker = (held + (3 * shuffled + verified) * share) * size / workers / 1000
             # The tasks of a round (`DaskEngine._verified_pairs`): a map per group, a reduce
             # per part, a getitem per (group, part) twice, an attach and a verify per group,
-            # a getitem per (group, group) at most.
+            # a getitem per (group, group) at most; what passed, per verifying task its
+            # counts and its split by group, a getitem per (group, group) and a join per group.
             parts = 2 * workers
             groups = max(parts, math.ceil(size * 1e6 * held / _GROUP_BYTES))
-            tasks = 3 * groups + 2 * parts + 2 * groups * parts + groups * groups
+            tasks = 6 * groups + 2 * parts + 2 * groups * parts + 2 * groups * groups
             lines.append(
                 f"  {size_gb:>5} GB on {workers:>3} workers: reading {reading / 3600:.1f} h "
                 f"({'workers' if size / (workers * prepare) > size / take else 'builder'}-bound), "
@@ -216,7 +259,7 @@ def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
                 f"{size / analyse / 3600:.1f} h, writing {writing / 3600:.1f} h: "
                 f"total >= {total / 3600:.1f} h; per worker >= {per_worker:.1f} GB "
                 f"(measured peak: {(idle + worker * size / workers) / 1000:.1f} GB); "
-                f"builder >= {size * client / 1000:.0f} GB; {groups:,} groups, "
+                f"builder >= {(client_base + size * client) / 1000:.0f} GB; {groups:,} groups, "
                 f"<= {tasks:,} tasks a round"
             )
     return "\n".join(lines)
