@@ -558,9 +558,9 @@ class DaskEngine:
             # are what the rounds read.
             given = [self._submit(_received_value, u) for u in self._sent(units)]
             del sent, kept
-            found = self._rounds(held, given, bases, parts, per_round, s)
+            found = self.client.gather(self._rounds(held, given, bases, parts, per_round, s))
             return tuple(
-                np.concatenate([f[k] for f in self.client.gather(found)] or [empty])
+                np.concatenate([f[k] for f in found] or [empty])
                 for k, empty in enumerate(_NO_PAIRS)
             )
 
@@ -714,7 +714,8 @@ class DaskEngine:
                 for lo in range(0, len(forests), 4)
             ]
         forest = forests[0] if forests else _forest(np.zeros((0, 2), np.int64))
-        weak = [self._submit(_weak_pairs, f, n, forest, s) for f in found]
+        clustered = self._submit(_clustered_units, forest)
+        weak = [self._submit(_weak_pairs, f, n, clustered, s) for f in found]
         return self._result(self._submit(_linked_of, forest, n, s, *weak))
 
     # -- the cluster ----------------------------------------------------------------------------
@@ -2215,14 +2216,16 @@ def _forests_joined(*forests: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray
     return _forest(np.concatenate([np.stack(f, axis=1) for f in forests]))
 
 
-def _weak_pairs(
-    found: tuple, n: int, forest: tuple[np.ndarray, np.ndarray], s: Settings
-) -> tuple[np.ndarray, ...]:
+def _clustered_units(forest: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """On a worker: the units in a strong pair, sorted: those of the strong pairs' forest."""
+    return unique(np.concatenate(forest))
+
+
+def _weak_pairs(found: tuple, n: int, clustered: np.ndarray, s: Settings) -> tuple[np.ndarray, ...]:
     """On a worker: the weak pairs a verifying task found (below the strong threshold) that
-    can count in `_link`: one unit or both in no strong pair (in none of the ``forest``'s
-    clusters); with their similarity and order keys."""
+    can count in `_link`: one unit or both in no strong pair (not ``clustered``,
+    `_clustered_units`); with their similarity and order keys."""
     codes, similarity, keys = found[:3]
-    clustered = unique(np.concatenate(forest))
     weak = (similarity < s.strong_threshold) & (similarity >= s.unit_threshold)
     weak[weak] &= ~(
         isin_sorted(codes[weak] // n, clustered) & isin_sorted(codes[weak] % n, clustered)

@@ -14,6 +14,7 @@ from newscorpus.dask_engine import (
     _attach,
     _band_map,
     _band_reduce,
+    _clustered_units,
     _forests_joined,
     _group_units,
     _linked_of,
@@ -344,28 +345,39 @@ def _link_one_pair_at_a_time(pairs, similarity, order_key, threshold, strong):
     return [find(i) for i in range(n)]
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.integers(2, 40).flatmap(
+def _graphs(keys, *more):
+    """Graphs of 2 to 40 nodes: (n, edges (a, b, similarity in eighths), per node its order
+    key from ``keys(n)``, and what ``more`` draws)."""
+    return st.integers(2, 40).flatmap(
         lambda n: st.tuples(
             st.just(n),
             st.lists(
                 st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.integers(0, 8)),
                 max_size=80,
             ),
-            st.permutations(range(n)),
+            keys(n),
+            *more,
         )
     )
-)
-def test_clusters_are_those_of_one_pair_at_a_time(case):
-    """The numpy components and the attachment of lone nodes give, node for node, the clusters
-    of joining one pair at a time."""
-    n, edges, keys = case
+
+
+def _graph_arrays(edges, keys):
+    """The pairs of ``edges`` (``a < b``, each once, sorted), their similarity and the nodes'
+    order keys."""
     edges = [(min(a, b), max(a, b), s) for a, b, s in edges if a != b]
     unique = sorted({(a, b): s for a, b, s in edges}.items())
     pairs = np.array([p for p, _ in unique], dtype=np.int64).reshape(-1, 2)
     similarity = np.array([s / 8 for _, s in unique], dtype=np.float64)
-    order_key = np.array(keys, dtype=np.uint64)
+    return pairs, similarity, np.array(keys, dtype=np.uint64)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_graphs(lambda n: st.permutations(range(n))))
+def test_clusters_are_those_of_one_pair_at_a_time(case):
+    """The numpy components and the attachment of lone nodes give, node for node, the clusters
+    of joining one pair at a time."""
+    n, edges, keys = case
+    pairs, similarity, order_key = _graph_arrays(edges, keys)
     found = _link(pairs, similarity, order_key, 0.25, 0.5).tolist()
     assert found == _link_one_pair_at_a_time(pairs, similarity, order_key, 0.25, 0.5)
 
@@ -374,17 +386,10 @@ def test_clusters_are_those_of_one_pair_at_a_time(case):
 @example(case=(5, [(0, 1, 2), (0, 2, 2), (1, 3, 8), (2, 4, 8)], [0, 5, 5, 6, 7], [0, 1, 1, 0], 1))
 @settings(max_examples=200, deadline=None)
 @given(
-    st.integers(2, 40).flatmap(
-        lambda n: st.tuples(
-            st.just(n),
-            st.lists(
-                st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.integers(0, 8)),
-                max_size=80,
-            ),
-            st.lists(st.integers(0, 3), min_size=n, max_size=n),  # order keys, tied
-            st.lists(st.integers(0, 7), max_size=80),
-            st.integers(1, 3),
-        )
+    _graphs(
+        lambda n: st.lists(st.integers(0, 3), min_size=n, max_size=n),  # order keys, tied
+        st.lists(st.integers(0, 7), max_size=80),  # each pair's task
+        st.integers(1, 3),  # the gap between distinct ids
     )
 )
 def test_clusters_linked_in_parts_are_those_of_one_pair_at_a_time(case):
@@ -394,11 +399,7 @@ def test_clusters_linked_in_parts_are_those_of_one_pair_at_a_time(case):
     and linked with the joined forest, give the clusters of joining one pair at a time (ties
     of order keys by the pairs' units); the units are distinct ids with gaps."""
     n, edges, keys, task_of, gap = case
-    edges = [(min(a, b), max(a, b), s) for a, b, s in edges if a != b]
-    unique = sorted({(a, b): s for a, b, s in edges}.items())
-    pairs = np.array([p for p, _ in unique], dtype=np.int64).reshape(-1, 2)
-    similarity = np.array([s / 8 for _, s in unique], dtype=np.float64)
-    order_key = np.array(keys, dtype=np.uint64)
+    pairs, similarity, order_key = _graph_arrays(edges, keys)
     expected = _link_one_pair_at_a_time(pairs, similarity, order_key, 0.25, 0.5)
 
     ids = np.arange(n, dtype=np.int64) * gap + 5  # the units' distinct ids
@@ -414,7 +415,7 @@ def test_clusters_linked_in_parts_are_those_of_one_pair_at_a_time(case):
     while len(forests) > 1:
         forests = [_forests_joined(*forests[lo : lo + 4]) for lo in range(0, len(forests), 4)]
     forest = forests[0] if forests else _strong_forest(_NO_FOUND, total, s.strong_threshold)
-    weak = [_weak_pairs(f, total, forest, s) for f in found]
+    weak = [_weak_pairs(f, total, _clustered_units(forest), s) for f in found]
     moved, roots = _linked_of(forest, total, s, *weak)
     label = {int(m): int(r) for m, r in zip(moved, roots)}
     assert [label.get(int(i), int(i)) for i in ids] == ids[expected].tolist()
