@@ -183,13 +183,14 @@ class _Runs:
 
 @attrs.frozen
 class FoundBlock:
-    """A block as found: its id, canonical text, and the distinct variant texts with the
-    number of articles carrying each."""
+    """A block as found: its id, canonical text, the distinct variant texts with the number
+    of articles carrying each, and the articles carrying it (sorted; a view of the carriers'
+    one array, not a Python int each: 1.1 million of them at 1 GB)."""
 
     id: str
     canonical: str
     variants: tuple[tuple[str, int], ...]
-    articles: tuple[int, ...]
+    articles: np.ndarray = attrs.field(eq=False)
 
 
 @attrs.frozen
@@ -1699,7 +1700,7 @@ class Detector:
             found.append(
                 (
                     block_id,
-                    FoundBlock(block_id, canonical, tuple(ranked), tuple(carriers[block].tolist())),
+                    FoundBlock(block_id, canonical, tuple(ranked), carriers[block]),
                     block,
                 )
             )
