@@ -558,10 +558,8 @@ class DaskEngine:
             # are what the rounds read.
             given = [self._submit(_received_value, u) for u in self._sent(units)]
             del sent, kept
-            found = self.client.gather(self._rounds(held, given, bases, parts, per_round, s))
-            return tuple(
-                np.concatenate([f[k] for f in found] or [empty])
-                for k, empty in enumerate(_NO_PAIRS)
+            return _pair_columns(
+                self.client.gather(self._rounds(held, given, bases, parts, per_round, s))
             )
 
         result, attempt = self._again(lsh)
@@ -2186,6 +2184,16 @@ def _verify_attached(
 _NO_PAIRS = (np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 2), np.uint64))
 
 
+def _pair_columns(found: Sequence[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The codes, similarities and order keys of the pairs of ``found`` (what verifying tasks
+    found, `_verify_attached`, or the weak pairs kept of it, `_weak_pairs`), one after the
+    other."""
+    codes, similarity, keys = (
+        np.concatenate([f[k] for f in found] or [empty]) for k, empty in enumerate(_NO_PAIRS)
+    )
+    return codes, similarity, keys
+
+
 def _verified_counts(found: tuple) -> tuple[int, int, int]:
     """On a worker: how many candidates a verifying task checked, the bytes it was sent, and
     how many pairs passed (`_verify_attached`)."""
@@ -2238,9 +2246,7 @@ def _linked_of(
 ) -> tuple[np.ndarray, np.ndarray]:
     """On a worker: `_linked_forest` of the strong pairs' ``forest`` and the ``weak`` pairs
     that can count, found by the verifying tasks (each pair by one)."""
-    codes, similarity, keys = (
-        np.concatenate([w[k] for w in weak] or [empty]) for k, empty in enumerate(_NO_PAIRS)
-    )
+    codes, similarity, keys = _pair_columns(weak)
     return _linked_forest(
         forest,
         decode_pairs(codes, n),

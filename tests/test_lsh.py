@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from newscorpus import lsh
 from newscorpus.blocks import _link, shrunk_pairs, verified_pairs
 from newscorpus.dask_engine import (
+    _NO_PAIRS,
     _attach,
     _band_map,
     _band_reduce,
@@ -421,4 +422,4 @@ def test_clusters_linked_in_parts_are_those_of_one_pair_at_a_time(case):
     assert [label.get(int(i), int(i)) for i in ids] == ids[expected].tolist()
 
 
-_NO_FOUND = (np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 2), np.uint64), 0, 0)
+_NO_FOUND = (*_NO_PAIRS, 0, 0)  # a verifying task's result without pairs
