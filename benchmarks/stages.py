@@ -58,7 +58,7 @@ STAGES: list[tuple[Any, str, int]] = [
     (Detector, "_runs", 2),
     (Detector, "_run_texts", 2),
     (Detector, "_trim_glued", 2),
-    (Detector, "_merge_wordings", 2),
+    (Detector, "_joins", 2),
     (build_module, "_write", 0),
 ]
 LABELS = {
@@ -78,7 +78,7 @@ LABELS = {
     "_runs": "shared runs",
     "_run_texts": "the runs' texts",
     "_trim_glued": "trimming glued runs",
-    "_merge_wordings": "merging wordings",
+    "_joins": "blocks joined as wordings of one passage",
     "_write": "writing the store",
 }
 

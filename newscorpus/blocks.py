@@ -184,13 +184,20 @@ class _Runs:
 @attrs.frozen
 class FoundBlock:
     """A block as found: its id, canonical text, the distinct variant texts with the number
-    of articles carrying each, and the articles carrying it (sorted; a view of the carriers'
-    one array, not a Python int each: 1.1 million of them at 1 GB)."""
+    of articles carrying each (most carried first; none where the workers hold them,
+    `Analysis.held_runs`), the articles carrying it (sorted; a view of the carriers' one
+    array, not a Python int each: 1.1 million of them at 1 GB), and how many variants it
+    has."""
 
     id: str
     canonical: str
     variants: tuple[tuple[str, int], ...]
     articles: np.ndarray = attrs.field(eq=False)
+    n_variants: int = attrs.field()
+
+    @n_variants.default
+    def _counted(self) -> int:
+        return len(self.variants)
 
 
 @attrs.frozen
@@ -1460,13 +1467,11 @@ class Detector:
             hi_at[i, 2 * glued_start + glued_end] = hi
         return lo_at, hi_at
 
-    def _merge_wordings(
-        self, variants: dict[int, Counter], carriers: dict[int, np.ndarray]
-    ) -> tuple[dict[int, Counter], dict[int, np.ndarray], dict[int, int]]:
-        """Join blocks that are wordings of one passage: their most frequent wordings are
-        similar (the units' threshold, over the whole passage) and no article carries both.
-        Returns the blocks' wordings and carriers once joined, and the block each block
-        joined (those that joined another).
+    def _joins(self, top: dict[int, str], carriers: dict[int, np.ndarray]) -> dict[int, int]:
+        """Which blocks join another as wordings of one passage: their most frequent
+        wordings (``top``) are similar (the units' threshold, over the whole passage) and no
+        article carries both. Returns the block each block joined (those that joined
+        another); `_merged` joins their wordings and carriers.
 
         A passage reworded sentence by sentence can fall apart into several clusters that share
         no sentence pair above the threshold; over the whole paragraph the wordings still
@@ -1474,16 +1479,17 @@ class Detector:
         while two passages of one background do.
         """
         s = self.settings
-        top = {b: _most_frequent(counter) for b, counter in variants.items()}
-        roots = sorted(variants, key=lambda b: (top[b], sorted(variants[b])))
+        # Ties (blocks of one most frequent wording) by block: the blocks are numbered from
+        # the background clusters, the same wherever the runs were found.
+        roots = sorted(top, key=lambda b: (top[b], b))
         if len(roots) < 2:
-            return variants, carriers, {}
+            return {}
         texts = [top[b] for b in roots]
         sigs, lengths = self._wording_signatures(texts)
         keys = np.array([xxhash.xxh3_64_intdigest(t.encode("utf-8")) for t in texts], np.uint64)
         pairs = candidate_pairs(sigs, s.lsh_bands, s.lsh_rows, keys, s.max_bucket_pairs)
         if not len(pairs):
-            return variants, carriers, {}
+            return {}
         similarity = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
         uf = _UnionFind(len(roots))
         members = {i: {i} for i in range(len(roots))}
@@ -1508,23 +1514,7 @@ class Detector:
             uf.union(a, b)
             members[uf.find(a)] = members.pop(a) | members.pop(b)
         target = {roots[i]: roots[uf.find(i)] for i in range(len(roots))}
-        joined = {b: t for b, t in target.items() if b != t}
-        # A block that joined none, and none joined, keeps its own counts and carriers (most
-        # blocks: they are not copied).
-        into = set(joined.values())
-        merged_variants: dict[int, Counter] = {}
-        merged_carriers: dict[int, np.ndarray] = {}
-        joined_carriers: dict[int, list[np.ndarray]] = {}
-        for block, counter in variants.items():
-            t = target[block]
-            if t not in into:
-                merged_variants[t], merged_carriers[t] = counter, carriers[block]
-                continue
-            merged_variants.setdefault(t, Counter()).update(counter)
-            joined_carriers.setdefault(t, []).append(carriers[block])
-        for t, found in joined_carriers.items():
-            merged_carriers[t] = unique(np.concatenate(found))
-        return merged_variants, merged_carriers, joined
+        return {b: t for b, t in target.items() if b != t}
 
     def _wording_signatures(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """The MinHash signatures of ``texts`` (blocks' most frequent wordings) and their
@@ -1671,9 +1661,9 @@ class Detector:
         furniture = self._furniture_lines(occ_cluster, background, held)
         # The block of each background cluster (``behind``, the order of ``index``).
         block_behind = np.array([uf.find(i) for i in range(len(index))], dtype=np.int64)
+        found: list[tuple[str, FoundBlock, int]] = []  # per block, its id, and as the runs name it
         if held is not None:
-            # The workers find the runs, cut them and count their wordings; what comes here
-            # is what the blocks are made of: their wordings, counted, and their carriers.
+            # The workers find the runs, cut them and count their wordings, and keep those.
             held.find_runs(
                 behind,
                 block_behind,
@@ -1682,7 +1672,17 @@ class Detector:
                 self.settings.min_minhash_words,
             )
             pairs = held.glued_pairs(held.glued_blocks())
-            variants, carriers = held.trimmed(*self._cuts(pairs, workers))
+            # The wordings stay there; what comes here is each block's most frequent wording
+            # and how many it has, and its carriers, then all the wordings of blocks joined.
+            tops, carriers = held.trimmed(*self._cuts(pairs, workers))
+            target = self._joins({b: text for b, (text, _) in tops.items()}, carriers)
+            group = sorted({*target, *target.values()})
+            variants, carriers = _merged(held.wordings(group), carriers, target)
+            for block, (text, n) in tops.items():
+                if block in target or block in variants:
+                    continue  # joined another, or joined by another
+                block_id = "b" + xxhash.xxh3_64_hexdigest(text.encode("utf-8"))
+                found.append((block_id, FoundBlock(block_id, text, (), carriers[block], n), block))
         else:
             block_of = np.full(len(self._distinct_words) + 1, -1, dtype=np.int64)
             block_of[behind] = block_behind  # label -1 reads the last entry, always -1
@@ -1690,9 +1690,9 @@ class Detector:
             self._run_texts(runs, workers)
             self._trim_glued(runs, workers)
             variants, carriers, pair_of, pair_block, pair_wording = _variants(runs)
-        named = list(variants)  # the blocks as the runs name them, before any joins
-        variants, carriers, target = self._merge_wordings(variants, carriers)
-        found: list[tuple[str, FoundBlock, int]] = []
+            tops = {b: (_most_frequent(counter), len(counter)) for b, counter in variants.items()}
+            target = self._joins({b: text for b, (text, _) in tops.items()}, carriers)
+            variants, carriers = _merged(variants, carriers, target)
         for block, counter in variants.items():
             ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
             canonical = ranked[0][0]  # the most frequent (`_most_frequent`)
@@ -1704,14 +1704,21 @@ class Detector:
                     block,
                 )
             )
-        # Most carried first, then by id: a deterministic order.
-        found.sort(key=lambda t: (-len(t[1].articles), t[0]))
+        # Most carried first, then by id (then by block: the same wherever the runs were found):
+        # a deterministic order.
+        found.sort(key=lambda t: (-len(t[1].articles), t[0], t[2]))
         position = {block: i for i, (_, _, block) in enumerate(found)}
         blocks = [fb for _, fb, _ in found]
+        named = list(tops)  # the blocks as the runs name them, before any joins
         if held is not None:
-            # Per block as the runs name it, the position of the block it is, or joined: its
-            # wordings' numbers are their places among its variants, which the workers get.
-            held.place({b: position[target.get(b, b)] for b in named})
+            # Per block as the runs name it, the position of the block it is, or joined, and
+            # the ids by position; the wordings of the blocks joined, ranked: the workers
+            # rank the others' and number them by their places among the block's variants.
+            held.place(
+                {b: position[target.get(b, b)] for b in named},
+                [block_id for block_id, _, _ in found],
+                {block: fb.variants for _, fb, block in found if fb.variants},
+            )
             return blocks, (np.zeros(0, dtype=np.int64),) * 5
         # Per block as the runs name it, the position and the variants' numbers of the block
         # it is, or joined.
@@ -1805,13 +1812,24 @@ class HeldRuns(Protocol):
 
     def trimmed(
         self, lo_at: np.ndarray, hi_at: np.ndarray
-    ) -> tuple[dict[int, Counter], dict[int, np.ndarray]]:
+    ) -> tuple[dict[int, tuple[str, int]], dict[int, np.ndarray]]:
         """The runs cut (`apply_cuts`, by the pairs `glued_pairs` gave), and per block its
-        wordings with the articles carrying each, and its carriers (as `_variants`)."""
+        wordings counted (as `_variants`), held there; here, per block its most frequent
+        wording (ties: the smallest text) and how many it has, and its carriers."""
 
-    def place(self, place: dict[int, int]) -> None:
+    def wordings(self, blocks: Sequence[int]) -> dict[int, Counter]:
+        """Of ``blocks``, each one's wordings with the articles carrying each."""
+
+    def place(
+        self,
+        place: dict[int, int],
+        ids: Sequence[str],
+        ranked: dict[int, tuple[tuple[str, int], ...]],
+    ) -> None:
         """Where each block of the runs (as they name it) is placed: its position among the
-        blocks found (a wording's number there is its place among that block's variants)."""
+        blocks found, and the blocks' ids by position; and the variants of each block that
+        others joined (``ranked``, most carried first). A wording's number is its place
+        among its block's variants, most carried first (ties: the smallest text)."""
 
 
 # Where the texts and the units are, numbered there (`Detector.run_finder`): called with the
@@ -2881,6 +2899,32 @@ def _furniture_prefix(
                 end += 1
             found = (end, furniture[key])
     return found
+
+
+def _merged(
+    variants: dict[int, Counter], carriers: dict[int, np.ndarray], target: dict[int, int]
+) -> tuple[dict[int, Counter], dict[int, np.ndarray]]:
+    """The wordings and carriers of the blocks once joined (``target``: the block each block
+    joined, `Detector._joins`): each joined by another has the counts of all its group summed
+    and their carriers together; one that joined another is gone. A block of ``variants`` that
+    joined none and none joined keeps its own (most blocks: they are not copied); ``carriers``
+    are every block's."""
+    into = set(target.values())
+    merged_variants: dict[int, Counter] = {}
+    merged_carriers = dict(carriers)
+    joined_carriers: dict[int, list[np.ndarray]] = {}
+    for block, counter in variants.items():
+        t = target.get(block, block)
+        if t not in into:
+            merged_variants[t] = counter
+            continue
+        merged_variants.setdefault(t, Counter()).update(counter)
+        joined_carriers.setdefault(t, []).append(carriers[block])
+    for t, found in joined_carriers.items():
+        merged_carriers[t] = unique(np.concatenate(found))
+    for block in target:
+        del merged_carriers[block]
+    return merged_variants, merged_carriers
 
 
 def _most_frequent(counter: Counter) -> str:

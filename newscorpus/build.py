@@ -759,7 +759,8 @@ def _write(
 ) -> None:
     """Write the blocks, every article's segments and the copies, then close the store.
     Where the texts stayed on the workers (`Detector.text_map`), the workers make the
-    segments and write them with the texts (`newscorpus.parquet`)."""
+    segments and write them with the texts, and the blocks' variants, which they hold
+    (`newscorpus.parquet`)."""
     block_rows = []
     known = writer.known_edits()
     # Per block (by its position), the key of each variant's text, which segments name it by.
@@ -775,7 +776,7 @@ def _write(
                 rank,
                 block.canonical,
                 len(block.articles),
-                len(block.variants),
+                block.n_variants,
                 min(dates) if dates else None,
                 max(dates) if dates else None,
             )
@@ -792,7 +793,8 @@ def _write(
                 edit = stored.get(text) or _json(make_edit(block.canonical, text))
                 yield (block.id, i, key, edit, count)
 
-    writer.add_blocks(block_rows, variant_rows())
+    # Where the workers hold the wordings, they write the variants (`ParquetWriter.add_runs`).
+    writer.add_blocks(block_rows, variant_rows() if analysis.held_runs is None else ())
     del block_rows
 
     n = len(meta_spans)
@@ -804,15 +806,16 @@ def _write(
     meta = sum(end - start for spans in meta_spans for start, end in spans)
     totals = {"novel": sum(lengths) - shared - meta, "shared": shared, "meta": meta}
     ids = [block.id for block in analysis.blocks]
-    texts = [[text for text, _ in block.variants] for block in analysis.blocks]
-    table = WordingTable(ids, keys, texts)
     if analysis.held_runs is not None:
-        # The runs and the texts are on the workers: they make each article's segments, and
-        # check them against its text, as they write it (`ParquetWriter.add_runs`).
-        writer.add_runs(meta_spans, table)
+        # The runs, the texts and the wordings are on the workers: they make each article's
+        # segments, and check them against its text, as they write it
+        # (`ParquetWriter.add_runs`).
+        writer.add_runs(meta_spans, ids)
         if progress is not None:
             progress("writing", n, n, chars_read)
     else:
+        texts = [[text for text, _ in block.variants] for block in analysis.blocks]
+        table = WordingTable(ids, keys, texts)
         wordings = table.wordings()
         # Per stored article, whether its shared segments stay: then it is not written
         # again (`StoreUpdater.unchanged`), nor read.

@@ -99,7 +99,6 @@ from newscorpus.blocks import (
 )
 from newscorpus.build import (
     _BATCH,
-    WordingTable,
     _batches,
     _placed,
     _prepare_batch,
@@ -110,7 +109,7 @@ from newscorpus.build import (
 from newscorpus.document import Document, HeldDocument
 from newscorpus.errors import EngineError, NewsCorpusError
 from newscorpus.lsh import band_key, bucket_pairs, decode_pairs, pair_codes
-from newscorpus.parquet import write_part
+from newscorpus.parquet import write_part, write_variants
 from newscorpus.pieces import Assembler, Piece, plan, read
 from newscorpus.readers import Inputs, ReadMeter, input_size
 from newscorpus.settings import Settings
@@ -409,16 +408,20 @@ class DaskEngine:
         names: Sequence[str],
         duplicate_of: dict[int, str],
         meta_spans: Sequence[Any],
-        table: WordingTable,
+        ids: Sequence[str],
     ) -> None:
-        """Have each worker write the articles of the pieces it read, with the texts, metadata
-        and source fields it holds, as parts of a Parquet dataset in ``folder`` (which the
-        workers must reach at that path), and their segments: made from the shared runs
-        found there (`run_finder`) and placed in the blocks, and checked against the texts
-        (`_write_part`). This process sends what is its own: each article's name (as the build
-        checked it), the name of the article it copies (``duplicate_of``, by article) and its
-        metadata spans, directly (`_sent`), and once for all each block's id and the keys of
-        its wordings (of ``table``; not their texts: a run's wording is the text it covers)."""
+        """Have the workers write the Parquet dataset's parts in ``folder`` (which they must
+        reach at that path): each part of the blocks' wordings, its blocks' variants
+        (`_WorkerRuns.write_variants`), in ``variants``; and each worker the articles of
+        the pieces it read, with the texts, metadata and source fields it holds, in
+        ``articles``, and their segments: made from the shared runs found there
+        (`run_finder`) and placed in the blocks, and checked against the texts
+        (`_write_part`), a shared one naming its wording by its number among its block's
+        variants (the keys of those, from the parts, not through here: a run's wording is
+        the text it covers). This process sends what is its own: each article's name (as the
+        build checked it), the name of the article it copies (``duplicate_of``, by article)
+        and its metadata spans, directly (`_sent`), and once for all the blocks' ``ids`` by
+        position."""
         held = self._runs
         if held is None or held.placed is None:
             raise RuntimeError("internal error: the parts written before the runs are placed")
@@ -431,12 +434,19 @@ class DaskEngine:
         def part(i: int) -> tuple:
             lo, hi = firsts[i], firsts[i + 1]
             copied = {a - lo: original for a, original in copies[at[i] : at[i + 1]]}
-            path = f"{folder}/part-{i:05d}.parquet"
+            path = f"{folder}/articles/part-{i:05d}.parquet"
             return path, lo, names[lo:hi], copied, meta_spans[lo:hi], held.cuts[i]
 
         placed = (held.shared, held.blocks, held.placed)
         parts = [part(i) for i in range(len(held.numbers))]
-        held.each(_write_part, (table.ids, table.keys), placed, each=parts)
+
+        def run() -> None:
+            # The variants' keys are a result on the workers: if a worker dies holding them,
+            # and what made them, the writing starts over from the variants.
+            keys = held.write_variants(f"{folder}/variants")
+            held.each(_write_part, list(ids), placed, keys, each=parts)
+
+        self._again(run)
         self._call(self.client.run, _forget_runs, on_error="ignore")
 
     def _sent(self, values: list[Any]) -> list[Any]:
@@ -1029,10 +1039,12 @@ class _WorkerRuns:
     `separated_pairs`), then its runs
     (`_runs_of`, with the blocks of the background clusters and the furniture lines,
     ``shared``), which are kept there, in `_RUNS`, for the next steps: their glued blocks, the
-    distinct wordings of those (`glued_pairs`), the runs cut and their wordings counted, and
-    the writing (`DaskEngine.write_parts`). Every task can make the runs again from what it
+    distinct wordings of those (`glued_pairs`), the runs cut and their wordings counted, in
+    parts of the blocks held on the workers (`trimmed`), and the writing of the variants and
+    the articles (`DaskEngine.write_parts`). Every task can make the runs again from what it
     is given (a worker that died, or a task run on another worker), and what this process
-    sent is sent again when a step starts over (`DaskEngine._again`)."""
+    sent is sent again when a step starts over (`DaskEngine._again`), the wordings counted
+    again if a part of them was lost (`on_parts`)."""
 
     def __init__(
         self,
@@ -1057,7 +1069,12 @@ class _WorkerRuns:
         self.cuts: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(numbers)
         self.placed: dict[int, int] | None = None
         self._pairs: list[np.ndarray] = []  # per piece, the numbers of its glued pairs here
-        self._texts: list[str] = []  # the glued pairs' texts, by those numbers
+        # The parts of the blocks' wordings, on the workers (`trimmed`), and once the blocks
+        # are placed, their ids by position and the variants of those others joined.
+        self._parts: list[Any] | None = None
+        self._part_count = 0
+        self.ids: list[str] = []
+        self.ranked: dict[int, tuple[tuple[str, int], ...]] = {}
         # The pairs `verdicts` last judged, and the profiles it made for them, there.
         self._profiled: tuple[np.ndarray, list] | None = None
         self.shared_chars = 0
@@ -1077,7 +1094,11 @@ class _WorkerRuns:
         def run() -> list:
             nonlocal tries
             tries += 1
-            extra = engine._sent(list(given))
+            from distributed import Future
+
+            # What is sent; a future (a result on the workers) goes as it is.
+            sent = iter(engine._sent([g for g in given if not isinstance(g, Future)]))
+            extra = [g if isinstance(g, Future) else next(sent) for g in given]
             own = engine._sent(each) if each is not None else [None] * len(self.numbers)
             if self.definition[3] is None:
                 raise RuntimeError("internal error: the units' clusters asked before they are made")
@@ -1380,44 +1401,149 @@ class _WorkerRuns:
                     bits[g] |= x
                 numbers.append(g)
             self._pairs.append(np.array(numbers, dtype=np.int64))
-        self._texts = text
         return GluedPairs(block, text, runs_with, bits, np.zeros(0, np.int64))
 
     def trimmed(
         self, lo_at: np.ndarray, hi_at: np.ndarray
-    ) -> tuple[dict[int, Counter], dict[int, np.ndarray]]:
-        """Each piece's runs cut, and their wordings counted (`_variants`), made one: a
-        wording's articles summed (an article is in one piece), a block's carriers joined."""
+    ) -> tuple[dict[int, tuple[str, int]], dict[int, np.ndarray]]:
+        """Each piece's runs cut, and their wordings counted (`_variants`), in a shuffle on
+        the block (`_piece_trimmed`): each part of the blocks counts and ranks their wordings
+        (`_wordings_of_part`, held there). Here: per block its most frequent wording and how
+        many it has (`_part_tops`), and its carriers, joined from the pieces (an article is in
+        one piece)."""
         self.cuts = [(lo_at[g], hi_at[g]) for g in self._pairs]
-        variants: dict[int, Counter] = {}
+        self._parts, found, tops = self._counted()
         carried_blocks, carried_articles = [], []  # per piece, a row per (block, article)
         self.shared_chars = 0
-
-        found = self.each(_piece_trimmed, self.shared, self.blocks, each=self.cuts)
-        for first, numbers, blob in zip(self.firsts.tolist(), self._pairs, found):
+        for first, blob in zip(self.firsts.tolist(), found):
             self._count(blob)
-            counted, carried, chars = _received_value(blob)
+            carried, chars = _received_value(blob)
             self.shared_chars += chars
-            for b, wordings in counted.items():
-                counter = variants.setdefault(b, Counter())
-                for wording, n in wordings:
-                    # A glued pair's number in the piece, or the text.
-                    text = self._texts[numbers[wording]] if type(wording) is int else wording
-                    counter[text] += n
             blocks, counts, articles = carried
             carried_blocks.append(np.repeat(blocks, counts))
             carried_articles.append(articles + first)
+        # Per block (in order), its most frequent wording and how many it has.
+        top: dict[int, tuple[str, int]] = {}
+        for blob in tops:
+            self._count(blob)
+            blocks, texts, counts = _received_value(blob)
+            top.update(zip(blocks.tolist(), zip(texts, counts.tolist())))
+        self.engine.stats["block_wordings_here"] = len(top)
         # The pieces' articles in order, each block's stay sorted when sorted by block stably.
         blocks = np.concatenate([*carried_blocks, np.zeros(0, np.int64)])
         order = np.argsort(blocks, kind="stable")
         articles = np.concatenate([*carried_articles, np.zeros(0, np.int64)])[order]
-        return variants, carriers_by_block(blocks[order], articles)
+        return dict(sorted(top.items())), carriers_by_block(blocks[order], articles)
 
-    def place(self, place: dict[int, int]) -> None:
+    def _counted(self) -> tuple[list[Any], list[bytes], list[bytes]]:
+        """The shuffle of `trimmed`: the parts' futures (each part's blocks' wordings,
+        ranked), what each piece sent here (its blocks' carriers and its shared characters)
+        and each part's most frequent wordings."""
+        engine = self.engine
+        # As many parts as workers, kept when counted again: a block's part is its number
+        # modulo the parts (`_by_part`).
+        if not self._part_count:
+            self._part_count = max(1, min(engine._workers(), len(self.numbers)))
+        parts = self._part_count
+
+        def reduced(found: list) -> tuple[list[Any], list[bytes], list[bytes]]:
+            held = [
+                engine._submit(_wordings_of_part, *engine._part(found, 1 + j)) for j in range(parts)
+            ]
+            here = engine._part(found, 0)
+            tops = [engine._submit(_part_tops, part) for part in held]
+            return held, *engine._call(engine.client.gather, [here, tops])
+
+        return self.each(
+            _piece_trimmed, self.shared, self.blocks, parts, each=self.cuts, then=reduced
+        )
+
+    def on_parts(self, function: Any, each: list, then: Any = None) -> Any:
+        """``function(part, mine)`` for each part of the blocks' wordings (`trimmed`), with
+        a value for each (``each``, sent), on the worker that holds the part: the results in
+        order, or what ``then`` makes of their futures there. A step that starts over (a
+        worker holding a part or what was sent died) counts the wordings again."""
+        engine = self.engine
+        tries = 0
+
+        def run() -> list:
+            nonlocal tries
+            tries += 1
+            if self._parts is None or tries > 1:
+                self._parts = self._counted()[0]
+            sent = engine._sent(each)
+            futures = [engine._submit(function, p, mine) for p, mine in zip(self._parts, sent)]
+            if then is not None:
+                return then(futures)
+            return engine._call(engine.client.gather, futures)
+
+        return engine._again(run)[0]
+
+    def _by_part(self, blocks: Iterable[int]) -> list[list[int]]:
+        """``blocks`` by the part of the wordings that holds them (a block's number modulo
+        the parts)."""
+        found: list[list[int]] = [[] for _ in range(self._part_count)]
+        for b in blocks:
+            found[b % self._part_count].append(b)
+        return found
+
+    def wordings(self, blocks: Sequence[int]) -> dict[int, Counter]:
+        """Of ``blocks``, each one's wordings with the articles carrying each, from the parts
+        that hold them (`_part_wordings`)."""
+        if not len(blocks):
+            return {}
+        found: dict[int, Counter] = {}
+        for blob in self.on_parts(_part_wordings, self._by_part(blocks)):
+            self._count(blob)
+            found.update((b, Counter(dict(w))) for b, w in _received_value(blob).items())
+        self.engine.stats["block_wordings_here"] += sum(map(len, found.values()))
+        return found
+
+    def place(
+        self,
+        place: dict[int, int],
+        ids: Sequence[str],
+        ranked: dict[int, tuple[tuple[str, int], ...]],
+    ) -> None:
         self.placed = place
+        self.ids = list(ids)
+        self.ranked = ranked
+
+    def write_variants(self, folder: str) -> Any:
+        """Have each part of the blocks' wordings write its blocks' variants, as the part of
+        the variants of its number in ``folder`` (`_part_variants`: each block that is one
+        after the joins, with its id and the variants of those joined into it given). Returns
+        a future, on the workers, of the keys of every block's variants in order, by its
+        position (`_keys_joined`): what numbers a wording in the segments."""
+        engine = self.engine
+        if self.placed is None:
+            raise RuntimeError("internal error: the variants written before the blocks are placed")
+        place, ids = self.placed, self.ids
+        # Per part, its blocks that are one after the joins (as the runs name them), with the
+        # position and id of each and, for one others joined, its variants: at a position,
+        # the block others joined, or the block alone there.
+        owner: dict[int, int] = {}
+        for b, p in place.items():
+            owner.setdefault(p, b)
+        owner.update((place[b], b) for b in self.ranked)
+        final = [
+            {b: (place[b], ids[place[b]], self.ranked.get(b)) for b in mine}
+            for mine in self._by_part(sorted(owner.values()))
+        ]
+        each = [(f"{folder}/part-{j:05d}.parquet", blocks) for j, blocks in enumerate(final)]
+
+        def joined(written: list) -> Any:
+            keys = engine._submit(_keys_joined, len(ids), *written)
+            engine.stats["variants_written"] = engine._call(
+                engine._submit(_keys_counted, keys).result
+            )
+            return keys
+
+        return self.on_parts(_part_variants, each, then=joined)
 
     def _count(self, blob: bytes) -> None:
-        """What came here of the runs: the blocks' wordings and carriers (`stats`)."""
+        """What came here of the runs: the glued pairs, the blocks' carriers, their most
+        frequent wordings, and the wordings of those joined (`stats`)."""
         stats = self.engine.stats
         stats["block_summary_bytes"] = stats.get("block_summary_bytes", 0) + len(blob)
 
@@ -1791,11 +1917,19 @@ def _trimmed_runs(
 
 
 def _piece_trimmed(
-    held: _Held, key: tuple, clusters: bytes, shared: bytes, blocks: bytes, cuts: bytes
-) -> bytes:
+    held: _Held,
+    key: tuple,
+    clusters: bytes,
+    shared: bytes,
+    blocks: bytes,
+    parts: bytes,
+    cuts: bytes,
+) -> list[bytes]:
     """On a worker: a piece's runs cut (`_trimmed_runs`), their wordings counted (`_variants`:
     per block, the articles carrying each wording, and its carriers, by their places in the
-    piece) and their characters."""
+    piece) and their characters. First what goes to the building process (the carriers and
+    the characters), then the wordings by part of the blocks' shuffle (a block's number
+    modulo ``parts``): per block, each wording with its articles here."""
     runs = _trimmed_runs(
         held,
         key,
@@ -1811,20 +1945,89 @@ def _piece_trimmed(
     counts = np.fromiter(map(len, carriers.values()), dtype=np.int64, count=len(carriers))
     articles = np.concatenate([*carriers.values(), np.zeros(0, np.int64)])
     carried = (blocks_carried, counts, articles)
-    # A wording this piece sent as a glued pair (not cut since) goes as its number there.
-    pairs = _RUNS[key][2]
-    sent = {pair: i for i, pair in enumerate(zip(pairs.block, pairs.text))} if pairs else {}
-    counted = {
-        b: [(sent.get((b, text), text), n) for text, n in counter.items()]
-        for b, counter in variants.items()
+    count = _received_value(parts)
+    counted: list[dict[int, list[tuple[str, int]]]] = [{} for _ in range(count)]
+    for b, counter in variants.items():
+        counted[b % count][b] = list(counter.items())
+    return [
+        pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        for value in [(carried, chars), *counted]
+    ]
+
+
+def _wordings_of_part(*found: bytes) -> dict[int, tuple[tuple[str, int], ...]]:
+    """On a worker: one part of the blocks' wordings, from every piece (`_piece_trimmed`):
+    per block (in order), its wordings with the articles carrying each (an article is in one
+    piece: the pieces' counts add up), most carried first (ties: the smallest text), as
+    `newscorpus.blocks.Detector._blocks` ranks a block's variants."""
+    counted: dict[int, Counter] = {}
+    for blob in found:
+        for b, wordings in _received_value(blob).items():
+            counter = counted.setdefault(b, Counter())
+            for text, n in wordings:
+                counter[text] += n
+    return {
+        b: tuple(sorted(counted[b].items(), key=lambda kv: (-kv[1], kv[0])))
+        for b in sorted(counted)
     }
-    return pickle.dumps((counted, carried, chars), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _part_tops(part: dict[int, tuple[tuple[str, int], ...]]) -> bytes:
+    """On a worker: a part's blocks (in order), each one's most frequent wording (its
+    canonical text, unless another block joins it) and how many wordings it has."""
+    blocks = np.fromiter(part, dtype=np.int64, count=len(part))
+    counts = np.fromiter(map(len, part.values()), dtype=np.int64, count=len(part))
+    texts = [ranked[0][0] for ranked in part.values()]
+    return pickle.dumps((blocks, texts, counts), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _part_wordings(part: dict[int, tuple[tuple[str, int], ...]], blocks: bytes) -> bytes:
+    """On a worker: of a part's blocks, those asked (``blocks``), each with its wordings."""
+    asked = _received_value(blocks)
+    return pickle.dumps({b: part[b] for b in asked}, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _part_variants(part: dict[int, tuple[tuple[str, int], ...]], given: bytes) -> tuple:
+    """On a worker: write the variants of a part's blocks that are one after the joins
+    (``given``: the path, and per block its position, id, and the variants of those joined
+    into it, or None), in order of position (`newscorpus.parquet.write_variants`). Returns
+    their positions and the keys of each one's variants (`wording_key`), in order."""
+    path, blocks = _received_value(given)
+    chosen = sorted(blocks.items(), key=lambda kv: kv[1][0])
+    made = [(block_id, ranked or part[b]) for b, (_, block_id, ranked) in chosen]
+    positions = np.array([p for _, (p, _, _) in chosen], dtype=np.int64)
+    keys = [np.array([wording_key(text) for text, _ in variants], np.int64) for _, variants in made]
+    for (block_id, _), found in zip(made, keys):
+        if len(np.unique(found)) != len(found):  # 64-bit hashes of a few texts: never seen
+            raise RuntimeError(f"internal error: two wordings of block {block_id} share a key")
+    write_variants(path, made)
+    return positions, keys
+
+
+def _keys_joined(n: int, *written: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """On a worker: the keys of the variants of ``n`` blocks, from every part that wrote
+    them (`_part_variants`): where each block's start (by position), then where the last
+    one's end, and the keys, block after block."""
+    positions = np.concatenate([p for p, _ in written] or [np.zeros(0, np.int64)])
+    keys = [k for _, found in written for k in found]
+    if not np.array_equal(np.sort(positions), np.arange(n)):
+        raise RuntimeError(f"internal error: variants written for {len(positions)} of {n} blocks")
+    order = np.argsort(positions)
+    counts = np.array([len(keys[i]) for i in order.tolist()], dtype=np.int64)
+    starts = np.r_[0, np.cumsum(counts)].astype(np.int64)
+    flat = np.concatenate([keys[i] for i in order.tolist()] or [np.zeros(0, np.int64)])
+    return starts, flat
+
+
+def _keys_counted(keys: tuple[np.ndarray, np.ndarray]) -> int:
+    """On a worker: how many variants the blocks have (`_keys_joined`)."""
+    return len(keys[1])
 
 
 def _forget_runs() -> None:
     """On a worker: drop the runs kept for the build (`_RUNS`), and the wordings."""
     _RUNS.clear()
-    _wording_keys.cache_clear()
+    _block_ids.cache_clear()
     _placed_of.cache_clear()
 
 
@@ -1849,26 +2052,35 @@ def _received_value(blob: bytes) -> Any:
 
 
 def _write_part(
-    held: _Held, key: tuple, clusters: bytes, wordings: bytes, placed: bytes, piece: bytes
+    held: _Held,
+    key: tuple,
+    clusters: bytes,
+    ids: bytes,
+    placed: bytes,
+    keys: tuple[np.ndarray, np.ndarray],
+    piece: bytes,
 ) -> int:
     """On a worker: `newscorpus.parquet.write_part` for the articles of a piece, which it
     holds (`_Held`), with what this process sent of them (``piece``,
     `DaskEngine.write_parts`): each article's segments made from its metadata spans and its
     shared runs, cut (`_trimmed_runs`) and placed in the blocks (``placed``), and checked
     against its text; a shared one named by its wording's number in its block. The wordings
-    are known by their keys alone (``wordings``: each block's id and its variants' keys, in
-    order): a run's wording is the text it covers, and must be one of its block's, by key."""
+    are known by their keys alone (``keys``: each block's variants' keys, in order, by its
+    position, `_keys_joined`; ``ids``, the blocks' ids): a run's wording is the text it
+    covers, and must be one of its block's, by key."""
     path, first, names, copied, meta_spans, cuts = _received_value(piece)
     shared, blocks, place = _placed_of(placed)
     texts = held.texts
     if not len(texts) == len(names) == len(held.metas) == len(meta_spans):
         raise RuntimeError(f"internal error: {len(texts)} texts held for {len(names)} articles")
     runs = _trimmed_runs(held, key, _received_value(clusters), cuts, shared, blocks)
-    ids, keys = _wording_keys(wordings)
+    ids = _block_ids(ids)
+    key_at, flat = keys
     position = [place[b] for b in runs.block.tolist()]
     starts, ends = runs.start.tolist(), runs.end.tolist()
     bounds = runs.bounds(len(names)).tolist()
     numbers: dict[str, dict[int, int]] = {}  # per block id, its wordings' numbers by key
+    key_lists: dict[int, list[int]] = {}  # per block's position, its wordings' keys
     rows = []
     for i, text in enumerate(texts):
         lo, hi = bounds[i], bounds[i + 1]
@@ -1877,7 +2089,8 @@ def _write_part(
         for start, end, p in zip(starts[lo:hi], ends[lo:hi], position[lo:hi]):
             block = ids[p]
             if block not in numbers:
-                numbers[block] = {k: v for v, k in enumerate(keys[p])}
+                key_lists[p] = flat[key_at[p] : key_at[p + 1]].tolist()
+                numbers[block] = {k: v for v, k in enumerate(key_lists[p])}
             wording = text[start:end]
             found = wording_key(wording)
             if found not in numbers[block]:
@@ -1887,7 +2100,7 @@ def _write_part(
                 )
             shared_runs.append((start, end, p, numbers[block][found]))
             own[block][found] = wording
-        marks = _with_gaps(_placed(meta_spans[i], shared_runs, ids, keys), len(text))
+        marks = _with_gaps(_placed(meta_spans[i], shared_runs, ids, key_lists), len(text))
         segments = tuple(
             (start, end, kind, block, None if block is None else numbers[block][w])
             for start, end, kind, _, block, w in _segments(text, marks, first + i, own)
@@ -1905,9 +2118,9 @@ def _placed_of(blob: bytes) -> tuple:
 
 
 @functools.lru_cache(maxsize=1)
-def _wording_keys(blob: bytes) -> tuple[list[str], list[list[int]]]:
-    """On a worker: the blocks' ids and the keys of their wordings, which this process sent
-    the workers, read once for the tasks that write the parts."""
+def _block_ids(blob: bytes) -> list[str]:
+    """On a worker: the blocks' ids by position, which this process sent the workers, read
+    once for the tasks that write the parts."""
     return _received_value(blob)
 
 

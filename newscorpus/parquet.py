@@ -6,7 +6,9 @@ engine's workers, for corpora too big for one SQLite file or one writer.
                                           that read it: the articles with their whole text,
                                           metadata, source fields, segments and copy
         blocks.parquet                    the blocks, most carried first
-        variants.parquet                  each block's wordings, as edits of its canonical text
+        variants/part-00000.parquet ...   each block's wordings, as edits of its canonical text,
+                                          written by the workers that counted them: a part per
+                                          part of the blocks
         _info.json                        written last: schema version, settings, stats
 
 `ParquetCorpus` reads it with the reading API of `newscorpus.store.Corpus` (``Corpus.open``
@@ -17,7 +19,6 @@ cannot grow (``add`` and ``remove`` need the SQLite store).
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import shutil
@@ -28,12 +29,21 @@ from typing import Any
 from newscorpus.errors import StoreError
 from newscorpus.meta import Meta
 from newscorpus.settings import Settings
-from newscorpus.store import Article, Block, Duplicate, Segment, Variant, apply_edit, checksum
+from newscorpus.store import (
+    Article,
+    Block,
+    Duplicate,
+    Segment,
+    Variant,
+    apply_edit,
+    checksum,
+    make_edit,
+)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Versions this newscorpus reads: version 1 kept the variants in one file, variants.parquet.
+_READS = (1, 2)
 INFO = "_info.json"
-# Variants written at a time (`ParquetWriter.add_blocks`).
-_VARIANT_ROWS = 65536
 _MISSING = 'the Parquet output needs pyarrow: pip install "newscorpus[dask]"'
 
 
@@ -70,6 +80,7 @@ class ParquetWriter:
             # A build killed between its two moves: the dataset it replaced goes back in place.
             self.old.rename(self.path)
         (self.tmp / "articles").mkdir(parents=True)
+        (self.tmp / "variants").mkdir()
         self.names: list[str] = []
         self.duplicate_of: dict[int, str] = {}
         engine.hold_texts()
@@ -97,25 +108,15 @@ class ParquetWriter:
         pass  # nor what the texts answered
 
     def add_blocks(self, rows: Sequence[tuple], variant_rows: Iterable[tuple]) -> None:
-        """The blocks, and their variants ``(block_id, variant, wording, edit, articles)``: a
-        dataset names a shared segment's wording by its number among the block's variants.
-        Written at once (in the dataset being made), the variants `_VARIANT_ROWS` at a time as
-        they come: nothing of them is kept here."""
+        """The blocks, written at once (in the dataset being made). Their variants are held
+        by the workers that counted them, which write them (``engine.write_parts``): none
+        come here."""
         pa, pq = _pyarrow()
+        if next(iter(variant_rows), None) is not None:
+            raise RuntimeError("internal error: a block's variants given to a Parquet dataset")
         blocks = ["id", "rank", "canonical", "articles", "variants", "first_date", "last_date"]
         columns = {name: [row[i] for row in rows] for i, name in enumerate(blocks)}
         pq.write_table(pa.table(columns, schema=_BLOCKS(pa)), self.tmp / "blocks.parquet")
-        del columns
-        variants = {"block_id": 0, "variant": 1, "edit": 3, "articles": 4}
-        schema = _VARIANTS(pa)
-        coming = iter(variant_rows)
-        with pq.ParquetWriter(self.tmp / "variants.parquet", schema) as out:
-            while True:
-                share = list(itertools.islice(coming, _VARIANT_ROWS))
-                columns = {name: [row[i] for row in share] for name, i in variants.items()}
-                out.write_table(pa.table(columns, schema=schema))
-                if len(share) < _VARIANT_ROWS:
-                    break
         self._blocks_written = True
 
     def known_edits(self) -> dict[str, tuple[str, dict[str, str]]]:
@@ -126,12 +127,11 @@ class ParquetWriter:
         """Never: a dataset is written whole."""
         return False
 
-    def add_runs(self, meta_spans: Sequence[Any], table: Any) -> None:
-        """Every article's metadata spans, and the blocks' wordings (``table``, a
-        `newscorpus.build.WordingTable`: the workers get each block's id and its wordings'
-        keys), with which the workers make the segments from the shared runs they found
+    def add_runs(self, meta_spans: Sequence[Any], ids: Sequence[str]) -> None:
+        """Every article's metadata spans, and the blocks' ids by position, with which the
+        workers make the segments from the shared runs they found
         (`newscorpus.dask_engine._write_part`)."""
-        self._runs = (meta_spans, table)
+        self._runs = (meta_spans, ids)
 
     def set_duplicates(self, pairs: Sequence[tuple[int, int]]) -> None:
         self.duplicate_of = {article: self.names[original] for article, original in pairs}
@@ -146,8 +146,7 @@ class ParquetWriter:
             raise RuntimeError(
                 "internal error: a Parquet dataset closed before its blocks and runs were given"
             )
-        folder = str(self.tmp / "articles")
-        self.engine.write_parts(folder, self.names, self.duplicate_of, *self._runs)
+        self.engine.write_parts(str(self.tmp), self.names, self.duplicate_of, *self._runs)
         info = {
             "schema_version": SCHEMA_VERSION,
             "settings": json.loads(self.settings.to_json()),
@@ -162,6 +161,24 @@ class ParquetWriter:
 
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def write_variants(path: str, blocks: Iterable[tuple[str, Sequence[tuple[str, int]]]]) -> int:
+    """On a worker: write one part of the blocks' variants, each block ``(id, variants)``
+    with its wordings ``(text, articles)`` most carried first (the first is its canonical
+    text), as rows ``(block_id, variant, edit, articles)``: a wording as the edit of its
+    block's canonical text (`newscorpus.store.make_edit`). Returns the rows written."""
+    pa, pq = _pyarrow()
+    columns: dict[str, list[Any]] = {"block_id": [], "variant": [], "edit": [], "articles": []}
+    for block_id, variants in blocks:
+        canonical = variants[0][0]
+        for i, (text, n) in enumerate(variants):
+            columns["block_id"].append(block_id)
+            columns["variant"].append(i)
+            columns["edit"].append(_json(make_edit(canonical, text)))
+            columns["articles"].append(n)
+    pq.write_table(pa.table(columns, schema=_VARIANTS(pa)), path)
+    return len(columns["variant"])
 
 
 def write_part(path: str, texts: Sequence[str], rows: Sequence[list[Any]]) -> int:
@@ -279,10 +296,11 @@ class ParquetCorpus:
             info = json.loads((path / INFO).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise StoreError(f"{path}: not a newscorpus Parquet dataset ({exc})") from None
-        if info.get("schema_version") != SCHEMA_VERSION:
+        if info.get("schema_version") not in _READS:
             raise StoreError(
                 f"{path}: Parquet dataset version {info.get('schema_version')} is not supported "
-                f"(this newscorpus reads version {SCHEMA_VERSION}); build it again from its input"
+                f"(this newscorpus reads versions {', '.join(map(str, _READS))}); build it again "
+                "from its input"
             )
         _pyarrow()
         return cls(path, info)
@@ -373,10 +391,11 @@ class ParquetCorpus:
             _, pq = _pyarrow()
             canonical = {b.id: b.text for b in self.blocks()}
             edits: dict[str, list[Any]] = {}
-            for r in sorted(
-                pq.read_table(self.path / "variants.parquet").to_pylist(),
-                key=lambda r: (r["block_id"], r["variant"]),
-            ):
+            found = sorted((self.path / "variants").glob("part-*.parquet"))
+            if self.schema_version == 1:
+                found = [self.path / "variants.parquet"]
+            rows = [row for part in found for row in pq.read_table(part).to_pylist()]
+            for r in sorted(rows, key=lambda r: (r["block_id"], r["variant"])):
                 edits.setdefault(r["block_id"], []).append((json.loads(r["edit"]), r["articles"]))
             self._blocks = {b: (canonical[b], e) for b, e in edits.items()}
         if block_id not in self._blocks:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +23,7 @@ from pathlib import Path
 import pytest
 from subprocess_cli import run
 
-from newscorpus import EngineError, build
+from newscorpus import EngineError, StoreError, build
 from newscorpus.export import export_jsonl
 from newscorpus.readers import Inputs
 from newscorpus.store import Corpus
@@ -551,8 +553,15 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     assert len(fields) == len(given) and not any(fields)
     # The copies' heads, profiles and facts, the neighbouring and separated background
     # clusters and the shared runs were found, with the runs' texts, on the workers, and the
-    # runs stay there: what came here of them is the blocks' wordings and carriers.
+    # runs stay there: what came here of them is the blocks' carriers and most frequent
+    # wordings (and all the wordings of blocks that others joined), not every wording: the
+    # workers that counted them wrote the variants.
     assert not found_here and engine.stats["block_summary_bytes"] > 0
+    with Corpus.open(dataset) as corpus:
+        found = corpus.blocks()
+    written = sum(block.variants for block in found)
+    assert written == engine.stats["variants_written"]
+    assert len(found) <= engine.stats["block_wordings_here"] < written
     assert set(client.run(lambda: len(dask_engine._RUNS)).values()) == {0}
     # The workers read the facts of units for the copies, judge the pairs that ask them there,
     # and keep none once the build is done.
@@ -619,11 +628,45 @@ def test_a_parquet_build_killed_midway_leaves_the_old_dataset_or_puts_it_back(cl
     assert _export(dataset) == before
 
 
+def test_a_parquet_dataset_of_version_1_reads_as_it_did(client, tmp_path):
+    """Version 1 of the dataset kept the blocks' variants in one file, which this process
+    wrote; since version 2 the workers that counted them write them in parts. A dataset of
+    version 1 reads as it did; one of a version this newscorpus does not know is refused."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from newscorpus.dask_engine import DaskEngine
+
+    dataset = tmp_path / "news.parquet"
+    build(Inputs(SEEDS), dataset, engine=DaskEngine(client)).close()
+
+    def read() -> tuple:
+        with Corpus.open(dataset) as corpus:
+            found = corpus.blocks()
+            return found, [corpus.variants(block.id) for block in found]
+
+    before, exported = read(), _export(dataset)
+    assert sum(len(variants) for variants in before[1]) > len(before[0]) > 0
+    parts = sorted((dataset / "variants").glob("part-*.parquet"))
+    assert parts  # a part per part of the blocks' shuffle
+    one = pa.concat_tables([pq.read_table(part) for part in parts])
+    pq.write_table(one, dataset / "variants.parquet")
+    shutil.rmtree(dataset / "variants")
+    info = json.loads((dataset / "_info.json").read_text(encoding="utf-8"))
+    for version in (1, 3):
+        info["schema_version"] = version
+        (dataset / "_info.json").write_text(json.dumps(info), encoding="utf-8")
+        if version == 1:
+            assert read() == before and _export(dataset) == exported
+    with pytest.raises(StoreError, match="version 3 is not supported .*reads versions 1, 2"):
+        Corpus.open(dataset)
+
+
 def test_the_workers_refuse_segments_that_do_not_rebuild_an_article(client, tmp_path, monkeypatch):
     """The workers make each article's segments from the runs they found, placed in the blocks
     as this process tells them, and check them against the text they hold, as the local
-    engine does: runs placed on the wrong wordings fail the build, and the dataset already
-    there is left as it was."""
+    engine does: a run whose block is given wordings that are not its runs' fails the build,
+    and the dataset already there is left as it was."""
     from newscorpus import dask_engine
     from newscorpus.dask_engine import DaskEngine
 
@@ -632,14 +675,13 @@ def test_the_workers_refuse_segments_that_do_not_rebuild_an_article(client, tmp_
     before = _export(dataset)
     place = dask_engine._WorkerRuns.place
 
-    def misplaced(self, placed):
-        # The runs of the first block found and of the last are placed where the other is.
-        ordered = sorted(placed, key=lambda b: (placed[b], b))
-        one, two = ordered[0], ordered[-1]
-        assert placed[one] != placed[two]
-        place(self, {**placed, one: placed[two], two: placed[one]})
+    def misworded(self, placed, ids, ranked):
+        # The first block found is given a wording that none of its runs covers, in place of
+        # its own.
+        first = min(placed, key=lambda b: (placed[b], b))
+        place(self, placed, ids, {**ranked, first: (("not a wording of this block", 1),)})
 
-    monkeypatch.setattr(dask_engine._WorkerRuns, "place", misplaced)
+    monkeypatch.setattr(dask_engine._WorkerRuns, "place", misworded)
     with pytest.raises(EngineError, match="segments do not rebuild article"):
         build(Inputs(SEEDS), dataset, engine=DaskEngine(client))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["news.parquet"]

@@ -392,7 +392,7 @@ def test_a_kept_answer_that_does_not_fit_its_question_is_asked_again(tmp_path, m
 
 
 def signed_wordings(monkeypatch) -> list[int]:
-    """Records how many wordings each signing signs (`_merge_wordings` signs the blocks' most
+    """Records how many wordings each signing signs (`Detector._joins` signs the blocks' most
     frequent wordings)."""
     signed: list[int] = []
     sign = blocks.Signer.sign_tokens
@@ -477,7 +477,7 @@ def test_an_add_cuts_and_signs_again_only_the_blocks_it_changed(tmp_path, genera
     """On the 3 MB generated corpus (glued sentences), an add of a hundredth of the articles
     cuts again only the glued blocks whose wordings, or the ends they are cut at, changed: the
     store keeps each block's cuts by a key of those. And of the blocks' most frequent
-    wordings (which `_merge_wordings` compares), it signs only those not signed before. The
+    wordings (which `Detector._joins` compares), it signs only those not signed before. The
     store is the one a build gives."""
     cut = cut_wordings(monkeypatch)
     signed = signed_wordings(monkeypatch)
