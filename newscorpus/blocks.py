@@ -1671,10 +1671,13 @@ class Detector:
                 {c: int(block_behind[index[c]]) for c in furniture.values()},
                 self.settings.min_minhash_words,
             )
-            pairs = held.glued_pairs(held.glued_blocks())
+            glued = held.glued_pairs(held.glued_blocks())
+            cuts = self._cuts(glued, workers)
+            del glued  # the glued wordings' texts: all the rest needs of them is their cuts
             # The wordings stay there; what comes here is each block's most frequent wording
             # and how many it has, and its carriers, then all the wordings of blocks joined.
-            tops, carriers = held.trimmed(*self._cuts(pairs, workers))
+            tops, carriers = held.trimmed(*cuts)
+            del cuts
             target = self._joins({b: text for b, (text, _) in tops.items()}, carriers)
             group = sorted({*target, *target.values()})
             variants, carriers = _merged(held.wordings(group), carriers, target)
