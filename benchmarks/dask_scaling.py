@@ -11,8 +11,10 @@ builds and of its largest worker, and for Dask what the workers did: pieces, the
 tasks took, the seconds the building process waited for them, and the bytes their results
 came to (Dask's ``sizeof``). ``--engines dask-parquet`` builds a Parquet dataset on the Dask
 engine, where the texts stay on the workers: it prints too the bytes of what the analysis asked
-of the texts there, and of the blocks' wordings and carriers that the workers' shared runs
-came to. Every export is checked to be byte-identical to the first run's.
+of the texts there, and of what came from the workers' shared runs (the distinct glued
+wordings, the blocks' carriers, each block's most frequent wording and all the wordings of
+blocks joined: how many wordings of how many the variants are). Every export is checked to be
+byte-identical to the first run's.
 
 The last lines turn the measured rates into the estimate of benchmarks/README.md ("The Dask
 engine"): the time of a build of 100 GB and of 1 TB on N workers, and the memory it needs. The
@@ -302,7 +304,8 @@ def main() -> None:
                 f"; {d['pieces']} pieces, task {d['task_seconds']:.1f} s, waited "
                 f"{d['waited_seconds']:.1f} s, results {d['received_bytes'] / 1e6:.2f} MB, "
                 f"pairs whose facts were judged there {d.get('facts_pairs', 0):,}, "
-                f"blocks' wordings and carriers {d.get('block_summary_bytes', 0) / 1e6:.2f} MB; "
+                f"from the shared runs {d.get('block_summary_bytes', 0) / 1e6:.2f} MB (wordings "
+                f"{d.get('block_wordings_here', 0):,} of {d.get('variants_written', 0):,}); "
                 f"LSH on the workers {d.get('pair_seconds', 0):.1f} s, "
                 f"{d.get('band_entries', 0):,} band entries shuffled"
                 if d
