@@ -102,6 +102,8 @@ from newscorpus.tokens import Words, mix64, sequence_key_halves, word_hash
 from newscorpus.units import batch_units
 
 _VERIFY_BATCH = 65536
+# Pairs of blocks' most frequent wordings compared at a time (`Detector._joins`).
+_JOIN_BATCH = 8192
 # Multiplier of the polynomial that makes a k-gram's key from its words' hashes (odd).
 _GRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
 _BLOCK_MIX = np.uint64(0xD6E8FEB86659FD93)
@@ -1490,7 +1492,8 @@ class Detector:
         pairs = candidate_pairs(sigs, s.lsh_bands, s.lsh_rows, keys, s.max_bucket_pairs)
         if not len(pairs):
             return {}
-        similarity = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
+        # A share of the pairs at a time: all at once, both sides' signatures are 1 KB a pair.
+        similarity = _pair_similarity(sigs, lengths, pairs, s, _JOIN_BATCH)
         uf = _UnionFind(len(roots))
         members = {i: {i} for i in range(len(roots))}
         needed = np.where(
@@ -2020,12 +2023,15 @@ def _call_forked(item: Any) -> Any:
 
 
 def _pair_similarity(
-    sigs: np.ndarray, n_words: np.ndarray, pairs: np.ndarray, s: Settings
+    sigs: np.ndarray, n_words: np.ndarray, pairs: np.ndarray, s: Settings, batch: int = 0
 ) -> np.ndarray:
+    """`similarity` of each of ``pairs`` (rows of ``sigs``), ``batch`` pairs at a time
+    (`_VERIFY_BATCH` unless given)."""
+    batch = batch or _VERIFY_BATCH
     return np.concatenate(
         [
             similarity(sigs[p[:, 0]], sigs[p[:, 1]], n_words[p[:, 0]], n_words[p[:, 1]], s)
-            for p in (pairs[lo : lo + _VERIFY_BATCH] for lo in range(0, len(pairs), _VERIFY_BATCH))
+            for p in (pairs[lo : lo + batch] for lo in range(0, len(pairs), batch))
         ]
         or [np.zeros(0)]
     )
