@@ -1717,12 +1717,11 @@ class Detector:
         blocks = [fb for _, fb, _ in found]
         named = list(tops)  # the blocks as the runs name them, before any joins
         if held is not None:
-            # Per block as the runs name it, the position of the block it is, or joined, and
-            # the ids by position; the wordings of the blocks joined, ranked: the workers
-            # rank the others' and number them by their places among the block's variants.
+            # Per block as the runs name it, the position of the block it is, or joined; the
+            # wordings of the blocks joined, ranked: the workers rank the others' and number
+            # them by their places among the block's variants.
             held.place(
                 {b: position[target.get(b, b)] for b in named},
-                [block_id for block_id, _, _ in found],
                 {block: fb.variants for _, fb, block in found if fb.variants},
             )
             return blocks, (np.zeros(0, dtype=np.int64),) * 5
@@ -1826,16 +1825,11 @@ class HeldRuns(Protocol):
     def wordings(self, blocks: Sequence[int]) -> dict[int, Counter]:
         """Of ``blocks``, each one's wordings with the articles carrying each."""
 
-    def place(
-        self,
-        place: dict[int, int],
-        ids: Sequence[str],
-        ranked: dict[int, tuple[tuple[str, int], ...]],
-    ) -> None:
+    def place(self, place: dict[int, int], ranked: dict[int, tuple[tuple[str, int], ...]]) -> None:
         """Where each block of the runs (as they name it) is placed: its position among the
-        blocks found, and the blocks' ids by position; and the variants of each block that
-        others joined (``ranked``, most carried first). A wording's number is its place
-        among its block's variants, most carried first (ties: the smallest text)."""
+        blocks found; and the variants of each block that others joined (``ranked``, most
+        carried first). A wording's number is its place among its block's variants, most
+        carried first (ties: the smallest text)."""
 
 
 # Where the texts and the units are, numbered there (`Detector.run_finder`): called with the

@@ -443,7 +443,7 @@ class DaskEngine:
         def run() -> None:
             # The variants' keys are a result on the workers: if a worker dies holding them,
             # and what made them, the writing starts over from the variants.
-            keys = held.write_variants(f"{folder}/variants")
+            keys = held.write_variants(f"{folder}/variants", ids)
             held.each(_write_part, list(ids), placed, keys, each=parts)
 
         self._again(run)
@@ -1070,10 +1070,9 @@ class _WorkerRuns:
         self.placed: dict[int, int] | None = None
         self._pairs: list[np.ndarray] = []  # per piece, the numbers of its glued pairs here
         # The parts of the blocks' wordings, on the workers (`trimmed`), and once the blocks
-        # are placed, their ids by position and the variants of those others joined.
+        # are placed, the variants of those others joined.
         self._parts: list[Any] | None = None
         self._part_count = 0
-        self.ids: list[str] = []
         self.ranked: dict[int, tuple[tuple[str, int], ...]] = {}
         # The pairs `verdicts` last judged, and the profiles it made for them, there.
         self._profiled: tuple[np.ndarray, list] | None = None
@@ -1499,26 +1498,21 @@ class _WorkerRuns:
         self.engine.stats["block_wordings_here"] += sum(map(len, found.values()))
         return found
 
-    def place(
-        self,
-        place: dict[int, int],
-        ids: Sequence[str],
-        ranked: dict[int, tuple[tuple[str, int], ...]],
-    ) -> None:
+    def place(self, place: dict[int, int], ranked: dict[int, tuple[tuple[str, int], ...]]) -> None:
         self.placed = place
-        self.ids = list(ids)
         self.ranked = ranked
 
-    def write_variants(self, folder: str) -> Any:
+    def write_variants(self, folder: str, ids: Sequence[str]) -> Any:
         """Have each part of the blocks' wordings write its blocks' variants, as the part of
         the variants of its number in ``folder`` (`_part_variants`: each block that is one
-        after the joins, with its id and the variants of those joined into it given). Returns
+        after the joins, with its id, of ``ids`` by position, and the variants of those
+        joined into it given). Returns
         a future, on the workers, of the keys of every block's variants in order, by its
         position (`_keys_joined`): what numbers a wording in the segments."""
         engine = self.engine
         if self.placed is None:
             raise RuntimeError("internal error: the variants written before the blocks are placed")
-        place, ids = self.placed, self.ids
+        place = self.placed
         # Per part, its blocks that are one after the joins (as the runs name them), with the
         # position and id of each and, for one others joined, its variants: at a position,
         # the block others joined, or the block alone there.

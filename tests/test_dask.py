@@ -675,11 +675,11 @@ def test_the_workers_refuse_segments_that_do_not_rebuild_an_article(client, tmp_
     before = _export(dataset)
     place = dask_engine._WorkerRuns.place
 
-    def misworded(self, placed, ids, ranked):
+    def misworded(self, placed, ranked):
         # The first block found is given a wording that none of its runs covers, in place of
         # its own.
         first = min(placed, key=lambda b: (placed[b], b))
-        place(self, placed, ids, {**ranked, first: (("not a wording of this block", 1),)})
+        place(self, placed, {**ranked, first: (("not a wording of this block", 1),)})
 
     monkeypatch.setattr(dask_engine._WorkerRuns, "place", misworded)
     with pytest.raises(EngineError, match="segments do not rebuild article"):
