@@ -113,6 +113,8 @@ _BLOCK_MIX = np.uint64(0xD6E8FEB86659FD93)
 # At 2**19 the trimming of a Dask build's building process (whose peak it was) peaks at 365 MB
 # instead of 401 at 100 MB, and takes 1.42 and 1.53 s against 1.50 and 1.53 s.
 _GRAMS_CHARS = 1 << 19
+# The word k-grams that say which words of a glued run are its block's (`glued_cuts`).
+_CUT_GRAMS = 3
 # Articles whose runs' texts are asked for at once (`Detector._blocks`).
 _TEXT_ARTICLES = 8192
 # Wordings signed at a time (`Detector._wording_signatures`).
@@ -1383,32 +1385,17 @@ class Detector:
         apply_cuts(runs, pairs.pair_of, lo_at, hi_at)
 
     def _cuts(self, pairs: GluedPairs, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
-        """Where each wording of ``pairs`` is cut (`_Grams`), at each of its glued ends: per
-        pair, per end code (2 * glued start + glued end), the span kept in the wording.
+        """`glued_cuts` of ``pairs``, by ``workers`` processes, but of the blocks an earlier
+        analysis of the store cut as they are now: its answer is taken.
 
-        A word is the block's when a word 3-gram around it occurs in two or more of the block's
-        occurrences; two or more words at the glued edge of a run that are not the block's
-        are cut off (they stay the article's own text), where punctuation that ends a sentence
-        or a label separates them from the block's words.
+        A block's cuts depend on its wordings, whether each is in two or more runs (a k-gram
+        is the block's from two runs on), and the ends each is cut at: by a key of those, an
+        earlier analysis of the store gives them, and only the blocks that changed are cut.
         """
-        k = 3
-        pair_block, pair_text, runs_with = pairs.block, pairs.text, pairs.runs_with
-        all_ends = [(False, True), (True, False), (True, True)]
-        glued_ends = [
-            [ends for c, ends in enumerate(all_ends, 1) if b >> c & 1] for b in pairs.bits
-        ]
-        # Blocks a few at a time (whole: a block's counts are its own), so that the words of
-        # all wordings are never in memory at once.
-        # The chunks are cut by ``workers`` processes.
-        by_block: dict[int, list[int]] = defaultdict(list)
-        for i, b in enumerate(pair_block):
-            by_block[b].append(i)
-        # A block's cuts depend on its wordings, whether each is in two or more runs (a k-gram
-        # is the block's from two runs on), and the ends each is cut at: by a key of those, an
-        # earlier analysis of the store gives them, and only the blocks that changed are cut.
-        for members in by_block.values():
-            members.sort(key=pair_text.__getitem__)
-        salt = json.dumps(["cuts", k]).encode("utf-8")
+        glued_ends = _glued_ends(pairs.bits)
+        by_block = _wordings_by_block(pairs)
+        pair_text, runs_with = pairs.text, pairs.runs_with
+        salt = json.dumps(["cuts", _CUT_GRAMS]).encode("utf-8")
         keys: dict[int, bytes] = {}
         for b, members in by_block.items():
             digest = xxhash.xxh3_128(salt)
@@ -1430,44 +1417,15 @@ class Detector:
             for i, found in zip(members, answer):
                 for glued_start, glued_end, lo, hi in found:
                     cuts[(i, glued_start, glued_end)] = (lo, hi)
-        chunks: list[list[int]] = [[]]
-        size = 0
-        for b, members in by_block.items():
-            if keys[b] in kept:
-                continue
-            if size >= _GRAMS_CHARS:
-                chunks.append([])
-                size = 0
-            chunks[-1].extend(members)
-            size += sum(len(pair_text[i]) for i in members)
-
-        def cut(chunk: list[int]) -> dict[tuple[int, bool, bool], tuple[int, int]]:
-            grams = _Grams(
-                [pair_text[i] for i in chunk],
-                [pair_block[i] for i in chunk],
-                [runs_with[i] for i in chunk],
-                k,
-            )
-            return {
-                (i, *ends): grams.cut(j, *ends)
-                for j, i in enumerate(chunk)
-                for ends in glued_ends[i]
-            }
-
-        for found in _fork_map(cut, [c for c in chunks if c], workers):
-            cuts.update(found)
+        asked = {b: members for b, members in by_block.items() if keys[b] not in kept}
+        cuts.update(_cut_blocks(pairs, glued_ends, asked, workers))
         if self.keep_state:
             self.answers["cuts"] = {
                 keys[b]: kept.get(keys[b])
                 or [[[*ends, *cuts[(i, *ends)]] for ends in glued_ends[i]] for i in members]
                 for b, members in by_block.items()
             }
-        lo_at = np.zeros((len(pair_block), 4), dtype=np.int64)
-        hi_at = np.zeros((len(pair_block), 4), dtype=np.int64)
-        for (i, glued_start, glued_end), (lo, hi) in cuts.items():
-            lo_at[i, 2 * glued_start + glued_end] = lo
-            hi_at[i, 2 * glued_start + glued_end] = hi
-        return lo_at, hi_at
+        return _cut_arrays(len(pairs.block), cuts)
 
     def _joins(self, top: dict[int, str], carriers: dict[int, np.ndarray]) -> dict[int, int]:
         """Which blocks join another as wordings of one passage: their most frequent
@@ -1674,13 +1632,10 @@ class Detector:
                 {c: int(block_behind[index[c]]) for c in furniture.values()},
                 self.settings.min_minhash_words,
             )
-            glued = held.glued_pairs(held.glued_blocks())
-            cuts = self._cuts(glued, workers)
-            del glued  # the glued wordings' texts: all the rest needs of them is their cuts
-            # The wordings stay there; what comes here is each block's most frequent wording
-            # and how many it has, and its carriers, then all the wordings of blocks joined.
-            tops, carriers = held.trimmed(*cuts)
-            del cuts
+            # The runs are cut there, and their wordings stay there; what comes here is each
+            # block's most frequent wording and how many it has, and its carriers, then all
+            # the wordings of blocks joined.
+            tops, carriers = held.trimmed()
             target = self._joins({b: text for b, (text, _) in tops.items()}, carriers)
             group = sorted({*target, *target.values()})
             variants, carriers = _merged(held.wordings(group), carriers, target)
@@ -1809,18 +1764,12 @@ class HeldRuns(Protocol):
         """Find the runs (`find_runs`, with `sparse_block_codes` of ``background``, sorted,
         in ``blocks``), with their texts (`runs_with_texts`), and hold them."""
 
-    def glued_blocks(self) -> np.ndarray:
-        """`glued_blocks` of all the runs."""
-
-    def glued_pairs(self, blocks: np.ndarray) -> GluedPairs:
-        """`glued_pairs` of all the runs (without ``pair_of``)."""
-
-    def trimmed(
-        self, lo_at: np.ndarray, hi_at: np.ndarray
-    ) -> tuple[dict[int, tuple[str, int]], dict[int, np.ndarray]]:
-        """The runs cut (`apply_cuts`, by the pairs `glued_pairs` gave), and per block its
-        wordings counted (as `_variants`), held there; here, per block its most frequent
-        wording (ties: the smallest text) and how many it has, and its carriers."""
+    def trimmed(self) -> tuple[dict[int, tuple[str, int]], dict[int, np.ndarray]]:
+        """The runs cut where a unit glued their block to other text (as `Detector._trim_glued`
+        cuts them: the distinct wordings of the blocks with a glued run, `glued_pairs`, cut
+        by `glued_cuts`), and per block its wordings counted (as `_variants`), held there;
+        here, per block its most frequent wording (ties: the smallest text) and how many it
+        has, and its carriers."""
 
     def wordings(self, blocks: Sequence[int]) -> dict[int, Counter]:
         """Of ``blocks``, each one's wordings with the articles carrying each."""
@@ -2526,7 +2475,7 @@ def glued_blocks(runs: _Runs) -> np.ndarray:
 
 def glued_pairs(runs: _Runs, blocks: np.ndarray) -> GluedPairs:
     """The distinct (block, wording) of the runs (with their texts) of ``blocks`` (sorted):
-    only blocks with a glued run need their 3-gram counts (`Detector._cuts`). Runs of one
+    only blocks with a glued run need their 3-gram counts (`glued_cuts`). Runs of one
     block mostly repeat a few wordings: each is read once, with the number of runs that have
     it and the glued ends it is cut at."""
     glued = runs.glued_start | runs.glued_end
@@ -2550,6 +2499,89 @@ def glued_pairs(runs: _Runs, blocks: np.ndarray) -> GluedPairs:
         bits.tolist(),
         pair_of,
     )
+
+
+def glued_cuts(pairs: GluedPairs, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Where each wording of ``pairs`` is cut (`_Grams`), at each of its glued ends, by
+    ``workers`` processes: per pair, per end code (2 * glued start + glued end), the span
+    kept in the wording (`Detector._cuts` where no earlier analysis answers).
+
+    A word is the block's when a word 3-gram around it occurs in two or more of the block's
+    occurrences; two or more words at the glued edge of a run that are not the block's are
+    cut off (they stay the article's own text), where punctuation that ends a sentence or a
+    label separates them from the block's words. A block's cuts are its own: its wordings
+    cut with other blocks', or alone, are cut the same.
+    """
+    glued_ends = _glued_ends(pairs.bits)
+    cuts = _cut_blocks(pairs, glued_ends, _wordings_by_block(pairs), workers)
+    return _cut_arrays(len(pairs.block), cuts)
+
+
+def _glued_ends(bits: Sequence[int]) -> list[list[tuple[bool, bool]]]:
+    """Per wording, the glued ends (glued start, glued end) it is cut at, from its ``bits``
+    (`GluedPairs`)."""
+    all_ends = [(False, True), (True, False), (True, True)]
+    return [[ends for c, ends in enumerate(all_ends, 1) if b >> c & 1] for b in bits]
+
+
+def _wordings_by_block(pairs: GluedPairs) -> dict[int, list[int]]:
+    """Per block (in the order of its first pair), its pairs' numbers, by their texts."""
+    by_block: dict[int, list[int]] = defaultdict(list)
+    for i, b in enumerate(pairs.block):
+        by_block[b].append(i)
+    for members in by_block.values():
+        members.sort(key=pairs.text.__getitem__)
+    return by_block
+
+
+def _cut_blocks(
+    pairs: GluedPairs,
+    glued_ends: list[list[tuple[bool, bool]]],
+    by_block: dict[int, list[int]],
+    workers: int,
+) -> dict[tuple[int, bool, bool], tuple[int, int]]:
+    """The cuts (`glued_cuts`) of the wordings of the blocks of ``by_block`` (each one's
+    pairs), by ``workers`` processes: per (pair, glued start, glued end), the span kept."""
+    pair_block, pair_text, runs_with = pairs.block, pairs.text, pairs.runs_with
+    # Blocks a few at a time (whole: a block's counts are its own), so that the words of
+    # all wordings are never in memory at once.
+    chunks: list[list[int]] = [[]]
+    size = 0
+    for members in by_block.values():
+        if size >= _GRAMS_CHARS:
+            chunks.append([])
+            size = 0
+        chunks[-1].extend(members)
+        size += sum(len(pair_text[i]) for i in members)
+
+    def cut(chunk: list[int]) -> dict[tuple[int, bool, bool], tuple[int, int]]:
+        grams = _Grams(
+            [pair_text[i] for i in chunk],
+            [pair_block[i] for i in chunk],
+            [runs_with[i] for i in chunk],
+            _CUT_GRAMS,
+        )
+        return {
+            (i, *ends): grams.cut(j, *ends) for j, i in enumerate(chunk) for ends in glued_ends[i]
+        }
+
+    cuts: dict[tuple[int, bool, bool], tuple[int, int]] = {}
+    for found in _fork_map(cut, [c for c in chunks if c], workers):
+        cuts.update(found)
+    return cuts
+
+
+def _cut_arrays(
+    n: int, cuts: dict[tuple[int, bool, bool], tuple[int, int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``cuts`` of ``n`` pairs as two arrays, a row per pair, a column per end code: where
+    each span kept starts and ends."""
+    lo_at = np.zeros((n, 4), dtype=np.int64)
+    hi_at = np.zeros((n, 4), dtype=np.int64)
+    for (i, glued_start, glued_end), (lo, hi) in cuts.items():
+        lo_at[i, 2 * glued_start + glued_end] = lo
+        hi_at[i, 2 * glued_start + glued_end] = hi
+    return lo_at, hi_at
 
 
 def apply_cuts(runs: _Runs, pair_of: np.ndarray, lo_at: np.ndarray, hi_at: np.ndarray) -> None:

@@ -88,6 +88,7 @@ from newscorpus.blocks import (
     content_digests,
     find_runs,
     glued_blocks,
+    glued_cuts,
     glued_pairs,
     joined_pairs,
     passage_units,
@@ -435,7 +436,7 @@ class DaskEngine:
             lo, hi = firsts[i], firsts[i + 1]
             copied = {a - lo: original for a, original in copies[at[i] : at[i + 1]]}
             path = f"{folder}/articles/part-{i:05d}.parquet"
-            return path, lo, names[lo:hi], copied, meta_spans[lo:hi], held.cuts[i]
+            return path, lo, names[lo:hi], copied, meta_spans[lo:hi]
 
         placed = (held.shared, held.blocks, held.placed)
         parts = [part(i) for i in range(len(held.numbers))]
@@ -444,7 +445,7 @@ class DaskEngine:
             # The variants' keys are a result on the workers: if a worker dies holding them,
             # and what made them, the writing starts over from the variants.
             keys = held.write_variants(f"{folder}/variants", ids)
-            held.each(_write_part, list(ids), placed, keys, each=parts)
+            held.each(_write_part, list(ids), placed, keys, each=parts, cut=True)
 
         self._again(run)
         self._call(self.client.run, _forget_runs, on_error="ignore")
@@ -1039,12 +1040,13 @@ class _WorkerRuns:
     `separated_pairs`), then its runs
     (`_runs_of`, with the blocks of the background clusters and the furniture lines,
     ``shared``), which are kept there, in `_RUNS`, for the next steps: their glued blocks, the
-    distinct wordings of those (`glued_pairs`), the runs cut and their wordings counted, in
-    parts of the blocks held on the workers (`trimmed`), and the writing of the variants and
-    the articles (`DaskEngine.write_parts`). Every task can make the runs again from what it
-    is given (a worker that died, or a task run on another worker), and what this process
-    sent is sent again when a step starts over (`DaskEngine._again`), the wordings counted
-    again if a part of them was lost (`on_parts`)."""
+    distinct wordings of those (`glued_pairs`) cut in parts of the blocks (a shuffle on the
+    block, `_cut_rows`), the runs cut and their wordings counted, in parts of the blocks held
+    on the workers (`trimmed`), and the writing of the variants and the articles
+    (`DaskEngine.write_parts`). Every task can make the runs again from what it is given (a
+    worker that died, or a task run on another worker), and what this process sent is sent
+    again when a step starts over (`DaskEngine._again`), the glued wordings cut again and the
+    wordings counted again if a part of them was lost (`_cut_rows`, `on_parts`)."""
 
     def __init__(
         self,
@@ -1065,12 +1067,13 @@ class _WorkerRuns:
         self._sent_pieces: list | None = None  # each piece's units' clusters there
         self.token = uuid.uuid4().hex
         self.blocks: np.ndarray | None = None  # the glued blocks
-        # Per piece, the rows of ``lo_at`` and ``hi_at`` (`Detector._cuts`) of its pairs.
-        self.cuts: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(numbers)
+        # Per piece, the cuts of its glued wordings, on the workers: a future per part
+        # (`_cut_rows`).
+        self._cuts: list[list[Any]] | None = None
         self.placed: dict[int, int] | None = None
-        self._pairs: list[np.ndarray] = []  # per piece, the numbers of its glued pairs here
         # The parts of the blocks' wordings, on the workers (`trimmed`), and once the blocks
-        # are placed, the variants of those others joined.
+        # are placed, the variants of those others joined. The glued wordings are cut in as
+        # many parts.
         self._parts: list[Any] | None = None
         self._part_count = 0
         self.ranked: dict[int, tuple[tuple[str, int], ...]] = {}
@@ -1081,12 +1084,21 @@ class _WorkerRuns:
     def key(self, piece: int) -> tuple[str, int]:
         return (self.token, piece)
 
-    def each(self, function: Any, *given: Any, each: list | None = None, then: Any = None) -> list:
+    def each(
+        self,
+        function: Any,
+        *given: Any,
+        each: list | None = None,
+        cut: bool = False,
+        then: Any = None,
+    ) -> list:
         """``function(held, key, clusters, *given)`` for each piece, on the worker that holds
-        it, ``given`` sent once for all (and, with ``each``, a value per piece after them);
-        the results in order, or what ``then`` makes of their futures there. The units'
-        clusters are made there once (`_clusters_of`), from what makes them (``definition``,
-        sent), and again when a step starts over (a worker that held some may have died)."""
+        it, ``given`` sent once for all (and, with ``each``, a value per piece after them;
+        with ``cut``, the cuts of its glued wordings from each part, `_cut_rows`, last); the
+        results in order, or what ``then`` makes of their futures there. The units' clusters
+        are made there once (`_clusters_of`), from what makes them (``definition``, sent),
+        and again when a step starts over (a worker that held some may have died), with the
+        cuts."""
         engine = self.engine
         tries = 0
 
@@ -1107,12 +1119,19 @@ class _WorkerRuns:
                     engine._submit(_clusters_of, held, numbers, definition)
                     for (held, _), numbers in zip(engine._texts, self.numbers)
                 ]
+            cuts = self._cut_rows(tries > 1) if cut else [None] * len(self.numbers)
             futures = [
                 engine._submit(
-                    function, held, self.key(i), clusters, *extra, *([mine] if each else [])
+                    function,
+                    held,
+                    self.key(i),
+                    clusters,
+                    *extra,
+                    *([mine] if each is not None else []),
+                    *([rows] if cut else []),
                 )
-                for i, ((held, _), clusters, mine) in enumerate(
-                    zip(engine._texts, self._sent_pieces, own)
+                for i, ((held, _), clusters, mine, rows) in enumerate(
+                    zip(engine._texts, self._sent_pieces, own, cuts)
                 )
             ]
             if then is not None:
@@ -1369,48 +1388,15 @@ class _WorkerRuns:
         found by the next step."""
         self.shared = (background, blocks, furniture, furniture_blocks, min_words)
 
-    def glued_blocks(self) -> np.ndarray:
+    def trimmed(self) -> tuple[dict[int, tuple[str, int]], dict[int, np.ndarray]]:
+        """Each piece's runs cut where their glued wordings are cut (`_cut_rows`), and their
+        wordings counted (`_variants`), in a shuffle on the block (`_piece_trimmed`): each
+        part of the blocks counts and ranks their wordings (`_wordings_of_part`, held there).
+        Here: the blocks with a glued run, per block its most frequent wording and how many it
+        has (`_part_tops`), and its carriers, joined from the pieces (an article is in one
+        piece)."""
         found = self.each(_piece_glued_blocks, self.shared)
         self.blocks = unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
-        return self.blocks
-
-    def glued_pairs(self, blocks: np.ndarray) -> GluedPairs:
-        """Each piece's distinct wordings of ``blocks``, made one: a wording's runs summed,
-        its glued ends joined."""
-        self.blocks = blocks
-        index: dict[tuple[int, str], int] = {}
-        block: list[int] = []
-        text: list[str] = []
-        runs_with: list[int] = []
-        bits: list[int] = []
-        self._pairs = []
-        for blob in self.each(_piece_glued_pairs, self.shared, blocks):
-            self._count(blob)
-            found = _received_value(blob)
-            numbers = []
-            for b, t, n, x in zip(*found):
-                g = index.setdefault((b, t), len(block))
-                if g == len(block):
-                    block.append(b)
-                    text.append(t)
-                    runs_with.append(n)
-                    bits.append(x)
-                else:
-                    runs_with[g] += n
-                    bits[g] |= x
-                numbers.append(g)
-            self._pairs.append(np.array(numbers, dtype=np.int64))
-        return GluedPairs(block, text, runs_with, bits, np.zeros(0, np.int64))
-
-    def trimmed(
-        self, lo_at: np.ndarray, hi_at: np.ndarray
-    ) -> tuple[dict[int, tuple[str, int]], dict[int, np.ndarray]]:
-        """Each piece's runs cut, and their wordings counted (`_variants`), in a shuffle on
-        the block (`_piece_trimmed`): each part of the blocks counts and ranks their wordings
-        (`_wordings_of_part`, held there). Here: per block its most frequent wording and how
-        many it has (`_part_tops`), and its carriers, joined from the pieces (an article is in
-        one piece)."""
-        self.cuts = [(lo_at[g], hi_at[g]) for g in self._pairs]
         self._parts, found, tops = self._counted()
         carried_blocks, carried_articles = [], []  # per piece, a row per (block, article)
         self.shared_chars = 0
@@ -1434,16 +1420,37 @@ class _WorkerRuns:
         articles = np.concatenate([*carried_articles, np.zeros(0, np.int64)])[order]
         return dict(sorted(top.items())), carriers_by_block(blocks[order], articles)
 
+    def _parts_of_blocks(self) -> int:
+        """How many parts the blocks' shuffles have: as many as workers, kept when a step
+        starts over (a block's part is its number modulo the parts, `_by_part`)."""
+        if not self._part_count:
+            self._part_count = max(1, min(self.engine._workers(), len(self.numbers)))
+        return self._part_count
+
+    def _cut_rows(self, again: bool) -> list[list[Any]]:
+        """Per piece, where its glued wordings are cut, from each part of the glued blocks,
+        on the workers: each piece's distinct wordings of the glued blocks go by part
+        (`_piece_glued_pairs`), where each part makes them one and cuts them
+        (`_cuts_of_part`) and sends each piece the cuts of its wordings. Made once, and
+        again when a step starts over (``again``)."""
+        engine = self.engine
+        if self._cuts is not None and not again:
+            return self._cuts
+        parts = self._parts_of_blocks()
+
+        def reduced(found: list) -> list[list[Any]]:
+            cut = [engine._submit(_cuts_of_part, *engine._part(found, j)) for j in range(parts)]
+            return [engine._part(cut, i) for i in range(len(found))]
+
+        self._cuts = self.each(_piece_glued_pairs, self.shared, self.blocks, parts, then=reduced)
+        return self._cuts
+
     def _counted(self) -> tuple[list[Any], list[bytes], list[bytes]]:
         """The shuffle of `trimmed`: the parts' futures (each part's blocks' wordings,
         ranked), what each piece sent here (its blocks' carriers and its shared characters)
         and each part's most frequent wordings."""
         engine = self.engine
-        # As many parts as workers, kept when counted again: a block's part is its number
-        # modulo the parts (`_by_part`).
-        if not self._part_count:
-            self._part_count = max(1, min(engine._workers(), len(self.numbers)))
-        parts = self._part_count
+        parts = self._parts_of_blocks()
 
         def reduced(found: list) -> tuple[list[Any], list[bytes], list[bytes]]:
             held = [
@@ -1453,9 +1460,7 @@ class _WorkerRuns:
             tops = [engine._submit(_part_tops, part) for part in held]
             return held, *engine._call(engine.client.gather, [here, tops])
 
-        return self.each(
-            _piece_trimmed, self.shared, self.blocks, parts, each=self.cuts, then=reduced
-        )
+        return self.each(_piece_trimmed, self.shared, self.blocks, parts, cut=True, then=reduced)
 
     def on_parts(self, function: Any, each: list, then: Any = None) -> Any:
         """``function(part, mine)`` for each part of the blocks' wordings (`trimmed`), with
@@ -1536,8 +1541,8 @@ class _WorkerRuns:
         return self.on_parts(_part_variants, each, then=joined)
 
     def _count(self, blob: bytes) -> None:
-        """What came here of the runs: the glued pairs, the blocks' carriers, their most
-        frequent wordings, and the wordings of those joined (`stats`)."""
+        """What came here of the runs: the blocks' carriers, their most frequent wordings, and
+        the wordings of those joined (`stats`)."""
         stats = self.engine.stats
         stats["block_summary_bytes"] = stats.get("block_summary_bytes", 0) + len(blob)
 
@@ -1867,28 +1872,67 @@ def _piece_glued_blocks(held: _Held, key: tuple, clusters: bytes, shared: bytes)
 
 
 def _piece_glued_pairs(
-    held: _Held, key: tuple, clusters: bytes, shared: bytes, blocks: bytes
-) -> bytes:
+    held: _Held, key: tuple, clusters: bytes, shared: bytes, blocks: bytes, parts: bytes
+) -> list[bytes]:
     """On a worker: the distinct wordings of ``blocks`` among a piece's runs (`glued_pairs`),
-    each run's number among them kept with the runs, for `_piece_trimmed`."""
+    each run's number among them kept with the runs, for `_trimmed_runs`; by part of the
+    blocks' shuffle (a block's number modulo ``parts``), in order: their blocks, texts, runs
+    and glued ends."""
     runs = _runs_of(held, key, _received_value(clusters), _received_value(shared))
     pairs = glued_pairs(runs, _received_value(blocks))
     _RUNS[key] = ("found", runs, pairs)
-    found = (pairs.block, pairs.text, pairs.runs_with, pairs.bits)
-    return pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+    count = _received_value(parts)
+    part = np.asarray(pairs.block, dtype=np.int64) % count
+    found = []
+    for j in range(count):
+        at = np.flatnonzero(part == j).tolist()
+        columns = [pairs.block, pairs.text, pairs.runs_with, pairs.bits]
+        found.append([[column[i] for i in at] for column in columns])
+    return [pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for value in found]
+
+
+def _cuts_of_part(*found: bytes) -> list[tuple[np.ndarray, np.ndarray]]:
+    """On a worker: one part of the glued wordings, from every piece (`_piece_glued_pairs`),
+    made one (a wording's runs summed, its glued ends joined) and cut (`glued_cuts`: a
+    block's cuts are its own, wherever its wordings are cut). Per piece, the rows of
+    ``lo_at`` and ``hi_at`` of its wordings of the part, in order."""
+    index: dict[tuple[int, str], int] = {}
+    block: list[int] = []
+    text: list[str] = []
+    runs_with: list[int] = []
+    bits: list[int] = []
+    numbers = []  # per piece, the numbers of its wordings here
+    for blob in found:
+        mine = []
+        for b, t, n, x in zip(*_received_value(blob)):
+            g = index.setdefault((b, t), len(block))
+            if g == len(block):
+                block.append(b)
+                text.append(t)
+                runs_with.append(n)
+                bits.append(x)
+            else:
+                runs_with[g] += n
+                bits[g] |= x
+            mine.append(g)
+        numbers.append(np.array(mine, dtype=np.int64))
+    del index
+    lo_at, hi_at = glued_cuts(GluedPairs(block, text, runs_with, bits, np.zeros(0, np.int64)))
+    return [(lo_at[g], hi_at[g]) for g in numbers]
 
 
 def _trimmed_runs(
     held: _Held,
     key: tuple,
     clusters: np.ndarray,
-    cuts: tuple[np.ndarray, np.ndarray],
+    cuts: list[tuple[np.ndarray, np.ndarray]],
     shared: tuple,
     blocks: np.ndarray,
 ) -> _Runs:
     """On a worker: a piece's runs cut (`apply_cuts`) where its glued wordings are cut
-    (``cuts``: the rows of ``lo_at`` and ``hi_at`` of its pairs), kept in `_RUNS`; found
-    again from its units' ``clusters`` (`_runs_of`) if they are not kept."""
+    (``cuts``: per part of the blocks, the rows of ``lo_at`` and ``hi_at`` of its wordings
+    of that part, `_cuts_of_part`), kept in `_RUNS`; found again from its units'
+    ``clusters`` (`_runs_of`) if they are not kept."""
     kept = _RUNS.get(key)
     if kept is not None and kept[0] == "trimmed":
         return kept[1]
@@ -1896,7 +1940,14 @@ def _trimmed_runs(
     pairs = _RUNS[key][2]
     if pairs is None:
         pairs = glued_pairs(runs, blocks)
-    lo_at, hi_at = cuts
+    part = np.asarray(pairs.block, dtype=np.int64) % max(len(cuts), 1)
+    lo_at = np.zeros((len(pairs.block), 4), dtype=np.int64)
+    hi_at = np.zeros((len(pairs.block), 4), dtype=np.int64)
+    for j, (lo, hi) in enumerate(cuts):
+        at = np.flatnonzero(part == j)
+        if len(at) != len(lo):
+            raise RuntimeError(f"internal error: {len(lo)} cuts for {len(at)} glued wordings")
+        lo_at[at], hi_at[at] = lo, hi
     cut = attrs.evolve(
         runs,
         start=runs.start.copy(),
@@ -1917,18 +1968,19 @@ def _piece_trimmed(
     shared: bytes,
     blocks: bytes,
     parts: bytes,
-    cuts: bytes,
+    cuts: list[tuple[np.ndarray, np.ndarray]],
 ) -> list[bytes]:
-    """On a worker: a piece's runs cut (`_trimmed_runs`), their wordings counted (`_variants`:
-    per block, the articles carrying each wording, and its carriers, by their places in the
-    piece) and their characters. First what goes to the building process (the carriers and
-    the characters), then the wordings by part of the blocks' shuffle (a block's number
-    modulo ``parts``): per block, each wording with its articles here."""
+    """On a worker: a piece's runs cut (`_trimmed_runs`, where ``cuts`` says), their wordings
+    counted (`_variants`: per block, the articles carrying each wording, and its carriers, by
+    their places in the piece) and their characters. First what goes to the building
+    process (the carriers and the characters), then the wordings by part of the blocks'
+    shuffle (a block's number modulo ``parts``): per block, each wording with its articles
+    here."""
     runs = _trimmed_runs(
         held,
         key,
         _received_value(clusters),
-        _received_value(cuts),
+        cuts,
         _received_value(shared),
         _received_value(blocks),
     )
@@ -2053,16 +2105,17 @@ def _write_part(
     placed: bytes,
     keys: tuple[np.ndarray, np.ndarray],
     piece: bytes,
+    cuts: list[tuple[np.ndarray, np.ndarray]],
 ) -> int:
     """On a worker: `newscorpus.parquet.write_part` for the articles of a piece, which it
     holds (`_Held`), with what this process sent of them (``piece``,
     `DaskEngine.write_parts`): each article's segments made from its metadata spans and its
-    shared runs, cut (`_trimmed_runs`) and placed in the blocks (``placed``), and checked
-    against its text; a shared one named by its wording's number in its block. The wordings
-    are known by their keys alone (``keys``: each block's variants' keys, in order, by its
-    position, `_keys_joined`; ``ids``, the blocks' ids): a run's wording is the text it
-    covers, and must be one of its block's, by key."""
-    path, first, names, copied, meta_spans, cuts = _received_value(piece)
+    shared runs, cut (`_trimmed_runs`, where ``cuts`` says) and placed in the blocks
+    (``placed``), and checked against its text; a shared one named by its wording's number in
+    its block. The wordings are known by their keys alone (``keys``: each block's variants'
+    keys, in order, by its position, `_keys_joined`; ``ids``, the blocks' ids): a run's
+    wording is the text it covers, and must be one of its block's, by key."""
+    path, first, names, copied, meta_spans = _received_value(piece)
     shared, blocks, place = _placed_of(placed)
     texts = held.texts
     if not len(texts) == len(names) == len(held.metas) == len(meta_spans):

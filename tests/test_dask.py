@@ -516,6 +516,7 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     for owner, name in [
         (blocks.Detector, "_runs"),
         (blocks.Detector, "_run_texts"),
+        (blocks.Detector, "_cuts"),
         (blocks, "joined_pairs"),
         (blocks, "separated_pairs"),
         (blocks, "cluster_groups"),
@@ -700,12 +701,12 @@ def test_a_worker_killed_between_two_steps_of_the_runs_is_replaced(
     from newscorpus import dask_engine
 
     killed: list[int] = []
-    glued_pairs = dask_engine._WorkerRuns.glued_pairs
+    cut_rows = dask_engine._WorkerRuns._cut_rows
 
-    def killing_first(self, blocks):
+    def killing_first(self, again):
         if not killed:
             killed.append(_kill_a_holder(self.engine.client, self._sent_pieces[:1]))
-        return glued_pairs(self, blocks)
+        return cut_rows(self, again)
 
-    monkeypatch.setattr(dask_engine._WorkerRuns, "glued_pairs", killing_first)
+    monkeypatch.setattr(dask_engine._WorkerRuns, "_cut_rows", killing_first)
     _parquet_build_outlives(killed, generated, generated_local, tmp_path)
