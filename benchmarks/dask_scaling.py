@@ -11,10 +11,10 @@ builds and of its largest worker, and for Dask what the workers did: pieces, the
 tasks took, the seconds the building process waited for them, and the bytes their results
 came to (Dask's ``sizeof``). ``--engines dask-parquet`` builds a Parquet dataset on the Dask
 engine, where the texts stay on the workers: it prints too the bytes of what the analysis asked
-of the texts there, and of what came from the workers' shared runs (the distinct glued
-wordings, the blocks' carriers, each block's most frequent wording and all the wordings of
-blocks joined: how many wordings of how many the variants are). Every export is checked to be
-byte-identical to the first run's.
+of the texts there, and of what came from the workers' shared runs (the blocks' carriers,
+each block's most frequent wording and all the wordings of blocks joined: how many wordings
+of how many the variants are). Every export is checked to be byte-identical to the first
+run's.
 
 The last lines turn the measured rates into the estimate of benchmarks/README.md ("The Dask
 engine"): the time of a build of 100 GB and of 1 TB on N workers, and the memory it needs. The
