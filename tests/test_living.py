@@ -518,6 +518,64 @@ def test_a_glued_wording_in_a_second_run_is_cut_again(tmp_path):
     assert kept_thrice["cuts"].keys() == kept_twice["cuts"].keys() != kept_once["cuts"].keys()
 
 
+GLUED_SENTENCES = [
+    "The Kessler Institute, founded in 1962 in Dunmore, studies tidal energy.",
+    "Its three research vessels survey the northern coast every spring.",
+    "Meanwhile the minister said prices rose.",
+    "Shares of Acme Corp fell 3 percent on Tuesday.",
+    "Reporting by Jane Doe; editing by John Roe.",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),
+            st.lists(st.integers(0, len(GLUED_SENTENCES) - 1), min_size=1, max_size=4),
+            st.integers(1, 3),
+            st.sampled_from([2, 4, 8, 6, 10, 12, 14]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_a_blocks_cuts_are_its_own(found):
+    """A Dask build cuts each block's glued wordings in the part of the blocks that holds it,
+    with whichever blocks share that part, in the order the pieces sent them
+    (`newscorpus.dask_engine._cuts_of_part`): a block's cuts (`blocks.glued_cuts`) are the
+    same cut with other blocks as alone, in any order of its wordings."""
+    distinct: dict[tuple[int, str], tuple[int, int]] = {}
+    for block, sentences, runs_with, bits in found:
+        text = " ".join(GLUED_SENTENCES[i] for i in sentences)
+        distinct.setdefault((block, text), (runs_with, bits))
+    keys = list(distinct)
+    pairs = blocks.GluedPairs(
+        [b for b, _ in keys],
+        [t for _, t in keys],
+        [distinct[k][0] for k in keys],
+        [distinct[k][1] for k in keys],
+        np.zeros(0, np.int64),
+    )
+    lo_at, hi_at = blocks.glued_cuts(pairs)
+    for block in set(pairs.block):
+        mine = [i for i, b in enumerate(pairs.block) if b == block][::-1]
+        alone = blocks.GluedPairs(
+            [pairs.block[i] for i in mine],
+            [pairs.text[i] for i in mine],
+            [pairs.runs_with[i] for i in mine],
+            [pairs.bits[i] for i in mine],
+            np.zeros(0, np.int64),
+        )
+        lo, hi = blocks.glued_cuts(alone)
+        assert (lo == lo_at[mine]).all() and (hi == hi_at[mine]).all()
+    # Each glued end kept is a span within its wording.
+    for i, (text, bits) in enumerate(zip(pairs.text, pairs.bits)):
+        for code in range(1, 4):
+            if bits >> code & 1:
+                assert 0 <= lo_at[i, code] <= hi_at[i, code] <= len(text)
+
+
 @pytest.mark.parametrize(
     "damage", ["ends in another order", "an end not a bool", "past the end", "one cut short"]
 )
