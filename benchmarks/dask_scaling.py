@@ -18,6 +18,10 @@ run's.
 
 The last lines turn the measured rates into the estimate of benchmarks/README.md ("The Dask
 engine"): the time of a build of 100 GB and of 1 TB on N workers, and the memory it needs. The
+analysis after the LSH is split by the building process's CPU seconds in it (which more
+workers do not shorten; the local cluster's scheduler runs in that process and counts there
+too) and the rest of its time, in which it waited for the workers (taken as shared evenly
+among them). The
 building process's memory is a line fitted to its peaks at every size measured so far (each
 run's figures are kept in benchmarks/data/dask-scaling-SIZE.json), as it holds a baseline that
 does not grow with the corpus: run two sizes or more (``--size 10MB``, then ``--size 100MB``)
@@ -93,9 +97,25 @@ def one(corpus: Path, engine: str, workers: int) -> dict:
 
     inputs = Inputs([corpus], name_field="name")
     marks: dict[str, float] = {}
+    cpu_marks: dict[str, float] = {}  # this process's CPU seconds, all its threads
 
     def progress(stage: str, done: int, total: int | None, chars: int) -> None:
         marks.setdefault(stage, time.perf_counter())
+        cpu_marks.setdefault(stage, time.process_time())
+
+    # This process's CPU seconds in the LSH (`DaskEngine._verified_pairs`): the analysis's
+    # own, in this process, are the analysis's less those.
+    lsh_cpu = [0.0]
+    verified = DaskEngine._verified_pairs
+
+    def verifying(self, *args, **kwargs):
+        before = time.process_time()
+        try:
+            return verified(self, *args, **kwargs)
+        finally:
+            lsh_cpu[0] += time.process_time() - before
+
+    DaskEngine._verified_pairs = verifying
 
     with tempfile.TemporaryDirectory(dir=ROOT / "benchmarks" / "data") as folder:
         store = Path(folder) / ("store.parquet" if engine == "dask-parquet" else "store.db")
@@ -105,16 +125,16 @@ def one(corpus: Path, engine: str, workers: int) -> dict:
                 client.wait_for_workers(workers)
                 dask = DaskEngine(client)
                 memory = PeakRSS()
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 corpus_ = build(inputs, store, engine=dask, progress=progress)
-                seconds = time.perf_counter() - started
+                seconds, cpu_ended = time.perf_counter() - started, time.process_time()
                 own, largest, idle = memory.stop()
                 stats = dict(dask.stats)
         else:
             memory = PeakRSS()
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             corpus_ = build(inputs, store, workers=workers, progress=progress)
-            seconds = time.perf_counter() - started
+            seconds, cpu_ended = time.perf_counter() - started, time.process_time()
             own, largest, idle = memory.stop()
         out = io.StringIO()
         export_jsonl(corpus_, out)
@@ -125,11 +145,19 @@ def one(corpus: Path, engine: str, workers: int) -> dict:
         "analysing": marks.get("writing", ended) - marks.get("analysing", ended),
         "writing": ended - marks.get("writing", ended),
     }
+    analysing, writing = (cpu_marks.get(stage, cpu_ended) for stage in ("analysing", "writing"))
+    cpu = {
+        "reading": analysing - cpu_started,
+        "analysing": writing - analysing,
+        "writing": cpu_ended - writing,
+        "lsh": lsh_cpu[0],
+    }
     return {
         "engine": engine,
         "workers": workers,
         "seconds": seconds,
         "stages": stages,
+        "cpu": cpu,
         "client_mb": own,
         "largest_worker_mb": largest,
         "largest_worker_idle_mb": idle,
@@ -186,10 +214,18 @@ def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
     own = stages["reading"] - s["waited_seconds"] - s.get("numbering_seconds", 0.0)
     take = mb / own
     lsh = mb / (s["pair_seconds"] * n)  # MB/s of one worker on the LSH (wall time x workers)
-    # The rest of the analysis: in this process, and for a Parquet build partly on the
-    # workers, taken here as if all in this process (as the workers' share grows with them,
-    # an upper bound of that part).
-    analyse = mb / (stages["analysing"] - s["pair_seconds"])
+    # The rest of the analysis: this process's own CPU seconds in it (with the local cluster's
+    # scheduler, which runs in this process: more than this process alone), which more
+    # workers do not shorten, and the rest of its time, in which this process waited for the
+    # workers (for a Parquet build, the copies' verdicts, the runs, their cuts and wordings),
+    # as if shared evenly among them. A run without CPU seconds (measured before they were)
+    # takes all of it as this process's.
+    rest = stages["analysing"] - s["pair_seconds"]
+    cpu = dask.get("cpu")
+    own_analysis = min(rest, cpu["analysing"] - cpu["lsh"]) if cpu else rest
+    analyse = mb / own_analysis
+    waited = rest - own_analysis
+    analyse_workers = mb / (waited * n) if waited > 0 else math.inf  # MB/s of one worker
     # Writing: by this process to one SQLite file, or by every worker its parts.
     write = mb / (stages["writing"] * (n if parquet else 1))
     results = s["received_bytes"] / 1e6 / mb  # bytes sent to this process per input byte
@@ -216,7 +252,9 @@ def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
         f"  a worker reads and prepares {prepare:.2f} MB/s (its tasks' time)",
         f"  the building process takes results up at {take:.2f} MB/s (its own time)",
         f"  the LSH on the workers: {lsh:.2f} MB/s per worker ({s['pair_seconds']:.1f} s)",
-        f"  the rest of the analysis, in the building process: {analyse:.2f} MB/s",
+        f"  the rest of the analysis: {analyse:.2f} MB/s in the building process (its CPU "
+        f"seconds, {own_analysis:.1f} s), {analyse_workers:.2f} MB/s per worker (the "
+        f"building process waiting, {waited:.1f} s)",
         f"  writing {'its parts: ' if parquet else 'the store: '}{write:.2f} MB/s"
         f"{' per worker' if parquet else ''}",
         f"  sent to the building process: {results:.2f} bytes per input byte",
@@ -239,7 +277,8 @@ def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
         for workers in (8, 64, 512):
             reading = max(size / (workers * prepare), size / take)
             writing = size / (write * (workers if parquet else 1))
-            total = reading + size / (workers * lsh) + size / analyse + writing
+            analysis = size / analyse + size / (workers * analyse_workers)
+            total = reading + size / (workers * lsh) + analysis + writing
             # GB, one round: the signatures, the band entries (three copies while sorted),
             # the candidates with signatures attached, in as many rounds as the engine makes
             # for that many units on that many workers.
@@ -258,7 +297,7 @@ def estimate(mb: float, runs: list[dict], engine: str = "dask") -> str:
                 f"  {size_gb:>5} GB on {workers:>3} workers: reading {reading / 3600:.1f} h "
                 f"({'workers' if size / (workers * prepare) > size / take else 'builder'}-bound), "
                 f"LSH {size / (workers * lsh) / 3600:.1f} h, analysis "
-                f"{size / analyse / 3600:.1f} h, writing {writing / 3600:.1f} h: "
+                f"{analysis / 3600:.1f} h, writing {writing / 3600:.1f} h: "
                 f"total >= {total / 3600:.1f} h; per worker >= {per_worker:.1f} GB "
                 f"(measured peak: {(idle + worker * size / workers) / 1000:.1f} GB); "
                 f"builder >= {(client_base + size * client) / 1000:.0f} GB; {groups:,} groups, "
@@ -307,6 +346,8 @@ def main() -> None:
                 f"from the shared runs {d.get('block_summary_bytes', 0) / 1e6:.2f} MB (wordings "
                 f"{d.get('block_wordings_here', 0):,} of {d.get('variants_written', 0):,}); "
                 f"LSH on the workers {d.get('pair_seconds', 0):.1f} s, "
+                f"the building process's CPU in the analysis {run['cpu']['analysing']:.1f} s "
+                f"(in the LSH {run['cpu']['lsh']:.1f} s), "
                 f"{d.get('band_entries', 0):,} band entries shuffled"
                 if d
                 else ""
