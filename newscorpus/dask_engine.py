@@ -1389,12 +1389,12 @@ class _WorkerRuns:
         self.shared = (background, blocks, furniture, furniture_blocks, min_words)
 
     def trimmed(self) -> tuple[dict[int, tuple[str, int]], dict[int, np.ndarray]]:
-        """Each piece's runs cut where their glued wordings are cut (`_cut_rows`), and their
-        wordings counted (`_variants`), in a shuffle on the block (`_piece_trimmed`): each
-        part of the blocks counts and ranks their wordings (`_wordings_of_part`, held there).
-        Here: the blocks with a glued run, per block its most frequent wording and how many it
-        has (`_part_tops`), and its carriers, joined from the pieces (an article is in one
-        piece)."""
+        """Each piece's runs cut where their glued wordings are cut (`_cut_rows`, of the
+        blocks with a glued run, `_piece_glued_blocks`), and their wordings counted
+        (`_variants`), in a shuffle on the block (`_piece_trimmed`): each part of the blocks
+        counts and ranks their wordings (`_wordings_of_part`, held there). Here: per block
+        its most frequent wording and how many it has (`_part_tops`), and its carriers, joined
+        from the pieces (an article is in one piece)."""
         found = self.each(_piece_glued_blocks, self.shared)
         self.blocks = unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
         self._parts, found, tops = self._counted()
@@ -1883,10 +1883,10 @@ def _piece_glued_pairs(
     _RUNS[key] = ("found", runs, pairs)
     count = _received_value(parts)
     part = np.asarray(pairs.block, dtype=np.int64) % count
+    columns = [pairs.block, pairs.text, pairs.runs_with, pairs.bits]
     found = []
     for j in range(count):
         at = np.flatnonzero(part == j).tolist()
-        columns = [pairs.block, pairs.text, pairs.runs_with, pairs.bits]
         found.append([[column[i] for i in at] for column in columns])
     return [pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for value in found]
 
