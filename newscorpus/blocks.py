@@ -1227,10 +1227,9 @@ class Detector:
         figure_labels = labels[figures]  # the clusters of lines of figures
         group_of = np.asarray(groups, dtype=np.int64)
         if held is not None:
-            found = held.cluster_groups(group_of, figure_labels)
-        else:
-            clusters, article = self._flat(occ_cluster)
-            found = cluster_groups(clusters, group_of[article], figure_labels)
+            return set(held.cluster_groups(group_of, figure_labels).tolist())
+        clusters, article = self._flat(occ_cluster)
+        found = cluster_groups(clusters, group_of[article], figure_labels)
         return set(merged_groups(found).tolist())
 
     def _furniture_lines(
@@ -1734,8 +1733,9 @@ class HeldRuns(Protocol):
         agree (`_facts_agree`)."""
 
     def cluster_groups(self, groups: np.ndarray, figures: np.ndarray) -> np.ndarray:
-        """`cluster_groups` of all the units, in parts, each article's copy group given
-        (``groups``) and the labels of the clusters of lines of figures (``figures``)."""
+        """`merged_groups` of the `cluster_groups` of all the units, each article's copy
+        group given (``groups``) and the labels of the clusters of lines of figures
+        (``figures``): the clusters of two or more groups, sorted."""
 
     def occurrences(self) -> Carriers:
         """Each unit's cluster, as `Detector._occurrence_clusters` and

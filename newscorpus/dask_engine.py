@@ -91,6 +91,7 @@ from newscorpus.blocks import (
     glued_cuts,
     glued_pairs,
     joined_pairs,
+    merged_groups,
     passage_units,
     runs_with_texts,
     separated_pairs,
@@ -1343,11 +1344,23 @@ class _WorkerRuns:
         return [articles[lo:hi] - first for first, lo, hi in zip(firsts.tolist(), at, at[1:])]
 
     def cluster_groups(self, groups: np.ndarray, figures: np.ndarray) -> np.ndarray:
-        """Each piece's `cluster_groups`, with its articles' groups."""
+        """Each piece's `cluster_groups`, with its articles' groups, sent by part of the
+        clusters (a cluster's number modulo the parts) to where they are made one
+        (`merged_groups`, `_part_merged_groups`): here, only the clusters of two or more
+        groups, sorted."""
+        engine = self.engine
         firsts = self.firsts.tolist()
         mine = [groups[lo:hi] for lo, hi in itertools.pairwise(firsts)]
-        found = self.each(_piece_cluster_groups, figures, each=mine)
-        return np.concatenate(found) if found else np.zeros((0, 3), np.int64)
+        parts = self._parts_of_blocks()
+
+        def reduced(found: list) -> list[np.ndarray]:
+            merged = [
+                engine._submit(_part_merged_groups, *engine._part(found, j)) for j in range(parts)
+            ]
+            return engine._call(engine.client.gather, merged)
+
+        found = self.each(_piece_cluster_groups, figures, parts, each=mine, then=reduced)
+        return np.sort(np.concatenate([*found, np.zeros(0, np.int64)]))
 
     def furniture_lines(self, background: np.ndarray) -> Iterator[tuple[tuple[str, ...], int]]:
         """Each piece's furniture lines' words and clusters (`_piece_furniture`), the first of
@@ -1715,13 +1728,21 @@ def _piece_separated(held: _Held, key: tuple, clusters: bytes, candidates: bytes
 
 
 def _piece_cluster_groups(
-    held: _Held, key: tuple, clusters: bytes, figures: bytes, groups: bytes
-) -> np.ndarray:
+    held: _Held, key: tuple, clusters: bytes, figures: bytes, parts: bytes, groups: bytes
+) -> list[np.ndarray]:
     """On a worker: `cluster_groups` of a piece's units, from their clusters and their
-    articles' groups."""
+    articles' groups, by part of the clusters (a cluster's number modulo ``parts``)."""
     article = _units_of(held)[4]
     found = _received_value(clusters).astype(np.int64)
-    return cluster_groups(found, _received_value(groups)[article], _received_value(figures))
+    rows = cluster_groups(found, _received_value(groups)[article], _received_value(figures))
+    part = rows[:, 0] % _received_value(parts)
+    return [rows[part == j] for j in range(_received_value(parts))]
+
+
+def _part_merged_groups(*found: np.ndarray) -> np.ndarray:
+    """On a worker: of one part of the clusters, from every piece (`_piece_cluster_groups`),
+    those of two or more groups (`merged_groups`: a cluster's rows are all in its part)."""
+    return merged_groups(np.concatenate([*found, np.zeros((0, 3), np.int64)]))
 
 
 def _piece_furniture(
