@@ -1351,7 +1351,7 @@ class _WorkerRuns:
         engine = self.engine
         firsts = self.firsts.tolist()
         mine = [groups[lo:hi] for lo, hi in itertools.pairwise(firsts)]
-        parts = self._parts_of_blocks()
+        parts = self._shuffle_parts()
 
         def reduced(found: list) -> list[np.ndarray]:
             merged = [
@@ -1433,9 +1433,10 @@ class _WorkerRuns:
         articles = np.concatenate([*carried_articles, np.zeros(0, np.int64)])[order]
         return dict(sorted(top.items())), carriers_by_block(blocks[order], articles)
 
-    def _parts_of_blocks(self) -> int:
-        """How many parts the blocks' shuffles have: as many as workers, kept when a step
-        starts over (a block's part is its number modulo the parts, `_by_part`)."""
+    def _shuffle_parts(self) -> int:
+        """How many parts the shuffles of the clusters and of the blocks have: as many as
+        workers, kept when a step starts over (a block's part is its number modulo the
+        parts, `_by_part`)."""
         if not self._part_count:
             self._part_count = max(1, min(self.engine._workers(), len(self.numbers)))
         return self._part_count
@@ -1449,7 +1450,7 @@ class _WorkerRuns:
         engine = self.engine
         if self._cuts is not None and not again:
             return self._cuts
-        parts = self._parts_of_blocks()
+        parts = self._shuffle_parts()
 
         def reduced(found: list) -> list[list[Any]]:
             cut = [engine._submit(_cuts_of_part, *engine._part(found, j)) for j in range(parts)]
@@ -1463,7 +1464,7 @@ class _WorkerRuns:
         ranked), what each piece sent here (its blocks' carriers and its shared characters)
         and each part's most frequent wordings."""
         engine = self.engine
-        parts = self._parts_of_blocks()
+        parts = self._shuffle_parts()
 
         def reduced(found: list) -> tuple[list[Any], list[bytes], list[bytes]]:
             held = [
@@ -1735,8 +1736,9 @@ def _piece_cluster_groups(
     article = _units_of(held)[4]
     found = _received_value(clusters).astype(np.int64)
     rows = cluster_groups(found, _received_value(groups)[article], _received_value(figures))
-    part = rows[:, 0] % _received_value(parts)
-    return [rows[part == j] for j in range(_received_value(parts))]
+    count = _received_value(parts)
+    part = rows[:, 0] % count
+    return [rows[part == j] for j in range(count)]
 
 
 def _part_merged_groups(*found: np.ndarray) -> np.ndarray:
