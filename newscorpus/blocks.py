@@ -976,9 +976,8 @@ class Detector:
         # A unit found in no other article cannot pair it with a copy: the lede is the first
         # passages it shares (a title or dateline line that a copy glued to its first
         # sentence is found nowhere else), openers left out.
-        is_opener = np.zeros(int(head.max(initial=0)) + 1, dtype=bool)
-        is_opener[[c for c in openers if c < len(is_opener)]] = True
-        shares = (head >= 0) & ~is_opener[np.maximum(head, 0)]
+        opener_clusters = np.array(sorted(openers), dtype=np.int64)
+        shares = (head >= 0) & ~isin_sorted(head.ravel(), opener_clusters).reshape(head.shape)
         in_lede = shares & (np.cumsum(shares, axis=1) <= s.lede_units)
         article, at = np.nonzero(in_lede)
         found, _ = unique_pairs(head[article, at], article)  # by cluster, then article
@@ -3000,29 +2999,34 @@ def _openers(head: np.ndarray, cluster_articles: Carriers, max_articles: int) ->
     if not n or not width:
         return openers
     # With each cluster's number of articles, every round is a few numpy passes over the
-    # heads, not a loop over every unit.
-    top = max(int(head.max()), int(clusters[-1]) if len(clusters) else 0) + 1
-    carried = np.zeros(top, dtype=np.int64)
-    carried[clusters] = counts
-    # A continuation, as one int: a cluster; the end of the head (-1); a unit found nowhere
-    # else, which is its own continuation (-2 - its position in ``head``).
-    value = np.where(head >= 0, head, -2 - np.arange(n * width).reshape(n, width))
+    # heads, not a loop over every unit. The clusters in the heads are numbered by their
+    # place among them: arrays as long as those, not as the distinct units (a cluster's
+    # number is its smallest distinct unit's, up to 6.3 million at 1 GB).
+    known = head >= 0
+    values = unique(head[known])
+    if not len(values):
+        return openers
+    place = np.searchsorted(values, head).astype(np.int32)
+    at = positions(clusters, values)
+    carried = np.where(at >= 0, counts[np.maximum(at, 0)], 0)
+    # A continuation, as one int: a cluster's place; the end of the head (-1); a unit found
+    # nowhere else, which is its own continuation (-2 - its position in ``head``).
+    value = np.where(known, place, -2 - np.arange(n * width, dtype=np.int64).reshape(n, width))
     value[head == -2] = -1
     for _ in range(4):
-        is_opener = np.zeros(top, dtype=bool)
-        is_opener[list(openers)] = True
-        skipped = (head >= 0) & is_opener[np.maximum(head, 0)]
+        is_opener = isin_sorted(values, np.array(sorted(openers), dtype=np.int64))
+        skipped = known & is_opener[np.where(known, place, 0)]
         following = np.full((n, width), -1, dtype=np.int64)
         for i in range(width - 2, -1, -1):
             following[:, i] = np.where(skipped[:, i + 1], following[:, i + 1], value[:, i + 1])
-        asked = (head >= 0) & ~skipped
-        c, nxt = head[asked], following[asked]
+        asked = known & ~skipped
+        c, nxt = place[asked], following[asked]
         few = carried[c] <= _FEW_COPIES
         # A passage as common follows: a background after a short story.
         as_common = (nxt >= 0) & few & (carried[np.maximum(nxt, 0)] >= carried[c])
-        pairs, _ = unique_pairs(c[~as_common], nxt[~as_common])
-        continuations = np.bincount(pairs[:, 0], minlength=top) if len(pairs) else carried * 0
-        found = set(np.flatnonzero(continuations >= 3).tolist())
+        pairs, _ = unique_pairs(c[~as_common].astype(np.int64), nxt[~as_common])
+        continuations = np.bincount(pairs[:, 0], minlength=len(values))
+        found = set(values[continuations >= 3].tolist())
         if found <= openers:
             break
         openers |= found

@@ -51,6 +51,11 @@ def heads_and_clusters(draw):
             cluster_articles[c] = arts
     # A cluster in a head is one found in two or more articles; the others are -1.
     heads = [[c if c in cluster_articles else -1 for c in h] for h in heads]
+    # A cluster is numbered by its smallest distinct unit: the numbers are far apart in a
+    # large corpus (billions at a terabyte), which only the heads' own clusters may cost.
+    spread = draw(st.sampled_from([1, 7, 10**12]))
+    heads = [[c * spread if c >= 0 else c for c in h] for h in heads]
+    cluster_articles = {c * spread: arts for c, arts in cluster_articles.items()}
     return heads, cluster_articles, draw(st.integers(1, 2 * _FEW_COPIES))
 
 
