@@ -189,14 +189,16 @@ class _Runs:
 class FoundBlock:
     """A block as found: its id, canonical text, the distinct variant texts with the number
     of articles carrying each (most carried first; none where the workers hold them,
-    `Analysis.held_runs`), the articles carrying it (sorted; a view of the carriers' one
-    array, not a Python int each: 1.1 million of them at 1 GB), and how many variants it
-    has."""
+    `Analysis.held_runs`), how many articles carry it, the first and last of their dates
+    (None: none is dated), and how many variants it has. Which articles carry it is not
+    kept: their segments say (1.1 million carriers at 1 GB)."""
 
     id: str
     canonical: str
     variants: tuple[tuple[str, int], ...]
-    articles: np.ndarray = attrs.field(eq=False)
+    articles: int
+    first_date: str | None
+    last_date: str | None
     n_variants: int = attrs.field()
 
     @n_variants.default
@@ -1425,11 +1427,15 @@ class Detector:
             }
         return _cut_arrays(len(pairs.block), cuts)
 
-    def _joins(self, top: dict[int, str], carriers: dict[int, np.ndarray]) -> dict[int, int]:
+    def _joins(
+        self, top: dict[int, str], carriers: Callable[[list[int]], Mapping[int, np.ndarray]]
+    ) -> dict[int, int]:
         """Which blocks join another as wordings of one passage: their most frequent
         wordings (``top``) are similar (the units' threshold, over the whole passage) and no
         article carries both. Returns the block each block joined (those that joined
-        another); `_merged` joins their wordings and carriers.
+        another); `_merged` joins their wordings. ``carriers`` gives the sorted articles of
+        the blocks asked: only of those in a pair similar enough to join (where the runs
+        are held, `HeldRuns.carriers`, no others come here).
 
         A passage reworded sentence by sentence can fall apart into several clusters that share
         no sentence pair above the threshold; over the whole paragraph the wordings still
@@ -1450,22 +1456,26 @@ class Detector:
             return {}
         # A share of the pairs at a time: all at once, both sides' signatures are 1 KB a pair.
         similarity = _pair_similarity(sigs, lengths, pairs, s, _JOIN_BATCH)
-        uf = _UnionFind(len(roots))
-        members = {i: {i} for i in range(len(roots))}
         needed = np.where(
             np.minimum(lengths[pairs[:, 0]], lengths[pairs[:, 1]]) < s.short_unit_words,
             s.strong_threshold,
             s.unit_threshold,
         )
+        similar = similarity >= needed
+        pairs, similarity = pairs[similar], similarity[similar]
+        if not len(pairs):
+            return {}
+        # Only blocks of these pairs can join: theirs are the only carriers asked.
+        carried = carriers([roots[i] for i in unique(pairs.ravel()).tolist()])
+        uf = _UnionFind(len(roots))
+        members = {i: {i} for i in range(len(roots))}
         for k in np.lexsort((pairs[:, 1], pairs[:, 0], -similarity)):
-            if similarity[k] < needed[k]:
-                continue
             a, b = uf.find(int(pairs[k, 0])), uf.find(int(pairs[k, 1]))
             if a == b:
                 continue
             same_text = texts[int(pairs[k, 0])] == texts[int(pairs[k, 1])]
             if not same_text and any(
-                isin_sorted(carriers[roots[x]], carriers[roots[y]]).any()
+                isin_sorted(carried[roots[x]], carried[roots[y]]).any()
                 for x in members[a]
                 for y in members[b]
             ):
@@ -1631,17 +1641,20 @@ class Detector:
                 self.settings.min_minhash_words,
             )
             # The runs are cut there, and their wordings stay there; what comes here is each
-            # block's most frequent wording and how many it has, and its carriers, then all
-            # the wordings of blocks joined.
-            tops, carriers = held.trimmed()
-            target = self._joins({b: text for b, (text, _) in tops.items()}, carriers)
+            # block's most frequent wording and how many it has, the carriers of blocks that
+            # may join, then all the wordings of blocks joined, and per block once joined how
+            # many articles carry it and their first and last dates.
+            tops = held.trimmed()
+            target = self._joins({b: text for b, (text, _) in tops.items()}, held.carriers)
             group = sorted({*target, *target.values()})
-            variants, carriers = _merged(held.wordings(group), carriers, target)
+            variants = _merged(held.wordings(group), target)
+            summaries = held.summaries(target)
             for block, (text, n) in tops.items():
                 if block in target or block in variants:
                     continue  # joined another, or joined by another
                 block_id = "b" + xxhash.xxh3_64_hexdigest(text.encode("utf-8"))
-                found.append((block_id, FoundBlock(block_id, text, (), carriers[block], n), block))
+                summary = summaries[block]
+                found.append((block_id, FoundBlock(block_id, text, (), *summary, n), block))
         else:
             block_of = np.full(len(self._distinct_words) + 1, -1, dtype=np.int64)
             block_of[behind] = block_behind  # label -1 reads the last entry, always -1
@@ -1650,8 +1663,9 @@ class Detector:
             self._trim_glued(runs, workers)
             variants, carriers, pair_of, pair_block, pair_wording = _variants(runs)
             tops = {b: (_most_frequent(counter), len(counter)) for b, counter in variants.items()}
-            target = self._joins({b: text for b, (text, _) in tops.items()}, carriers)
-            variants, carriers = _merged(variants, carriers, target)
+            target = self._joins({b: text for b, (text, _) in tops.items()}, lambda asked: carriers)
+            variants = _merged(variants, target)
+            summaries = carried_summaries(carriers, target, self.dates)
         for block, counter in variants.items():
             ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
             canonical = ranked[0][0]  # the most frequent (`_most_frequent`)
@@ -1659,13 +1673,13 @@ class Detector:
             found.append(
                 (
                     block_id,
-                    FoundBlock(block_id, canonical, tuple(ranked), carriers[block]),
+                    FoundBlock(block_id, canonical, tuple(ranked), *summaries[block]),
                     block,
                 )
             )
         # Most carried first, then by id (then by block: the same wherever the runs were found):
         # a deterministic order.
-        found.sort(key=lambda t: (-len(t[1].articles), t[0], t[2]))
+        found.sort(key=lambda t: (-t[1].articles, t[0], t[2]))
         position = {block: i for i, (_, _, block) in enumerate(found)}
         blocks = [fb for _, fb, _ in found]
         named = list(tops)  # the blocks as the runs name them, before any joins
@@ -1763,12 +1777,19 @@ class HeldRuns(Protocol):
         """Find the runs (`find_runs`, with `sparse_block_codes` of ``background``, sorted,
         in ``blocks``), with their texts (`runs_with_texts`), and hold them."""
 
-    def trimmed(self) -> tuple[dict[int, tuple[str, int]], dict[int, np.ndarray]]:
+    def trimmed(self) -> dict[int, tuple[str, int]]:
         """The runs cut where a unit glued their block to other text (as `Detector._trim_glued`
         cuts them: the distinct wordings of the blocks with a glued run, `glued_pairs`, cut
-        by `glued_cuts`), and per block its wordings counted (as `_variants`), held there;
-        here, per block its most frequent wording (ties: the smallest text) and how many it
-        has, and its carriers."""
+        by `glued_cuts`), and per block its wordings counted (as `_variants`) and its
+        carriers, held there; here, per block its most frequent wording (ties: the smallest
+        text) and how many it has."""
+
+    def carriers(self, blocks: list[int]) -> dict[int, np.ndarray]:
+        """Of ``blocks`` (as the runs name them), each one's articles, sorted."""
+
+    def summaries(self, target: dict[int, int]) -> dict[int, tuple[int, str | None, str | None]]:
+        """Per block once joined (``target``: the block each block joined), as
+        `carried_summaries`: how many articles carry it, and their first and last dates."""
 
     def wordings(self, blocks: Sequence[int]) -> dict[int, Counter]:
         """Of ``blocks``, each one's wordings with the articles carrying each."""
@@ -2935,30 +2956,42 @@ def _furniture_prefix(
     return found
 
 
-def _merged(
-    variants: dict[int, Counter], carriers: dict[int, np.ndarray], target: dict[int, int]
-) -> tuple[dict[int, Counter], dict[int, np.ndarray]]:
-    """The wordings and carriers of the blocks once joined (``target``: the block each block
-    joined, `Detector._joins`): each joined by another has the counts of all its group summed
-    and their carriers together; one that joined another is gone. A block of ``variants`` that
-    joined none and none joined keeps its own (most blocks: they are not copied); ``carriers``
-    are every block's."""
+def _merged(variants: dict[int, Counter], target: dict[int, int]) -> dict[int, Counter]:
+    """The wordings of the blocks once joined (``target``: the block each block joined,
+    `Detector._joins`): each joined by another has the counts of all its group summed; one
+    that joined another is gone. A block of ``variants`` that joined none and none joined
+    keeps its own (most blocks: they are not copied)."""
     into = set(target.values())
-    merged_variants: dict[int, Counter] = {}
-    merged_carriers = dict(carriers)
-    joined_carriers: dict[int, list[np.ndarray]] = {}
+    merged: dict[int, Counter] = {}
     for block, counter in variants.items():
         t = target.get(block, block)
         if t not in into:
-            merged_variants[t] = counter
+            merged[t] = counter
             continue
-        merged_variants.setdefault(t, Counter()).update(counter)
-        joined_carriers.setdefault(t, []).append(carriers[block])
-    for t, found in joined_carriers.items():
-        merged_carriers[t] = unique(np.concatenate(found))
-    for block in target:
-        del merged_carriers[block]
-    return merged_variants, merged_carriers
+        merged.setdefault(t, Counter()).update(counter)
+    return merged
+
+
+def carried_summaries(
+    carriers: Mapping[int, np.ndarray], target: dict[int, int], dates: Sequence[str | None]
+) -> dict[int, tuple[int, str | None, str | None]]:
+    """Per block once joined (``target``, as `_merged`), from every block's sorted articles
+    (``carriers``): how many articles carry it or a block joined into it, and the first and
+    last of their ``dates`` (None: none is dated).
+
+    >>> carried_summaries({1: np.array([0, 2]), 4: np.array([1, 2]), 5: np.array([1])},
+    ...                   {4: 1}, ["2020-01-02", None, "2019-05-01"])
+    {1: (3, '2019-05-01', '2020-01-02'), 5: (1, None, None)}
+    """
+    joined: dict[int, list[np.ndarray]] = {}
+    for block, articles in carriers.items():
+        joined.setdefault(target.get(block, block), []).append(articles)
+    found = {}
+    for block, arrays in joined.items():
+        articles = arrays[0] if len(arrays) == 1 else unique(np.concatenate(arrays))
+        known = [d for a in articles.tolist() if (d := dates[a])]
+        found[block] = (len(articles), min(known, default=None), max(known, default=None))
+    return found
 
 
 def _most_frequent(counter: Counter) -> str:

@@ -769,16 +769,15 @@ def _write(
         if len(set(found)) != len(found):  # 64-bit hashes of a few texts: never seen
             raise RuntimeError(f"internal error: two wordings of block {block.id} share a key")
     for rank, block in enumerate(analysis.blocks):
-        dates = [d for a in block.articles.tolist() if (d := detector.dates[a])]
         block_rows.append(
             (
                 block.id,
                 rank,
                 block.canonical,
-                len(block.articles),
+                block.articles,
                 block.n_variants,
-                min(dates) if dates else None,
-                max(dates) if dates else None,
+                block.first_date,
+                block.last_date,
             )
         )
 

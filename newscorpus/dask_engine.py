@@ -21,11 +21,14 @@ copies' heads, the groups of articles with the same words (their digests meet in
 the copies' verdicts (the profiles of the articles paired, and the facts of the passages they
 share, meet where each pair is judged), the backgrounds' copy groups, the furniture lines,
 the neighbouring and separated background clusters, and the shared runs, which a worker finds
-for its pieces and keeps: it sends back the distinct wordings of the blocks glued to other
-text, cuts the runs where this process says, and sends back each block's wordings with their
-counts and its carriers; this process decides the copies and makes the blocks of those, and
-the workers write the articles with their segments placed in the blocks (knowing each block's
-wordings by their keys), each checked to rebuild its text.
+for its pieces and keeps. The distinct wordings of the blocks glued to other text meet in
+parts of the blocks and are cut there; the runs are cut, and their wordings counted in parts
+of the blocks, which keep them. This process receives each block's most frequent wording and
+how many it has, the carriers of the blocks similar enough to join and the wordings of those
+joined, and per block how many articles carry it and their first and last dates; it decides
+the copies and makes the blocks, and the workers write the articles with their segments
+placed in the blocks (knowing each block's wordings by their keys), each checked to rebuild
+its text.
 Either way the store is the one the local engine writes, byte for byte in its export.
 
     from distributed import Client
@@ -1076,6 +1079,8 @@ class _WorkerRuns:
         # are placed, the variants of those others joined. The glued wordings are cut in as
         # many parts.
         self._parts: list[Any] | None = None
+        # Per piece, its blocks' carriers, on the workers (`trimmed`).
+        self._carried: list[Any] | None = None
         self._part_count = 0
         self.ranked: dict[int, tuple[tuple[str, int], ...]] = {}
         # The pairs `verdicts` last judged, and the profiles it made for them, there.
@@ -1401,25 +1406,18 @@ class _WorkerRuns:
         found by the next step."""
         self.shared = (background, blocks, furniture, furniture_blocks, min_words)
 
-    def trimmed(self) -> tuple[dict[int, tuple[str, int]], dict[int, np.ndarray]]:
+    def trimmed(self) -> dict[int, tuple[str, int]]:
         """Each piece's runs cut where their glued wordings are cut (`_cut_rows`, of the
         blocks with a glued run, `_piece_glued_blocks`), and their wordings counted
         (`_variants`), in a shuffle on the block (`_piece_trimmed`): each part of the blocks
-        counts and ranks their wordings (`_wordings_of_part`, held there). Here: per block
-        its most frequent wording and how many it has (`_part_tops`), and its carriers, joined
-        from the pieces (an article is in one piece)."""
+        counts and ranks their wordings (`_wordings_of_part`, held there), and each piece
+        keeps its blocks' carriers there (`carriers`, `summaries`). Here: per block its most
+        frequent wording and how many it has (`_part_tops`), and the pieces' characters in
+        runs."""
         found = self.each(_piece_glued_blocks, self.shared)
         self.blocks = unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
-        self._parts, found, tops = self._counted()
-        carried_blocks, carried_articles = [], []  # per piece, a row per (block, article)
-        self.shared_chars = 0
-        for first, blob in zip(self.firsts.tolist(), found):
-            self._count(blob)
-            carried, chars = _received_value(blob)
-            self.shared_chars += chars
-            blocks, counts, articles = carried
-            carried_blocks.append(np.repeat(blocks, counts))
-            carried_articles.append(articles + first)
+        self._parts, self._carried, chars, tops = self._counted()
+        self.shared_chars = sum(chars)
         # Per block (in order), its most frequent wording and how many it has.
         top: dict[int, tuple[str, int]] = {}
         for blob in tops:
@@ -1427,11 +1425,75 @@ class _WorkerRuns:
             blocks, texts, counts = _received_value(blob)
             top.update(zip(blocks.tolist(), zip(texts, counts.tolist())))
         self.engine.stats["block_wordings_here"] = len(top)
-        # The pieces' articles in order, each block's stay sorted when sorted by block stably.
-        blocks = np.concatenate([*carried_blocks, np.zeros(0, np.int64)])
-        order = np.argsort(blocks, kind="stable")
-        articles = np.concatenate([*carried_articles, np.zeros(0, np.int64)])[order]
-        return dict(sorted(top.items())), carriers_by_block(blocks[order], articles)
+        return dict(sorted(top.items()))
+
+    def carriers(self, blocks: list[int]) -> dict[int, np.ndarray]:
+        """Of ``blocks``, each one's articles, from the pieces that keep them
+        (`_piece_carriers`; an article is in one piece, and the pieces are in order)."""
+        if not blocks:
+            return {}
+        asked = np.array(sorted(blocks), dtype=np.int64)
+        found = self._on_carried(_piece_carriers, asked)
+        rows = [_received_value(blob) for blob in found]
+        for blob in found:
+            self._count(blob)
+        held = np.concatenate([b for b, _ in rows] + [np.zeros(0, np.int64)])
+        firsts = self.firsts[:-1].tolist()
+        articles = np.concatenate(
+            [a + first for (_, a), first in zip(rows, firsts)] + [np.zeros(0, np.int64)]
+        )
+        self.engine.stats["block_carriers_here"] = len(articles)
+        order = np.argsort(held, kind="stable")
+        return carriers_by_block(held[order], articles[order])
+
+    def summaries(self, target: dict[int, int]) -> dict[int, tuple[int, str | None, str | None]]:
+        """Per block once joined (``target``), how many articles carry it and their first and
+        last dates: each piece's (`_piece_summaries`), by part of the blocks, made one in
+        each part (`_part_summaries`)."""
+        engine = self.engine
+        joined = np.array(sorted(target), dtype=np.int64)
+        into = np.array([target[b] for b in joined.tolist()], dtype=np.int64)
+        parts = self._shuffle_parts()
+
+        def reduced(found: list) -> list[bytes]:
+            merged = [
+                engine._submit(_part_summaries, *engine._part(found, j)) for j in range(parts)
+            ]
+            return engine._call(engine.client.gather, merged)
+
+        found: dict[int, tuple[int, str | None, str | None]] = {}
+        for blob in self._on_carried(_piece_summaries, (joined, into), parts, then=reduced):
+            self._count(blob)
+            blocks, counts, first, last = _received_value(blob)
+            found.update(
+                (b, (n, f or None, t or None))
+                for b, n, f, t in zip(blocks.tolist(), counts.tolist(), first, last)
+            )
+        return found
+
+    def _on_carried(self, function: Any, *given: Any, then: Any = None) -> Any:
+        """``function(held, carried, *given)`` for each piece, with what it keeps of its
+        blocks' carriers (`trimmed`), on the worker that holds them: the results in order,
+        or what ``then`` makes of their futures there. A step that starts over (a worker
+        holding them or what was sent died) counts the runs again (`_counted`)."""
+        engine = self.engine
+        tries = 0
+
+        def run() -> Any:
+            nonlocal tries
+            tries += 1
+            if self._carried is None or tries > 1:
+                self._parts, self._carried, _, _ = self._counted()
+            sent = engine._sent(list(given))
+            futures = [
+                engine._submit(function, held, carried, *sent)
+                for (held, _), carried in zip(engine._texts, self._carried)
+            ]
+            if then is not None:
+                return then(futures)
+            return engine._call(engine.client.gather, futures)
+
+        return engine._again(run)[0]
 
     def _shuffle_parts(self) -> int:
         """How many parts the shuffles of the clusters and of the blocks have: as many as
@@ -1459,20 +1521,21 @@ class _WorkerRuns:
         self._cuts = self.each(_piece_glued_pairs, self.shared, self.blocks, parts, then=reduced)
         return self._cuts
 
-    def _counted(self) -> tuple[list[Any], list[bytes], list[bytes]]:
+    def _counted(self) -> tuple[list[Any], list[Any], list[int], list[bytes]]:
         """The shuffle of `trimmed`: the parts' futures (each part's blocks' wordings,
-        ranked), what each piece sent here (its blocks' carriers and its shared characters)
+        ranked), each piece's blocks' carriers (futures), each piece's characters in runs,
         and each part's most frequent wordings."""
         engine = self.engine
         parts = self._shuffle_parts()
 
-        def reduced(found: list) -> tuple[list[Any], list[bytes], list[bytes]]:
+        def reduced(found: list) -> tuple[list[Any], list[Any], list[int], list[bytes]]:
             held = [
-                engine._submit(_wordings_of_part, *engine._part(found, 1 + j)) for j in range(parts)
+                engine._submit(_wordings_of_part, *engine._part(found, 2 + j)) for j in range(parts)
             ]
-            here = engine._part(found, 0)
+            carried = engine._part(found, 0)
+            chars = engine._part(found, 1)
             tops = [engine._submit(_part_tops, part) for part in held]
-            return held, *engine._call(engine.client.gather, [here, tops])
+            return held, carried, *engine._call(engine.client.gather, [chars, tops])
 
         return self.each(_piece_trimmed, self.shared, self.blocks, parts, cut=True, then=reduced)
 
@@ -1488,7 +1551,7 @@ class _WorkerRuns:
             nonlocal tries
             tries += 1
             if self._parts is None or tries > 1:
-                self._parts = self._counted()[0]
+                self._parts, self._carried, _, _ = self._counted()
             sent = engine._sent(each)
             futures = [engine._submit(function, p, mine) for p, mine in zip(self._parts, sent)]
             if then is not None:
@@ -1555,8 +1618,9 @@ class _WorkerRuns:
         return self.on_parts(_part_variants, each, then=joined)
 
     def _count(self, blob: bytes) -> None:
-        """What came here of the runs: the blocks' carriers, their most frequent wordings, and
-        the wordings of those joined (`stats`)."""
+        """What came here of the runs: the blocks' most frequent wordings, the carriers of
+        those that may join, the wordings of those joined, and every block's summary
+        (`stats`)."""
         stats = self.engine.stats
         stats["block_summary_bytes"] = stats.get("block_summary_bytes", 0) + len(blob)
 
@@ -1995,10 +2059,10 @@ def _piece_trimmed(
 ) -> list[bytes]:
     """On a worker: a piece's runs cut (`_trimmed_runs`, where ``cuts`` says), their wordings
     counted (`_variants`: per block, the articles carrying each wording, and its carriers, by
-    their places in the piece) and their characters. First what goes to the building
-    process (the carriers and the characters), then the wordings by part of the blocks'
-    shuffle (a block's number modulo ``parts``): per block, each wording with its articles
-    here."""
+    their places in the piece) and their characters. First the carriers (kept there, for
+    `_piece_carriers` and `_piece_summaries`: the blocks, how many articles each, and the
+    articles), then the characters, then the wordings by part of the blocks' shuffle (a
+    block's number modulo ``parts``): per block, each wording with its articles here."""
     runs = _trimmed_runs(
         held,
         key,
@@ -2018,10 +2082,77 @@ def _piece_trimmed(
     counted: list[dict[int, list[tuple[str, int]]]] = [{} for _ in range(count)]
     for b, counter in variants.items():
         counted[b % count][b] = list(counter.items())
-    return [
-        pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        for value in [(carried, chars), *counted]
-    ]
+    return [carried, chars, *(pickle.dumps(c, protocol=pickle.HIGHEST_PROTOCOL) for c in counted)]
+
+
+def _piece_carriers(held: _Held, carried: tuple, asked: bytes) -> bytes:
+    """On a worker: of the blocks ``asked`` (sorted), those a piece's runs carry, a row per
+    (block, article), the articles by their places in the piece (each block's in order)."""
+    blocks, counts, articles = carried
+    rows = np.repeat(blocks, counts)
+    kept = isin_sorted(rows, _received_value(asked))
+    return pickle.dumps((rows[kept], articles[kept]), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _piece_summaries(held: _Held, carried: tuple, target: bytes, parts: bytes) -> list[bytes]:
+    """On a worker: per block once joined (``target``: the blocks that joined another, sorted,
+    and the block each joined), how many of a piece's articles carry it and the first and
+    last of their dates ("": none dated), by part of the blocks (a block's number modulo
+    ``parts``), as `_summarised` rows."""
+    blocks, counts, articles = carried
+    joined, into = _received_value(target)
+    rows = np.repeat(blocks, counts)
+    at = positions(joined, rows)
+    joins = at >= 0
+    rows[joins] = into[at[joins]]
+    found, _ = unique_pairs(rows, articles)  # by block, then article: each article once
+    dates = np.array([meta.date or "" for meta in held.metas], dtype=str)[found[:, 1]]
+    summed = _summarised(found[:, 0], np.ones(len(found), np.int64), dates, dates)
+    count = _received_value(parts)
+    part = summed[0] % count
+    rows = [tuple(column[part == j] for column in summed) for j in range(count)]
+    return [pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL) for row in rows]
+
+
+def _part_summaries(*found: bytes) -> bytes:
+    """On a worker: one part of the blocks' summaries, from every piece (`_piece_summaries`),
+    made one per block (`_summarised`)."""
+    rows = [_received_value(blob) for blob in found]
+    columns = (np.concatenate([r[k] for r in rows]) for k in range(4))
+    return pickle.dumps(_summarised(*columns), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _summarised(
+    blocks: np.ndarray, counts: np.ndarray, first: np.ndarray, last: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of (block, articles, first date, last date; "": none dated) made one per block,
+    in order: the articles summed, the first of the first dates and the last of the last.
+
+    >>> found = _summarised(np.array([7, 3, 7]), np.array([1, 2, 4]),
+    ...                     np.array(["2021-02-03", "", "2020-01-01"]),
+    ...                     np.array(["2021-02-03", "", "2020-05-01"]))
+    >>> [column.tolist() for column in found]
+    [[3, 7], [2, 5], ['', '2020-01-01'], ['', '2021-02-03']]
+    """
+    n = len(blocks)
+    if not n:
+        return blocks.astype(np.int64), counts.astype(np.int64), first.astype(str), last.astype(str)
+    order = np.argsort(blocks, kind="stable")
+    blocks, counts = blocks[order], counts[order]
+    starts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]])
+    # The dates by their places among them all: "" is the smallest, so it is never the last
+    # of a block that has a date; for the first, it is taken as past every date.
+    dates, code = np.unique(np.concatenate([first[order], last[order]]), return_inverse=True)
+    code = code.ravel()
+    firsts = np.where(dates[code[:n]] == "", len(dates), code[:n])
+    at_first = np.minimum.reduceat(firsts, starts)
+    at_last = np.maximum.reduceat(code[n:], starts)
+    return (
+        blocks[starts],
+        np.add.reduceat(counts, starts),
+        np.append(dates, "")[at_first],
+        dates[at_last],
+    )
 
 
 def _wordings_of_part(*found: bytes) -> dict[int, tuple[tuple[str, int], ...]]:

@@ -554,15 +554,18 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     assert len(fields) == len(given) and not any(fields)
     # The copies' heads, profiles and facts, the neighbouring and separated background
     # clusters and the shared runs were found, with the runs' texts, on the workers, and the
-    # runs stay there: what came here of them is the blocks' carriers and most frequent
-    # wordings (and all the wordings of blocks that others joined), not every wording: the
-    # workers that counted them wrote the variants.
+    # runs stay there: what came here of them is the blocks' most frequent wordings (and all
+    # the wordings of blocks that others joined), not every wording: the workers that
+    # counted them wrote the variants. Nor every block's carriers: only those of blocks
+    # similar enough to join, and per block how many articles carry it and their dates.
     assert not found_here and engine.stats["block_summary_bytes"] > 0
     with Corpus.open(dataset) as corpus:
         found = corpus.blocks()
     written = sum(block.variants for block in found)
     assert written == engine.stats["variants_written"]
     assert len(found) <= engine.stats["block_wordings_here"] < written
+    carried = sum(block.articles for block in found)
+    assert 0 < engine.stats["block_carriers_here"] < carried / 10
     assert set(client.run(lambda: len(dask_engine._RUNS)).values()) == {0}
     # The workers read the facts of units for the copies, judge the pairs that ask them there,
     # and keep none once the build is done.
