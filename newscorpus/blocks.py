@@ -236,17 +236,19 @@ class Analysis:
 
 class Carriers(Mapping[int, list[int]]):
     """The clusters found in two or more articles, each with its sorted articles, as arrays:
-    ``clusters`` (sorted), and each one's ``counts`` articles from ``starts`` in ``articles``.
-    Read as a mapping, a cluster's list is made when asked for (the analysis asks for few).
-    What the analysis reads of each cluster's distinct unit (the smallest in it), where it
-    is known: its ``order`` key, and whether it is a line of ``figures``."""
+    ``clusters`` (sorted), and each one's ``counts`` articles from ``starts`` in ``articles``
+    (None where the articles are held elsewhere: a Dask build's workers, which count what
+    the analysis asks of them, `HeldRuns.carried_both`). Read as a mapping, a cluster's
+    list is made when asked for (the analysis asks for few). What the analysis reads of each
+    cluster's distinct unit (the smallest in it), where it is known: its ``order`` key, and
+    whether it is a line of ``figures``."""
 
     def __init__(
         self,
         clusters: np.ndarray,
         starts: np.ndarray,
         counts: np.ndarray,
-        articles: np.ndarray,
+        articles: np.ndarray | None,
         order: np.ndarray | None = None,
         figures: np.ndarray | None = None,
     ) -> None:
@@ -263,21 +265,37 @@ class Carriers(Mapping[int, list[int]]):
         starts = np.cumsum(counts) - counts
         return cls(np.array(clusters, dtype=np.int64), starts, counts, articles)
 
+    @classmethod
+    def of_rows(cls, rows: np.ndarray) -> Carriers:
+        """The carriers of ``rows`` of (cluster, article), each once, sorted."""
+        cluster = rows[:, 0]
+        starts = np.flatnonzero(np.r_[True, cluster[1:] != cluster[:-1]][: len(rows)])
+        counts = np.diff(np.r_[starts, len(rows)])
+        return cls(cluster[starts], starts, counts, rows[:, 1])
+
+    def _held(self) -> np.ndarray:
+        if self.articles is None:
+            raise RuntimeError("internal error: the carriers' articles are held elsewhere")
+        return self.articles
+
     def __getitem__(self, cluster: int) -> list[int]:
         if self._at is None:
             self._at = dict(zip(self.clusters.tolist(), range(len(self.clusters))))
         i = self._at[cluster]
         start = int(self.starts[i])
-        return self.articles[start : start + int(self.counts[i])].tolist()
+        return self._held()[start : start + int(self.counts[i])].tolist()
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.clusters.tolist())
 
-    def overlaps(self, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per pair of these clusters (the rows of ``pairs``), how many articles carry both,
-        and how many carry either. All pairs at once: each article of a pair's smaller cluster
-        is looked up among the larger one's (a set per pair, at 1 GB, took 8.5 s of an add of
-        1%, where site furniture and common backgrounds are carried by thousands of articles).
+    def overlaps(
+        self, pairs: np.ndarray, both: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per pair of these clusters (the rows of ``pairs``), how many articles carry both
+        (``both``, where those were counted where the articles are held), and how many carry
+        either. All pairs at once: each article of a pair's smaller cluster is looked up
+        among the larger one's (a set per pair, at 1 GB, took 8.5 s of an add of 1%, where
+        site furniture and common backgrounds are carried by thousands of articles).
 
         >>> c = Carriers.of({3: [0, 1, 2], 5: [1, 2, 7], 9: [4, 7]})
         >>> [x.tolist() for x in c.overlaps(np.array([[3, 5], [5, 9], [3, 9]]))]
@@ -290,6 +308,8 @@ class Carriers(Mapping[int, list[int]]):
         if (at >= len(self.clusters)).any() or (self.clusters[at] != pairs).any():
             raise KeyError("a cluster carried by fewer than two articles")
         size = self.counts[at]
+        if both is not None:
+            return both, size.sum(axis=1) - both
         swap = size[:, 0] > size[:, 1]
         small = np.where(swap, at[:, 1], at[:, 0])
         large = np.where(swap, at[:, 0], at[:, 1])
@@ -299,7 +319,7 @@ class Carriers(Mapping[int, list[int]]):
         # sorted, as each cluster's articles are.
         looked, place = np.unique(large, return_inverse=True)
         owner, articles = self._members(looked)
-        width = int(self.articles.max()) + 1
+        width = int(self._held().max()) + 1
         keys = owner * width + articles
         wanted = place[pair_of] * width + members
         found = np.searchsorted(keys, wanted)
@@ -313,7 +333,7 @@ class Carriers(Mapping[int, list[int]]):
         counts = self.counts[at]
         owner = np.repeat(np.arange(len(at)), counts)
         offset = np.repeat(self.starts[at] - (np.cumsum(counts) - counts), counts)
-        return owner, self.articles[offset + np.arange(len(owner))]
+        return owner, self._held()[offset + np.arange(len(owner))]
 
     def __len__(self) -> int:
         return len(self.clusters)
@@ -1613,13 +1633,15 @@ class Detector:
         together: Counter = Counter()
         behind = np.array(sorted(background), dtype=np.int64)
         if occ_cluster and background:
+            carried: np.ndarray | None = None
             if held is not None:
                 pairs, counts = held.joined(behind)
+                carried = held.carried_both(pairs)
             else:
                 _, _, paragraph, _, _ = self.units.arrays()
                 clusters, article = self._flat(occ_cluster)
                 pairs, counts = joined_pairs(clusters, article, paragraph, behind)
-            both, either = cluster_articles.overlaps(pairs)
+            both, either = cluster_articles.overlaps(pairs, carried)
             kept = 2 * both >= either
             together.update(dict(zip(map(tuple, pairs[kept].tolist()), counts[kept].tolist())))
         index = {c: i for i, c in enumerate(sorted(background))}
@@ -1762,6 +1784,10 @@ class HeldRuns(Protocol):
 
     def joined(self, background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """`joined_pairs` of all the units."""
+
+    def carried_both(self, pairs: np.ndarray) -> np.ndarray:
+        """Per pair of clusters (the rows of ``pairs``), how many articles carry both
+        (as `Carriers.overlaps`)."""
 
     def separated(self, nodes: np.ndarray, group: np.ndarray) -> np.ndarray:
         """`separated_pairs` of all the units."""

@@ -61,7 +61,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from newscorpus.arrays import first_new, isin_sorted, positions, ranges, unique, unique_pairs
+from newscorpus.arrays import first_new, isin_sorted, positions, unique, unique_pairs
 from newscorpus.blocks import (
     _FURNITURE_ARTICLES,
     _VERIFY_BATCH,
@@ -814,6 +814,8 @@ _ATTEMPTS = 3
 _SEND_SECONDS = 20
 # A group's signatures at most (`_unit_groups`): what a banding or verifying task holds.
 _GROUP_BYTES = 1 << 30
+# The pieces' counts added by a task at a time (`_WorkerRuns.carried_both`).
+_SUM_FAN_IN = 8
 _PART_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -1166,27 +1168,26 @@ class _WorkerRuns:
 
         def reduced(carried: list) -> list:
             reduces = [
-                engine._submit(_carriers_of_part, *engine._part(carried, j)) for j in range(parts)
+                engine._submit(_carried_of_part, *engine._part(carried, j)) for j in range(parts)
             ]
             return engine._call(engine.client.gather, reduces)
 
         found = self._units_each(
             _carried_parts, parts, self.definition, each=self.firsts[:-1].tolist(), then=reduced
         )
-        # The parts' clusters are disjoint: sorted together, each with its articles.
+        # The parts' clusters are disjoint: sorted together. Their articles are not sent
+        # here: what the analysis asks of them is counted on the workers (`carried_both`).
         empty = np.zeros(0, np.int64)
-        clusters, counts, articles = (
-            np.concatenate([f[k] for f in found] or [empty]).astype(np.int64) for k in range(3)
+        clusters, counts = (
+            np.concatenate([f[k] for f in found] or [empty]).astype(np.int64) for k in range(2)
         )
-        keys = np.concatenate([f[3] for f in found] or [np.zeros(0, np.uint64)])
-        figures = np.concatenate([f[4] for f in found] or [np.zeros(0, bool)])
+        keys = np.concatenate([f[2] for f in found] or [np.zeros(0, np.uint64)])
+        figures = np.concatenate([f[3] for f in found] or [np.zeros(0, bool)])
         order = np.argsort(clusters, kind="stable")
-        starts = (np.cumsum(counts) - counts)[order]  # in the parts' articles, one after another
         clusters, counts = clusters[order], counts[order]
-        articles = articles[ranges(starts, counts)]
         self.definition = (*self.definition[:3], clusters, min_words)
         return Carriers(
-            clusters, np.cumsum(counts) - counts, counts, articles, keys[order], figures[order]
+            clusters, np.cumsum(counts) - counts, counts, None, keys[order], figures[order]
         )
 
     def _units_each(
@@ -1387,6 +1388,25 @@ class _WorkerRuns:
             return pairs.reshape(0, 2).astype(np.int64), counts.astype(np.int64)
         pairs, inverse = np.unique(pairs, axis=0, return_inverse=True)
         return pairs, np.bincount(inverse.ravel(), counts, len(pairs)).astype(np.int64)
+
+    def carried_both(self, pairs: np.ndarray) -> np.ndarray:
+        """Per pair of clusters (the rows of ``pairs``), how many articles carry both: each
+        piece's count (`_piece_carried_both`; an article is in one piece), summed on the
+        workers (`_summed`, `_SUM_FAN_IN` at a time)."""
+        engine = self.engine
+        if not len(pairs):
+            return np.zeros(0, dtype=np.int64)
+
+        def reduced(found: list) -> list:
+            while len(found) > 1:
+                found = [
+                    engine._submit(_summed, *found[i : i + _SUM_FAN_IN])
+                    for i in range(0, len(found), _SUM_FAN_IN)
+                ]
+            return engine._call(engine.client.gather, found)
+
+        [both] = self.each(_piece_carried_both, pairs, then=reduced)
+        return both
 
     def separated(self, nodes: np.ndarray, group: np.ndarray) -> np.ndarray:
         """Each piece's `separated_pairs`, made one."""
@@ -1784,6 +1804,26 @@ def _piece_joined(
     return joined_pairs(found, article, paragraph, _received_value(background))
 
 
+def _piece_carried_both(held: _Held, key: tuple, clusters: bytes, pairs: bytes) -> np.ndarray:
+    """On a worker: per pair of clusters (the rows of ``pairs``), how many of a piece's
+    articles carry both (`Carriers.overlaps` of its own carriers)."""
+    found = _received_value(clusters).astype(np.int64)
+    asked = _received_value(pairs)
+    article = _units_of(held)[4]
+    on = isin_sorted(found, unique(asked.ravel()))
+    rows, _ = unique_pairs(found[on], article[on])
+    carriers = Carriers.of_rows(rows)
+    both = np.zeros(len(asked), dtype=np.int64)
+    here = (positions(carriers.clusters, asked) >= 0).all(axis=1)
+    both[here] = carriers.overlaps(asked[here])[0]
+    return both
+
+
+def _summed(*found: np.ndarray) -> np.ndarray:
+    """On a worker: arrays of one shape, added."""
+    return functools.reduce(np.add, found)
+
+
 def _piece_separated(held: _Held, key: tuple, clusters: bytes, candidates: bytes) -> np.ndarray:
     """On a worker: `separated_pairs` of a piece's units, from their clusters."""
     _, _, paragraph, _, article = _units_of(held)
@@ -1910,11 +1950,10 @@ def _carried_parts(
     return [(rows[part == j], roots[root_part == j]) for j in range(count)]
 
 
-def _carriers_of_part(*found: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
+def _carried_of_part(*found: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
     """On a worker: of one part's (cluster, article) rows from every piece, and its
     clusters' distinct units (`_carried_parts`), the clusters two or more articles carry
-    (sorted), how many each, their articles (sorted, cluster after cluster), and each one's
-    order key and figures flag."""
+    (sorted), how many each, and each one's order key and figures flag."""
     rows = np.concatenate([r for r, _ in found]) if found else np.zeros((0, 2), np.int64)
     roots = np.concatenate([x for _, x in found]) if found else np.zeros(0, _ROOT)
     rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
@@ -1922,14 +1961,13 @@ def _carriers_of_part(*found: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray
     starts = np.flatnonzero(np.r_[True, cluster[1:] != cluster[:-1]][: len(rows)])
     counts = np.diff(np.r_[starts, len(rows)])
     multi = counts >= 2
-    keep = np.repeat(multi, counts)
     carried = cluster[starts[multi]]
     roots = roots[np.unique(roots["cluster"], return_index=True)[1]]
     at = positions(roots["cluster"], carried)
     if (at < 0).any():
         raise RuntimeError("internal error: a cluster carried without its distinct unit")
     root = roots[at]
-    return carried, counts[multi], rows[keep, 1], root["order"], root["figure"] != 0
+    return carried, counts[multi], root["order"], root["figure"] != 0
 
 
 def _runs_of(held: _Held, key: tuple[str, int], clusters: np.ndarray, shared: tuple) -> _Runs:

@@ -524,6 +524,7 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
         (blocks, "content_digests"),
         (blocks, "profiles_of"),
         (blocks, "passage_units"),
+        (blocks.Carriers, "_members"),
     ]:
         monkeypatch.setattr(owner, name, lambda *args, name=name: found_here.append(name))
 
@@ -553,7 +554,8 @@ def test_a_parquet_dataset_written_by_the_workers_reads_as_the_store(
     assert words == signed == 0 and counted > 1000
     assert len(fields) == len(given) and not any(fields)
     # The copies' heads, profiles and facts, the neighbouring and separated background
-    # clusters and the shared runs were found, with the runs' texts, on the workers, and the
+    # clusters (and how many articles carry both of two neighbours: the clusters' carriers
+    # stay there) and the shared runs were found, with the runs' texts, on the workers, and the
     # runs stay there: what came here of them is the blocks' most frequent wordings (and all
     # the wordings of blocks that others joined), not every wording: the workers that
     # counted them wrote the variants. Nor every block's carriers: only those of blocks
