@@ -988,9 +988,10 @@ class Detector:
         cluster_articles: Carriers,
         workers: int = 1,
         held: HeldRuns | None = None,
-    ) -> tuple[list[int], list[int]]:
-        """Copy groups (a group index per article) and, per article, the article it copies;
-        the pairs of pass 2 are judged by ``workers`` processes."""
+    ) -> tuple[np.ndarray, list[int]]:
+        """Copy groups (per article, the smallest article of its group: `_components`, numpy
+        arrays, not a Python int per article) and, per article, the article it copies; the
+        pairs of pass 2 are judged by ``workers`` processes."""
         s = self.settings
         n = len(self.names)
         head = self._heads(occ_cluster, s.lede_units + _HEAD_EXTRA, held)
@@ -1028,11 +1029,7 @@ class Detector:
             first = [
                 (x, y) in identical or _is_copy(profiles[x], profiles[y], s) for x, y in ordered
             ]
-        uf = _UnionFind(n)
-        for (x, y), copy in zip(ordered, first):
-            if copy:
-                uf.union(x, y)
-        first_groups = [uf.find(a) for a in range(n)]
+        first_groups = _components(n, _chosen(ordered, first))
         background = self._backgrounds(occ_cluster, first_groups, cluster_articles, held)
 
         # Pass 2, exact: the backgrounds pass 1 found are left out of both sides; any other
@@ -1077,25 +1074,23 @@ class Detector:
             )
         verdicts = [next(found) if verdict is None else verdict for verdict in verdicts]
         self._answered("verdicts", keys, verdicts)
-        uf = _UnionFind(n)
-        for (x, y), verdict in zip(ordered, verdicts):
-            if verdict:
-                uf.union(x, y)
-        groups = [uf.find(a) for a in range(n)]
-        members: dict[int, list[int]] = defaultdict(list)
-        for a, g in enumerate(groups):
-            members[g].append(a)
-        duplicate_of = [-1] * n
-        for arts in members.values():
-            if len(arts) < 2:
-                continue
-            first = min(
-                arts, key=lambda a: (self.dates[a] is None, self.dates[a] or "", self.names[a])
-            )
-            for a in arts:
-                if a != first:
-                    duplicate_of[a] = first
-        return groups, duplicate_of
+        groups = _components(n, _chosen(ordered, verdicts))
+        return groups, self._first_copies(groups)
+
+    def _first_copies(self, groups: np.ndarray) -> list[int]:
+        """Per article, the article of its copy group (``groups``) that it copies: the group's
+        first by date (the undated last), then by name; -1 for that one, and for an article
+        alone. Only the articles with a copy are sorted."""
+        sizes = np.bincount(groups, minlength=len(groups))
+        copied = np.flatnonzero(sizes[groups] >= 2).tolist()
+        dates, names = self.dates, self.names
+        copied.sort(key=lambda a: (dates[a] is None, dates[a] or "", names[a]))
+        duplicate_of = [-1] * len(groups)
+        first: dict[int, int] = {}
+        for a, g in zip(copied, groups[copied].tolist()):
+            if first.setdefault(g, a) != a:
+                duplicate_of[a] = first[g]
+        return duplicate_of
 
     def _answered(self, kind: str, keys: Sequence[Any], answers: Sequence[Any]) -> None:
         """Keep the answers of ``kind`` by their keys, for the next add (`keep_state`)."""
@@ -1231,7 +1226,7 @@ class Detector:
     def _backgrounds(
         self,
         occ_cluster: list[np.ndarray],
-        groups: list[int],
+        groups: np.ndarray,
         cluster_articles: Carriers,
         held: HeldRuns | None = None,
     ) -> set[int]:
@@ -2931,6 +2926,12 @@ def _components(n: int, pairs: np.ndarray) -> np.ndarray:
             break
         label = hooked
     return label
+
+
+def _chosen(pairs: Sequence[tuple[int, int]], chosen: Sequence[bool]) -> np.ndarray:
+    """The ``pairs`` whose ``chosen`` is true, as rows of an array."""
+    found = [pair for pair, keep in zip(pairs, chosen) if keep]
+    return np.array(found, dtype=np.int64).reshape(-1, 2)
 
 
 def _roots(parent: np.ndarray) -> np.ndarray:
