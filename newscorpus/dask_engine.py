@@ -1453,10 +1453,10 @@ class _WorkerRuns:
         if not blocks:
             return {}
         asked = np.array(sorted(blocks), dtype=np.int64)
-        found = self._on_carried(_piece_carriers, asked)
-        rows = [_received_value(blob) for blob in found]
-        for blob in found:
+        rows = []
+        for blob in self._on_carried(_piece_carriers, asked):
             self._count(blob)
+            rows.append(_received_value(blob))
         held = np.concatenate([b for b, _ in rows] + [np.zeros(0, np.int64)])
         firsts = self.firsts[:-1].tolist()
         articles = np.concatenate(
@@ -1493,22 +1493,31 @@ class _WorkerRuns:
 
     def _on_carried(self, function: Any, *given: Any, then: Any = None) -> Any:
         """``function(held, carried, *given)`` for each piece, with what it keeps of its
-        blocks' carriers (`trimmed`), on the worker that holds them: the results in order,
-        or what ``then`` makes of their futures there. A step that starts over (a worker
-        holding them or what was sent died) counts the runs again (`_counted`)."""
+        blocks' carriers (`trimmed`), on the worker that holds them (`_after_counting`)."""
+        engine = self.engine
+
+        def submitted(sent: list) -> list:
+            return [
+                engine._submit(function, held, carried, *sent)
+                for (held, _), carried in zip(engine._texts, self._carried or [])
+            ]
+
+        return self._after_counting(submitted, list(given), then)
+
+    def _after_counting(self, submitted: Any, given: list, then: Any) -> Any:
+        """The futures ``submitted(sent)`` makes of what `trimmed` keeps on the workers (the
+        parts of the blocks' wordings, each piece's carriers), ``given`` sent: their results
+        in order, or what ``then`` makes of them there. A step that starts over (a worker
+        holding what they read or what was sent died) counts the runs again (`_counted`)."""
         engine = self.engine
         tries = 0
 
         def run() -> Any:
             nonlocal tries
             tries += 1
-            if self._carried is None or tries > 1:
+            if self._parts is None or self._carried is None or tries > 1:
                 self._parts, self._carried, _, _ = self._counted()
-            sent = engine._sent(list(given))
-            futures = [
-                engine._submit(function, held, carried, *sent)
-                for (held, _), carried in zip(engine._texts, self._carried)
-            ]
+            futures = submitted(engine._sent(given))
             if then is not None:
                 return then(futures)
             return engine._call(engine.client.gather, futures)
@@ -1562,23 +1571,13 @@ class _WorkerRuns:
     def on_parts(self, function: Any, each: list, then: Any = None) -> Any:
         """``function(part, mine)`` for each part of the blocks' wordings (`trimmed`), with
         a value for each (``each``, sent), on the worker that holds the part: the results in
-        order, or what ``then`` makes of their futures there. A step that starts over (a
-        worker holding a part or what was sent died) counts the wordings again."""
+        order, or what ``then`` makes of their futures there (`_after_counting`)."""
         engine = self.engine
-        tries = 0
 
-        def run() -> list:
-            nonlocal tries
-            tries += 1
-            if self._parts is None or tries > 1:
-                self._parts, self._carried, _, _ = self._counted()
-            sent = engine._sent(each)
-            futures = [engine._submit(function, p, mine) for p, mine in zip(self._parts, sent)]
-            if then is not None:
-                return then(futures)
-            return engine._call(engine.client.gather, futures)
+        def submitted(sent: list) -> list:
+            return [engine._submit(function, p, mine) for p, mine in zip(self._parts or [], sent)]
 
-        return engine._again(run)[0]
+        return self._after_counting(submitted, each, then)
 
     def _by_part(self, blocks: Iterable[int]) -> list[list[int]]:
         """``blocks`` by the part of the wordings that holds them (a block's number modulo
